@@ -1,0 +1,62 @@
+import type { AudioFormat } from '../audio/audio-format.js';
+import type { ProviderError } from '../errors/provider-error.js';
+import type { ToolCallRequest } from '../llm/chat-message.js';
+import type { ToolSpec } from '../llm/llm-provider.js';
+import type { Logger } from '../log/logger.js';
+
+export interface EngineConnectOptions {
+  readonly instructions: string;
+  /** Spoken verbatim by the engine when the call starts. */
+  readonly firstMessage?: string;
+  readonly tools: readonly ToolSpec[];
+  /** The carrier's media format; the engine negotiates with its vendor from it. */
+  readonly carrierFormat: AudioFormat;
+  readonly variables?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  readonly callId?: string;
+}
+
+export interface EngineUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly inputAudioTokens?: number;
+  readonly outputAudioTokens?: number;
+}
+
+export type EngineEvent =
+  /** Agent audio in the session's current `outputFormat`. */
+  | { readonly type: 'audio'; readonly data: Uint8Array }
+  /** The vendor confirmed (or changed) the formats; convert from these from now on. */
+  | { readonly type: 'formats'; readonly input: AudioFormat; readonly output: AudioFormat }
+  /** The caller started speaking (the bridge clears the carrier and calls `interrupt`). */
+  | { readonly type: 'speechStarted' }
+  /** The vendor interrupted its own reply (the bridge clears the carrier). */
+  | { readonly type: 'interruption' }
+  | { readonly type: 'transcript'; readonly role: 'user' | 'assistant'; readonly text: string; readonly isFinal: boolean }
+  | { readonly type: 'toolCall'; readonly call: ToolCallRequest }
+  | { readonly type: 'responseDone'; readonly usage?: EngineUsage }
+  | { readonly type: 'error'; readonly error: ProviderError; readonly fatal: boolean };
+
+/** One call's live speech-to-speech session. */
+export interface EngineSession {
+  readonly inputFormat: AudioFormat;
+  readonly outputFormat: AudioFormat;
+  sendAudio(audio: Uint8Array): void;
+  /** Ends when the session closes; a fatal vendor failure arrives as an `error` event first. */
+  events(): AsyncIterable<EngineEvent>;
+  sendToolResult(callId: string, output: string): void;
+  /** Stop the current reply; `playedMs` is how much of it the caller actually heard. */
+  interrupt(playedMs: number): void;
+  /** Speak `text` verbatim. */
+  say(text: string): void;
+  close(): Promise<void>;
+}
+
+/** A speech-to-speech runtime configuration, shared by every call of an agent. */
+export interface Engine {
+  /** Provider key (`openai_realtime`, `elevenlabs_convai` …). */
+  readonly key: string;
+  connect(options: EngineConnectOptions): Promise<EngineSession>;
+  warmup?(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+// Contracts
+export {
+  type AudioEncoding,
+  type AudioFormat,
+  type AudioFrame,
+  audioFormat,
+  sameFormat,
+  bytesPerSample,
+  bytesForDuration,
+  durationMs,
+  describeFormat,
+  MULAW_8K,
+  ALAW_8K,
+  PCM16_8K,
+  PCM16_16K,
+  PCM16_22K,
+  PCM16_24K,
+  PCM16_44K,
+  PCM16_48K,
+} from './audio/audio-format.js';
+export { type Transcript, type TranscriptEventType, type TranscriptWord, transcript } from './stt/transcript.js';
+export type { STTProvider, STTStream, STTStreamOptions, STTUsage } from './stt/stt-provider.js';
+export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions } from './tts/tts-provider.js';
+export type { ChatMessage, ToolCallRequest } from './llm/chat-message.js';
+export type { LLMProvider, LLMDelta, LLMChatOptions, LLMUsage, ToolSpec } from './llm/llm-provider.js';
+export type { Engine, EngineSession, EngineEvent, EngineConnectOptions, EngineUsage } from './engine/engine.js';
+export type {
+  CallTransport,
+  CallTransportEvents,
+  CallInfo,
+  CallDirection,
+  CallEndReason,
+} from './carrier/call-transport.js';
+export type {
+  Carrier,
+  CarrierHost,
+  CarrierRoute,
+  CarrierHttpRequest,
+  CarrierHttpResponse,
+  CarrierCallEvent,
+  MachineDetectionResult,
+  StreamContext,
+  OutboundCallRequest,
+} from './carrier/carrier.js';
+export type { CallControl } from './call/call-control.js';
+export { type Tool, type LocalTool, type WebhookTool, type ToolContext, type ToolParameters, defineTool } from './tools/tool.js';
+
+// Registry
+export {
+  definePlugin,
+  type Plugin,
+  type ProviderKind,
+  type ProviderKinds,
+  type ProviderRegistration,
+} from './registry/define-plugin.js';
+export { Registry, registry, createSTT, createTTS, createLLM, createEngine, createCarrier } from './registry/registry.js';
+
+// Errors
+export { PatterError, type PatterErrorOptions } from './errors/patter-error.js';
+export { ConfigError } from './errors/config-error.js';
+export {
+  ProviderError,
+  ProviderStatusError,
+  ProviderConnectionError,
+  ProviderTimeoutError,
+  ProviderAuthError,
+  isRetryableStatus,
+  type ProviderErrorOptions,
+} from './errors/provider-error.js';
+
+// Plumbing
+export { resolveApiKey } from './net/resolve-api-key.js';
+export { normalizeBaseUrl, joinUrl, toWebSocketUrl, toHttpUrl, type QueryValue } from './net/join-url.js';
+export { connectWebSocket, WebSocket, type ConnectWebSocketOptions } from './net/connect-web-socket.js';
+export { httpRequest, header, type HttpRequestOptions, type HttpResponse } from './net/http-request.js';
+export { FormData } from 'undici';
+export { readLines, readNDJSON, readSSE, type SSEEvent } from './net/read-lines.js';
+export { KeepAlive } from './net/keep-alive.js';
+export { AsyncQueue } from './util/async-queue.js';
+export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';
+export { retry, backoffDelay, parseRetryAfter, type RetryOptions } from './util/retry.js';
+export { TypedEmitter } from './util/typed-emitter.js';
+export {
+  type Logger,
+  type LogLevel,
+  type ConsoleLoggerOptions,
+  createConsoleLogger,
+  silentLogger,
+} from './log/logger.js';
+export { maskPhoneNumber, maskSecret } from './log/mask.js';
+
+// Audio (codecs, resampling, framing, negotiation)
+
+// Tools runtime
+
+// Call session (pipeline and engine bridge)

@@ -1,0 +1,96 @@
+import { ConfigError } from '../errors/config-error.js';
+import type { Plugin, ProviderKind, ProviderKinds, ProviderRegistration } from './define-plugin.js';
+
+/** Which package provides each well-known key, so an unknown-key error can say what to install. */
+const KNOWN_PACKAGES: Readonly<Record<string, string>> = {
+  deepgram: '@patter/deepgram',
+  assemblyai: '@patter/assemblyai',
+  cartesia_stt: '@patter/cartesia',
+  cartesia_tts: '@patter/cartesia',
+  soniox: '@patter/soniox',
+  speechmatics: '@patter/speechmatics',
+  whisper: '@patter/whisper',
+  openai_transcribe: '@patter/openai-transcribe',
+  elevenlabs_ws: '@patter/elevenlabs',
+  elevenlabs_rest: '@patter/elevenlabs',
+  elevenlabs_convai: '@patter/elevenlabs',
+  lmnt: '@patter/lmnt',
+  rime: '@patter/rime',
+  inworld: '@patter/inworld',
+  openai: '@patter/openai',
+  openai_tts: '@patter/openai',
+  anthropic: '@patter/anthropic',
+  openai_realtime: '@patter/openai-realtime',
+  openai_realtime_2: '@patter/openai-realtime',
+  twilio: '@patter/twilio',
+  telnyx: '@patter/telnyx',
+};
+
+/**
+ * Providers by kind and key. Plugins register themselves when imported; registering the same
+ * plugin again is a no-op, and a key registered by a different plugin replaces the old one
+ * (the last import wins, so an app can override a built-in).
+ */
+export class Registry {
+  private readonly providers = new Map<string, ProviderRegistration & { plugin: string }>();
+  private readonly plugins = new Map<string, Plugin>();
+
+  register(plugin: Plugin): void {
+    if (this.plugins.get(plugin.name) === plugin) return;
+    this.plugins.set(plugin.name, plugin);
+    for (const provider of plugin.providers) {
+      this.providers.set(`${provider.kind}:${provider.key}`, { ...provider, plugin: plugin.name });
+    }
+  }
+
+  has(kind: ProviderKind, key: string): boolean {
+    return this.providers.has(`${kind}:${key}`);
+  }
+
+  /** Registered keys of a kind, sorted. */
+  keys(kind: ProviderKind): string[] {
+    const prefix = `${kind}:`;
+    return [...this.providers.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  }
+
+  /** The registration for `kind`/`key`, with its env vars. */
+  describe(kind: ProviderKind, key: string): (ProviderRegistration & { plugin: string }) | undefined {
+    return this.providers.get(`${kind}:${key}`);
+  }
+
+  create<K extends ProviderKind>(kind: K, key: string, options: Record<string, unknown> = {}): ProviderKinds[K] {
+    const registration = this.providers.get(`${kind}:${key}`);
+    if (!registration) throw unknownKey(kind, key, this.keys(kind));
+    return registration.create(options) as ProviderKinds[K];
+  }
+
+  /** Forget everything (tests). */
+  clear(): void {
+    this.providers.clear();
+    this.plugins.clear();
+  }
+}
+
+function unknownKey(kind: ProviderKind, key: string, known: string[]): ConfigError {
+  const pkg = KNOWN_PACKAGES[key];
+  const hint = pkg
+    ? `install and import ${pkg} (e.g. \`import '${pkg}'\`) so it registers itself`
+    : `no plugin provides it`;
+  const list = known.length > 0 ? `; registered ${kind} keys: ${known.join(', ')}` : '';
+  return new ConfigError(kind, `unknown ${kind} provider "${key}": ${hint}${list}`);
+}
+
+const GLOBAL_KEY = Symbol.for('patter.registry');
+
+/**
+ * The process-wide registry every plugin registers into. Kept on `globalThis`, so two copies of
+ * `@patter/core` in one app still share one registry.
+ */
+export const registry: Registry = ((globalThis as Record<symbol, unknown>)[GLOBAL_KEY] as Registry | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[GLOBAL_KEY] = new Registry()) as Registry;
+
+export const createSTT = (key: string, options?: Record<string, unknown>) => registry.create('stt', key, options);
+export const createTTS = (key: string, options?: Record<string, unknown>) => registry.create('tts', key, options);
+export const createLLM = (key: string, options?: Record<string, unknown>) => registry.create('llm', key, options);
+export const createEngine = (key: string, options?: Record<string, unknown>) => registry.create('engine', key, options);
+export const createCarrier = (key: string, options?: Record<string, unknown>) => registry.create('carrier', key, options);
