@@ -43,6 +43,16 @@ export type {
   OutboundCallRequest,
 } from './carrier/carrier.js';
 export type { CallControl } from './call/call-control.js';
+export type { AgentOptions, MessageContext, MessageHandler } from './agent/agent-options.js';
+export type {
+  CallSession,
+  CallSessionOptions,
+  CallSessionEvents,
+  CallOverrides,
+  CallEndSummary,
+  TurnMetrics,
+  TranscriptEntry,
+} from './session/call-session.js';
 export { type Tool, type LocalTool, type WebhookTool, type ToolContext, type ToolParameters, defineTool } from './tools/tool.js';
 
 // Registry

@@ -1,0 +1,53 @@
+import type { CallControl } from '../call/call-control.js';
+import type { Engine } from '../engine/engine.js';
+import type { ChatMessage } from '../llm/chat-message.js';
+import type { LLMProvider } from '../llm/llm-provider.js';
+import type { STTProvider } from '../stt/stt-provider.js';
+import type { Tool } from '../tools/tool.js';
+import type { TTSProvider } from '../tts/tts-provider.js';
+
+/** What `onMessage` receives: the user's turn and the call. */
+export interface MessageContext {
+  /** The user's words (a final transcript, typed text, or DTMF digits). */
+  readonly text: string;
+  /** `speech`, `dtmf` or `text` (test mode / dev phone text mode). */
+  readonly source: 'speech' | 'dtmf' | 'text';
+  readonly history: readonly ChatMessage[];
+  readonly call: CallControl;
+  readonly variables: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+}
+
+/** Replaces the LLM: return the reply, or stream it. */
+export type MessageHandler = (context: MessageContext) => string | AsyncIterable<string> | Promise<string | AsyncIterable<string>>;
+
+/**
+ * An agent's configuration: engine mode (`engine`) or pipeline mode (`stt` + `llm`|`onMessage`
+ * + `tts`). Validated by `Patter.agent()`; the call session reads it.
+ */
+export interface AgentOptions {
+  readonly engine?: Engine;
+  readonly stt?: STTProvider;
+  readonly llm?: LLMProvider;
+  readonly tts?: TTSProvider;
+  /** Replaces the LLM: a function, or the URL of a remote agent (HTTP POST or ws(s)). */
+  readonly onMessage?: MessageHandler | string;
+  /** Instructions; `{name}` is replaced from `variables`. */
+  readonly systemPrompt?: string;
+  /** Spoken verbatim when the call connects; `{name}` substituted. */
+  readonly firstMessage?: string;
+  /** Spoken when an outbound call reaches voicemail, after the greeting ends. */
+  readonly voicemailMessage?: string;
+  readonly voice?: string;
+  readonly language?: string;
+  readonly variables?: Readonly<Record<string, string>>;
+  readonly tools?: readonly Tool[];
+  /** Let the caller interrupt the agent. Default true. */
+  readonly allowInterruptions?: boolean;
+  /** Speech shorter than this (ms of interim speech, or characters of interim text) does not interrupt. */
+  readonly interruptionMinMs?: number;
+  /** Transfer targets allowed: exact numbers or prefixes ending in `*`. Empty → transfers refused. */
+  readonly transferAllowlist?: readonly string[];
+  /** Hang up after this long. Default 1 h. */
+  readonly maxCallDurationMs?: number;
+}

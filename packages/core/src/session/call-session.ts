@@ -1,0 +1,79 @@
+import type { AgentOptions } from '../agent/agent-options.js';
+import type { CallControl } from '../call/call-control.js';
+import type { CarrierCallEvent } from '../carrier/carrier.js';
+import type { CallEndReason, CallInfo, CallTransport } from '../carrier/call-transport.js';
+import type { Logger } from '../log/logger.js';
+
+/** Per-call overrides: an outbound `phone.call()` brings its own. */
+export interface CallOverrides {
+  readonly variables?: Readonly<Record<string, string>>;
+  readonly firstMessage?: string;
+  readonly voicemailMessage?: string;
+  /** Outbound call placed with answering-machine detection: wait for the result before speaking. */
+  readonly machineDetection?: boolean;
+}
+
+export interface CallSessionOptions {
+  readonly agent: AgentOptions;
+  readonly transport: CallTransport;
+  readonly logger?: Logger;
+  readonly overrides?: CallOverrides;
+}
+
+/** Latency breakdown of one agent turn, in ms (undefined where a stage did not happen). */
+export interface TurnMetrics {
+  readonly callId: string;
+  readonly turn: number;
+  /** User speech end → final transcript. */
+  readonly sttMs?: number;
+  /** Final transcript → first LLM token. */
+  readonly llmFirstTokenMs?: number;
+  /** First LLM token → first speakable clause sent to TTS. */
+  readonly firstSentenceMs?: number;
+  /** TTS request → first audio byte. */
+  readonly ttsFirstByteMs?: number;
+  /** User speech end (or turn start) → first audio frame sent to the carrier. */
+  readonly totalMs?: number;
+  readonly interrupted: boolean;
+  readonly providers: Readonly<Record<string, string>>;
+}
+
+export interface TranscriptEntry {
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+  readonly at: number;
+}
+
+/** What `callEnd` reports. */
+export interface CallEndSummary {
+  readonly callId: string;
+  readonly callRef: string;
+  readonly reason: CallEndReason;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly transcript: readonly TranscriptEntry[];
+  /** Usage by provider key (audio seconds, characters, tokens). */
+  readonly usage: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Estimated cost in USD by provider key. */
+  readonly cost: Readonly<Record<string, number>>;
+}
+
+export interface CallSessionEvents extends Record<string, unknown> {
+  callStart: CallInfo;
+  transcript: { readonly role: 'user' | 'assistant'; readonly text: string; readonly isFinal: boolean };
+  metrics: TurnMetrics;
+  toolCall: { readonly name: string; readonly arguments: unknown; readonly result?: unknown; readonly error?: string };
+  callEnd: CallEndSummary;
+}
+
+/** One call in progress. Created by the server for every accepted media stream. */
+export interface CallSession {
+  readonly control: CallControl;
+  on<K extends keyof CallSessionEvents>(event: K, listener: (payload: CallSessionEvents[K]) => void): () => void;
+  /** Carrier webhooks about this call (AMD result, status). */
+  handleCarrierEvent(event: CarrierCallEvent): void;
+  /** End the call (hang up) with a reason. Idempotent. */
+  end(reason: CallEndReason): Promise<void>;
+  /** Resolves once with the summary when the call has ended. */
+  readonly ended: Promise<CallEndSummary>;
+}
