@@ -100,6 +100,17 @@ export {
 export { maskPhoneNumber, maskSecret } from './log/mask.js';
 
 // Audio (codecs, resampling, framing, negotiation)
+export {
+  HallucinationFilter,
+  normalizeTranscriptText,
+  SUSPECT_PHRASES,
+  OUTRO_PHRASES,
+  type HallucinationFilterOptions,
+  type HallucinationReason,
+  type HallucinationVerdict,
+  type UtteranceEvidence,
+} from './stt/hallucination-filter.js';
+export { SpeechMeter } from './stt/speech-meter.js';
 
 // Tools runtime
 
