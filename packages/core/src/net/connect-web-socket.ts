@@ -27,6 +27,10 @@ export interface ConnectWebSocketOptions {
  * status on the upgrade → `ProviderStatusError` (401/403 → `ProviderAuthError`, not retryable),
  * a timeout → `ProviderTimeoutError`, anything else → `ProviderConnectionError`. Aborting the
  * signal closes the socket, also after it opened.
+ *
+ * A vendor may send its first message in the same packet as the handshake answer; Node would
+ * emit it before the caller's `await` resumes, and it would be lost. So the socket is paused
+ * when it opens and resumes as soon as the caller adds a `message` listener.
  */
 export function connectWebSocket(url: string, options: ConnectWebSocketOptions): Promise<WebSocket> {
   const { provider, signal } = options;
@@ -64,6 +68,7 @@ export function connectWebSocket(url: string, options: ConnectWebSocketOptions):
       settled = true;
       ws.removeListener('error', onError);
       ws.removeListener('unexpected-response', onResponse);
+      holdMessagesUntilListened(ws);
       resolve(ws);
     });
     const onResponse = (_req: unknown, res: import('node:http').IncomingMessage) => {
@@ -96,4 +101,14 @@ export function connectWebSocket(url: string, options: ConnectWebSocketOptions):
     ws.once('unexpected-response', onResponse);
     ws.once('error', onError);
   });
+}
+
+function holdMessagesUntilListened(ws: WebSocket): void {
+  ws.pause();
+  const onNewListener = (event: string | symbol) => {
+    if (event !== 'message') return;
+    ws.removeListener('newListener', onNewListener);
+    queueMicrotask(() => ws.resume());
+  };
+  ws.on('newListener', onNewListener);
 }

@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProviderAuthError, ProviderStatusError } from '../errors/provider-error.js';
+import { httpRequest } from './http-request.js';
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  server = undefined;
+});
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('httpRequest', () => {
+  it('posts JSON and streams the body back chunk by chunk', async () => {
+    let received = '';
+    let contentType: string | undefined;
+    const url = await listen((req, res) => {
+      contentType = req.headers['content-type'];
+      req.on('data', (d: Buffer) => (received += d.toString()));
+      req.on('end', () => {
+        res.write('one,');
+        setTimeout(() => res.end('two'), 10);
+      });
+    });
+    const response = await httpRequest(`${url}/speak`, { provider: 'acme', body: { text: 'hi' } });
+    const parts: string[] = [];
+    for await (const chunk of response.body) parts.push(Buffer.from(chunk).toString());
+    expect(JSON.parse(received)).toEqual({ text: 'hi' });
+    expect(contentType).toBe('application/json');
+    expect(parts.join('')).toBe('one,two');
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('throws a status error with retry-after and the body for a 429', async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(429, { 'retry-after': '7' }).end('{"error":"rate"}');
+    });
+    const error = await httpRequest(url, { provider: 'acme' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 429, retryable: true, retryAfter: 7, body: '{"error":"rate"}' });
+  });
+
+  it('throws an auth error naming the env var for a 401', async () => {
+    const url = await listen((_req, res) => res.writeHead(401).end());
+    const error = await httpRequest(url, { provider: 'acme', apiKeyEnv: 'ACME_API_KEY' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('ACME_API_KEY');
+  });
+
+  it('closes the request on the server side when aborted mid-body', async () => {
+    let serverSawClose!: () => void;
+    const closed = new Promise<void>((resolve) => (serverSawClose = resolve));
+    const url = await listen((_req, res) => {
+      res.write('first');
+      res.on('close', () => serverSawClose());
+    });
+    const controller = new AbortController();
+    const response = await httpRequest(url, { provider: 'acme', signal: controller.signal });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of response.body) {
+          seen.push(Buffer.from(chunk).toString());
+          controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    await closed;
+    expect(seen).toEqual(['first']);
+  });
+});
