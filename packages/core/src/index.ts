@@ -99,6 +99,19 @@ export {
 } from './log/logger.js';
 export { maskPhoneNumber, maskSecret } from './log/mask.js';
 
+// STT streams
+export { createWebSocketSTTStream, type WebSocketSTTStreamOptions } from './stt/web-socket-stt-stream.js';
+export type {
+  WebSocketSTTAdapter,
+  WebSocketSTTContext,
+  WebSocketSTTCloseIO,
+  WebSocketSTTReconnect,
+  WebSocketSTTRequest,
+  WebSocketSTTSignal,
+} from './stt/web-socket-stt-adapter.js';
+export { AudioReplayBuffer } from './stt/audio-replay-buffer.js';
+export { warmUpWebSocket } from './stt/warm-up-web-socket.js';
+
 // Audio (codecs, resampling, framing, negotiation)
 export {
   HallucinationFilter,

@@ -1,0 +1,30 @@
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import { connectWebSocket } from '../net/connect-web-socket.js';
+import type { WebSocketSTTAdapter } from './web-socket-stt-adapter.js';
+
+/**
+ * Opens and at once closes one connection as the adapter would, so DNS, TLS and the vendor's
+ * edge are warm before the first call. Never throws: a failure is logged at debug level.
+ */
+export async function warmUpWebSocket(
+  adapter: Pick<WebSocketSTTAdapter, 'provider' | 'request' | 'apiKeyEnv'>,
+  options: { logger?: Logger; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const logger = options.logger ?? silentLogger;
+  try {
+    const request = adapter.request();
+    const ws = await connectWebSocket(request.url, {
+      provider: adapter.provider,
+      ...(request.headers ? { headers: request.headers } : {}),
+      ...(request.protocols ? { protocols: request.protocols } : {}),
+      ...(adapter.apiKeyEnv ? { apiKeyEnv: adapter.apiKeyEnv } : {}),
+      timeoutMs: options.timeoutMs ?? 5000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    ws.on('error', () => {});
+    ws.close(1000);
+  } catch (err) {
+    logger.debug({ err, provider: adapter.provider }, 'stt warmup failed');
+  }
+}

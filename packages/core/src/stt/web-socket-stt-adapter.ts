@@ -1,0 +1,87 @@
+import type { ProviderError } from '../errors/provider-error.js';
+import type { Logger } from '../log/logger.js';
+import type { Transcript } from './transcript.js';
+
+/** Where and how one connection is opened. Called again for every reconnect. */
+export interface WebSocketSTTRequest {
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  readonly protocols?: string | string[];
+}
+
+/** Signals an adapter raises from `onMessage`, that the machinery (or a close sequence) waits on. */
+export type WebSocketSTTSignal = 'flushed' | 'done';
+
+/** What an adapter may do while handling a vendor message. */
+export interface WebSocketSTTContext {
+  /** Emits a transcript (dropped after close). Word times are shifted past any reconnect. */
+  emit(transcript: Transcript): void;
+  /**
+   * The vendor finalized the audio up to `untilSeconds` (seconds of this connection's audio;
+   * omitted = everything sent so far). That audio is no longer re-sent after a reconnect.
+   */
+  commit(untilSeconds?: number): void;
+  /** Raises a signal: `flushed` (a finalize was answered), `done` (the vendor ended the session). */
+  notify(signal: WebSocketSTTSignal): void;
+  /**
+   * The vendor reported an error. Retryable → the socket is dropped and the stream reconnects;
+   * otherwise the stream fails with it (`transcripts()` throws).
+   */
+  error(error: ProviderError): void;
+  readonly logger: Logger;
+}
+
+/** What a graceful close sequence may do with the open socket. */
+export interface WebSocketSTTCloseIO {
+  send(data: string | Uint8Array): void;
+  /** Resolves true when the signal is raised, false after `timeoutMs` or when the socket closes. */
+  waitFor(signal: WebSocketSTTSignal, timeoutMs: number): Promise<boolean>;
+}
+
+/** Reconnect policy for a socket that drops mid-call. */
+export interface WebSocketSTTReconnect {
+  /** Consecutive reconnects before giving up (a connection that received a message resets it). Default 3. */
+  readonly maxAttempts?: number;
+  /** First backoff. Default 100 ms. */
+  readonly minDelayMs?: number;
+  /** Backoff cap. Default 2000 ms. */
+  readonly maxDelayMs?: number;
+}
+
+/**
+ * The vendor-specific part of a WebSocket STT stream: a small object of data and pure-ish
+ * functions. `createWebSocketSTTStream` does the rest (buffering, reconnect, close, usage).
+ */
+export interface WebSocketSTTAdapter {
+  /** Provider key, for errors and logs. */
+  readonly provider: string;
+  /** Named in the auth error on a 401/403. */
+  readonly apiKeyEnv?: string;
+  request(): WebSocketSTTRequest;
+  /** Text frames sent right after each open, before any audio (a session config). */
+  openMessages?(): readonly string[];
+  /**
+   * Handles one JSON message. Returns false when the message type is unknown: it is then
+   * logged at debug level and dropped. Binary messages are dropped with a debug line.
+   */
+  onMessage(message: unknown, ctx: WebSocketSTTContext): boolean;
+  /** Text frame sent on `finalize()`. None: `finalize()` only flushes buffered audio. */
+  readonly finalizeMessage?: string;
+  /**
+   * Graceful close: send what the vendor needs (and optionally wait). The machinery then waits
+   * for the server to close the socket or for a `done` signal, within `closeTimeoutMs`.
+   */
+  close?(io: WebSocketSTTCloseIO): Promise<void> | void;
+  /** `message` undefined → a WebSocket ping. `onlyWhenIdle`: skipped while audio flows. */
+  readonly keepAlive?: { readonly intervalMs: number; readonly message?: string; readonly onlyWhenIdle?: boolean };
+  /**
+   * What a close the stream did not ask for means. Return a non-retryable error to fail the
+   * stream (auth, bad config); a retryable one (or undefined) reconnects.
+   */
+  classifyClose?(code: number, reason: string): ProviderError | undefined;
+  /** The vendor's minimum audio message duration: frames are coalesced up to it (AssemblyAI: 50). */
+  readonly minChunkMs?: number;
+  /** Largest audio message when a backlog is flushed (after open / reconnect). Default 100 ms. */
+  readonly maxChunkMs?: number;
+  readonly reconnect?: WebSocketSTTReconnect;
+}

@@ -1,0 +1,377 @@
+import { bytesForDuration, bytesPerSample } from '../audio/audio-format.js';
+import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { connectWebSocket, WebSocket } from '../net/connect-web-socket.js';
+import { KeepAlive } from '../net/keep-alive.js';
+import { AsyncQueue } from '../util/async-queue.js';
+import { delay } from '../util/abort.js';
+import { backoffDelay } from '../util/retry.js';
+import { AudioReplayBuffer } from './audio-replay-buffer.js';
+import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
+import type { Transcript } from './transcript.js';
+import type { WebSocketSTTAdapter, WebSocketSTTContext, WebSocketSTTSignal } from './web-socket-stt-adapter.js';
+
+export interface WebSocketSTTStreamOptions extends STTStreamOptions {
+  /** Audio kept for buffering and replay (since the last final result). Default 15 000 ms. */
+  readonly maxBufferMs?: number;
+  /** Handshake timeout. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** How long `close()` waits for the vendor's last results. Default 3000 ms. */
+  readonly closeTimeoutMs?: number;
+  /** An already-open socket (a parked connection) used instead of dialing the first time. */
+  readonly socket?: WebSocket;
+}
+
+interface Outcome {
+  readonly error: ProviderError | undefined;
+  readonly healthy: boolean;
+}
+
+/**
+ * Builds an `STTStream` over a vendor WebSocket from a small adapter. The machinery owns:
+ * buffering audio before the socket opens (bounded), coalescing to the vendor's minimum chunk,
+ * the transcript queue, keep-alives, reconnect with backoff re-sending the audio since the
+ * last final result, no retry on auth/config errors, dropping malformed or unknown messages
+ * with a log line, graceful close, abort, and usage. Nothing is emitted after close or abort.
+ */
+export function createWebSocketSTTStream(adapter: WebSocketSTTAdapter, options: WebSocketSTTStreamOptions): STTStream {
+  return new WebSocketSTTStream(adapter, options);
+}
+
+class WebSocketSTTStream implements STTStream {
+  private readonly queue = new AsyncQueue<Transcript>(1000);
+  private readonly buffer: AudioReplayBuffer;
+  private readonly controller = new AbortController();
+  private readonly logger: Logger;
+  private readonly bytesPerSecond: number;
+  private readonly sampleBytes: number;
+  private readonly minChunkBytes: number;
+  private readonly maxChunkBytes: number;
+  private readonly ctx: WebSocketSTTContext;
+  private state: 'running' | 'closing' | 'closed' = 'running';
+  private ws: WebSocket | undefined;
+  private socketClosed: Promise<void> = Promise.resolve();
+  private keepAlive: KeepAlive | undefined;
+  /** Stream position up to which audio went out on the current socket. */
+  private sentPos = 0;
+  /** Stream position where the current connection's audio begins (vendor time 0). */
+  private connStart = 0;
+  private socketError: ProviderError | undefined;
+  private readonly waiters = new Map<WebSocketSTTSignal, Set<() => void>>();
+  private audioBytes = 0;
+  private closing: Promise<void> | undefined;
+  private warnedOverflow = false;
+
+  constructor(
+    private readonly adapter: WebSocketSTTAdapter,
+    private readonly options: WebSocketSTTStreamOptions,
+  ) {
+    const { format } = options;
+    this.logger = (options.logger ?? silentLogger).child({ provider: adapter.provider, callId: options.callId });
+    this.sampleBytes = bytesPerSample(format);
+    this.bytesPerSecond = format.sampleRate * this.sampleBytes;
+    this.minChunkBytes = adapter.minChunkMs ? bytesForDuration(format, adapter.minChunkMs) : 0;
+    this.maxChunkBytes = Math.max(this.minChunkBytes, bytesForDuration(format, adapter.maxChunkMs ?? 100));
+    this.buffer = new AudioReplayBuffer(bytesForDuration(format, options.maxBufferMs ?? 15_000));
+    this.ctx = {
+      emit: (t) => this.emit(t),
+      commit: (until) => this.commit(until),
+      notify: (signal) => this.notify(signal),
+      error: (err) => this.vendorError(err),
+      logger: this.logger,
+    };
+    const signal = options.signal;
+    if (signal?.aborted) this.shutdown();
+    else {
+      signal?.addEventListener('abort', () => this.shutdown(), { once: true });
+      void this.run(options.socket);
+    }
+  }
+
+  sendAudio(audio: Uint8Array): void {
+    if (this.state !== 'running' || audio.byteLength === 0) return;
+    this.audioBytes += audio.byteLength;
+    this.buffer.write(audio);
+    if (this.buffer.droppedBytes > 0 && !this.warnedOverflow) {
+      this.warnedOverflow = true;
+      this.logger.warn({ droppedBytes: this.buffer.droppedBytes }, 'stt audio buffer full; oldest audio dropped');
+    }
+    const ws = this.ws;
+    if (!ws) return;
+    if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
+    const pending = this.buffer.end - this.sentPos;
+    if (pending < this.minChunkBytes) return;
+    if (pending === audio.byteLength) ws.send(audio);
+    else this.flush(false);
+    this.sentPos = this.buffer.end;
+    this.keepAlive?.touch();
+  }
+
+  transcripts(): AsyncIterable<Transcript> {
+    return this.queue;
+  }
+
+  finalize(): void {
+    const ws = this.ws;
+    if (this.state !== 'running' || !ws) return;
+    this.flush(this.minChunkBytes === 0);
+    if (this.adapter.finalizeMessage !== undefined) ws.send(this.adapter.finalizeMessage);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeGracefully();
+    return this.closing;
+  }
+
+  usage(): STTUsage {
+    return { audioSeconds: this.audioBytes / this.bytesPerSecond };
+  }
+
+  private async closeGracefully(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'closing';
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      this.flush(this.minChunkBytes === 0);
+      const timeoutMs = this.options.closeTimeoutMs ?? 3000;
+      const io = {
+        send: (data: string | Uint8Array) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(data);
+        },
+        waitFor: (signal: WebSocketSTTSignal, ms: number) => this.waitFor(signal, ms),
+      };
+      const deadline = delay(timeoutMs, this.controller.signal).catch(() => {});
+      const sequence = (async () => {
+        await this.adapter.close?.(io);
+        await Promise.race([this.socketClosed, this.waitFor('done', timeoutMs)]);
+      })().catch((err: unknown) => this.logger.debug({ err }, 'stt close sequence failed'));
+      await Promise.race([sequence, deadline]);
+    }
+    this.shutdown();
+  }
+
+  private async run(initial: WebSocket | undefined): Promise<void> {
+    const policy = this.adapter.reconnect ?? {};
+    const maxAttempts = policy.maxAttempts ?? 3;
+    let failures = 0;
+    let lastError: ProviderError | undefined;
+    while (this.state === 'running') {
+      let ws: WebSocket | undefined;
+      try {
+        if (initial && initial.readyState === WebSocket.OPEN) ws = initial;
+        else {
+          const request = this.adapter.request();
+          ws = await connectWebSocket(request.url, {
+            provider: this.adapter.provider,
+            ...(request.headers ? { headers: request.headers } : {}),
+            ...(request.protocols ? { protocols: request.protocols } : {}),
+            ...(this.adapter.apiKeyEnv ? { apiKeyEnv: this.adapter.apiKeyEnv } : {}),
+            timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+            signal: this.controller.signal,
+          });
+        }
+        initial = undefined;
+      } catch (err) {
+        if (this.state !== 'running') return;
+        const error = toProviderError(this.adapter.provider, err);
+        if (!error.retryable || failures >= maxAttempts) return this.fail(error);
+        lastError = error;
+      }
+      if (ws) {
+        if (this.state !== 'running') return;
+        const outcome = await this.attach(ws);
+        if (this.state !== 'running') return;
+        if (outcome.error && !outcome.error.retryable) return this.fail(outcome.error);
+        if (outcome.healthy) failures = 0;
+        lastError = outcome.error ?? new ProviderConnectionError(this.adapter.provider, 'socket closed');
+        if (failures >= maxAttempts) return this.fail(lastError);
+        this.logger.warn({ err: lastError, attempt: failures + 1 }, 'stt socket dropped; reconnecting');
+      }
+      failures++;
+      lastError = undefined;
+      try {
+        await delay(backoffDelay(failures, { minDelayMs: policy.minDelayMs ?? 100, maxDelayMs: policy.maxDelayMs ?? 2000 }), this.controller.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Uses an open socket until it closes; resolves with why it closed. */
+  private attach(ws: WebSocket): Promise<Outcome> {
+    return new Promise((resolve) => {
+      let healthy = false;
+      let resolveClosed!: () => void;
+      this.socketClosed = new Promise((r) => (resolveClosed = r));
+      this.socketError = undefined;
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        healthy = true;
+        if (this.ws === ws) this.handleMessage(data, isBinary);
+      });
+      ws.on('error', (err) => {
+        this.socketError ??= new ProviderConnectionError(this.adapter.provider, 'socket error', { cause: err });
+      });
+      ws.once('close', (code: number, reason: Buffer) => {
+        if (this.ws === ws) {
+          this.ws = undefined;
+          this.keepAlive?.stop();
+          this.keepAlive = undefined;
+        }
+        resolveClosed();
+        const error =
+          this.socketError ??
+          (this.state === 'running' ? this.classifyClose(code, reason.toString('utf8')) : undefined);
+        resolve({ error, healthy });
+      });
+      for (const message of this.adapter.openMessages?.() ?? []) ws.send(message);
+      this.ws = ws;
+      this.connStart = this.buffer.start;
+      this.sentPos = this.buffer.start;
+      this.flush(false);
+      const ka = this.adapter.keepAlive;
+      if (ka) {
+        const send = ka.message === undefined ? () => ws.ping() : () => ws.send(ka.message as string);
+        this.keepAlive = new KeepAlive(ka.intervalMs, send, {
+          signal: this.controller.signal,
+          onlyWhenIdle: ka.onlyWhenIdle ?? false,
+        }).start();
+      }
+    });
+  }
+
+  /** Sends the unsent audio in chunks of at most `maxChunkBytes`; a tail under the minimum stays unless `all`. */
+  private flush(all: boolean): void {
+    const ws = this.ws;
+    if (!ws) return;
+    if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
+    while (this.buffer.end > this.sentPos) {
+      const pending = this.buffer.end - this.sentPos;
+      if (pending < this.minChunkBytes && !all) break;
+      let size = Math.min(pending, this.maxChunkBytes);
+      if (pending - size > 0 && pending - size < this.minChunkBytes) size = pending;
+      ws.send(this.buffer.read(this.sentPos, this.sentPos + size));
+      this.sentPos += size;
+      this.keepAlive?.touch();
+    }
+  }
+
+  private handleMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.logger.debug({ bytes: data.byteLength }, 'stt binary message dropped');
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString('utf8'));
+    } catch {
+      this.logger.warn({ bytes: data.byteLength }, 'stt malformed message dropped');
+      return;
+    }
+    let known: boolean;
+    try {
+      known = this.adapter.onMessage(message, this.ctx);
+    } catch (err) {
+      this.logger.warn({ err }, 'stt message handling failed; message dropped');
+      return;
+    }
+    if (!known) {
+      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+      this.logger.debug({ type: typeof type === 'string' ? type : undefined }, 'stt unknown message dropped');
+    }
+  }
+
+  private emit(t: Transcript): void {
+    if (this.state === 'closed') return;
+    const offset = this.connStart / this.bytesPerSecond;
+    if (offset > 0 && t.words && t.words.length > 0) {
+      t = { ...t, words: t.words.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })) };
+    }
+    this.queue.push(t);
+  }
+
+  private commit(untilSeconds: number | undefined): void {
+    if (untilSeconds === undefined || !Number.isFinite(untilSeconds)) {
+      this.buffer.trim(this.sentPos);
+      return;
+    }
+    const bytes = Math.floor((untilSeconds * this.bytesPerSecond) / this.sampleBytes) * this.sampleBytes;
+    this.buffer.trim(Math.min(this.sentPos, this.connStart + Math.max(0, bytes)));
+  }
+
+  private classifyClose(code: number, reason: string): ProviderError {
+    return (
+      this.adapter.classifyClose?.(code, reason) ??
+      new ProviderConnectionError(this.adapter.provider, `socket closed (${code})`, { body: { code, reason } })
+    );
+  }
+
+  private vendorError(error: ProviderError): void {
+    if (this.state === 'closed') return;
+    if (!error.retryable) {
+      this.fail(error);
+      return;
+    }
+    this.socketError = error;
+    this.ws?.terminate();
+  }
+
+  private notify(signal: WebSocketSTTSignal): void {
+    const set = this.waiters.get(signal);
+    if (!set) return;
+    this.waiters.delete(signal);
+    for (const wake of set) wake();
+  }
+
+  private waitFor(signal: WebSocketSTTSignal, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let set = this.waiters.get(signal);
+      if (!set) this.waiters.set(signal, (set = new Set()));
+      const entry = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        set.delete(entry);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      set.add(entry);
+      void this.socketClosed.then(() => {
+        if (!set.has(entry)) return;
+        set.delete(entry);
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+  }
+
+  private fail(error: ProviderError): void {
+    if (this.state === 'closed') return;
+    this.logger.error({ err: error }, 'stt stream failed');
+    this.teardown();
+    this.queue.fail(error);
+  }
+
+  /** Ends at once: no more events, timers, or sockets. */
+  private shutdown(): void {
+    if (this.state === 'closed') return;
+    this.teardown();
+    this.queue.end();
+  }
+
+  private teardown(): void {
+    this.state = 'closed';
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
+    this.controller.abort();
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    for (const signal of [...this.waiters.keys()]) this.notify(signal);
+  }
+}
+
+function toProviderError(provider: string, err: unknown): ProviderError {
+  if (ProviderError.isProviderError(err)) return err;
+  return new ProviderConnectionError(provider, 'connection failed', { cause: err });
+}
