@@ -85,6 +85,9 @@ export { connectWebSocket, WebSocket, type ConnectWebSocketOptions } from './net
 export { httpRequest, header, type HttpRequestOptions, type HttpResponse } from './net/http-request.js';
 export { FormData } from 'undici';
 export { readLines, readNDJSON, readSSE, type SSEEvent } from './net/read-lines.js';
+export { readJsonBody } from './net/read-json-body.js';
+export { audioFormData, type AudioFileOptions, type FormFieldValue } from './net/audio-form-data.js';
+export { warmUpHttp, type WarmUpHttpOptions } from './net/warm-up-http.js';
 export { KeepAlive } from './net/keep-alive.js';
 export { AsyncQueue } from './util/async-queue.js';
 export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';
@@ -124,6 +127,16 @@ export {
   type UtteranceEvidence,
 } from './stt/hallucination-filter.js';
 export { SpeechMeter } from './stt/speech-meter.js';
+export { UtteranceBuffer, type UtteranceBufferOptions, type BufferedAudio } from './stt/utterance-buffer.js';
+export {
+  BufferedSTTStream,
+  type BufferedSTTStreamOptions,
+  type BufferedSTTTuning,
+  type BufferedTranscriptionEvent,
+  type BufferedUtterance,
+  type TranscribeUtterance,
+} from './stt/buffered-stt-stream.js';
+export { encodeWav } from './audio/wav.js';
 
 // Tools runtime
 

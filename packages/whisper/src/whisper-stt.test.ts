@@ -1,0 +1,218 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
+import { STT, WhisperSTT } from './index.js';
+
+/** What the vendor saw of one request. */
+interface Seen {
+  readonly form: FormData;
+  readonly file: File;
+}
+
+type Reply = (res: ServerResponse, seen: Seen) => void;
+
+/** A loopback fake of `POST /v1/audio/transcriptions`, as strict as OpenAI on what whisper sends. */
+class FakeTranscriptions {
+  readonly requests: Seen[] = [];
+  readonly replies: Reply[] = [];
+  /** Every request, valid or not. */
+  hits = 0;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address() as { port: number };
+    this.url = `http://127.0.0.1:${address.port}/v1`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.hits++;
+    const fail = (status: number, message: string): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
+    };
+    if (req.method !== 'POST' || req.url !== '/v1/audio/transcriptions') return fail(404, 'not found');
+    if (req.headers.authorization !== 'Bearer test-key') return fail(401, 'Incorrect API key provided.');
+    const form = await new Response(Readable.toWeb(req) as ReadableStream, {
+      headers: { 'content-type': req.headers['content-type'] ?? '' },
+    })
+      .formData()
+      .catch(() => undefined);
+    const file = form?.get('file');
+    if (!form || !(file instanceof File) || !file.name.endsWith('.wav') || file.type !== 'audio/wav') return fail(400, 'bad file');
+    if (form.get('model') !== 'whisper-1' || form.get('language') !== 'en' || form.get('response_format') !== 'verbose_json') {
+      return fail(400, 'bad fields');
+    }
+    const seen = { form, file };
+    this.requests.push(seen);
+    const reply = this.replies.shift() ?? json({ text: '' });
+    reply(res, seen);
+  }
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Reply => (res) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+const VERBOSE_HELLO = {
+  language: 'english',
+  duration: 2.0,
+  text: 'Hello there.',
+  segments: [{ id: 0, seek: 0, start: 0.0, end: 1.2, text: ' Hello there.', tokens: [50364], temperature: 0.0, avg_logprob: -0.21, compression_ratio: 0.8, no_speech_prob: 0.02 }],
+  usage: { type: 'duration', seconds: 2 },
+};
+
+/** 20 ms frames of 16 kHz PCM16: a 300 Hz tone at `amplitude` (0 = digital silence with faint noise). */
+function frames(ms: number, amplitude: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let f = 0; f < ms / 20; f++) {
+    const frame = new Uint8Array(640);
+    const view = new DataView(frame.buffer);
+    for (let i = 0; i < 320; i++) {
+      const t = (f * 320 + i) / 16000;
+      const value = amplitude > 0 ? amplitude * Math.sin(2 * Math.PI * 300 * t) : (i % 7) - 3;
+      view.setInt16(i * 2, Math.round(value), true);
+    }
+    out.push(frame);
+  }
+  return out;
+}
+
+async function collect(stream: { transcripts(): AsyncIterable<Transcript> }): Promise<Transcript[]> {
+  const out: Transcript[] = [];
+  for await (const t of stream.transcripts()) out.push(t);
+  return out;
+}
+
+describe('WhisperSTT', () => {
+  let fake: FakeTranscriptions;
+  let stt: WhisperSTT;
+
+  beforeEach(async () => {
+    fake = new FakeTranscriptions();
+    await fake.start();
+    stt = new WhisperSTT({ apiKey: 'test-key', baseUrl: fake.url });
+  });
+  afterEach(() => fake.stop());
+
+  it('posts the utterance as a trimmed 16 kHz WAV at finalize and emits one final, no interims', async () => {
+    fake.replies.push(json(VERBOSE_HELLO));
+    const stream = stt.stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (const frame of [...frames(2000, 0), ...frames(800, 8000), ...frames(1000, 0)]) stream.sendAudio(frame);
+    stream.finalize();
+    await stream.close();
+    const transcripts = await seen;
+    expect(transcripts).toHaveLength(1);
+    expect(transcripts[0]).toMatchObject({ text: 'Hello there.', isFinal: true, speechFinal: true, fromFinalize: true, eventType: 'Results' });
+    expect(transcripts[0]?.confidence).toBeCloseTo(Math.exp(-0.21), 5);
+    const wav = new Uint8Array(await (fake.requests[0] as Seen).file.arrayBuffer());
+    const view = new DataView(wav.buffer);
+    expect(new TextDecoder().decode(wav.subarray(0, 4))).toBe('RIFF');
+    expect(view.getUint32(24, true)).toBe(16000);
+    // 300 ms pre-roll + 800 ms speech + 300 ms tail, not the 3.8 s that were sent.
+    expect(view.getUint32(40, true)).toBe(1400 * 32);
+    expect(stream.usage().audioSeconds).toBeCloseTo(1.4, 5);
+  });
+
+  it('a silent utterance yields no transcript and no request', async () => {
+    const stream = stt.stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (const frame of frames(3000, 0)) stream.sendAudio(frame);
+    stream.finalize();
+    await stream.close();
+    expect(await seen).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('drops "Thank you." invented on a faint click, keeps a spoken "Yes."', async () => {
+    fake.replies.push(json({ text: 'Thank you.', segments: [{ avg_logprob: -0.9, no_speech_prob: 0.3 }] }));
+    fake.replies.push(json({ text: 'Yes.', segments: [{ avg_logprob: -0.1, no_speech_prob: 0.1 }] }));
+    const stream = stt.stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (const frame of [...frames(500, 0), ...frames(160, 600), ...frames(500, 0)]) stream.sendAudio(frame);
+    stream.finalize();
+    for (const frame of [...frames(300, 0), ...frames(400, 9000), ...frames(300, 0)]) stream.sendAudio(frame);
+    stream.finalize();
+    await stream.close();
+    expect((await seen).map((t) => t.text)).toEqual(['Yes.']);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('a 401 fails the stream at once, is not retried, and names OPENAI_API_KEY', async () => {
+    stt = new WhisperSTT({ apiKey: 'wrong', baseUrl: fake.url });
+    const stream = stt.stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (const frame of frames(600, 8000)) stream.sendAudio(frame);
+    stream.finalize();
+    const error = await seen.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toMatch(/OPENAI_API_KEY/);
+    expect((error as ProviderAuthError).status).toBe(401);
+    expect(fake.hits).toBe(1);
+    await stream.close();
+  });
+
+  it('retries a 503 honouring retry-after, and survives a malformed body', async () => {
+    fake.replies.push(json({ error: { message: 'overloaded' } }, 503, { 'retry-after': '0' }));
+    fake.replies.push(json(VERBOSE_HELLO));
+    fake.replies.push(json('<html>bad gateway</html>'), json('not json'), json('{"text":'));
+    fake.replies.push(json({ text: 'Yes.', segments: [{ avg_logprob: -0.1, no_speech_prob: 0.1 }] }));
+    const stream = stt.stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (const frame of frames(600, 8000)) stream.sendAudio(frame);
+    stream.finalize();
+    for (const frame of frames(600, 8000)) stream.sendAudio(frame);
+    stream.finalize();
+    for (const frame of frames(600, 8000)) stream.sendAudio(frame);
+    await stream.close();
+    // Utterance 1: 503 then OK. Utterance 2: three malformed bodies, dropped. Utterance 3 (on close): OK.
+    expect((await seen).map((t) => [t.text, t.fromFinalize])).toEqual([['Hello there.', true], ['Yes.', false]]);
+    expect(fake.requests).toHaveLength(6);
+  });
+
+  it('an abort ends the stream at once, in flight, and emits nothing more', async () => {
+    fake.replies.push(() => {}); // never answers
+    const controller = new AbortController();
+    const stream = stt.stream({ format: PCM16_16K, signal: controller.signal });
+    const seen = collect(stream);
+    for (const frame of frames(600, 8000)) stream.sendAudio(frame);
+    stream.finalize();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.requests).toHaveLength(1);
+    controller.abort();
+    expect(await seen).toEqual([]);
+    await stream.close();
+  });
+
+  it('reads OPENAI_API_KEY, names it when missing, and rejects bad options', () => {
+    const saved = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      expect(() => new WhisperSTT()).toThrow(ConfigError);
+      expect(() => new WhisperSTT()).toThrow(/OPENAI_API_KEY/);
+      process.env.OPENAI_API_KEY = 'env-key';
+      expect(STT().model).toBe('whisper-1');
+      expect(() => STT({ temperature: 2 })).toThrow(/^temperature:/);
+      expect(() => STT({ baseUrl: 'nope' })).toThrow(/^baseUrl:/);
+      expect(createSTT('whisper', { apiKey: 'k' })).toBeInstanceOf(WhisperSTT);
+      expect(() => stt.stream({ format: { encoding: 'mulaw', sampleRate: 8000, channels: 1 } })).toThrow(/^format:/);
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+  });
+
+  it('warmup never fails, even when the server is gone', async () => {
+    await fake.stop();
+    await expect(stt.warmup()).resolves.toBeUndefined();
+    await fake.start();
+  });
+});
