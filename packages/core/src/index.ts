@@ -103,7 +103,11 @@ export {
 export { maskPhoneNumber, maskSecret } from './log/mask.js';
 
 // STT streams
-export { createWebSocketSTTStream, type WebSocketSTTStreamOptions } from './stt/web-socket-stt-stream.js';
+export {
+  createWebSocketSTTStream,
+  type WebSocketSTTStream,
+  type WebSocketSTTStreamOptions,
+} from './stt/web-socket-stt-stream.js';
 export type {
   WebSocketSTTAdapter,
   WebSocketSTTContext,

@@ -58,7 +58,10 @@ export interface WebSocketSTTAdapter {
   /** Named in the auth error on a 401/403. */
   readonly apiKeyEnv?: string;
   request(): WebSocketSTTRequest;
-  /** Text frames sent right after each open, before any audio (a session config). */
+  /**
+   * Text frames sent right after each open, before any audio (a session config). Called once per
+   * connection, so it is also where an adapter resets per-connection state after a reconnect.
+   */
   openMessages?(): readonly string[];
   /**
    * Handles one JSON message. Returns false when the message type is unknown: it is then
@@ -67,6 +70,8 @@ export interface WebSocketSTTAdapter {
   onMessage(message: unknown, ctx: WebSocketSTTContext): boolean;
   /** Text frame sent on `finalize()`. None: `finalize()` only flushes buffered audio. */
   readonly finalizeMessage?: string;
+  /** Called when `finalize()` went out on an open socket (to mark the next final `fromFinalize`). */
+  onFinalize?(): void;
   /**
    * Graceful close: send what the vendor needs (and optionally wait). The machinery then waits
    * for the server to close the socket or for a `done` signal, within `closeTimeoutMs`.

@@ -34,11 +34,17 @@ interface Outcome {
  * last final result, no retry on auth/config errors, dropping malformed or unknown messages
  * with a log line, graceful close, abort, and usage. Nothing is emitted after close or abort.
  */
-export function createWebSocketSTTStream(adapter: WebSocketSTTAdapter, options: WebSocketSTTStreamOptions): STTStream {
-  return new WebSocketSTTStream(adapter, options);
+export function createWebSocketSTTStream(adapter: WebSocketSTTAdapter, options: WebSocketSTTStreamOptions): WebSocketSTTStream {
+  return new AdapterSTTStream(adapter, options);
 }
 
-class WebSocketSTTStream implements STTStream {
+/** An `STTStream` over a vendor WebSocket, which can also send vendor control messages. */
+export interface WebSocketSTTStream extends STTStream {
+  /** Sends a text frame on the open socket (a mid-call config update). False when not open. */
+  sendText(text: string): boolean;
+}
+
+class AdapterSTTStream implements WebSocketSTTStream {
   private readonly queue = new AsyncQueue<Transcript>(1000);
   private readonly buffer: AudioReplayBuffer;
   private readonly controller = new AbortController();
@@ -116,6 +122,14 @@ class WebSocketSTTStream implements STTStream {
     if (this.state !== 'running' || !ws) return;
     this.flush(this.minChunkBytes === 0);
     if (this.adapter.finalizeMessage !== undefined) ws.send(this.adapter.finalizeMessage);
+    this.adapter.onFinalize?.();
+  }
+
+  sendText(text: string): boolean {
+    const ws = this.ws;
+    if (this.state !== 'running' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(text);
+    return true;
   }
 
   close(): Promise<void> {
