@@ -10,7 +10,8 @@ export interface WebSocketSTTRequest {
 }
 
 /** Signals an adapter raises from `onMessage`, that the machinery (or a close sequence) waits on. */
-export type WebSocketSTTSignal = 'flushed' | 'done';
+/** `ready`: the vendor's session started (audio flows from then on when the adapter sets `awaitReady`). */
+export type WebSocketSTTSignal = 'flushed' | 'done' | 'ready';
 
 /** What an adapter may do while handling a vendor message. */
 export interface WebSocketSTTContext {
@@ -34,6 +35,8 @@ export interface WebSocketSTTContext {
 /** What a graceful close sequence may do with the open socket. */
 export interface WebSocketSTTCloseIO {
   send(data: string | Uint8Array): void;
+  /** Binary audio messages sent on this socket so far (Speechmatics' `EndOfStream.last_seq_no`). */
+  readonly audioMessagesSent: number;
   /** Resolves true when the signal is raised, false after `timeoutMs` or when the socket closes. */
   waitFor(signal: WebSocketSTTSignal, timeoutMs: number): Promise<boolean>;
 }
@@ -68,6 +71,11 @@ export interface WebSocketSTTAdapter {
    * logged at debug level and dropped. Binary messages are dropped with a debug line.
    */
   onMessage(message: unknown, ctx: WebSocketSTTContext): boolean;
+  /**
+   * Hold audio after each open until `onMessage` raises `ready` (vendors that take audio only
+   * after their session-started message, e.g. Speechmatics' `RecognitionStarted`).
+   */
+  readonly awaitReady?: boolean;
   /** Text frame sent on `finalize()`. None: `finalize()` only flushes buffered audio. */
   readonly finalizeMessage?: string;
   /** Called when `finalize()` went out on an open socket (to mark the next final `fromFinalize`). */

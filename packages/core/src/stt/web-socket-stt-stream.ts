@@ -67,6 +67,10 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private audioBytes = 0;
   private closing: Promise<void> | undefined;
   private warnedOverflow = false;
+  /** Audio may go out on the current socket (false until `ready` for `awaitReady` adapters). */
+  private audioReady = false;
+  /** Binary audio messages sent on the current socket. */
+  private audioMessages = 0;
 
   constructor(
     private readonly adapter: WebSocketSTTAdapter,
@@ -103,12 +107,14 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.logger.warn({ droppedBytes: this.buffer.droppedBytes }, 'stt audio buffer full; oldest audio dropped');
     }
     const ws = this.ws;
-    if (!ws) return;
+    if (!ws || !this.audioReady) return;
     if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
     const pending = this.buffer.end - this.sentPos;
     if (pending < this.minChunkBytes) return;
-    if (pending === audio.byteLength) ws.send(audio);
-    else this.flush(false);
+    if (pending === audio.byteLength) {
+      ws.send(audio);
+      this.audioMessages++;
+    } else this.flush(false);
     this.sentPos = this.buffer.end;
     this.keepAlive?.touch();
   }
@@ -148,9 +154,13 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (ws && ws.readyState === WebSocket.OPEN) {
       this.flush(this.minChunkBytes === 0);
       const timeoutMs = this.options.closeTimeoutMs ?? 3000;
+      const audioMessages = () => this.audioMessages;
       const io = {
         send: (data: string | Uint8Array) => {
           if (ws.readyState === WebSocket.OPEN) ws.send(data);
+        },
+        get audioMessagesSent() {
+          return audioMessages();
         },
         waitFor: (signal: WebSocketSTTSignal, ms: number) => this.waitFor(signal, ms),
       };
@@ -241,6 +251,8 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.ws = ws;
       this.connStart = this.buffer.start;
       this.sentPos = this.buffer.start;
+      this.audioReady = !this.adapter.awaitReady;
+      this.audioMessages = 0;
       this.flush(false);
       const ka = this.adapter.keepAlive;
       if (ka) {
@@ -256,7 +268,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
   /** Sends the unsent audio in chunks of at most `maxChunkBytes`; a tail under the minimum stays unless `all`. */
   private flush(all: boolean): void {
     const ws = this.ws;
-    if (!ws) return;
+    if (!ws || !this.audioReady) return;
     if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
     while (this.buffer.end > this.sentPos) {
       const pending = this.buffer.end - this.sentPos;
@@ -264,6 +276,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       let size = Math.min(pending, this.maxChunkBytes);
       if (pending - size > 0 && pending - size < this.minChunkBytes) size = pending;
       ws.send(this.buffer.read(this.sentPos, this.sentPos + size));
+      this.audioMessages++;
       this.sentPos += size;
       this.keepAlive?.touch();
     }
@@ -330,6 +343,10 @@ class AdapterSTTStream implements WebSocketSTTStream {
   }
 
   private notify(signal: WebSocketSTTSignal): void {
+    if (signal === 'ready' && !this.audioReady && this.ws && this.state !== 'closed') {
+      this.audioReady = true;
+      this.flush(false);
+    }
     const set = this.waiters.get(signal);
     if (!set) return;
     this.waiters.delete(signal);
