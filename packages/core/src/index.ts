@@ -20,7 +20,7 @@ export {
 } from './audio/audio-format.js';
 export { type Transcript, type TranscriptEventType, type TranscriptWord, transcript } from './stt/transcript.js';
 export type { STTProvider, STTStream, STTStreamOptions, STTUsage } from './stt/stt-provider.js';
-export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions } from './tts/tts-provider.js';
+export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions, TTSUsage } from './tts/tts-provider.js';
 export type { ChatMessage, ToolCallRequest } from './llm/chat-message.js';
 export type { LLMProvider, LLMDelta, LLMChatOptions, LLMUsage, ToolSpec } from './llm/llm-provider.js';
 export type { Engine, EngineSession, EngineEvent, EngineConnectOptions, EngineUsage } from './engine/engine.js';
@@ -118,6 +118,13 @@ export type {
 } from './stt/web-socket-stt-adapter.js';
 export { AudioReplayBuffer } from './stt/audio-replay-buffer.js';
 export { warmUpWebSocket } from './stt/warm-up-web-socket.js';
+
+// TTS
+export { streamHttpTTS, type StreamHttpTTSOptions, type HttpTTSDecoder } from './tts/stream-http-tts.js';
+export { SampleAligner } from './tts/sample-aligner.js';
+export { wavHeaderLength, stripWavHeader, WavHeaderStripper } from './tts/wav-header.js';
+export { TTSStreamError } from './tts/tts-stream-error.js';
+export { resolveOutputFormat } from './tts/resolve-output-format.js';
 
 // Audio (codecs, resampling, framing, negotiation)
 export {

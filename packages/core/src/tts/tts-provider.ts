@@ -8,6 +8,13 @@ export interface TTSSynthesizeOptions {
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly callId?: string;
+  /** Called once per request the vendor accepted, with what it bills (characters). */
+  readonly onUsage?: (usage: TTSUsage) => void;
+}
+
+/** Characters a vendor accepted for synthesis, for cost. */
+export interface TTSUsage {
+  readonly characters: number;
 }
 
 /**

@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PCM16_16K } from '../audio/audio-format.js';
+import { encodeWav } from '../audio/wav.js';
+import { ProviderAuthError, ProviderStatusError } from '../errors/provider-error.js';
+import { streamHttpTTS, type StreamHttpTTSOptions } from './stream-http-tts.js';
+import { TTSStreamError } from './tts-stream-error.js';
+import type { TTSUsage } from './tts-provider.js';
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  server = undefined;
+});
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
+
+async function listen(handler: Handler): Promise<string> {
+  let n = 0;
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => handler(req, res, body, ++n));
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const AUDIO = Buffer.from(Array.from({ length: 2002 }, (_, i) => (i * 13) & 0xff));
+const SIZES = [1, 7, 2, 33, 160, 5, 999];
+
+async function writeIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  for (let offset = 0, i = 0; offset < audio.length; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    res.write(audio.subarray(offset, offset + size));
+    offset += size;
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+function options(url: string, extra: Partial<StreamHttpTTSOptions> = {}): StreamHttpTTSOptions {
+  return { provider: 'acme_tts', url: `${url}/speak`, body: { text: 'hi' }, format: PCM16_16K, characters: 2, apiKeyEnv: 'ACME_API_KEY', minDelayMs: 1, ...extra };
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+describe('streamHttpTTS', () => {
+  it('yields the whole audio, every chunk whole samples, and reports usage once', async () => {
+    let received = '';
+    const url = await listen((_req, res, body) => {
+      received = body;
+      void writeIrregular(res);
+    });
+    const usage: TTSUsage[] = [];
+    const chunks = await collect(streamHttpTTS(options(url, { onUsage: (u) => usage.push(u) })));
+    expect(JSON.parse(received)).toEqual({ text: 'hi' });
+    expect(chunks.every((c) => c.length % 2 === 0 && c.length > 0)).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+    expect(usage).toEqual([{ characters: 2 }]);
+  });
+
+  it('retries a 429 before the first byte, honouring retry-after', async () => {
+    const times: number[] = [];
+    const url = await listen((_req, res, _body, n) => {
+      times.push(Date.now());
+      if (n === 1) res.writeHead(429, { 'retry-after': '0.3' }).end('{"error":"slow down"}');
+      else void writeIrregular(res);
+    });
+    const chunks = await collect(streamHttpTTS(options(url)));
+    expect(times).toHaveLength(2);
+    expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(280);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+  });
+
+  it('fails a 401 at once naming the env var, without retrying', async () => {
+    let requests = 0;
+    const url = await listen((_req, res) => {
+      requests++;
+      res.writeHead(401).end('{"error":"bad key"}');
+    });
+    const error = await collect(streamHttpTTS(options(url))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('ACME_API_KEY');
+    expect(requests).toBe(1);
+  });
+
+  it('gives up on a 500 after the retries with a status error', async () => {
+    let requests = 0;
+    const url = await listen((_req, res) => {
+      requests++;
+      res.writeHead(500).end('{oops');
+    });
+    const error = await collect(streamHttpTTS(options(url, { retries: 1 }))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 500, retryable: true, body: '{oops' });
+    expect(requests).toBe(2);
+  });
+
+  it('never retries once audio began: a dropped stream throws TTSStreamError', async () => {
+    let requests = 0;
+    const url = await listen((_req, res) => {
+      requests++;
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 301));
+      setTimeout(() => res.destroy(), 20);
+    });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of streamHttpTTS(options(url))) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ retryable: false, bytesEmitted: 300 });
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 300));
+    expect(requests).toBe(1);
+  });
+
+  it('on abort closes the request and ends within one event-loop turn, emitting nothing after', async () => {
+    let sawClose!: () => void;
+    const closed = new Promise<void>((resolve) => (sawClose = resolve));
+    const url = await listen((_req, res) => {
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 320));
+      res.on('close', () => sawClose());
+      const timer = setInterval(() => res.write(AUDIO.subarray(0, 320)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    const controller = new AbortController();
+    const seen: Uint8Array[] = [];
+    let ended = false;
+    const done = (async () => {
+      for await (const chunk of streamHttpTTS(options(url, { signal: controller.signal }))) seen.push(chunk);
+      ended = true;
+    })();
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 1));
+    controller.abort();
+    const count = seen.length;
+    await new Promise((r) => setImmediate(r));
+    expect(ended).toBe(true);
+    await done;
+    await closed;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(seen.length).toBe(count);
+  });
+
+  it('strips a WAV header split across chunks and decodes through a custom decoder', async () => {
+    const pcm = AUDIO.subarray(0, 400);
+    const wav = encodeWav(pcm, PCM16_16K);
+    const url = await listen((_req, res) => {
+      res.writeHead(200);
+      res.write(wav.subarray(0, 10));
+      setTimeout(() => res.end(wav.subarray(10)), 5);
+    });
+    const chunks = await collect(streamHttpTTS(options(url, { wavHeader: 'stream' })));
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from(pcm));
+
+    const reversed = await collect(
+      streamHttpTTS(
+        options(url, {
+          wavHeader: 'stream',
+          decode: async function* (body) {
+            for await (const chunk of body) yield Uint8Array.from(chunk);
+          },
+        }),
+      ),
+    );
+    expect(Buffer.concat(reversed)).toEqual(Buffer.from(pcm));
+  });
+});

@@ -1,0 +1,139 @@
+import type { Dispatcher } from 'undici';
+import { bytesPerSample, type AudioFormat } from '../audio/audio-format.js';
+import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { httpRequest } from '../net/http-request.js';
+import { delay } from '../util/abort.js';
+import { backoffDelay } from '../util/retry.js';
+import { SampleAligner } from './sample-aligner.js';
+import type { TTSUsage } from './tts-provider.js';
+import { TTSStreamError } from './tts-stream-error.js';
+import { stripWavHeader, WavHeaderStripper } from './wav-header.js';
+
+/** What a vendor's response body becomes: audio chunks (decoded from JSON lines, SSE …). */
+export type HttpTTSDecoder = (
+  body: AsyncIterable<Uint8Array>,
+  context: { readonly provider: string; readonly logger: Logger },
+) => AsyncIterable<Uint8Array>;
+
+export interface StreamHttpTTSOptions {
+  /** Provider key (`cartesia_tts` …), for errors, logs and usage. */
+  readonly provider: string;
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** Request body; an object is serialized once as JSON (and re-sent as is on a retry). */
+  readonly body: string | Uint8Array | Record<string, unknown>;
+  /** The format the vendor was asked for: sets sample alignment (PCM16 → 2-byte samples). */
+  readonly format: AudioFormat;
+  /** Characters billed, reported once through `onUsage` when the vendor accepted the request. */
+  readonly characters: number;
+  /** Named in the error of a 401/403. */
+  readonly apiKeyEnv?: string;
+  /** Body → audio chunks. Default: the body bytes are the audio. */
+  readonly decode?: HttpTTSDecoder;
+  /**
+   * `stream`: the body may start with a WAV header (possibly split across chunks), stripped once.
+   * `chunk`: every decoded chunk may start with its own header. Default `none`.
+   */
+  readonly wavHeader?: 'none' | 'stream' | 'chunk';
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  readonly callId?: string;
+  readonly onUsage?: (usage: TTSUsage) => void;
+  /** Retries before the first audio byte (429, 5xx, connection failures). Default 2. */
+  readonly retries?: number;
+  /** First backoff in ms (a `retry-after` header wins). Default 200. */
+  readonly minDelayMs?: number;
+  /** Backoff cap in ms. Default 2000. */
+  readonly maxDelayMs?: number;
+  /** Time to the response headers. Default 15 s. */
+  readonly timeoutMs?: number;
+  readonly dispatcher?: Dispatcher;
+}
+
+/**
+ * One HTTP-streaming synthesis. Yields audio as it arrives, every chunk whole samples (odd
+ * chunk boundaries re-aligned, a WAV header stripped when asked). A 429/5xx or a dropped
+ * connection is retried only while no audio has been emitted (honouring `retry-after`); once
+ * audio went out, a failure throws `TTSStreamError` and is never retried. 401/403 →
+ * `ProviderAuthError` naming `apiKeyEnv`, no retry. On abort the request is destroyed and the
+ * iteration ends quietly within one event-loop turn; nothing is emitted after it.
+ */
+export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const { provider, signal } = options;
+  if (signal?.aborted) return;
+  const logger = options.logger ?? silentLogger;
+  const headers: Record<string, string> = { ...options.headers };
+  let body = options.body;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    body = JSON.stringify(body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const sampleBytes = bytesPerSample(options.format) === 2 ? 2 : 1;
+  const retries = options.retries ?? 2;
+  const wavHeader = options.wavHeader ?? 'none';
+  let emitted = 0;
+  let accepted = false;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      let responseBody: { destroy(): unknown } | undefined;
+      try {
+        const response = await httpRequest(options.url, {
+          provider,
+          method: 'POST',
+          headers,
+          body,
+          timeoutMs: options.timeoutMs ?? 15_000,
+          ...(signal ? { signal } : {}),
+          ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
+          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        });
+        accepted = true;
+        responseBody = response.body;
+        const source = options.decode ? options.decode(response.body, { provider, logger }) : response.body;
+        const aligner = new SampleAligner(sampleBytes);
+        const stripper = wavHeader === 'stream' ? new WavHeaderStripper() : undefined;
+        for await (const raw of source) {
+          if (signal?.aborted) return;
+          let chunk = wavHeader === 'chunk' ? stripWavHeader(raw) : stripper ? stripper.push(raw) : raw;
+          chunk = aligner.push(chunk);
+          if (chunk.length === 0) continue;
+          emitted += chunk.length;
+          yield chunk;
+          if (signal?.aborted) return;
+        }
+        if (aligner.flush() > 0) logger.debug({ provider, callId: options.callId }, 'tts stream ended mid-sample; dropped 1 byte');
+        if (emitted === 0) throw new ProviderError(provider, 'response carried no audio', { retryable: false });
+        return;
+      } catch (error) {
+        if (signal?.aborted) return;
+        if (emitted > 0) {
+          throw new TTSStreamError(provider, emitted, {
+            cause: error,
+            ...(ProviderError.isProviderError(error) && error.status !== undefined ? { status: error.status } : {}),
+            ...(ProviderError.isProviderError(error) ? { body: error.body } : {}),
+          });
+        }
+        const typed = ProviderError.isProviderError(error)
+          ? error
+          : new ProviderConnectionError(provider, 'response stream failed', { cause: error });
+        if (attempt >= retries || !typed.retryable) throw typed;
+        const wait = backoffDelay(
+          attempt + 1,
+          { minDelayMs: options.minDelayMs ?? 200, maxDelayMs: options.maxDelayMs ?? 2000 },
+          typed.retryAfter,
+        );
+        logger.warn({ err: typed, provider, callId: options.callId, attempt: attempt + 1, waitMs: wait }, 'tts request failed; retrying');
+        try {
+          await delay(wait, signal);
+        } catch {
+          return;
+        }
+      } finally {
+        responseBody?.destroy();
+      }
+    }
+  } finally {
+    if (accepted) options.onUsage?.({ characters: options.characters });
+  }
+}
