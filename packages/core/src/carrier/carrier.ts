@@ -95,9 +95,4 @@ export interface Carrier {
   acceptStream(socket: WebSocket, context: StreamContext): CallTransport;
   /** Dial out; resolves with the carrier's call id. */
   placeCall(request: OutboundCallRequest): Promise<{ readonly callId: string }>;
-  /**
-   * Start recording a connected call (the server calls it when `serve({ recording: true })`); the
-   * finished recording is reported as a `recording` call event. Optional: carriers that cannot record omit it.
-   */
-  startRecording?(callId: string, options?: { readonly signal?: AbortSignal }): Promise<void>;
 }
