@@ -67,6 +67,8 @@ export interface CallTransport {
   sendDtmf(digits: string): Promise<void>;
   /** Transfer the caller to `to` (E.164 or SIP URI). The caller's allowlist is checked by the session. */
   transfer(to: string): Promise<void>;
+  /** Start recording the call at the carrier (optional; the result arrives as a `recording` call event). */
+  startRecording?(): Promise<void>;
   /** Hang up. Idempotent: hanging up an ended call resolves quietly. */
   hangup(): Promise<void>;
   /** Close the media stream locally (after a hangup, or on shutdown). */

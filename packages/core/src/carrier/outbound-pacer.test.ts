@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
+import { OutboundPacer } from './outbound-pacer.js';
+
+type Sent = { kind: 'frame'; bytes: Uint8Array; at: number } | { kind: 'mark'; name: string; at: number };
+
+function setup(options: { leadMs?: number; format?: typeof MULAW_8K; maxQueuedMs?: number } = {}) {
+  const sent: Sent[] = [];
+  const overflow: number[] = [];
+  const pacer = new OutboundPacer({
+    format: options.format ?? MULAW_8K,
+    ...(options.leadMs === undefined ? {} : { leadMs: options.leadMs }),
+    ...(options.maxQueuedMs === undefined ? {} : { maxQueuedMs: options.maxQueuedMs }),
+    now: () => Date.now(),
+    sendFrame: (frame) => sent.push({ kind: 'frame', bytes: frame.slice(), at: Date.now() }),
+    sendMark: (name) => sent.push({ kind: 'mark', name, at: Date.now() }),
+    onOverflow: (bytes) => overflow.push(bytes),
+  });
+  const frames = () => sent.filter((s): s is Extract<Sent, { kind: 'frame' }> => s.kind === 'frame');
+  return { pacer, sent, frames, overflow };
+}
+
+function ramp(length: number, start = 0): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (start + i) % 251);
+}
+
+describe('OutboundPacer', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  it('cuts any-length audio into 160-byte μ-law frames in order, paced at 20 ms with a bounded lead', async () => {
+    const { pacer, frames } = setup({ leadMs: 80 });
+    const audio = ramp(8000); // 1 s
+    pacer.push(audio.subarray(0, 333));
+    pacer.push(audio.subarray(333, 5000));
+    pacer.push(audio.subarray(5000));
+    expect(frames()).toHaveLength(5); // 100 ms sent at once: the lead plus the frame playing now
+    await vi.advanceTimersByTimeAsync(500);
+    const midway = frames().length;
+    expect(midway).toBeGreaterThanOrEqual(29);
+    expect(midway).toBeLessThanOrEqual(31);
+    await vi.advanceTimersByTimeAsync(600);
+    const all = frames();
+    expect(all).toHaveLength(50);
+    expect(all.every((f) => f.bytes.byteLength === 160)).toBe(true);
+    const joined = new Uint8Array(8000);
+    all.forEach((f, i) => joined.set(f.bytes, i * 160));
+    expect(joined).toEqual(audio);
+    // After the initial burst, one frame every 20 ms.
+    const gaps = all.slice(6).map((f, i) => f.at - all[i + 5]!.at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(21);
+    expect(pacer.idle()).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps marks in place and pads a partial frame before a mark with silence', () => {
+    const { pacer, sent } = setup({ leadMs: 200 });
+    pacer.push(ramp(400));
+    pacer.mark('m1');
+    pacer.push(ramp(160, 7));
+    const shape = sent.map((s) => (s.kind === 'mark' ? s.name : s.bytes.byteLength));
+    expect(shape).toEqual([160, 160, 160, 'm1', 160]);
+    const third = sent[2] as Extract<Sent, { kind: 'frame' }>;
+    expect([...third.bytes.subarray(0, 80)]).toEqual([...ramp(400).subarray(320)]);
+    expect(third.bytes.subarray(80).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('holds a partial frame while the carrier has audio, flushes it before running dry', async () => {
+    const { pacer, frames } = setup({ leadMs: 80 });
+    pacer.push(ramp(160 * 5 + 50));
+    expect(frames()).toHaveLength(5);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(frames()).toHaveLength(5); // 60 ms still buffered: wait for more audio
+    pacer.push(ramp(110, 50));
+    expect(frames()).toHaveLength(6);
+    pacer.push(ramp(50));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(frames()).toHaveLength(7);
+    expect(frames()[6]!.bytes.subarray(50).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('clear drops queued audio and unsent marks and stops the timer', () => {
+    const { pacer, frames } = setup();
+    pacer.push(ramp(8000));
+    pacer.mark('end');
+    expect(pacer.queuedMs()).toBeCloseTo(900, 0);
+    expect(pacer.clear()).toEqual(['end']);
+    expect(pacer.queuedMs()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    pacer.push(ramp(160));
+    expect(frames()).toHaveLength(6); // a new utterance starts at once
+  });
+
+  it('frames PCM16 16 kHz as 640 bytes and pads with zeros', () => {
+    const { pacer, frames } = setup({ format: PCM16_16K });
+    pacer.push(ramp(700));
+    pacer.mark('x');
+    expect(frames().map((f) => f.bytes.byteLength)).toEqual([640, 640]);
+    expect(frames()[1]!.bytes.subarray(60).every((b) => b === 0)).toBe(true);
+  });
+
+  it('drops audio beyond the queue bound and does nothing after close', () => {
+    const { pacer, frames, overflow } = setup({ maxQueuedMs: 1000 });
+    pacer.push(ramp(8000));
+    pacer.push(ramp(800)); // 800 bytes were sent, so this still fits
+    pacer.push(ramp(1));
+    expect(overflow).toEqual([1]);
+    pacer.close();
+    pacer.push(ramp(160));
+    pacer.mark('late');
+    expect(frames()).toHaveLength(5);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

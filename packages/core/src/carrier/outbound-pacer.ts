@@ -1,0 +1,214 @@
+import { bytesForDuration, type AudioFormat } from '../audio/audio-format.js';
+import { ConfigError } from '../errors/config-error.js';
+
+export interface OutboundPacerOptions {
+  readonly format: AudioFormat;
+  /** Frame duration sent to the carrier. Default 20 ms. */
+  readonly frameMs?: number;
+  /** How far ahead of real time audio may be sent (bounds what `clear` cannot take back). Default 80 ms. */
+  readonly leadMs?: number;
+  /** Queued audio beyond this is dropped (with `onOverflow`). Default 10 minutes. */
+  readonly maxQueuedMs?: number;
+  /**
+   * One frame to send now. `frame` is a view that is only valid during the call (it may be reused):
+   * encode or copy it before returning.
+   */
+  readonly sendFrame: (frame: Uint8Array) => void;
+  /** A mark reached the head of the queue: all audio before it has been sent. */
+  readonly sendMark: (name: string) => void;
+  /** Called when audio is dropped because the queue is full. */
+  readonly onOverflow?: (droppedBytes: number) => void;
+  /** Monotonic clock in ms. Default `performance.now`. */
+  readonly now?: () => number;
+}
+
+type QueueItem = { audio: Uint8Array; mark: undefined } | { audio: undefined; mark: string };
+
+/** Codec silence for padding a short final frame. */
+export function silenceByte(format: AudioFormat): number {
+  if (format.encoding === 'mulaw') return 0xff;
+  if (format.encoding === 'alaw') return 0xd5;
+  return 0;
+}
+
+/**
+ * Cuts outbound audio of any length into fixed carrier frames and sends them near real time,
+ * at most `leadMs` ahead of the carrier's playhead, so a `clear` drops almost everything that is
+ * not yet audible. Marks keep their place in the audio. A partial last frame is held until more
+ * audio arrives, a mark follows, or the carrier would otherwise run dry; then it is padded with
+ * silence (Telnyx rejects frames under 20 ms). One timer, unref'd, alive only while audio is queued.
+ */
+export class OutboundPacer {
+  readonly frameBytes: number;
+  readonly frameMs: number;
+  private readonly leadMs: number;
+  private readonly maxQueuedBytes: number;
+  private readonly options: OutboundPacerOptions;
+  private readonly now: () => number;
+  private readonly scratch: Uint8Array;
+  private readonly silence: number;
+  private queue: QueueItem[] = [];
+  private head = 0;
+  /** Offset into the audio item at `head`. */
+  private offset = 0;
+  private bytesQueued = 0;
+  /** Clock time at which the carrier will have played everything sent. */
+  private sentUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: OutboundPacerOptions) {
+    this.options = options;
+    this.frameMs = options.frameMs ?? 20;
+    this.leadMs = options.leadMs ?? 80;
+    if (!(this.frameMs >= 10 && this.frameMs <= 1000)) throw new ConfigError('frameMs', 'must be between 10 and 1000');
+    if (!(this.leadMs >= 0)) throw new ConfigError('leadMs', 'must be zero or more');
+    this.frameBytes = bytesForDuration(options.format, this.frameMs);
+    this.maxQueuedBytes = bytesForDuration(options.format, options.maxQueuedMs ?? 600_000);
+    this.now = options.now ?? (() => performance.now());
+    this.scratch = new Uint8Array(this.frameBytes);
+    this.silence = silenceByte(options.format);
+  }
+
+  /** Queue audio (not copied: the caller must not modify it afterwards). */
+  push(audio: Uint8Array): void {
+    if (this.closed || audio.byteLength === 0) return;
+    if (this.bytesQueued + audio.byteLength > this.maxQueuedBytes) {
+      this.options.onOverflow?.(audio.byteLength);
+      return;
+    }
+    this.queue.push({ audio, mark: undefined });
+    this.bytesQueued += audio.byteLength;
+    this.pump();
+  }
+
+  /** Queue a mark after the audio queued so far. */
+  mark(name: string): void {
+    if (this.closed) return;
+    this.queue.push({ audio: undefined, mark: name });
+    this.pump();
+  }
+
+  /** Drop everything queued; returns the names of marks that were dropped unsent. */
+  clear(): string[] {
+    const dropped: string[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const item = this.queue[i]!;
+      if (item.mark !== undefined) dropped.push(item.mark);
+    }
+    this.queue = [];
+    this.head = 0;
+    this.offset = 0;
+    this.bytesQueued = 0;
+    this.sentUntil = this.now();
+    this.stopTimer();
+    return dropped;
+  }
+
+  /** Audio queued and not yet sent, ms. */
+  queuedMs(): number {
+    return (this.bytesQueued / this.frameBytes) * this.frameMs;
+  }
+
+  /** Whether anything (audio or marks) is waiting to be sent. */
+  idle(): boolean {
+    return this.head >= this.queue.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clear();
+  }
+
+  /** Send what the lead allows, then schedule the next send. */
+  private pump(): void {
+    if (this.closed) return;
+    const now = this.now();
+    if (this.sentUntil < now) this.sentUntil = now;
+    let wakeIn = 0;
+    while (this.head < this.queue.length) {
+      const item = this.queue[this.head]!;
+      if (item.mark !== undefined) {
+        this.head++;
+        this.options.sendMark(item.mark);
+        continue;
+      }
+      const buffered = this.sentUntil - now;
+      if (buffered >= this.leadMs + this.frameMs) {
+        wakeIn = buffered - this.leadMs - this.frameMs;
+        break;
+      }
+      if (this.bytesQueued < this.frameBytes && buffered > this.frameMs && !this.markFollows()) {
+        wakeIn = buffered - this.frameMs; // a partial frame: wait for more audio while the carrier has some
+        break;
+      }
+      this.sendOneFrame();
+      this.sentUntil += this.frameMs;
+    }
+    this.compact();
+    if (this.head < this.queue.length) this.schedule(Math.max(1, Math.ceil(wakeIn)));
+    else this.stopTimer();
+  }
+
+  private markFollows(): boolean {
+    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.mark !== undefined) return true;
+    return false;
+  }
+
+  private sendOneFrame(): void {
+    const first = this.queue[this.head]!.audio!;
+    const available = first.byteLength - this.offset;
+    if (available >= this.frameBytes) {
+      // Whole frame inside one chunk: a view, no copy.
+      const frame = first.subarray(this.offset, this.offset + this.frameBytes);
+      this.offset += this.frameBytes;
+      this.bytesQueued -= this.frameBytes;
+      if (this.offset === first.byteLength) this.advance();
+      this.options.sendFrame(frame);
+      return;
+    }
+    // The frame straddles chunks (or is the padded tail): assemble it in the scratch buffer.
+    let filled = 0;
+    while (filled < this.frameBytes && this.head < this.queue.length) {
+      const item = this.queue[this.head]!;
+      if (item.audio === undefined) break; // never move audio across a mark
+      const take = Math.min(this.frameBytes - filled, item.audio.byteLength - this.offset);
+      this.scratch.set(item.audio.subarray(this.offset, this.offset + take), filled);
+      filled += take;
+      this.offset += take;
+      this.bytesQueued -= take;
+      if (this.offset === item.audio.byteLength) this.advance();
+    }
+    if (filled < this.frameBytes) this.scratch.fill(this.silence, filled);
+    this.options.sendFrame(this.scratch);
+  }
+
+  private advance(): void {
+    this.head++;
+    this.offset = 0;
+  }
+
+  private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, ms);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,187 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MULAW_8K } from '../audio/audio-format.js';
+import type { Logger } from '../log/logger.js';
+import { WebSocket } from '../net/connect-web-socket.js';
+import type { CallEndReason } from './call-transport.js';
+import type { MediaStreamCodec, MediaStreamMessage } from './media-stream-codec.js';
+import { StreamCallTransport } from './stream-call-transport.js';
+
+/** A tiny test wire format: `{ e, sid, … }`. */
+const codec: MediaStreamCodec = {
+  decode(text): MediaStreamMessage {
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return { type: 'malformed', reason: 'json' };
+    }
+    const sid = typeof m.sid === 'string' ? m.sid : undefined;
+    switch (m.e) {
+      case 'start':
+        return { type: 'start', streamId: String(m.sid), callId: 'call-1', parameters: { a: 'b' }, from: '+15550000001' };
+      case 'media':
+        return { type: 'media', streamId: sid, track: undefined, chunk: typeof m.n === 'number' ? m.n : undefined, payload: String(m.p) };
+      case 'dtmf':
+        return { type: 'dtmf', streamId: sid, digit: String(m.d) };
+      case 'mark':
+        return { type: 'mark', streamId: sid, name: String(m.name) };
+      case 'stop':
+        return { type: 'stop', streamId: sid };
+      default:
+        return { type: 'unknown', event: String(m.e) };
+    }
+  },
+  encodeMedia: (sid, p) => JSON.stringify({ e: 'media', sid, p }),
+  encodeMark: (sid, name) => JSON.stringify({ e: 'mark', sid, name }),
+  encodeClear: (sid) => JSON.stringify({ e: 'clear', sid }),
+};
+
+const warnings: string[] = [];
+const logger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (_f, m) => warnings.push(m),
+  error: (_f, m) => warnings.push(m),
+  child: () => logger,
+};
+
+let server: WebSocketServer | undefined;
+afterEach(async () => {
+  server?.close();
+  warnings.length = 0;
+});
+
+async function pair() {
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const calls: string[] = [];
+  const accepted = once(server, 'connection');
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  const [socket] = (await accepted) as [WebSocket];
+  await once(client, 'open');
+  const transport = new StreamCallTransport(socket, {
+    carrier: 'test',
+    format: MULAW_8K,
+    codec,
+    context: { callRef: 'ref-1', logger, direction: 'inbound' },
+    commands: {
+      hangup: async (id) => void calls.push(`hangup ${id}`),
+      transfer: async (id, to) => void calls.push(`transfer ${id} ${to}`),
+    },
+  });
+  const received: Record<string, unknown>[] = [];
+  client.on('message', (d) => received.push(JSON.parse(String(d)) as Record<string, unknown>));
+  const send = (m: Record<string, unknown>) => client.send(JSON.stringify(m));
+  return { transport, client, send, received, calls };
+}
+
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+describe('StreamCallTransport', () => {
+  it('runs a call: start, audio in order, dtmf, marks, clear, stop once', async () => {
+    const { transport, send, received } = await pair();
+    const audio: number[] = [];
+    const dtmf: string[] = [];
+    const marks: string[] = [];
+    const stops: CallEndReason[] = [];
+    transport.on('audio', (a) => audio.push(a[0]!));
+    transport.on('dtmf', (d) => dtmf.push(d));
+    transport.on('mark', (m) => marks.push(m));
+    transport.on('stop', (s) => stops.push(s.reason));
+    send({ e: 'media', sid: 'S1', p: 'AQ==' }); // before start: dropped
+    send({ e: 'start', sid: 'S1' });
+    for (let n = 1; n <= 5; n++) send({ e: 'media', sid: 'S1', n, p: Buffer.from([n]).toString('base64') });
+    send({ e: 'media', sid: 'S1', n: 3, p: 'Aw==' }); // out of order: dropped
+    send({ e: 'media', sid: 'OTHER', n: 9, p: 'CQ==' }); // unknown stream: dropped
+    send({ e: 'media', sid: 'S1', n: 10, p: '!!!!' }); // not base64: dropped
+    send({ e: 'bogus' });
+    send({ e: 'dtmf', sid: 'S1', d: '7' });
+    await tick();
+    expect(transport.info).toMatchObject({ callId: 'call-1', callRef: 'ref-1', streamId: 'S1', carrier: 'test', parameters: { a: 'b' } });
+    expect(audio).toEqual([1, 2, 3, 4, 5]);
+    expect(dtmf).toEqual(['7']);
+    expect(warnings).toEqual(expect.arrayContaining(['message before stream start', 'media chunk out of order', 'message for an unknown stream', 'media payload is not base64', 'unknown media stream event']));
+
+    transport.sendAudio(new Uint8Array(400).fill(0x11));
+    transport.mark('m1');
+    await tick();
+    expect(received.map((m) => m.e)).toEqual(['media', 'media', 'media', 'mark']);
+    expect(received.filter((m) => m.e === 'media').map((m) => Buffer.from(String(m.p), 'base64').byteLength)).toEqual([160, 160, 160]);
+    expect(transport.pendingMs()).toBeGreaterThan(0);
+    send({ e: 'mark', sid: 'S1', name: 'm1' });
+    await tick();
+    expect(marks).toEqual(['m1']);
+    expect(transport.playedMs()).toBe(60);
+
+    transport.sendAudio(new Uint8Array(8000));
+    transport.mark('m2');
+    const drained = transport.drained();
+    await tick();
+    transport.clear();
+    await drained; // clear resolves pending drains
+    expect(transport.pendingMs()).toBe(0);
+    await tick();
+    expect(received.at(-1)).toEqual({ e: 'clear', sid: 'S1' });
+    send({ e: 'mark', sid: 'S1', name: 'm2' }); // never sent: the echo is unknown
+    await tick();
+    expect(marks).toEqual(['m1']);
+
+    send({ e: 'stop', sid: 'S1' });
+    send({ e: 'stop', sid: 'S1' });
+    await tick();
+    expect(stops).toEqual(['caller_hangup']);
+    transport.close();
+    expect(stops).toEqual(['caller_hangup']);
+  });
+
+  it('sends DTMF in-band and resolves when the carrier has played it', async () => {
+    const { transport, send, received, client } = await pair();
+    send({ e: 'start', sid: 'S1' });
+    await tick();
+    client.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { e: string; name?: string };
+      if (m.e === 'mark') send({ e: 'mark', sid: 'S1', name: m.name });
+    });
+    const started = Date.now();
+    await transport.sendDtmf('12');
+    const frames = received.filter((m) => m.e === 'media');
+    expect(frames).toHaveLength(20); // 2 × (100 ms tone + 100 ms gap)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await expect(transport.sendDtmf('1x')).rejects.toThrow(/digits/);
+  });
+
+  it('hangup is idempotent and reports agent_hangup; close emits stop once', async () => {
+    const { transport, send, calls, client } = await pair();
+    const stops: CallEndReason[] = [];
+    transport.on('stop', (s) => stops.push(s.reason));
+    send({ e: 'start', sid: 'S1' });
+    await tick();
+    await Promise.all([transport.hangup(), transport.hangup()]);
+    expect(calls).toEqual(['hangup call-1']);
+    send({ e: 'stop', sid: 'S1' });
+    await tick();
+    expect(stops).toEqual(['agent_hangup']);
+    const closed = once(client, 'close');
+    transport.close();
+    await closed;
+    expect(stops).toEqual(['agent_hangup']);
+  });
+
+  it('drops oversized and binary frames and keeps the call', async () => {
+    const { transport, send, client } = await pair();
+    const audio: Uint8Array[] = [];
+    transport.on('audio', (a) => audio.push(a));
+    send({ e: 'start', sid: 'S1' });
+    client.send(Buffer.from([1, 2, 3]));
+    send({ e: 'media', sid: 'S1', p: 'A'.repeat(70_000) });
+    send({ e: 'media', sid: 'S1', p: 'AAAA'.repeat(5000) });
+    send({ e: 'media', sid: 'S1', p: '/w==' });
+    await tick();
+    expect(audio.map((a) => [...a])).toEqual([[0xff]]);
+    expect(warnings).toEqual(expect.arrayContaining(['binary frame', 'oversized frame', 'oversized media payload']));
+  });
+});
