@@ -149,6 +149,22 @@ export {
 } from './stt/buffered-stt-stream.js';
 export { encodeWav } from './audio/wav.js';
 
+// Carrier runtime
+export { OutboundPacer, silenceByte, type OutboundPacerOptions } from './carrier/outbound-pacer.js';
+export { PlaybackTracker, type MarkEchoKind, type PlaybackTrackerOptions } from './carrier/playback-tracker.js';
+export { DTMF_FREQUENCIES, dtmfPcm, dtmfAudio, isDtmfDigits, type DtmfToneOptions } from './carrier/dtmf-tones.js';
+export { TransferAllowlist } from './carrier/transfer-allowlist.js';
+export {
+  type MediaStreamCodec,
+  type MediaStreamMessage,
+  type CarrierCallCommands,
+  isBase64,
+  stringField,
+  objectField,
+  stringRecord,
+} from './carrier/media-stream-codec.js';
+export { StreamCallTransport, type StreamCallTransportOptions } from './carrier/stream-call-transport.js';
+
 // Tools runtime
 
 // Call session (pipeline and engine bridge)
