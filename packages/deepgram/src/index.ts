@@ -1,1 +1,15 @@
-export {};
+import { definePlugin, registry } from '@patter/core';
+import { DeepgramSTT, type DeepgramSTTOptions } from './deepgram-stt.js';
+
+export { DeepgramSTT, DEFAULTS, type DeepgramSTTOptions, type DeepgramModel } from './deepgram-stt.js';
+
+/** `import * as deepgram from '@patter/deepgram'; deepgram.STT()`. */
+export const STT = (options?: DeepgramSTTOptions): DeepgramSTT => new DeepgramSTT(options);
+
+export const deepgramPlugin = definePlugin({
+  name: '@patter/deepgram',
+  providers: [
+    { kind: 'stt', key: 'deepgram', create: (o) => new DeepgramSTT(o as DeepgramSTTOptions), env: ['DEEPGRAM_API_KEY'] },
+  ],
+});
+registry.register(deepgramPlugin);
