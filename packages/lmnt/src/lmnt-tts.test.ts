@@ -1,0 +1,216 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  PCM16_24K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  createTTS,
+  encodeWav,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
+import { LmntTTS, TTS } from './index.js';
+
+interface Hit {
+  readonly body: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
+  closed: boolean;
+}
+type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+
+const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
+const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
+const FORMATS = ['mp3', 'ulaw', 'webm', 'pcm_s16le', 'pcm_f32le', 'aac', 'wav'];
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+/** Loopback `POST /v1/ai/speech/bytes` (API 1.1) that rejects what LMNT rejects, then runs `reply`. */
+async function fakeLmnt(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
+  const hits: Hit[] = [];
+  let requests = 0;
+  server = createServer((req, res) => {
+    requests++;
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      const error = (status: number, type: string) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type, message: type } }));
+      if (req.method !== 'POST' || req.url !== '/v1/ai/speech/bytes') return error(404, 'not_found_error');
+      if (req.headers['x-api-key'] !== 'test-key') return error(401, 'authentication_error');
+      if (req.headers['lmnt-version'] !== '1.1') return error(400, 'invalid_request_error');
+      if (req.headers['content-type'] !== 'application/json') return error(400, 'invalid_request_error');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return error(400, 'invalid_request_error');
+      }
+      const okRate = [8000, 16000, 24000].includes(body.sample_rate as number);
+      if (typeof body.voice !== 'string' || typeof body.text !== 'string' || body.model !== 'blizzard') return error(400, 'invalid_request_error');
+      if (!FORMATS.includes(body.format as string) || !okRate) return error(400, 'invalid_request_error');
+      const hit: Hit = { body, headers: req.headers, closed: false };
+      res.on('close', () => (hit.closed = true));
+      hits.push(hit);
+      reply(res, hit, hits.length);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+}
+
+async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    res.write(audio.subarray(offset, offset + size));
+    offset += size;
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+describe('LmntTTS', () => {
+  it('sends the 1.1 request (fixture "Hello there.") and yields the fake audio, sample-aligned and complete', async () => {
+    const fake = await fakeLmnt((res) => void streamIrregular(res));
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, language: 'en' });
+    const usage: TTSUsage[] = [];
+    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    expect(fake.hits[0]?.body).toEqual({ voice: 'leah', text: 'Hello there.', model: 'blizzard', format: 'pcm_s16le', sample_rate: 16000, language: 'en' });
+    expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+    expect(usage).toEqual([{ characters: 12 }]);
+    expect(tts.key).toBe('lmnt');
+    expect(tts.outputFormats[0]).toEqual(PCM16_16K);
+  });
+
+  it('asks for μ-law when the session wants it and strips the WAV header LMNT puts on it', async () => {
+    const ulaw = AUDIO.subarray(0, 801);
+    const fake = await fakeLmnt((res) => void streamIrregular(res, encodeWav(ulaw, { sampleRate: 8000, channels: 1 })));
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, temperature: 0.3, topP: 0.5 });
+    const chunks = await collect(tts.synthesize('Hi.', { format: MULAW_8K }));
+    expect(fake.hits[0]?.body).toMatchObject({ format: 'ulaw', sample_rate: 8000, temperature: 0.3, top_p: 0.5 });
+    expect(fake.hits[0]?.body).not.toHaveProperty('language');
+    expect(Buffer.concat(chunks)).toEqual(ulaw);
+    await expect(collect(tts.synthesize('Hi.', { format: { encoding: 'alaw', sampleRate: 8000, channels: 1 } }))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it("accepts format 'raw' as a deprecated alias: warns and sends pcm_s16le", async () => {
+    const fake = await fakeLmnt((res) => void streamIrregular(res));
+    const warnings: string[] = [];
+    const logger: Logger = { ...quiet, warn: (_f, m) => void warnings.push(m) };
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, format: 'raw', sampleRate: 24000, logger });
+    expect(warnings).toEqual(["lmnt format 'raw' is deprecated; sending 'pcm_s16le'"]);
+    expect(tts.outputFormats).toEqual([PCM16_24K]);
+    await collect(tts.synthesize('Hi.'));
+    expect(fake.hits[0]?.body).toMatchObject({ format: 'pcm_s16le', sample_rate: 24000 });
+  });
+
+  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
+    const fake = await fakeLmnt((res) => {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    const controller = new AbortController();
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const seen: Uint8Array[] = [];
+    let count = -1;
+    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
+      seen.push(chunk);
+      if (seen.length === 3) {
+        controller.abort();
+        count = seen.length;
+      }
+    }
+    expect(seen.length).toBe(count);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.hits[0]?.closed).toBe(true);
+    expect(seen.length).toBe(count);
+  });
+
+  it('a 401 names LMNT_API_KEY and is not retried', async () => {
+    const fake = await fakeLmnt((res) => void streamIrregular(res));
+    const tts = new LmntTTS({ apiKey: 'wrong', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('LMNT_API_KEY');
+    expect(fake.requests()).toBe(1);
+  });
+
+  it('a 429 with retry-after is retried before the first byte', async () => {
+    const fake = await fakeLmnt((res, _hit, n) => {
+      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      else void streamIrregular(res);
+    });
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(fake.hits).toHaveLength(2);
+  });
+
+  it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
+    const fake = await fakeLmnt((res) => {
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 1001));
+      setTimeout(() => res.destroy(), 10);
+    });
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'lmnt', retryable: false, bytesEmitted: 1000 });
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 1000));
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('a malformed JSON error body still gives a clear status error, not retried', async () => {
+    const fake = await fakeLmnt((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 400, retryable: false, body: '{"error": {"type"' });
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('validates options at construction and reads LMNT_API_KEY', () => {
+    const saved = process.env.LMNT_API_KEY;
+    delete process.env.LMNT_API_KEY;
+    try {
+      expect(() => new LmntTTS()).toThrow(/LMNT_API_KEY/);
+      process.env.LMNT_API_KEY = 'env-key';
+      expect(new LmntTTS().outputFormats).toContainEqual(MULAW_8K);
+    } finally {
+      if (saved === undefined) delete process.env.LMNT_API_KEY;
+      else process.env.LMNT_API_KEY = saved;
+    }
+    expect(() => new LmntTTS({ apiKey: 'k', sampleRate: 22050 as 16000 })).toThrow(ConfigError);
+    expect(() => new LmntTTS({ apiKey: 'k', format: 'mp3' as 'ulaw' })).toThrow(/format/);
+    expect(() => new LmntTTS({ apiKey: 'k', format: 'ulaw', sampleRate: 16000 })).toThrow(/sampleRate/);
+    expect(() => new LmntTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
+    expect(LmntTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
+    expect(LmntTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+  });
+
+  it('registers as "lmnt" and exports the namespaced factory', () => {
+    expect(createTTS('lmnt', { apiKey: 'k' })).toBeInstanceOf(LmntTTS);
+    expect(TTS({ apiKey: 'k' })).toBeInstanceOf(LmntTTS);
+  });
+});
