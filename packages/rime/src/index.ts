@@ -1,1 +1,13 @@
-export {};
+import { definePlugin, registry } from '@patter/core';
+import { RimeTTS, type RimeTTSOptions } from './rime-tts.js';
+
+export { RimeTTS, type RimeTTSOptions, type RimeModel } from './rime-tts.js';
+
+/** `import * as rime from '@patter/rime'; rime.TTS({ speaker: 'luna' })`. */
+export const TTS = (options?: RimeTTSOptions): RimeTTS => new RimeTTS(options);
+
+export const rimePlugin = definePlugin({
+  name: '@patter/rime',
+  providers: [{ kind: 'tts', key: 'rime', create: (o) => new RimeTTS(o as RimeTTSOptions), env: ['RIME_API_KEY'] }],
+});
+registry.register(rimePlugin);

@@ -1,0 +1,215 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  PCM16_48K,
+  PCM16_8K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  createTTS,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
+import { RimeTTS, TTS } from './index.js';
+
+interface Hit {
+  readonly body: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
+  closed: boolean;
+}
+type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+
+const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
+const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
+const ACCEPTS = ['audio/L16', 'audio/pcm', 'audio/PCMU', 'audio/x-mulaw', 'audio/mpeg', 'audio/wav'];
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+/** Loopback `POST /v1/rime-tts` that rejects what Rime rejects (Accept picks the format), then runs `reply`. */
+async function fakeRime(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
+  const hits: Hit[] = [];
+  let requests = 0;
+  server = createServer((req, res) => {
+    requests++;
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      const error = (status: number, message: string) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
+      if (req.method !== 'POST' || req.url !== '/v1/rime-tts') return error(404, 'not found');
+      if (req.headers.authorization !== 'Bearer test-key') return error(401, 'unauthorized');
+      if (req.headers['content-type'] !== 'application/json') return error(400, 'bad content type');
+      if (!ACCEPTS.includes(String(req.headers.accept))) return error(400, 'unsupported accept');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return error(400, 'invalid json');
+      }
+      if (typeof body.speaker !== 'string' || typeof body.text !== 'string' || typeof body.modelId !== 'string') return error(400, 'missing field');
+      if (typeof body.samplingRate !== 'number') return error(400, 'bad samplingRate');
+      if (body.modelId !== 'coda' && body.modelId !== 'mistv2' && body.modelId !== 'mist') return error(400, 'unknown model');
+      const hit: Hit = { body, headers: req.headers, closed: false };
+      res.on('close', () => (hit.closed = true));
+      hits.push(hit);
+      reply(res, hit, hits.length);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+}
+
+async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    res.write(audio.subarray(offset, offset + size));
+    offset += size;
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+describe('RimeTTS', () => {
+  it('sends the HTTP fixture request ("Hello there.", coda) and yields the fake audio, sample-aligned and complete', async () => {
+    const fake = await fakeRime((res) => void streamIrregular(res));
+    const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const usage: TTSUsage[] = [];
+    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    expect(fake.hits[0]?.headers.accept).toBe('audio/L16');
+    expect(fake.hits[0]?.body).toEqual({ speaker: 'luna', text: 'Hello there.', modelId: 'coda', lang: 'eng', samplingRate: 16000 });
+    expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+    expect(usage).toEqual([{ characters: 12 }]);
+    expect(tts.key).toBe('rime');
+    expect(tts.outputFormats[0]).toEqual(PCM16_16K);
+  });
+
+  it('asks for headerless μ-law (Accept audio/PCMU, 8 kHz) when the session wants it; speedAlpha as given', async () => {
+    const ulaw = AUDIO.subarray(0, 801);
+    const fake = await fakeRime((res) => void streamIrregular(res, ulaw));
+    const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url, model: 'mistv2', speedAlpha: 0.9, reduceLatency: true, speaker: 'cove' });
+    const chunks = await collect(tts.synthesize('Hi.', { format: MULAW_8K }));
+    expect(fake.hits[0]?.headers.accept).toBe('audio/PCMU');
+    expect(fake.hits[0]?.body).toEqual({ speaker: 'cove', text: 'Hi.', modelId: 'mistv2', lang: 'eng', samplingRate: 8000, speedAlpha: 0.9, reduceLatency: true });
+    expect(Buffer.concat(chunks)).toEqual(ulaw);
+    await expect(collect(tts.synthesize('Hi.', { format: PCM16_48K }))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('arcana is accepted with a retirement warning; options that a model does not take fail at construction', () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...quiet, warn: (_f, m) => void warnings.push(m) };
+    new RimeTTS({ apiKey: 'k', model: 'arcana', timeScaleFactor: 1.2, logger });
+    expect(warnings).toEqual(["rime model 'arcana' was retired on 2026-08-15; use 'coda'"]);
+    expect(() => new RimeTTS({ apiKey: 'k', model: 'arcana', speedAlpha: 1.1, logger })).toThrow(/speedAlpha/);
+    expect(() => new RimeTTS({ apiKey: 'k', model: 'mistv2', timeScaleFactor: 1.1 })).toThrow(/timeScaleFactor/);
+    expect(() => new RimeTTS({ apiKey: 'k', model: 'coda', reduceLatency: true })).toThrow(/reduceLatency/);
+    expect(() => new RimeTTS({ apiKey: 'k', sampleRate: 11025 })).toThrow(/sampleRate/);
+    expect(new RimeTTS({ apiKey: 'k', model: 'mist' })).toBeInstanceOf(RimeTTS);
+  });
+
+  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
+    const fake = await fakeRime((res) => {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    const controller = new AbortController();
+    const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const seen: Uint8Array[] = [];
+    let count = -1;
+    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
+      seen.push(chunk);
+      if (seen.length === 3) {
+        controller.abort();
+        count = seen.length;
+      }
+    }
+    expect(seen.length).toBe(count);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.hits[0]?.closed).toBe(true);
+    expect(seen.length).toBe(count);
+  });
+
+  it('a 401 names RIME_API_KEY and is not retried', async () => {
+    const fake = await fakeRime((res) => void streamIrregular(res));
+    const tts = new RimeTTS({ apiKey: 'wrong', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('RIME_API_KEY');
+    expect(fake.requests()).toBe(1);
+  });
+
+  it('a 429 with retry-after is retried before the first byte', async () => {
+    const fake = await fakeRime((res, _hit, n) => {
+      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      else void streamIrregular(res);
+    });
+    const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(fake.hits).toHaveLength(2);
+  });
+
+  it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
+    const fake = await fakeRime((res) => {
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 1001));
+      setTimeout(() => res.destroy(), 10);
+    });
+    const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'rime', retryable: false, bytesEmitted: 1000 });
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 1000));
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('a malformed JSON error body still gives a clear status error, not retried', async () => {
+    const fake = await fakeRime((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 400, retryable: false, body: '{"error": {"type"' });
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('reads RIME_API_KEY; forTwilio/forTelnyx pin 8/16 kHz', () => {
+    const saved = process.env.RIME_API_KEY;
+    delete process.env.RIME_API_KEY;
+    try {
+      expect(() => new RimeTTS()).toThrow(/RIME_API_KEY/);
+      process.env.RIME_API_KEY = 'env-key';
+      expect(new RimeTTS().outputFormats).toContainEqual(MULAW_8K);
+    } finally {
+      if (saved === undefined) delete process.env.RIME_API_KEY;
+      else process.env.RIME_API_KEY = saved;
+    }
+    expect(() => new RimeTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
+    expect(RimeTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K, MULAW_8K]);
+    expect(RimeTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+  });
+
+  it('registers as "rime" and exports the namespaced factory', () => {
+    expect(createTTS('rime', { apiKey: 'k' })).toBeInstanceOf(RimeTTS);
+    expect(TTS({ apiKey: 'k' })).toBeInstanceOf(RimeTTS);
+  });
+});
