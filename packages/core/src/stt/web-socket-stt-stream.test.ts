@@ -160,6 +160,19 @@ describe('createWebSocketSTTStream', () => {
     expect(stream.usage().audioSeconds).toBeCloseTo(0.04, 5);
   });
 
+  it('holds a finalize() called before the socket opens until the buffered audio went out', async () => {
+    const f = await fake();
+    const stream = createWebSocketSTTStream(adapter(f.url), { format: PCM16_16K });
+    const all = collect(stream);
+    stream.sendAudio(frame('general'));
+    stream.sendAudio(frame('kenobi'));
+    stream.finalize();
+    await until(() => f.conns[0]?.texts.includes('finalize') ?? false);
+    await new Promise((r) => setTimeout(r, 30));
+    await stream.close();
+    expect((await all).map((t) => t.text)).toEqual(['general kenobi']);
+  });
+
   it('coalesces 20 ms frames into messages of at least minChunkMs', async () => {
     const f = await fake();
     const stream = createWebSocketSTTStream(adapter(f.url, { minChunkMs: 50 }), { format: PCM16_16K });

@@ -71,6 +71,8 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private audioReady = false;
   /** Binary audio messages sent on the current socket. */
   private audioMessages = 0;
+  /** `finalize()` was called while no socket could take it. */
+  private finalizePending = false;
 
   constructor(
     private readonly adapter: WebSocketSTTAdapter,
@@ -124,8 +126,14 @@ class AdapterSTTStream implements WebSocketSTTStream {
   }
 
   finalize(): void {
+    if (this.state !== 'running') return;
     const ws = this.ws;
-    if (this.state !== 'running' || !ws) return;
+    if (!ws || !this.audioReady) {
+      // Not connected (yet, or reconnecting): finalize once the buffered audio went out.
+      this.finalizePending = true;
+      return;
+    }
+    this.finalizePending = false;
     this.flush(this.minChunkBytes === 0);
     if (this.adapter.finalizeMessage !== undefined) ws.send(this.adapter.finalizeMessage);
     this.adapter.onFinalize?.();
@@ -254,6 +262,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.audioReady = !this.adapter.awaitReady;
       this.audioMessages = 0;
       this.flush(false);
+      if (this.finalizePending && this.audioReady) this.finalize();
       const ka = this.adapter.keepAlive;
       if (ka) {
         const send = ka.message === undefined ? () => ws.ping() : () => ws.send(ka.message as string);
@@ -346,6 +355,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (signal === 'ready' && !this.audioReady && this.ws && this.state !== 'closed') {
       this.audioReady = true;
       this.flush(false);
+      if (this.finalizePending) this.finalize();
     }
     const set = this.waiters.get(signal);
     if (!set) return;
