@@ -1,1 +1,18 @@
-export {};
+import { definePlugin, registry } from '@patter/core';
+import { InworldTTS, type InworldTTSOptions } from './inworld-tts.js';
+
+export {
+  InworldTTS,
+  type InworldTTSOptions,
+  type InworldModel,
+  type InworldDeliveryMode,
+} from './inworld-tts.js';
+
+/** `import * as inworld from '@patter/inworld'; inworld.TTS({ voice: 'Ashley' })`. */
+export const TTS = (options?: InworldTTSOptions): InworldTTS => new InworldTTS(options);
+
+export const inworldPlugin = definePlugin({
+  name: '@patter/inworld',
+  providers: [{ kind: 'tts', key: 'inworld', create: (o) => new InworldTTS(o as InworldTTSOptions), env: ['INWORLD_API_KEY'] }],
+});
+registry.register(inworldPlugin);

@@ -1,0 +1,252 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  PCM16_8K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  createTTS,
+  encodeWav,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
+import { InworldTTS, TTS } from './index.js';
+
+interface Hit {
+  readonly body: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
+  closed: boolean;
+}
+type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+
+const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
+const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000, 4096];
+const ENCODINGS = ['MP3', 'PCM', 'WAV', 'LINEAR16', 'OGG_OPUS'];
+const PCM_SIZES = [333, 1, 500, 17, 1000, 99];
+const KEY = 'dGVzdDp0ZXN0';
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+/** Loopback `POST /tts/v1/voice:stream` that rejects what Inworld rejects, then runs `reply`. */
+async function fakeInworld(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
+  const hits: Hit[] = [];
+  let requests = 0;
+  server = createServer((req, res) => {
+    requests++;
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      const error = (status: number, code: number, message: string) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code, message, details: [] }));
+      if (req.method !== 'POST' || req.url !== '/tts/v1/voice:stream') return error(404, 5, 'not found');
+      if (req.headers.authorization !== `Basic ${KEY}`) return error(401, 16, 'unauthenticated');
+      if (req.headers['content-type'] !== 'application/json') return error(400, 3, 'bad content type');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return error(400, 3, 'invalid json');
+      }
+      const audio = body.audioConfig as Record<string, unknown> | undefined;
+      if (typeof body.text !== 'string' || typeof body.voiceId !== 'string' || typeof body.modelId !== 'string') return error(400, 3, 'missing field');
+      if (!audio || !ENCODINGS.includes(audio.audioEncoding as string) || !Number.isInteger(audio.sampleRateHertz)) return error(400, 3, 'bad audioConfig');
+      const hit: Hit = { body, headers: req.headers, closed: false };
+      res.on('close', () => (hit.closed = true));
+      hits.push(hit);
+      reply(res, hit, hits.length);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+}
+
+/** Inworld-style NDJSON: each chunk's audio has its own WAV header (LINEAR16), lines cut at odd byte offsets. */
+function ndjson(audio: Uint8Array = AUDIO, extra: string[] = []): string {
+  const lines: string[] = [];
+  for (let offset = 0, i = 0; offset < audio.length; i++) {
+    const size = PCM_SIZES[i % PCM_SIZES.length] as number;
+    const wav = encodeWav(audio.subarray(offset, offset + size), { sampleRate: 16000, channels: 1 });
+    offset += size;
+    const timestamps = i === 1 ? ',"timestampInfo":{"wordAlignment":{"words":["Hello"],"wordStartTimeSeconds":[0.03],"wordEndTimeSeconds":[0.35]}}' : '';
+    lines.push(`{"result":{"audioContent":"${Buffer.from(wav).toString('base64')}"${timestamps}}}`);
+    if (i === 2) lines.push(...extra);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function streamLines(res: ServerResponse, text: string): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const bytes = Buffer.from(text);
+  for (let offset = 0, i = 0; offset < bytes.length && !res.destroyed; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    res.write(bytes.subarray(offset, offset + size));
+    offset += size;
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+describe('InworldTTS', () => {
+  it('sends the request for the defaults and yields the fake audio: headers stripped, sample-aligned, complete', async () => {
+    const fake = await fakeInworld((res) => void streamLines(res, ndjson()));
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url });
+    const usage: TTSUsage[] = [];
+    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    expect(fake.hits[0]?.body).toEqual({
+      text: 'Hello there.',
+      voiceId: 'Ashley',
+      modelId: 'inworld-tts-2',
+      audioConfig: { audioEncoding: 'LINEAR16', sampleRateHertz: 16000, bitRate: 64000, speakingRate: 1 },
+    });
+    expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+    expect(usage).toEqual([{ characters: 12 }]);
+    expect(tts.key).toBe('inworld');
+    expect(tts.outputFormats[0]).toEqual(PCM16_16K);
+  });
+
+  it('sends the chosen options and the session-chosen rate', async () => {
+    const fake = await fakeInworld((res) => void streamLines(res, ndjson()));
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, voice: 'Dennis', temperature: 0.7, speakingRate: 1.2, deliveryMode: 'BALANCED', language: 'en-US' });
+    await collect(tts.synthesize('Hi.', { format: PCM16_8K }));
+    expect(fake.hits[0]?.body).toEqual({
+      text: 'Hi.',
+      voiceId: 'Dennis',
+      modelId: 'inworld-tts-2',
+      audioConfig: { audioEncoding: 'LINEAR16', sampleRateHertz: 8000, bitRate: 64000, speakingRate: 1.2 },
+      temperature: 0.7,
+      deliveryMode: 'BALANCED',
+      language: 'en-US',
+    });
+    await expect(collect(tts.synthesize('Hi.', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('logs and skips malformed NDJSON lines; the audio stays complete', async () => {
+    const fake = await fakeInworld((res) => void streamLines(res, ndjson(AUDIO, ['{"result":{"audioContent":', 'not json', '', '42'])));
+    const warnings: Record<string, unknown>[] = [];
+    const logger: Logger = { ...quiet, warn: (f, m) => void warnings.push({ ...f, m }) };
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(warnings.map((w) => w.m)).toEqual(Array(3).fill('inworld sent a malformed stream line; skipped'));
+    expect(JSON.stringify(warnings)).not.toContain('not json');
+  });
+
+  it('an error line before audio: RESOURCE_EXHAUSTED is retried, INVALID_ARGUMENT fails with its message', async () => {
+    const fake = await fakeInworld((res, _hit, n) => {
+      if (n === 1) void streamLines(res, '{"error":{"code":8,"message":"quota","details":[]}}\n');
+      else if (n === 2) void streamLines(res, ndjson());
+      else void streamLines(res, '{"error":{"code":3,"message":"Unknown voice: Bogus","details":[]}}\n');
+    });
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(fake.hits).toHaveLength(2);
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 400, retryable: false });
+    expect((error as Error).message).toContain('Unknown voice: Bogus');
+    expect(fake.hits).toHaveLength(3);
+  });
+
+  it('an error line (INTERNAL) or a drop after audio began throws TTSStreamError, with no retry', async () => {
+    const first = ndjson(AUDIO.subarray(0, 333));
+    const fake = await fakeInworld((res, _hit, n) => {
+      if (n === 1) void streamLines(res, `${first}{"error":{"code":13,"message":"internal","details":[]}}\n`);
+      else {
+        res.writeHead(200);
+        res.write(first);
+        setTimeout(() => res.destroy(), 10);
+      }
+    });
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
+    for (const status of [500, undefined]) {
+      const seen: Uint8Array[] = [];
+      const error = await (async () => {
+        for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TTSStreamError);
+      expect(error).toMatchObject({ provider: 'inworld', retryable: false, bytesEmitted: 332, status });
+      expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 332));
+    }
+    expect(fake.hits).toHaveLength(2);
+  });
+
+  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
+    const line = ndjson(AUDIO.subarray(0, 320));
+    const fake = await fakeInworld((res) => {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write(line), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    const controller = new AbortController();
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url });
+    const seen: Uint8Array[] = [];
+    let count = -1;
+    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
+      seen.push(chunk);
+      if (seen.length === 3) {
+        controller.abort();
+        count = seen.length;
+      }
+    }
+    expect(seen.length).toBe(count);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.hits[0]?.closed).toBe(true);
+    expect(seen.length).toBe(count);
+  });
+
+  it('a 401 names INWORLD_API_KEY and is not retried; a 429 with retry-after is retried', async () => {
+    const fake = await fakeInworld((res, _hit, n) => {
+      if (n === 1) res.writeHead(429, { 'retry-after': '0.05' }).end('{"code":8,"message":"slow down"}');
+      else void streamLines(res, ndjson());
+    });
+    const bad = new InworldTTS({ apiKey: 'wrong', baseUrl: fake.url });
+    const error = await collect(bad.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('INWORLD_API_KEY');
+    expect(fake.requests()).toBe(1);
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(fake.hits).toHaveLength(2);
+  });
+
+  it('validates options at construction and reads INWORLD_API_KEY', () => {
+    const saved = process.env.INWORLD_API_KEY;
+    delete process.env.INWORLD_API_KEY;
+    try {
+      expect(() => new InworldTTS()).toThrow(/INWORLD_API_KEY/);
+      process.env.INWORLD_API_KEY = 'env-key';
+      expect(new InworldTTS().outputFormats[0]).toEqual(PCM16_16K);
+    } finally {
+      if (saved === undefined) delete process.env.INWORLD_API_KEY;
+      else process.env.INWORLD_API_KEY = saved;
+    }
+    expect(() => new InworldTTS({ apiKey: 'k', sampleRate: 4000 })).toThrow(/sampleRate/);
+    expect(() => new InworldTTS({ apiKey: 'k', speakingRate: 3 })).toThrow(/speakingRate/);
+    expect(() => new InworldTTS({ apiKey: 'k', temperature: 0 })).toThrow(/temperature/);
+    expect(() => new InworldTTS({ apiKey: 'k', deliveryMode: 'LOUD' as 'STABLE' })).toThrow(/deliveryMode/);
+    expect(() => new InworldTTS({ apiKey: 'k', model: 'inworld-tts-1.5-max', deliveryMode: 'STABLE' })).toThrow(/deliveryMode/);
+    expect(InworldTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K]);
+    expect(InworldTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+  });
+
+  it('registers as "inworld" and exports the namespaced factory', () => {
+    expect(createTTS('inworld', { apiKey: 'k' })).toBeInstanceOf(InworldTTS);
+    expect(TTS({ apiKey: 'k' })).toBeInstanceOf(InworldTTS);
+  });
+});
