@@ -92,6 +92,7 @@ export { KeepAlive } from './net/keep-alive.js';
 export { AsyncQueue } from './util/async-queue.js';
 export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';
 export { retry, backoffDelay, parseRetryAfter, type RetryOptions } from './util/retry.js';
+export { retryStream, type RetryStreamOptions } from './util/retry-stream.js';
 export { TypedEmitter } from './util/typed-emitter.js';
 export {
   type Logger,
