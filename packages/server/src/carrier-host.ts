@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { joinUrl, toWebSocketUrl, type CarrierHost } from '@patter/core';
+import { routeCallEvent } from './route-call-event.js';
+import type { ServerContext } from './server-context.js';
+
+/**
+ * What the server lends its carrier: the public URL, signed stream URLs, call references, whether
+ * calls are accepted, and the sink for the carrier's call events.
+ */
+export function createCarrierHost(context: ServerContext): CarrierHost {
+  return {
+    get publicUrl() {
+      return context.publicUrl;
+    },
+    logger: context.logger.child({ carrier: context.carrier.key }),
+    streamUrl: (callRef) => streamUrl(context, callRef),
+    newCallRef,
+    acceptingCalls: () => context.accepting && context.registry.activeCount < context.options.maxCalls,
+    onCallEvent: (event) => routeCallEvent(context, event),
+  };
+}
+
+/** A fresh, unguessable call reference (32 hex characters). */
+export function newCallRef(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/**
+ * `wss://<public host><streamPath>/<callRef>/<token>`. The token lives in the path, not the query:
+ * Twilio's `<Stream url>` does not carry query strings.
+ */
+export function streamUrl(context: ServerContext, callRef: string): string {
+  const { options, registry, tokens, carrier } = context;
+  const ttl = registry.getPending(callRef) ? options.outboundStreamTokenTtlMs : options.streamTokenTtlMs;
+  const path = `${carrier.streamPath.replace(/\/+$/, '')}/${callRef}/${tokens.sign(callRef, ttl)}`;
+  return joinUrl(toWebSocketUrl(context.publicUrl), path);
+}

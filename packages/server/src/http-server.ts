@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { WebSocketServer } from 'ws';
+import type { CarrierHttpRequest, CarrierHttpResponse, CarrierHost } from '@patter/core';
+import { BodyTooLargeError, readBody } from './body-reader.js';
+import { ConnectionLimiter } from './connection-limiter.js';
+import { healthResponse } from './health-route.js';
+import { Router } from './router.js';
+import type { ServerContext } from './server-context.js';
+import { handleStreamUpgrade } from './stream-upgrade.js';
+
+export const HEALTH_PATH = '/health';
+
+export interface HttpServer {
+  readonly server: Server;
+  readonly wss: WebSocketServer;
+}
+
+/**
+ * The node:http server: the health route and the carrier's webhook routes (bodies capped at
+ * `maxBodyBytes`), media-stream upgrades on the carrier's stream path, and a per-IP connection cap.
+ */
+export function createHttpServer(context: ServerContext, host: CarrierHost): HttpServer {
+  const { options, logger, carrier } = context;
+  const router = new Router();
+  router.add('GET', HEALTH_PATH, () => healthResponse(context));
+  for (const route of carrier.routes(host)) router.add(route.method, route.path, (request) => route.handle(request));
+
+  const limiter = new ConnectionLimiter(options.maxConnectionsPerIp, logger);
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (request, response) => {
+    if (limiter.isRefused(request.socket)) return void request.socket.destroy();
+    handleRequest(context, router, request, response).catch((err: unknown) => {
+      logger.error({ err, path: request.url }, 'request handler failed');
+      if (!response.headersSent) send(response, { status: 500, body: 'internal error' });
+      else response.destroy();
+    });
+  });
+  limiter.attach(server);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+  server.on('upgrade', (request, socket, head) => {
+    if (limiter.isRefused(request.socket)) return void socket.destroy();
+    handleStreamUpgrade(context, wss, request, socket, head);
+  });
+  server.on('clientError', (err, socket) => {
+    logger.debug({ err }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return { server, wss };
+}
+
+async function handleRequest(context: ServerContext, router: Router, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const method = request.method ?? 'GET';
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const match = router.match(method, url.pathname);
+  if (match.kind === 'not-found') return send(response, { status: 404, body: 'not found' });
+  if (match.kind === 'method-not-allowed') {
+    return send(response, { status: 405, headers: { allow: match.allow.join(', ') }, body: 'method not allowed' });
+  }
+  let rawBody: Buffer;
+  try {
+    rawBody = await readBody(request, context.options.maxBodyBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      context.logger.warn({ path: url.pathname, limit: err.limit }, 'request body too large');
+      response.setHeader('connection', 'close');
+      return send(response, { status: 413, body: 'payload too large' });
+    }
+    throw err;
+  }
+  const carrierRequest: CarrierHttpRequest = {
+    method,
+    url: context.publicUrl + url.pathname + url.search,
+    path: url.pathname,
+    query: url.searchParams,
+    headers: request.headers as Record<string, string | undefined>,
+    rawBody,
+    remoteAddress: request.socket.remoteAddress,
+  };
+  send(response, await match.handler(carrierRequest), method === 'HEAD');
+}
+
+function send(response: ServerResponse, answer: CarrierHttpResponse, headOnly = false): void {
+  const body = answer.body ?? '';
+  response.writeHead(answer.status, {
+    'content-type': 'text/plain; charset=utf-8',
+    ...answer.headers,
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(headOnly ? undefined : body);
+}

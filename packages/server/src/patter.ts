@@ -1,0 +1,115 @@
+import {
+  ConfigError,
+  createConsoleLogger,
+  normalizeBaseUrl,
+  PatterError,
+  type AgentOptions,
+  type Carrier,
+  type Logger,
+} from '@patter/core';
+import { createAgent, isAgent, type Agent } from './agent.js';
+import { defaultCallSessionFactory } from './default-call-session-factory.js';
+import { placeOutboundCall, type CallOptions, type OutboundCall } from './outbound-calls.js';
+import { resolveServeOptions, type ServeOptions } from './serve-options.js';
+import { startServer, type ServerHandle } from './serve.js';
+import type { CallSessionFactory, ServerContext } from './server-context.js';
+import { StreamToken } from './stream-token.js';
+
+/** Options of `new Patter()`. */
+export interface PatterOptions {
+  /** The telephony carrier: `new Twilio()` from `@patter/twilio`, `new Telnyx()` from `@patter/telnyx`. */
+  readonly carrier: Carrier;
+  /** Your number at the carrier, E.164 (`+15550001234`): the caller id of outbound calls. */
+  readonly phoneNumber: string;
+  /** Public https URL the carrier reaches this server at (`https://abc.ngrok.app`). Default: the local URL. */
+  readonly webhookUrl?: string;
+  readonly logger?: Logger;
+  /** Secret that signs stream tokens; share it across instances behind one load balancer. Default: random. */
+  readonly streamSecret?: string;
+  /**
+   * Advanced: builds each call's session. Default: `createCallSession` from `@patter/core`.
+   * Tests and custom runtimes replace it.
+   */
+  readonly createSession?: CallSessionFactory;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * The Patter app: a carrier and a number, agents, the server that answers calls, and outbound calls.
+ *
+ * @example
+ * const phone = new Patter({ carrier: new Twilio(), phoneNumber: '+15550001234', webhookUrl: 'https://abc.ngrok.app' });
+ * const agent = phone.agent({ engine: new OpenAIRealtime(), systemPrompt: 'You are the receptionist of Acme.' });
+ * await phone.serve({ agent, port: 8000 });
+ */
+export class Patter {
+  readonly carrier: Carrier;
+  readonly phoneNumber: string;
+  readonly webhookUrl: string | undefined;
+  readonly logger: Logger;
+  private readonly tokens: StreamToken;
+  private readonly createSession: CallSessionFactory;
+  private context: ServerContext | undefined;
+  private serving = false;
+
+  constructor(options: PatterOptions) {
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an options object');
+    const { carrier } = options;
+    if (typeof carrier !== 'object' || carrier === null || typeof carrier.acceptStream !== 'function' || typeof carrier.routes !== 'function') {
+      throw new ConfigError('carrier', 'expected a Carrier, e.g. new Twilio() from @patter/twilio');
+    }
+    if (typeof options.phoneNumber !== 'string' || !E164.test(options.phoneNumber)) {
+      throw new ConfigError('phoneNumber', 'expected an E.164 number like +15550001234');
+    }
+    if (options.createSession !== undefined && typeof options.createSession !== 'function') {
+      throw new ConfigError('createSession', 'expected a function');
+    }
+    if (options.streamSecret !== undefined && (typeof options.streamSecret !== 'string' || options.streamSecret.length < 16)) {
+      throw new ConfigError('streamSecret', 'expected a string of at least 16 characters');
+    }
+    this.carrier = carrier;
+    this.phoneNumber = options.phoneNumber;
+    this.webhookUrl = options.webhookUrl === undefined ? undefined : normalizeBaseUrl(options.webhookUrl, 'webhookUrl');
+    this.logger = options.logger ?? createConsoleLogger({ bindings: { name: 'patter' } });
+    this.tokens = new StreamToken(options.streamSecret ?? process.env.PATTER_STREAM_SECRET);
+    this.createSession = options.createSession ?? defaultCallSessionFactory;
+  }
+
+  /** Validates an agent's options (errors name the option) and returns the agent to serve or call with. */
+  agent(options: AgentOptions): Agent {
+    return createAgent(options, this.logger);
+  }
+
+  /** Starts the HTTP + WebSocket server that answers calls with `options.agent`. */
+  async serve(options: ServeOptions): Promise<ServerHandle> {
+    if (this.serving) throw new ConfigError('serve', 'this Patter is already serving; create another Patter for a second server');
+    const resolved = resolveServeOptions(options);
+    if (resolved.agent === undefined) throw new ConfigError('agent', 'required: the agent that answers calls');
+    const agent = isAgent(resolved.agent) ? resolved.agent : createAgent(resolved.agent, this.logger);
+    this.serving = true;
+    try {
+      const { handle, context } = await startServer({
+        carrier: this.carrier,
+        phoneNumber: this.phoneNumber,
+        webhookUrl: this.webhookUrl,
+        logger: this.logger,
+        agent,
+        options: resolved,
+        tokens: this.tokens,
+        createSession: this.createSession,
+      });
+      this.context = context;
+      return handle;
+    } catch (err) {
+      this.serving = false;
+      throw err;
+    }
+  }
+
+  /** Places an outbound call answered by `options.agent` (default: the served one) with its own variables. */
+  async call(options: CallOptions): Promise<OutboundCall> {
+    if (!this.context) throw new PatterError('phone.call() needs a running server: await phone.serve() first');
+    return placeOutboundCall(this.context, options);
+  }
+}

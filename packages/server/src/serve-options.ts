@@ -1,0 +1,118 @@
+import {
+  ConfigError,
+  type AgentOptions,
+  type CallControl,
+  type CallEndSummary,
+  type CallInfo,
+  type CallSessionEvents,
+  type TurnMetrics,
+} from '@patter/core';
+import type { Agent } from './agent.js';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** A recording the carrier finished, reported by its webhook. */
+export interface RecordingEvent {
+  readonly callId: string;
+  readonly callRef?: string;
+  readonly url: string;
+  readonly durationSeconds?: number;
+}
+
+/** Options of `phone.serve()`. Callbacks may be async; a throwing callback is logged, the call goes on. */
+export interface ServeOptions {
+  /** The agent that answers inbound calls (from `phone.agent()`, or plain options validated here). */
+  readonly agent: Agent | AgentOptions;
+  /** TCP port. Default 8000; 0 picks a free port (read it from the handle). */
+  readonly port?: number;
+  /** Interface to bind. Default `0.0.0.0` (all interfaces, so it works in a container). */
+  readonly host?: string;
+  readonly onCallStart?: (call: CallInfo, control: CallControl) => Awaitable<void>;
+  readonly onCallEnd?: (summary: CallEndSummary, control: CallControl | undefined) => Awaitable<void>;
+  readonly onTranscript?: (entry: CallSessionEvents['transcript'], control: CallControl) => Awaitable<void>;
+  readonly onMetrics?: (metrics: TurnMetrics, control: CallControl) => Awaitable<void>;
+  /** Recordings the carrier reports (when recording is enabled on the carrier). */
+  readonly onRecording?: (recording: RecordingEvent) => Awaitable<void>;
+  /** Ask the carrier to record each call (needs a carrier with `startRecording`). Default false. */
+  readonly recording?: boolean;
+  /** Concurrent TCP connections per remote address. Default 1000 (carriers share few egress IPs). */
+  readonly maxConnectionsPerIp?: number;
+  /** Largest webhook body accepted; larger → 413. Default 256 KiB. */
+  readonly maxBodyBytes?: number;
+  /** Largest WebSocket message accepted on a media stream. Default 64 KiB. */
+  readonly maxMessageBytes?: number;
+  /** Calls in progress. Further calls are refused (webhooks see `acceptingCalls() === false`). Default 1000. */
+  readonly maxCalls?: number;
+  /** How long `close()` / SIGTERM lets calls finish before hanging up. Default 25 s. */
+  readonly shutdownTimeoutMs?: number;
+  /** Signals that trigger graceful shutdown. Default `['SIGTERM', 'SIGINT']`; `false` installs none. */
+  readonly shutdownSignals?: readonly NodeJS.Signals[] | false;
+  /** Lifetime of an inbound call's stream token. Default 60 s. */
+  readonly streamTokenTtlMs?: number;
+  /** Lifetime of an outbound call's stream token (it must outlive ringing and AMD). Default 10 min. */
+  readonly outboundStreamTokenTtlMs?: number;
+}
+
+export type ResolvedServeOptions = Required<
+  Pick<
+    ServeOptions,
+    | 'port'
+    | 'host'
+    | 'recording'
+    | 'maxConnectionsPerIp'
+    | 'maxBodyBytes'
+    | 'maxMessageBytes'
+    | 'maxCalls'
+    | 'shutdownTimeoutMs'
+    | 'shutdownSignals'
+    | 'streamTokenTtlMs'
+    | 'outboundStreamTokenTtlMs'
+  >
+> &
+  ServeOptions;
+
+export const SERVE_DEFAULTS = {
+  port: 8000,
+  host: '0.0.0.0',
+  recording: false,
+  maxConnectionsPerIp: 1000,
+  maxBodyBytes: 256 * 1024,
+  maxMessageBytes: 64 * 1024,
+  maxCalls: 1000,
+  shutdownTimeoutMs: 25_000,
+  shutdownSignals: ['SIGTERM', 'SIGINT'] as readonly NodeJS.Signals[],
+  streamTokenTtlMs: 60_000,
+  outboundStreamTokenTtlMs: 600_000,
+} as const;
+
+const CALLBACKS = ['onCallStart', 'onCallEnd', 'onTranscript', 'onMetrics', 'onRecording'] as const;
+const COUNTS = ['maxConnectionsPerIp', 'maxBodyBytes', 'maxMessageBytes', 'maxCalls'] as const;
+const DURATIONS = ['shutdownTimeoutMs', 'streamTokenTtlMs', 'outboundStreamTokenTtlMs'] as const;
+
+/** Fills defaults and throws `ConfigError` naming the first bad option. */
+export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('serve', 'expected an options object');
+  const resolved = { ...SERVE_DEFAULTS, ...stripUndefined(options) } as ResolvedServeOptions;
+  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
+    throw new ConfigError('port', 'expected an integer from 0 to 65535');
+  }
+  if (typeof resolved.host !== 'string' || resolved.host === '') throw new ConfigError('host', 'expected a host name or address');
+  for (const key of CALLBACKS) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') throw new ConfigError(key, 'expected a function');
+  }
+  for (const key of COUNTS) {
+    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new ConfigError(key, 'expected a positive integer');
+  }
+  for (const key of DURATIONS) {
+    if (typeof resolved[key] !== 'number' || !(resolved[key] >= 0)) throw new ConfigError(key, 'expected milliseconds (>= 0)');
+  }
+  if (typeof resolved.recording !== 'boolean') throw new ConfigError('recording', 'expected a boolean');
+  if (resolved.shutdownSignals !== false && !Array.isArray(resolved.shutdownSignals)) {
+    throw new ConfigError('shutdownSignals', 'expected an array of signal names, or false');
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

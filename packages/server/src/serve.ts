@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import type { WebSocketServer } from 'ws';
+import type { Carrier, Logger } from '@patter/core';
+import type { Agent } from './agent.js';
+import { createCarrierHost } from './carrier-host.js';
+import { CallRegistry } from './call-registry.js';
+import { createHttpServer } from './http-server.js';
+import type { ResolvedServeOptions } from './serve-options.js';
+import type { CallSessionFactory, ServerContext } from './server-context.js';
+import { drainCalls, installShutdownSignals, type DrainControl } from './shutdown.js';
+import type { StreamToken } from './stream-token.js';
+
+/** What `phone.serve()` resolves with. */
+export interface ServerHandle {
+  /** Local URL of the server (`http://127.0.0.1:8000` when bound to all interfaces). */
+  readonly url: string;
+  /** Public URL the carrier is told about (`webhookUrl`, else `url`). */
+  readonly publicUrl: string;
+  readonly port: number;
+  readonly host: string;
+  /** Calls whose media stream is connected. */
+  readonly activeCalls: number;
+  /**
+   * Stop accepting calls, let running calls finish for up to `timeoutMs` (default the serve
+   * option `shutdownTimeoutMs`), hang up the rest, and close the server. Idempotent.
+   */
+  close(options?: { readonly timeoutMs?: number }): Promise<void>;
+}
+
+export interface StartServerParams {
+  readonly carrier: Carrier;
+  readonly phoneNumber: string;
+  readonly webhookUrl: string | undefined;
+  readonly logger: Logger;
+  readonly agent: Agent;
+  readonly options: ResolvedServeOptions;
+  readonly tokens: StreamToken;
+  readonly createSession: CallSessionFactory;
+}
+
+/** Builds the context, mounts the carrier, listens, and wires graceful shutdown. */
+export async function startServer(params: StartServerParams): Promise<{ handle: ServerHandle; context: ServerContext }> {
+  const { options, logger } = params;
+  const context: ServerContext = {
+    carrier: params.carrier,
+    phoneNumber: params.phoneNumber,
+    logger,
+    options,
+    agent: params.agent,
+    registry: new CallRegistry(),
+    tokens: params.tokens,
+    createSession: params.createSession,
+    publicUrl: params.webhookUrl ?? '',
+    accepting: true,
+  };
+  const { server, wss } = createHttpServer(context, createCarrierHost(context));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const localHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  if (params.webhookUrl === undefined) context.publicUrl = url;
+  const expire = setInterval(() => context.registry.expirePending(), 60_000).unref();
+
+  let closing: (DrainControl & { readonly done: Promise<void> }) | undefined;
+  const close = (timeoutMs = options.shutdownTimeoutMs): DrainControl & { readonly done: Promise<void> } => {
+    if (closing) return closing;
+    logger.info({ timeoutMs }, 'server shutting down');
+    server.close();
+    server.closeIdleConnections();
+    const drain = drainCalls(context, timeoutMs);
+    const done = drain.done.then(async () => {
+      clearInterval(expire);
+      uninstallSignals();
+      await closeSockets(wss);
+      server.closeAllConnections();
+      logger.info({}, 'server closed');
+    });
+    closing = { done, hurry: drain.hurry };
+    return closing;
+  };
+  const uninstallSignals = options.shutdownSignals === false ? () => {} : installShutdownSignals(options.shutdownSignals, () => close());
+  logger.info({ url, publicUrl: context.publicUrl, carrier: params.carrier.key }, 'patter server listening');
+
+  const handle: ServerHandle = {
+    url,
+    publicUrl: context.publicUrl,
+    port,
+    host: options.host,
+    get activeCalls() {
+      return context.registry.activeCount;
+    },
+    close: (closeOptions) => close(closeOptions?.timeoutMs).done,
+  };
+  return { handle, context };
+}
+
+/** Closes the media sockets still open (normally none: sessions close their transports) politely, then by force. */
+async function closeSockets(wss: WebSocketServer): Promise<void> {
+  const open = [...wss.clients];
+  for (const client of open) client.close(1001, 'server shutting down');
+  const allClosed = Promise.all(open.map((client) => new Promise((resolve) => client.once('close', resolve))));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+  clearTimeout(timer);
+  for (const client of wss.clients) client.terminate();
+  wss.close();
+}

@@ -1,0 +1,25 @@
+import type { Carrier, CallSession, CallSessionOptions, Logger } from '@patter/core';
+import type { Agent } from './agent.js';
+import type { CallRegistry } from './call-registry.js';
+import type { ResolvedServeOptions } from './serve-options.js';
+import type { StreamToken } from './stream-token.js';
+
+/** Builds the session for one call. Core's `createCallSession` by default. */
+export type CallSessionFactory = (options: CallSessionOptions) => CallSession;
+
+/** What the pieces of a running server share. One per `serve()`. */
+export interface ServerContext {
+  readonly carrier: Carrier;
+  readonly phoneNumber: string;
+  readonly logger: Logger;
+  readonly options: ResolvedServeOptions;
+  /** The agent that answers inbound calls. */
+  readonly agent: Agent;
+  readonly registry: CallRegistry;
+  readonly tokens: StreamToken;
+  readonly createSession: CallSessionFactory;
+  /** Public http(s) base URL (from `webhookUrl`, else the bound address). */
+  publicUrl: string;
+  /** False once shutdown began. */
+  accepting: boolean;
+}
