@@ -1,5 +1,6 @@
 import { definePlugin, registry } from '@patter/core';
 import { CartesiaSTT, type CartesiaSTTOptions } from './cartesia-stt.js';
+import { CartesiaTTS, type CartesiaTTSOptions } from './cartesia-tts.js';
 
 // STT
 export {
@@ -14,12 +15,17 @@ export {
 export const STT = (options?: CartesiaSTTOptions): CartesiaSTT => new CartesiaSTT(options);
 
 // TTS
+export { CartesiaTTS, DEFAULTS as TTS_DEFAULTS, type CartesiaTTSOptions, type CartesiaTTSModel } from './cartesia-tts.js';
+
+/** `import * as cartesia from '@patter/cartesia'; cartesia.TTS()`. */
+export const TTS = (options?: CartesiaTTSOptions): CartesiaTTS => new CartesiaTTS(options);
 
 // Registration
 export const cartesiaPlugin = definePlugin({
   name: '@patter/cartesia',
   providers: [
     { kind: 'stt', key: 'cartesia_stt', create: (o) => new CartesiaSTT(o as CartesiaSTTOptions), env: ['CARTESIA_API_KEY'] },
+    { kind: 'tts', key: 'cartesia_tts', create: (o) => new CartesiaTTS(o as CartesiaTTSOptions), env: ['CARTESIA_API_KEY'] },
   ],
 });
 registry.register(cartesiaPlugin);

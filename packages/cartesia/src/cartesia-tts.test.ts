@@ -1,0 +1,229 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  ALAW_8K,
+  PCM16_8K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  createTTS,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
+import { CartesiaTTS, TTS } from './index.js';
+
+interface Hit {
+  readonly body: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
+  closed: boolean;
+}
+type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+
+const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
+const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
+const ENCODINGS = ['pcm_s16le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw'];
+const RATES = [8000, 16000, 22050, 24000, 44100, 48000];
+const VOICE = 'f786b574-daa5-4673-aa0c-cbe3e8534c02';
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+/** Loopback `POST /tts/bytes` (version 2026-03-01) that rejects what Cartesia rejects, then runs `reply`. */
+async function fakeCartesia(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
+  const hits: Hit[] = [];
+  let requests = 0;
+  server = createServer((req, res) => {
+    requests++;
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      const error = (status: number, title: string) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ title, message: title, error_code: title, status_code: status }));
+      if (req.method !== 'POST' || req.url !== '/tts/bytes') return error(404, 'not_found');
+      if (req.headers.authorization !== 'Bearer test-key') return error(401, 'unauthorized');
+      if (req.headers['cartesia-version'] !== '2026-03-01') return error(400, 'invalid_version');
+      if (req.headers['content-type'] !== 'application/json') return error(400, 'bad_content_type');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return error(400, 'invalid_json');
+      }
+      const out = body.output_format as Record<string, unknown> | undefined;
+      const voice = body.voice as Record<string, unknown> | undefined;
+      if (typeof body.model_id !== 'string' || typeof body.transcript !== 'string' || voice?.mode !== 'id' || typeof voice.id !== 'string') return error(400, 'missing_field');
+      if ('context_id' in body || 'continue' in body) return error(400, 'unknown_field');
+      if (out?.container !== 'raw' || !ENCODINGS.includes(out.encoding as string) || !RATES.includes(out.sample_rate as number)) return error(400, 'invalid_output_format');
+      const hit: Hit = { body, headers: req.headers, closed: false };
+      res.on('close', () => (hit.closed = true));
+      hits.push(hit);
+      reply(res, hit, hits.length);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+}
+
+async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    res.write(audio.subarray(offset, offset + size));
+    offset += size;
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+describe('CartesiaTTS', () => {
+  it('sends the /tts/bytes request for the defaults and yields the fake audio, sample-aligned and complete', async () => {
+    const fake = await fakeCartesia((res) => void streamIrregular(res));
+    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const usage: TTSUsage[] = [];
+    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    expect(fake.hits[0]?.body).toEqual({
+      model_id: 'sonic-3',
+      voice: { mode: 'id', id: VOICE },
+      language: 'en',
+      transcript: 'Hello there.',
+      output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 },
+    });
+    expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+    expect(usage).toEqual([{ characters: 12 }]);
+    expect(tts.key).toBe('cartesia_tts');
+    expect(tts.outputFormats[0]).toEqual(PCM16_16K);
+  });
+
+  it('asks for μ-law / A-law 8 kHz when the session wants it; speed goes in generation_config', async () => {
+    const g711 = AUDIO.subarray(0, 801);
+    const fake = await fakeCartesia((res) => void streamIrregular(res, g711));
+    const tts = CartesiaTTS.forTwilio({ apiKey: 'test-key', baseUrl: fake.url, speed: 1.2, language: 'es', voice: 'v-1' });
+    expect(tts.outputFormats).toEqual([PCM16_8K, MULAW_8K, ALAW_8K]);
+    expect(Buffer.concat(await collect(tts.synthesize('Hola.', { format: MULAW_8K })))).toEqual(g711);
+    await collect(tts.synthesize('Hola.', { format: ALAW_8K }));
+    expect(fake.hits[0]?.body).toEqual({
+      model_id: 'sonic-3',
+      voice: { mode: 'id', id: 'v-1' },
+      language: 'es',
+      generation_config: { speed: 1.2 },
+      transcript: 'Hola.',
+      output_format: { container: 'raw', encoding: 'pcm_mulaw', sample_rate: 8000 },
+    });
+    expect(fake.hits[1]?.body).toMatchObject({ output_format: { container: 'raw', encoding: 'pcm_alaw', sample_rate: 8000 } });
+    await expect(collect(tts.synthesize('Hola.', { format: PCM16_16K }))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('sampleRate is 8000 or 16000; speed 0.6–1.5; speed on older models warns', () => {
+    expect(() => new CartesiaTTS({ apiKey: 'k', sampleRate: 24000 as 16000 })).toThrow(/sampleRate/);
+    expect(() => new CartesiaTTS({ apiKey: 'k', speed: 2 })).toThrow(/speed/);
+    const warnings: string[] = [];
+    const logger: Logger = { ...quiet, warn: (_f, m) => void warnings.push(m) };
+    new CartesiaTTS({ apiKey: 'k', model: 'sonic-2', speed: 1.1, logger });
+    new CartesiaTTS({ apiKey: 'k', model: 'sonic-3', speed: 1.1, logger });
+    expect(warnings).toEqual(['cartesia speed has no effect before sonic-3']);
+    expect(CartesiaTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+  });
+
+  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
+    const fake = await fakeCartesia((res) => {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    const controller = new AbortController();
+    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const seen: Uint8Array[] = [];
+    let count = -1;
+    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
+      seen.push(chunk);
+      if (seen.length === 3) {
+        controller.abort();
+        count = seen.length;
+      }
+    }
+    expect(seen.length).toBe(count);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.hits[0]?.closed).toBe(true);
+    expect(seen.length).toBe(count);
+  });
+
+  it('a 401 names CARTESIA_API_KEY and is not retried', async () => {
+    const fake = await fakeCartesia((res) => void streamIrregular(res));
+    const tts = new CartesiaTTS({ apiKey: 'wrong', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('CARTESIA_API_KEY');
+    expect(fake.requests()).toBe(1);
+  });
+
+  it('a 429 with retry-after is retried before the first byte', async () => {
+    const fake = await fakeCartesia((res, _hit, n) => {
+      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      else void streamIrregular(res);
+    });
+    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(fake.hits).toHaveLength(2);
+  });
+
+  it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
+    const fake = await fakeCartesia((res) => {
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 1001));
+      setTimeout(() => res.destroy(), 10);
+    });
+    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'cartesia_tts', retryable: false, bytesEmitted: 1000 });
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 1000));
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('a malformed JSON error body still gives a clear status error, not retried', async () => {
+    const fake = await fakeCartesia((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 400, retryable: false, body: '{"error": {"type"' });
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('reads CARTESIA_API_KEY', () => {
+    const saved = process.env.CARTESIA_API_KEY;
+    delete process.env.CARTESIA_API_KEY;
+    try {
+      expect(() => new CartesiaTTS()).toThrow(/CARTESIA_API_KEY/);
+      process.env.CARTESIA_API_KEY = 'env-key';
+      expect(new CartesiaTTS().outputFormats).toContainEqual(MULAW_8K);
+    } finally {
+      if (saved === undefined) delete process.env.CARTESIA_API_KEY;
+      else process.env.CARTESIA_API_KEY = saved;
+    }
+    expect(() => new CartesiaTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
+  });
+
+  it('registers as "cartesia_tts" and exports the namespaced factory', () => {
+    expect(createTTS('cartesia_tts', { apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
+    expect(TTS({ apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
+  });
+});
