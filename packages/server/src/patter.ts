@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  createCallSession,
   createConsoleLogger,
   normalizeBaseUrl,
   PatterError,
@@ -8,7 +9,6 @@ import {
   type Logger,
 } from '@patter/core';
 import { createAgent, isAgent, type Agent } from './agent.js';
-import { defaultCallSessionFactory } from './default-call-session-factory.js';
 import { placeOutboundCall, type CallOptions, type OutboundCall } from './outbound-calls.js';
 import { resolveServeOptions, type ServeOptions } from './serve-options.js';
 import { startServer, type ServerHandle } from './serve.js';
@@ -73,7 +73,7 @@ export class Patter {
     this.webhookUrl = options.webhookUrl === undefined ? undefined : normalizeBaseUrl(options.webhookUrl, 'webhookUrl');
     this.logger = options.logger ?? createConsoleLogger({ bindings: { name: 'patter' } });
     this.tokens = new StreamToken(options.streamSecret ?? process.env.PATTER_STREAM_SECRET);
-    this.createSession = options.createSession ?? defaultCallSessionFactory;
+    this.createSession = options.createSession ?? createCallSession;
   }
 
   /** Validates an agent's options (errors name the option) and returns the agent to serve or call with. */
