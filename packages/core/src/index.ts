@@ -167,5 +167,32 @@ export {
 export { StreamCallTransport, type StreamCallTransportOptions } from './carrier/stream-call-transport.js';
 
 // Tools runtime
+export { ToolRunner, type ToolRunnerOptions, type ToolCallOutcome } from './tools/tool-runner.js';
+export {
+  createArgumentsValidator,
+  toolJsonSchema,
+  type ArgumentsCheck,
+  type ArgumentsValidator,
+} from './tools/validate-arguments.js';
+export {
+  callWebhookTool,
+  signWebhookBody,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookToolRequest,
+} from './tools/webhook-tool.js';
+export { BUILTIN_TOOLS, TRANSFER_CALL, END_CALL, transferCallTool, endCallTool } from './tools/builtin-tools.js';
 
 // Call session (pipeline and engine bridge)
+export { createCallSession } from './session/create-call-session.js';
+export { createTextSession, type TextSession, type TextSessionOptions } from './session/text-session.js';
+export type { SessionContext } from './session/session-context.js';
+export type { SessionMode, SessionModeFactory } from './session/session-mode.js';
+export { SentenceChunker, type SentenceChunkerOptions } from './session/sentence-chunker.js';
+export { substituteVariables } from './session/substitute-variables.js';
+export { ConversationHistory } from './session/conversation-history.js';
+export { applyGuardrails, type OutputGuardrail, type GuardrailContext } from './session/output-guardrail.js';
+export { DEFAULT_PRICING, estimateCost, type PricingTable, type ProviderPrice } from './session/pricing.js';
+export { TransferRefusedError } from './session/transfer-refused-error.js';
+export { createHttpMessageHandler, type RemoteMessageRequest } from './session/http-message-handler.js';
+export { createWebSocketMessageHandler, type WebSocketMessageHandler } from './session/ws-message-handler.js';
+export type { ReplySource, ReplyEvent, ReplyHooks, UserTurn } from './session/reply-source.js';

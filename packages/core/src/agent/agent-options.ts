@@ -2,6 +2,9 @@ import type { CallControl } from '../call/call-control.js';
 import type { Engine } from '../engine/engine.js';
 import type { ChatMessage } from '../llm/chat-message.js';
 import type { LLMProvider } from '../llm/llm-provider.js';
+import type { OutputGuardrail } from '../session/output-guardrail.js';
+import type { PricingTable } from '../session/pricing.js';
+import type { HallucinationFilterOptions } from '../stt/hallucination-filter.js';
 import type { STTProvider } from '../stt/stt-provider.js';
 import type { Tool } from '../tools/tool.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
@@ -50,4 +53,20 @@ export interface AgentOptions {
   readonly transferAllowlist?: readonly string[];
   /** Hang up after this long. Default 1 h. */
   readonly maxCallDurationMs?: number;
+  /**
+   * What ends the caller's turn: `stt` (default) — the STT's end-of-speech signal
+   * (`speechFinal`, `UtteranceEnd`, the vendor's end of turn); `vad` — the session's own
+   * voice-activity detector after `endpointingMs` of silence (then the STT is finalized).
+   */
+  readonly turnDetection?: 'stt' | 'vad';
+  /** Silence that ends the caller's turn with `turnDetection: 'vad'`. Default 700 ms. */
+  readonly endpointingMs?: number;
+  /** The caller cannot interrupt during this long after the agent starts speaking. Default 300 ms. */
+  readonly interruptionGraceMs?: number;
+  /** Output filters run on each sentence before TTS: block (`null`) or rewrite it. */
+  readonly guardrails?: readonly OutputGuardrail[];
+  /** Drop the transcripts STT models invent on silence. Default true. */
+  readonly hallucinationFilter?: boolean | HallucinationFilterOptions;
+  /** Price overrides by provider key (merged over the defaults), for the `callEnd` cost. */
+  readonly pricing?: PricingTable;
 }

@@ -36,6 +36,13 @@ export interface TurnMetrics {
   readonly totalMs?: number;
   readonly interrupted: boolean;
   readonly providers: Readonly<Record<string, string>>;
+  /**
+   * The framework's own share, in ms: `sttFinalToLlmRequestMs`, `llmFirstTokenToTtsRequestMs`,
+   * `firstSentenceToTtsRequestMs`, `ttsFirstByteToFirstFrameMs` (those that happened).
+   */
+  readonly frameworkMs?: Readonly<Record<string, number>>;
+  /** This turn's usage by provider key (tokens, characters). */
+  readonly usage?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface TranscriptEntry {

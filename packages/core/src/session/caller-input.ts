@@ -1,0 +1,113 @@
+import type { CallTransport } from '../carrier/call-transport.js';
+import { HallucinationFilter } from '../stt/hallucination-filter.js';
+import type { STTProvider, STTStream } from '../stt/stt-provider.js';
+import type { Transcript } from '../stt/transcript.js';
+import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
+import type { SessionContext } from './session-context.js';
+import { TurnDetector } from './turn-detector.js';
+import { frameRms, VoiceActivityDetector } from './voice-activity-detector.js';
+
+/** What the caller side reports to the pipeline. */
+export interface CallerInputHandlers {
+  /** Every STT event, before turn handling (barge-in judges it in the same tick). */
+  readonly onTranscript: (event: Transcript, now: number) => void;
+  /** Every inbound frame's voice activity (barge-in evidence). */
+  readonly onVoice: (voiced: boolean, frameMs: number, now: number) => void;
+  /** The caller's turn is over. `speechEndAt`/`finalAt` are performance.now() values. */
+  readonly onTurn: (text: string, speechEndAt: number | undefined, finalAt: number) => void;
+}
+
+/** Voiced audio for the hallucination filter: the filter's own silence floor (≈ -44 dBFS). */
+const EVIDENCE_RMS = 0.006;
+/** With VAD turn detection: how long to wait for the final after finalizing. */
+const FINALIZE_WAIT_MS = 1500;
+
+/**
+ * The caller's side of a pipeline call: carrier audio → (converted only if needed) → STT;
+ * the voice detector; the STT events → turns, with the hallucination filter on each turn.
+ */
+export class CallerInput {
+  readonly sttFormat;
+  private readonly convert: FrameConverter | undefined;
+  private readonly stream: STTStream;
+  private readonly vad: VoiceActivityDetector;
+  private readonly turns: TurnDetector;
+  private readonly filter: HallucinationFilter | undefined;
+  private readonly offAudio: () => void;
+  private voicedMs = 0;
+  private lastVoiceAt: number | undefined;
+  private finalizeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly stt: STTProvider,
+    private readonly transport: CallTransport,
+    private readonly handlers: CallerInputHandlers,
+  ) {
+    const { agent } = context;
+    this.sttFormat = chooseFormat(stt.inputFormats, transport.format, 'stt');
+    this.convert = createFrameConverter(transport.format, this.sttFormat, 'stt');
+    const mode = agent.turnDetection ?? 'stt';
+    this.turns = new TurnDetector(mode);
+    this.vad = new VoiceActivityDetector(transport.format, { silenceMs: agent.endpointingMs ?? 700 });
+    const filterOption = agent.hallucinationFilter ?? true;
+    this.filter = filterOption === false ? undefined : new HallucinationFilter(filterOption === true ? {} : filterOption);
+    this.stream = stt.stream({ format: this.sttFormat, signal: context.signal, logger: context.logger, callId: context.callId() });
+    this.offAudio = transport.on('audio', (frame) => this.onAudio(frame, mode === 'vad'));
+    void this.readTranscripts();
+  }
+
+  close(): Promise<void> {
+    this.offAudio();
+    clearTimeout(this.finalizeTimer);
+    this.context.usage.set(this.stt.key, 'audioSeconds', this.stream.usage().audioSeconds);
+    return this.stream.close().catch(() => {});
+  }
+
+  private onAudio(frame: Uint8Array, vadTurns: boolean): void {
+    const now = performance.now();
+    const activity = this.vad.push(frame);
+    const ms = this.vad.lastFrameMs;
+    if (frameRms(frame, this.transport.format) >= EVIDENCE_RMS) this.voicedMs += ms;
+    if (this.vad.lastVoiced) this.lastVoiceAt = now;
+    this.handlers.onVoice(this.vad.lastVoiced, ms, now);
+    this.stream.sendAudio(this.convert ? this.convert(frame) : frame);
+    if (vadTurns && activity === 'speechEnd') {
+      this.turns.expectFinal();
+      this.stream.finalize();
+      clearTimeout(this.finalizeTimer);
+      this.finalizeTimer = setTimeout(() => this.endTurn(this.turns.forceEnd(), performance.now()), FINALIZE_WAIT_MS);
+      this.finalizeTimer.unref();
+    }
+  }
+
+  private async readTranscripts(): Promise<void> {
+    try {
+      for await (const event of this.stream.transcripts()) {
+        if (this.context.signal.aborted) return;
+        const now = performance.now();
+        this.handlers.onTranscript(event, now);
+        if (event.eventType === 'Results' && event.text.trim() !== '') {
+          this.context.events.emit('transcript', { role: 'user', text: event.text, isFinal: event.isFinal });
+        }
+        this.endTurn(this.turns.onTranscript(event), now);
+      }
+    } catch (err) {
+      if (this.context.signal.aborted) return;
+      this.context.logger.error({ err, callId: this.context.callId() }, 'speech-to-text failed, ending call');
+      void this.context.control.hangup({ immediate: true, reason: 'error' });
+    }
+  }
+
+  private endTurn(text: string | undefined, finalAt: number): void {
+    if (text === undefined) return;
+    clearTimeout(this.finalizeTimer);
+    const evidence = { voicedMs: this.voicedMs, atMs: finalAt };
+    this.voicedMs = 0;
+    if (this.filter && !this.filter.accept(text, evidence)) {
+      this.context.logger.debug({ callId: this.context.callId() }, 'transcript dropped by hallucination filter');
+      return;
+    }
+    this.handlers.onTurn(text, this.lastVoiceAt, finalAt);
+  }
+}

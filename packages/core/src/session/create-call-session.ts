@@ -1,0 +1,163 @@
+import type { CallEndReason, CallInfo } from '../carrier/call-transport.js';
+import type { CarrierCallEvent } from '../carrier/carrier.js';
+import { AnsweringMachineGate } from './answering-machine-gate.js';
+import type { CallEndSummary, CallSession, CallSessionOptions } from './call-session.js';
+import { createCallControl } from './call-control.js';
+import { createEngineBridge } from './engine-bridge.js';
+import { createPipelineSession } from './pipeline-session.js';
+import { DEFAULT_PRICING } from './pricing.js';
+import { SessionCore } from './session-core.js';
+import type { SessionMode } from './session-mode.js';
+
+const DEFAULT_MAX_CALL_MS = 60 * 60 * 1000;
+
+/**
+ * One call: wires the transport to the agent. Pipeline mode (`stt` + `llm`|`onMessage` +
+ * `tts`) or engine mode (`engine`) is chosen from the agent. The session starts when the
+ * transport's `start` arrives (or at once if it already did), speaks the first message — after
+ * answering-machine detection when `overrides.machineDetection` — and ends once, emitting
+ * `callEnd` with the duration, reason, transcript, usage and cost.
+ */
+export function createCallSession(options: CallSessionOptions): CallSession {
+  const { agent, transport, overrides = {} } = options;
+  const baseLogger = options.logger;
+  let info: CallInfo | undefined = transport.info;
+  let finished = false;
+  let endReason: CallEndReason | undefined;
+  let startedAt = Date.now();
+  let mode: SessionMode | undefined;
+  let resolveEnded: (summary: CallEndSummary) => void = () => {};
+  const ended = new Promise<CallEndSummary>((resolve) => {
+    resolveEnded = resolve;
+  });
+
+  const core: SessionCore = new SessionCore({
+    agent,
+    ...(baseLogger ? { logger: baseLogger } : {}),
+    ...(overrides.variables ? { variables: overrides.variables } : {}),
+    callId: () => info?.callId ?? '',
+    control: (c) =>
+      createCallControl(
+        {
+          carrier: transport.carrier,
+          info: () => info,
+          ended: () => finished || endReason !== undefined,
+          logger: c.context.logger,
+          transfer: (to) => transport.transfer(to),
+          sendDtmf: (digits) => transport.sendDtmf(digits),
+          say: (text) => mode?.say(text) ?? Promise.resolve(),
+          waitForPlayback: () => mode?.waitForPlayback() ?? transport.drained(),
+          end: (reason) => end(reason),
+        },
+        agent.transferAllowlist,
+      ),
+  });
+  const { context, events } = core;
+  const logger = context.logger;
+  const firstMessage = core.substitute(overrides.firstMessage ?? agent.firstMessage);
+  const voicemailMessage = core.substitute(overrides.voicemailMessage ?? agent.voicemailMessage);
+  mode = agent.engine ? createEngineBridge(context, transport) : createPipelineSession(context, transport);
+
+  const early: CarrierCallEvent[] = [];
+  let started = false;
+  const gate = overrides.machineDetection
+    ? new AnsweringMachineGate({
+        onHuman: () => converse(),
+        onVoicemail: () => void leaveVoicemail(),
+        onFax: () => void end('machine'),
+      })
+    : undefined;
+  let maxTimer: NodeJS.Timeout | undefined;
+
+  const converse = (): void => {
+    if (finished || !mode) return;
+    mode.listen();
+    if (firstMessage) void mode.say(firstMessage);
+  };
+
+  const leaveVoicemail = async (): Promise<void> => {
+    if (finished || !mode) return;
+    if (voicemailMessage) {
+      await mode.say(voicemailMessage);
+      await mode.waitForPlayback();
+    }
+    await end('voicemail');
+  };
+
+  const start = (callInfo: CallInfo): void => {
+    if (started || finished) return;
+    started = true;
+    info = callInfo;
+    startedAt = Date.now();
+    logger.info({ callId: callInfo.callId, carrier: callInfo.carrier, direction: callInfo.direction }, 'call started');
+    events.emit('callStart', callInfo);
+    maxTimer = setTimeout(() => void end('timeout'), agent.maxCallDurationMs ?? DEFAULT_MAX_CALL_MS);
+    maxTimer.unref();
+    if (gate) {
+      gate.start();
+      for (const event of early.splice(0)) gate.handle(event);
+    } else {
+      converse();
+    }
+  };
+
+  const finish = async (reason: CallEndReason): Promise<void> => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(maxTimer);
+    gate?.close();
+    offStart();
+    offStop();
+    core.controller.abort();
+    await mode?.close().catch((err: unknown) => logger.warn({ err, callId: info?.callId }, 'session close failed'));
+    const durationMs = started ? Date.now() - startedAt : 0;
+    const carrierKey = transport.carrier;
+    if (started) context.usage.set(carrierKey, 'callSeconds', durationMs / 1000);
+    const summary: CallEndSummary = {
+      callId: info?.callId ?? '',
+      callRef: info?.callRef ?? '',
+      reason,
+      startedAt,
+      durationMs,
+      transcript: core.transcript.slice(),
+      usage: context.usage.snapshot(),
+      cost: context.usage.cost({ ...DEFAULT_PRICING, ...agent.pricing }),
+    };
+    logger.info({ callId: summary.callId, reason, durationMs }, 'call ended');
+    events.emit('callEnd', summary);
+    resolveEnded(summary);
+  };
+
+  const end = async (reason: CallEndReason): Promise<void> => {
+    if (finished || endReason !== undefined) return ended.then(() => undefined);
+    endReason = reason;
+    try {
+      await transport.hangup();
+    } catch (err) {
+      logger.warn({ err, callId: info?.callId }, 'hangup failed');
+    }
+    transport.close(reason);
+    await finish(reason);
+  };
+
+  const offStart = transport.on('start', start);
+  const offStop = transport.on('stop', ({ reason }) => void finish(endReason ?? reason));
+  if (transport.info) queueMicrotask(() => start(transport.info as CallInfo));
+
+  return {
+    control: context.control,
+    on: (event, listener) => events.on(event, listener),
+    handleCarrierEvent(event) {
+      if (finished) return;
+      if (event.type === 'ended') {
+        void finish(endReason ?? event.reason);
+        return;
+      }
+      if (event.type !== 'machineDetection' || !gate) return;
+      if (started) gate.handle(event);
+      else early.push(event);
+    },
+    end,
+    ended,
+  };
+}

@@ -1,0 +1,194 @@
+import type { CallTransport } from '../carrier/call-transport.js';
+import { ConfigError } from '../errors/config-error.js';
+import type { Transcript } from '../stt/transcript.js';
+import { delay } from '../util/abort.js';
+import { BargeInPolicy } from './barge-in.js';
+import { CallerInput } from './caller-input.js';
+import { createReplySource } from './create-reply-source.js';
+import { DtmfCollector } from './dtmf-collector.js';
+import type { ReplySource, UserTurn } from './reply-source.js';
+import { streamReply } from './reply-stream.js';
+import type { SessionContext } from './session-context.js';
+import type { SessionMode } from './session-mode.js';
+import { SpeechOutput, type Utterance } from './speech-output.js';
+import { TurnTimer } from './turn-metrics.js';
+
+/** The reply being produced and spoken. */
+interface ActiveReply {
+  readonly controller: AbortController;
+  readonly utterance: Utterance;
+  readonly timer: TurnTimer;
+  /** Sentences said before the current tool round (already in the history). */
+  roundStart: number;
+  done: Promise<void>;
+}
+
+/** The longest `waitForPlayback` waits for the agent to finish talking. */
+const PLAYBACK_WAIT_MS = 30_000;
+
+/**
+ * Pipeline mode: caller audio → STT → turn → LLM (or `onMessage`) → sentence chunker →
+ * guardrails → TTS → carrier, with barge-in. The caller speaking over the agent clears the
+ * carrier in the same event-loop turn as the STT/VAD event, aborts the LLM and TTS requests,
+ * and only the part of the reply that was played stays in the history.
+ */
+export function createPipelineSession(context: SessionContext, transport: CallTransport): SessionMode {
+  const { agent, logger } = context;
+  if (!agent.stt) throw new ConfigError('stt', 'a pipeline agent needs `stt`');
+  if (!agent.tts) throw new ConfigError('tts', 'a pipeline agent needs `tts`');
+  const stt = agent.stt;
+  const tts = agent.tts;
+  const source: ReplySource = createReplySource(context);
+  const speech = new SpeechOutput({ tts, transport, logger, usage: context.usage, callId: context.callId });
+  const bargeIn = new BargeInPolicy({
+    ...(agent.allowInterruptions === undefined ? {} : { allowInterruptions: agent.allowInterruptions }),
+    ...(agent.interruptionMinMs === undefined ? {} : { minMs: agent.interruptionMinMs }),
+    ...(agent.interruptionGraceMs === undefined ? {} : { graceMs: agent.interruptionGraceMs }),
+  });
+  const providers: Record<string, string> = { stt: stt.key, tts: tts.key };
+  if (agent.llm && agent.onMessage === undefined) providers.llm = agent.llm.key;
+  let input: CallerInput | undefined;
+  let active: ActiveReply | undefined;
+  let turnCount = 0;
+  let pendingTimer: TurnTimer | undefined;
+
+  /** Barge-in: runs synchronously from the STT/VAD event. */
+  const interrupt = (): void => {
+    const reply = active;
+    if (!reply && !speech.speaking) return;
+    logger.debug({ callId: context.callId() }, 'caller interrupted the agent');
+    if (reply) {
+      active = undefined;
+      const heard = reply.utterance.playedText(reply.roundStart);
+      speech.clear();
+      reply.controller.abort();
+      commit(heard, reply, true);
+    } else {
+      speech.clear();
+    }
+  };
+
+  const commit = (text: string, reply: ActiveReply, interrupted: boolean): void => {
+    context.history.addAssistant(text);
+    if (text !== '') context.recordTranscript({ role: 'assistant', text });
+    if (reply.timer.has('sttFinal') || reply.timer.has('firstFrame')) {
+      context.events.emit('metrics', reply.timer.result(context.callId(), interrupted, providers));
+    }
+  };
+
+  const respond = (turn: UserTurn, timer: TurnTimer): void => {
+    if (context.signal.aborted) return;
+    if (active) interrupt();
+    context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
+    context.recordTranscript({ role: 'user', text: turn.text });
+    const controller = new AbortController();
+    const signal = AbortSignal.any([context.signal, controller.signal]);
+    const utterance = speech.start(signal, {
+      onTtsRequest: () => timer.mark('ttsRequest'),
+      onTtsFirstByte: () => timer.mark('ttsFirstByte'),
+      onFirstFrame: () => timer.mark('firstFrame'),
+    });
+    const reply: ActiveReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve() };
+    active = reply;
+    let said = 0;
+    reply.done = (async () => {
+      try {
+        const lastRound = await streamReply(
+          context,
+          source,
+          turn,
+          signal,
+          {
+            sentence: (text) => {
+              said++;
+              utterance.say(text);
+            },
+            toolRound: () => {
+              reply.roundStart = said;
+            },
+          },
+          {
+            onRequest: () => timer.mark('llmRequest'),
+            onFirstToken: () => timer.mark('llmFirstToken'),
+            onFirstSentence: () => timer.mark('firstSentence'),
+            onUsage: (usage) => {
+              const key = agent.llm?.key ?? 'llm';
+              timer.addUsage(key, 'inputTokens', usage.inputTokens);
+              timer.addUsage(key, 'outputTokens', usage.outputTokens);
+            },
+          },
+        );
+        await utterance.finish();
+        if (active === reply && !signal.aborted) {
+          active = undefined;
+          commit(lastRound.join(' '), reply, false);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        if (active === reply) active = undefined;
+        logger.error({ err, callId: context.callId() }, 'agent reply failed');
+        commit(reply.utterance.playedText(reply.roundStart), reply, true);
+      }
+    })();
+  };
+
+  const dtmf = new DtmfCollector((digits) => {
+    const timer = new TurnTimer(++turnCount);
+    timer.mark('sttFinal');
+    respond({ text: digits, source: 'dtmf' }, timer);
+  });
+
+  const onTranscript = (event: Transcript, now: number): void => {
+    if (event.eventType === 'SpeechStarted' || (event.eventType === 'Results' && event.text.trim() !== '')) {
+      if (speech.speaking && bargeIn.onTranscript(event, speech.speakingSince, now)) interrupt();
+    }
+    if (event.eventType === 'Results' && event.isFinal && event.text.trim() !== '') {
+      pendingTimer ??= new TurnTimer(turnCount + 1);
+    }
+  };
+
+  let offDtmf: (() => void) | undefined;
+
+  return {
+    listen() {
+      offDtmf = transport.on('dtmf', (digits) => dtmf.push(digits));
+      input = new CallerInput(context, stt, transport, {
+        onTranscript,
+        onVoice: (voiced, frameMs, now) => {
+          if (speech.speaking && bargeIn.onVoice(voiced, frameMs, speech.speakingSince, now)) interrupt();
+        },
+        onTurn: (text, speechEndAt, finalAt) => {
+          const timer = pendingTimer ?? new TurnTimer(turnCount + 1);
+          pendingTimer = undefined;
+          turnCount = timer.turn;
+          if (speechEndAt !== undefined && speechEndAt <= finalAt) timer.mark('speechEnd', speechEndAt);
+          timer.mark('sttFinal', finalAt);
+          respond({ text, source: 'speech' }, timer);
+        },
+      });
+    },
+    async say(text) {
+      if (context.signal.aborted || text.trim() === '') return;
+      const utterance = speech.start(context.signal);
+      utterance.say(text);
+      context.history.addAssistant(text);
+      context.recordTranscript({ role: 'assistant', text });
+      await utterance.finish();
+    },
+    async waitForPlayback() {
+      const wait = (async () => {
+        await speech.idle();
+        await transport.drained();
+      })();
+      await Promise.race([wait, delay(PLAYBACK_WAIT_MS, context.signal).catch(() => {})]);
+    },
+    async close() {
+      offDtmf?.();
+      dtmf.close();
+      active?.controller.abort();
+      active = undefined;
+      speech.close();
+      await Promise.all([input?.close(), source.close?.().catch(() => {})]);
+    },
+  };
+}

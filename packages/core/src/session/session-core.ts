@@ -1,0 +1,79 @@
+import type { AgentOptions } from '../agent/agent-options.js';
+import type { CallControl } from '../call/call-control.js';
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import { ToolRunner } from '../tools/tool-runner.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import type { CallSessionEvents, TranscriptEntry } from './call-session.js';
+import { ConversationHistory } from './conversation-history.js';
+import type { SessionContext } from './session-context.js';
+import { substituteVariables } from './substitute-variables.js';
+import { UsageMeter } from './usage-meter.js';
+
+export interface SessionCoreOptions {
+  readonly agent: AgentOptions;
+  readonly logger?: Logger;
+  readonly variables?: Readonly<Record<string, string>>;
+  readonly callId: () => string;
+  /** Built once the context exists (the control needs the session, the context needs the control). */
+  readonly control: (core: SessionCore) => CallControl;
+}
+
+/**
+ * The mode-independent state of one call, shared by the phone session and the text session:
+ * variables, history, tools, events, usage, transcript and the call's abort signal.
+ */
+export class SessionCore {
+  readonly context: SessionContext;
+  readonly events: TypedEmitter<CallSessionEvents>;
+  readonly transcript: TranscriptEntry[] = [];
+  readonly controller = new AbortController();
+  readonly variables: Readonly<Record<string, string>>;
+
+  constructor(options: SessionCoreOptions) {
+    const { agent } = options;
+    const logger = options.logger ?? silentLogger;
+    this.variables = { ...agent.variables, ...options.variables };
+    this.events = new TypedEmitter<CallSessionEvents>((err, event) =>
+      logger.warn({ err, event, callId: options.callId() }, 'session event listener threw'),
+    );
+    const prompt = agent.systemPrompt === undefined ? undefined : substituteVariables(agent.systemPrompt, this.variables);
+    const history = new ConversationHistory(prompt);
+    const tools = new ToolRunner(agent.tools ?? []);
+    const usage = new UsageMeter();
+    const signal = this.controller.signal;
+    let control: CallControl | undefined;
+    const context: SessionContext = {
+      agent,
+      logger,
+      variables: this.variables,
+      history,
+      tools,
+      get control(): CallControl {
+        return control as CallControl;
+      },
+      events: this.events,
+      usage,
+      signal,
+      callId: options.callId,
+      recordTranscript: (entry) => {
+        this.transcript.push({ ...entry, at: Date.now() });
+        this.events.emit('transcript', { role: entry.role, text: entry.text, isFinal: true });
+      },
+      toolContext: (toolSignal) => ({
+        call: control as CallControl,
+        callId: options.callId(),
+        variables: this.variables,
+        signal: toolSignal,
+        logger,
+      }),
+    };
+    this.context = context;
+    control = options.control(this);
+  }
+
+  /** `{variables}` filled in. */
+  substitute(text: string | undefined): string | undefined {
+    return text === undefined ? undefined : substituteVariables(text, this.variables);
+  }
+}
