@@ -1,4 +1,5 @@
 import { definePlugin, registry } from '@patter/core';
+import { OpenAITTS, type OpenAITTSOptions } from './openai-tts.js';
 import { OpenAILLM, type OpenAILLMOptions } from './openai-llm.js';
 
 // LLM
@@ -8,12 +9,17 @@ export { OpenAILLM, DEFAULTS as LLM_DEFAULTS, type OpenAILLMOptions } from './op
 export const LLM = (options?: OpenAILLMOptions): OpenAILLM => new OpenAILLM(options);
 
 // TTS
+export { OpenAITTS, type OpenAITTSOptions, type OpenAITTSModel, type OpenAITTSVoice } from './openai-tts.js';
+
+/** `import * as openai from '@patter/openai'; openai.TTS({ voice: 'alloy' })`. */
+export const TTS = (options?: OpenAITTSOptions): OpenAITTS => new OpenAITTS(options);
 
 // Registration
 export const openaiPlugin = definePlugin({
   name: '@patter/openai',
   providers: [
     { kind: 'llm', key: 'openai', create: (o) => new OpenAILLM(o as OpenAILLMOptions), env: ['OPENAI_API_KEY'] },
+    { kind: 'tts', key: 'openai_tts', create: (o) => new OpenAITTS(o as OpenAITTSOptions), env: ['OPENAI_API_KEY'] },
   ],
 });
 registry.register(openaiPlugin);

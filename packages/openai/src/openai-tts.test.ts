@@ -1,0 +1,214 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_24K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  createTTS,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
+import { OpenAITTS, TTS } from './index.js';
+
+interface Hit {
+  readonly body: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
+  closed: boolean;
+}
+type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+
+const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
+const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
+const FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+/** Loopback `POST /v1/audio/speech` that rejects what OpenAI rejects, then runs `reply`. */
+async function fakeOpenAI(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
+  const hits: Hit[] = [];
+  let requests = 0;
+  server = createServer((req, res) => {
+    requests++;
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      const error = (status: number, type: string, param: string | null = null) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: type, type, param, code: null } }));
+      if (req.method !== 'POST' || req.url !== '/v1/audio/speech') return error(404, 'invalid_request_error');
+      if (req.headers.authorization !== 'Bearer test-key') return error(401, 'invalid_api_key');
+      if (req.headers['content-type'] !== 'application/json') return error(400, 'invalid_request_error');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return error(400, 'invalid_request_error');
+      }
+      if (typeof body.model !== 'string' || typeof body.input !== 'string' || body.voice === undefined) return error(400, 'invalid_request_error', 'model');
+      if ((body.input as string).length > 4096) return error(400, 'invalid_request_error', 'input');
+      if (body.response_format !== undefined && !FORMATS.includes(body.response_format as string)) return error(400, 'invalid_request_error', 'response_format');
+      if (body.instructions !== undefined && /^tts-1/.test(body.model as string)) return error(400, 'invalid_request_error', 'instructions');
+      const hit: Hit = { body, headers: req.headers, closed: false };
+      res.on('close', () => (hit.closed = true));
+      hits.push(hit);
+      reply(res, hit, hits.length);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}/v1`, hits, requests: () => requests };
+}
+
+async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    res.write(audio.subarray(offset, offset + size));
+    offset += size;
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+describe('OpenAITTS', () => {
+  it('sends the /v1/audio/speech request for the defaults and yields 24 kHz PCM, sample-aligned and complete', async () => {
+    const fake = await fakeOpenAI((res) => void streamIrregular(res));
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const usage: TTSUsage[] = [];
+    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    expect(fake.hits[0]?.body).toEqual({ model: 'tts-1', voice: 'alloy', response_format: 'pcm', input: 'Hello there.' });
+    expect(fake.hits[0]?.headers.accept).toBe('application/octet-stream');
+    expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(AUDIO);
+    expect(usage).toEqual([{ characters: 12 }]);
+    expect(tts.key).toBe('openai_tts');
+    expect(tts.outputFormats).toEqual([PCM16_24K]);
+    await expect(collect(tts.synthesize('Hi.', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('sends instructions, speed, custom voices and org/project headers (fixture gpt-4o-mini-tts)', async () => {
+    const fake = await fakeOpenAI((res) => void streamIrregular(res));
+    const tts = new OpenAITTS({
+      apiKey: 'test-key', baseUrl: fake.url, model: 'gpt-4o-mini-tts', voice: { id: 'voice_1234' },
+      instructions: 'Speak warmly.', speed: 1.25, organization: 'org-1', project: 'proj-1',
+    });
+    expect(Buffer.concat(await collect(tts.synthesize('Hello there.')))).toEqual(AUDIO);
+    expect(fake.hits[0]?.body).toEqual({
+      model: 'gpt-4o-mini-tts', voice: { id: 'voice_1234' }, response_format: 'pcm', instructions: 'Speak warmly.', speed: 1.25, input: 'Hello there.',
+    });
+    expect(fake.hits[0]?.headers).toMatchObject({ 'openai-organization': 'org-1', 'openai-project': 'proj-1' });
+    const hd = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, model: 'tts-1-hd', voice: 'nova' });
+    await collect(hd.synthesize('Hi.'));
+    expect(fake.hits[1]?.body).toEqual({ model: 'tts-1-hd', voice: 'nova', response_format: 'pcm', input: 'Hi.' });
+  });
+
+  it('rejects what OpenAI would reject before sending: instructions on tts-1, speed, input over 4096', async () => {
+    expect(() => new OpenAITTS({ apiKey: 'k', instructions: 'Warm.' })).toThrow(/instructions/);
+    expect(() => new OpenAITTS({ apiKey: 'k', model: 'tts-1-hd', instructions: 'Warm.' })).toThrow(ConfigError);
+    expect(() => new OpenAITTS({ apiKey: 'k', speed: 5 })).toThrow(/speed/);
+    const tts = new OpenAITTS({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v1' });
+    await expect(collect(tts.synthesize('x'.repeat(4097)))).rejects.toThrow(/4096/);
+    expect(await collect(tts.synthesize('  '))).toEqual([]);
+  });
+
+  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
+    const fake = await fakeOpenAI((res) => {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    const controller = new AbortController();
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const seen: Uint8Array[] = [];
+    let count = -1;
+    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
+      seen.push(chunk);
+      if (seen.length === 3) {
+        controller.abort();
+        count = seen.length;
+      }
+    }
+    expect(seen.length).toBe(count);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.hits[0]?.closed).toBe(true);
+    expect(seen.length).toBe(count);
+  });
+
+  it('a 401 names OPENAI_API_KEY and is not retried', async () => {
+    const fake = await fakeOpenAI((res) => void streamIrregular(res));
+    const tts = new OpenAITTS({ apiKey: 'wrong', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('OPENAI_API_KEY');
+    expect(fake.requests()).toBe(1);
+  });
+
+  it('a 429 with retry-after is retried before the first byte', async () => {
+    const fake = await fakeOpenAI((res, _hit, n) => {
+      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      else void streamIrregular(res);
+    });
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(fake.hits).toHaveLength(2);
+  });
+
+  it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
+    const fake = await fakeOpenAI((res) => {
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 1001));
+      setTimeout(() => res.destroy(), 10);
+    });
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'openai_tts', retryable: false, bytesEmitted: 1000 });
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 1000));
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('a malformed JSON error body still gives a clear status error, not retried', async () => {
+    const fake = await fakeOpenAI((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url });
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 400, retryable: false, body: '{"error": {"type"' });
+    expect(fake.hits).toHaveLength(1);
+  });
+
+  it('reads OPENAI_API_KEY', () => {
+    const saved = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      expect(() => new OpenAITTS()).toThrow(/OPENAI_API_KEY/);
+      process.env.OPENAI_API_KEY = 'env-key';
+      expect(new OpenAITTS().outputFormats).toEqual([PCM16_24K]);
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+    expect(() => new OpenAITTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
+  });
+
+  it('registers as "openai_tts" and exports the namespaced factory', () => {
+    expect(createTTS('openai_tts', { apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
+    expect(TTS({ apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
+  });
+});
