@@ -1,0 +1,91 @@
+import {
+  MULAW_8K,
+  objectField,
+  stringField,
+  stringRecord,
+  type MediaStreamCodec,
+  type MediaStreamMessage,
+} from '@patter/core';
+
+/**
+ * Twilio Media Streams wire format (JSON text frames, `event` discriminator, μ-law 8 kHz base64).
+ * Each inbound frame is parsed once; outbound frames are built from cached string pieces.
+ */
+export class TwilioMediaCodec implements MediaStreamCodec {
+  private sid = '';
+  private mediaHead = '';
+  private sidJson = '';
+
+  decode(text: string): MediaStreamMessage {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return { type: 'malformed', reason: 'invalid JSON' };
+    }
+    const event = stringField(message, 'event');
+    if (event === undefined) return { type: 'malformed', reason: 'no event' };
+    const streamId = stringField(message, 'streamSid');
+    switch (event) {
+      case 'media': {
+        const media = objectField(message, 'media');
+        const payload = stringField(media, 'payload');
+        if (payload === undefined) return { type: 'malformed', reason: 'media without payload' };
+        const chunk = stringField(media, 'chunk');
+        return { type: 'media', streamId, track: stringField(media, 'track'), chunk: chunk === undefined ? undefined : Number(chunk), payload };
+      }
+      case 'mark': {
+        const name = stringField(objectField(message, 'mark'), 'name');
+        return name === undefined ? { type: 'malformed', reason: 'mark without name' } : { type: 'mark', streamId, name };
+      }
+      case 'dtmf': {
+        const digit = stringField(objectField(message, 'dtmf'), 'digit');
+        return digit === undefined ? { type: 'malformed', reason: 'dtmf without digit' } : { type: 'dtmf', streamId, digit };
+      }
+      case 'start': {
+        const start = objectField(message, 'start');
+        const sid = streamId ?? stringField(start, 'streamSid');
+        const callId = stringField(start, 'callSid');
+        if (sid === undefined || callId === undefined) return { type: 'malformed', reason: 'start without streamSid or callSid' };
+        const parameters = stringRecord(objectField(start, 'customParameters'));
+        const format = objectField(start, 'mediaFormat');
+        return {
+          type: 'start',
+          streamId: sid,
+          callId,
+          from: parameters.from,
+          to: parameters.to,
+          parameters,
+          format: stringField(format, 'encoding') === 'audio/x-mulaw' && format?.sampleRate === 8000 ? MULAW_8K : undefined,
+        };
+      }
+      case 'stop':
+        return { type: 'stop', streamId };
+      case 'connected':
+        return { type: 'connected' };
+      default:
+        return { type: 'unknown', event };
+    }
+  }
+
+  encodeMedia(streamId: string, payloadBase64: string): string {
+    if (streamId !== this.sid) this.cache(streamId);
+    return `${this.mediaHead}${payloadBase64}"}}`;
+  }
+
+  encodeMark(streamId: string, name: string): string {
+    if (streamId !== this.sid) this.cache(streamId);
+    return `{"event":"mark","streamSid":${this.sidJson},"mark":{"name":${JSON.stringify(name)}}}`;
+  }
+
+  encodeClear(streamId: string): string {
+    if (streamId !== this.sid) this.cache(streamId);
+    return `{"event":"clear","streamSid":${this.sidJson}}`;
+  }
+
+  private cache(streamId: string): void {
+    this.sid = streamId;
+    this.sidJson = JSON.stringify(streamId);
+    this.mediaHead = `{"event":"media","streamSid":${this.sidJson},"media":{"payload":"`;
+  }
+}
