@@ -1,1 +1,31 @@
-export {};
+import { definePlugin, registry } from '@patter/core';
+import { OpenAIRealtime } from './openai-realtime.js';
+import { OpenAIRealtime2 } from './openai-realtime-2.js';
+import type { OpenAIRealtimeOptions } from './realtime-options.js';
+
+export { OpenAIRealtime } from './openai-realtime.js';
+export { OpenAIRealtime2 } from './openai-realtime-2.js';
+export { OpenAIRealtimeSession } from './openai-realtime-session.js';
+export {
+  REALTIME_VOICES,
+  REALTIME_2_VOICES,
+  REASONING_EFFORTS,
+  type OpenAIRealtimeOptions,
+  type RealtimeVoice,
+  type RealtimeModel,
+  type ReasoningEffort,
+} from './realtime-options.js';
+
+/** `openai.Realtime()` — same as `new OpenAIRealtime()`. */
+export const Realtime = (options?: OpenAIRealtimeOptions): OpenAIRealtime => new OpenAIRealtime(options);
+/** `openai.Realtime2()` — same as `new OpenAIRealtime2()`. */
+export const Realtime2 = (options?: OpenAIRealtimeOptions): OpenAIRealtime2 => new OpenAIRealtime2(options);
+
+export const openaiRealtimePlugin = definePlugin({
+  name: '@patter/openai-realtime',
+  providers: [
+    { kind: 'engine', key: 'openai_realtime', create: (o) => new OpenAIRealtime(o as OpenAIRealtimeOptions), env: ['OPENAI_API_KEY'] },
+    { kind: 'engine', key: 'openai_realtime_2', create: (o) => new OpenAIRealtime2(o as OpenAIRealtimeOptions), env: ['OPENAI_API_KEY'] },
+  ],
+});
+registry.register(openaiRealtimePlugin);

@@ -1,0 +1,88 @@
+import {
+  connectWebSocket,
+  joinUrl,
+  ProviderTimeoutError,
+  silentLogger,
+  toWebSocketUrl,
+  type AudioFormat,
+  type EngineConnectOptions,
+  type WebSocket,
+} from '@patter/core';
+import { buildSessionUpdate } from './build-session-update.js';
+import { OpenAIRealtimeSession } from './openai-realtime-session.js';
+import { PROVIDER, realtimeError } from './realtime-error.js';
+import type { ResolvedRealtimeOptions } from './realtime-options.js';
+
+/**
+ * Opens one call's Realtime socket: connect, send the GA `session.update`, wait for the
+ * server's `session.updated` (reading back the formats it agreed), then speak the first
+ * message verbatim. A refusal (`beta_api_shape_disabled`, bad key, unknown model …) rejects
+ * with a typed error whose message says exactly what was refused.
+ */
+export async function connectRealtime(
+  options: ResolvedRealtimeOptions,
+  formats: { readonly input: AudioFormat; readonly output: AudioFormat },
+  connect: EngineConnectOptions,
+): Promise<OpenAIRealtimeSession> {
+  const logger = (connect.logger ?? silentLogger).child({ provider: PROVIDER });
+  const url = toWebSocketUrl(joinUrl(options.baseUrl, '/realtime', { model: options.model }));
+  const ws = await connectWebSocket(url, {
+    provider: PROVIDER,
+    headers: { Authorization: `Bearer ${options.apiKey}` },
+    timeoutMs: options.connectTimeoutMs,
+    apiKeyEnv: 'OPENAI_API_KEY',
+    ...(connect.signal ? { signal: connect.signal } : {}),
+  });
+  const configured = waitForSessionUpdated(ws, options.connectTimeoutMs);
+  const session = new OpenAIRealtimeSession(ws, formats, logger);
+  ws.send(
+    JSON.stringify(
+      buildSessionUpdate({
+        options,
+        instructions: connect.instructions,
+        tools: connect.tools,
+        inputFormat: formats.input,
+        outputFormat: formats.output,
+      }),
+    ),
+  );
+  try {
+    await configured;
+  } catch (error) {
+    ws.terminate();
+    throw error;
+  }
+  if (connect.firstMessage) session.say(connect.firstMessage);
+  return session;
+}
+
+function waitForSessionUpdated(ws: WebSocket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new ProviderTimeoutError(PROVIDER, 'no session.updated from the server')), timeoutMs);
+    const onMessage = (data: unknown, isBinary: boolean) => {
+      if (isBinary) return;
+      let event: { type?: string; error?: Parameters<typeof realtimeError>[0] };
+      try {
+        event = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (event.type === 'session.updated') finish();
+      else if (event.type === 'error') {
+        const { error, fatal } = realtimeError(event.error);
+        if (fatal || !event.error?.code || event.error.code === 'unknown_parameter') finish(error);
+      }
+    };
+    const onClose = (code: number, reason: Buffer) =>
+      finish(realtimeError({ code: code === 4000 ? 'closed_4000' : 'closed', message: `socket closed (${code}) ${reason}` }).error);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      ws.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+  });
+}

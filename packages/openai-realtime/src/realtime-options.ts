@@ -1,0 +1,99 @@
+import { ConfigError, normalizeBaseUrl, resolveApiKey } from '@patter/core';
+
+/** Voices `OpenAIRealtime` accepts (the seed catalogue). */
+export const REALTIME_VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'fable',
+  'nova',
+  'onyx',
+  'sage',
+  'shimmer',
+  'verse',
+] as const;
+
+/** `OpenAIRealtime2` also takes the GA-era voices OpenAI recommends. */
+export const REALTIME_2_VOICES = [...REALTIME_VOICES, 'marin', 'cedar'] as const;
+
+export type RealtimeVoice = (typeof REALTIME_2_VOICES)[number];
+
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+export type RealtimeModel =
+  | 'gpt-realtime-mini'
+  | 'gpt-realtime'
+  | 'gpt-realtime-2'
+  | 'gpt-realtime-2.1'
+  | 'gpt-realtime-2.1-mini'
+  | (string & {});
+
+export interface OpenAIRealtimeOptions {
+  /** Default: the `OPENAI_API_KEY` environment variable. */
+  readonly apiKey?: string;
+  readonly voice?: RealtimeVoice;
+  readonly model?: RealtimeModel;
+  /** Reasoning effort for reasoning models; left out of the wire when unset. */
+  readonly reasoningEffort?: ReasoningEffort;
+  /** Model that transcribes the caller (for `transcript` events). Default `whisper-1`. */
+  readonly inputAudioTranscriptionModel?: string;
+  /** REST base URL; the socket is `<baseUrl as ws(s)>/realtime`. Default `https://api.openai.com/v1`. */
+  readonly baseUrl?: string;
+  /** Server VAD silence before the model answers, in ms. Default 500. */
+  readonly silenceDurationMs?: number;
+  /** Handshake timeout in ms. Default 10 000. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedRealtimeOptions {
+  readonly apiKey: string;
+  readonly voice: RealtimeVoice;
+  readonly model: string;
+  readonly reasoningEffort: ReasoningEffort | undefined;
+  readonly inputAudioTranscriptionModel: string;
+  readonly baseUrl: string;
+  readonly silenceDurationMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+export const DEFAULTS = {
+  voice: 'alloy',
+  inputAudioTranscriptionModel: 'whisper-1',
+  baseUrl: 'https://api.openai.com/v1',
+  silenceDurationMs: 500,
+  connectTimeoutMs: 10_000,
+} as const;
+
+export function resolveRealtimeOptions(
+  options: OpenAIRealtimeOptions,
+  defaults: { readonly model: string; readonly voices: readonly string[] },
+): ResolvedRealtimeOptions {
+  const voice = options.voice ?? DEFAULTS.voice;
+  if (!defaults.voices.includes(voice)) {
+    throw new ConfigError('voice', `unknown voice "${voice}"; use one of ${defaults.voices.join(', ')}`);
+  }
+  if (options.reasoningEffort !== undefined && !REASONING_EFFORTS.includes(options.reasoningEffort)) {
+    throw new ConfigError(
+      'reasoningEffort',
+      `must be one of ${REASONING_EFFORTS.join(', ')}, got ${JSON.stringify(options.reasoningEffort)}`,
+    );
+  }
+  const model = options.model ?? defaults.model;
+  if (typeof model !== 'string' || model.trim() === '') throw new ConfigError('model', 'must be a non-empty model id');
+  const silence = options.silenceDurationMs ?? DEFAULTS.silenceDurationMs;
+  if (!Number.isFinite(silence) || silence < 0) throw new ConfigError('silenceDurationMs', 'must be a number ≥ 0');
+  return {
+    apiKey: resolveApiKey(options.apiKey, 'OPENAI_API_KEY'),
+    voice,
+    model,
+    reasoningEffort: options.reasoningEffort,
+    inputAudioTranscriptionModel: options.inputAudioTranscriptionModel ?? DEFAULTS.inputAudioTranscriptionModel,
+    baseUrl: normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl),
+    silenceDurationMs: silence,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+  };
+}
