@@ -1,0 +1,70 @@
+import { FIR_KERNEL_WASM } from './fir-kernel-wasm.js';
+
+/**
+ * The one WebAssembly instance every resampler shares (fir-kernel.wat). JavaScript is single
+ * threaded and a kernel call never yields, so one scratch area serves all resamplers: each call
+ * copies its history and chunk in, runs, and copies its output and new history out. Filters
+ * (one per rate pair) stay resident after the scratch area. Compiled synchronously at import
+ * (the module is 414 bytes), so the resampler API is synchronous.
+ */
+
+/** Longest filter phase, in taps. */
+export const MAX_TAPS = 512;
+/** Most input samples per kernel call. */
+export const MAX_CHUNK = 4096;
+/** Most output samples per kernel call. */
+export const MAX_OUT = 16384;
+
+export const X_OFFSET = 0;
+export const IN_OFFSET = X_OFFSET + (MAX_TAPS + MAX_CHUNK) * 4;
+export const OUT_OFFSET = IN_OFFSET + MAX_CHUNK * 2;
+const FILTERS_OFFSET = Math.ceil((OUT_OFFSET + MAX_OUT * 2) / 65536) * 65536;
+
+type ProcessFn = (
+  coef: number,
+  L: number,
+  M: number,
+  taps: number,
+  t: number,
+  nIn: number,
+  x: number,
+  input: number,
+  out: number,
+) => number;
+
+/** The bit of the WebAssembly JS API used here (the project's `lib` has no DOM typings). */
+interface Wasm {
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+const memory = new wasm.Memory({ initial: FILTERS_OFFSET / 65536 });
+const instance = new wasm.Instance(new wasm.Module(Buffer.from(FIR_KERNEL_WASM, 'base64')), {
+  env: { memory },
+});
+
+/** Views on the kernel's memory; replaced when it grows. */
+export const heap = {
+  process: instance.exports['process'] as ProcessFn,
+  f32: new Float32Array(memory.buffer),
+  i16: new Int16Array(memory.buffer),
+};
+
+let filtersEnd = FILTERS_OFFSET;
+
+/** Copies `taps` into the kernel's memory for good; returns its byte offset. */
+export function storeFilter(taps: Float32Array): number {
+  const offset = filtersEnd;
+  const end = offset + taps.byteLength;
+  const need = Math.ceil(end / 65536) - memory.buffer.byteLength / 65536;
+  if (need > 0) {
+    memory.grow(need);
+    heap.f32 = new Float32Array(memory.buffer);
+    heap.i16 = new Int16Array(memory.buffer);
+  }
+  heap.f32.set(taps, offset / 4);
+  filtersEnd = end;
+  return offset;
+}

@@ -1,0 +1,77 @@
+;; Polyphase FIR resampling kernel (f32x4 SIMD). Source of fir-kernel-wasm.ts; rebuild with
+;; `node packages/core/scripts/build-fir-kernel.mjs` (needs the `wabt` npm package).
+;;
+;; Memory layout is owned by the caller (resampler.ts):
+;;   x:   f32[Kp - 1 + nIn]  history (Kp - 1 samples, filled by the caller) then this chunk
+;;   in:  i16[nIn]           the chunk's samples
+;;   out: i16[...]           output samples
+;;   coef f32[L][Kp]         phase p's taps, reversed, Kp a multiple of 8
+;; `t` is the position of the next output sample in 1/L input-sample units, relative to the
+;; chunk's first sample. Returns the number of samples written.
+(module
+  (import "env" "memory" (memory 1))
+  (func (export "process")
+    (param $coef i32) (param $L i32) (param $M i32) (param $Kp i32) (param $t i32)
+    (param $nIn i32) (param $x i32) (param $in i32) (param $out i32)
+    (result i32)
+    (local $i i32) (local $p i32) (local $c i32) (local $xp i32) (local $end i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $n i32) (local $limit i32) (local $stride i32)
+    (local $v i32)
+    ;; convert the chunk to f32 after the history
+    (local.set $xp (i32.add (local.get $x) (i32.shl (i32.sub (local.get $Kp) (i32.const 1)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $in) (i32.shl (local.get $nIn) (i32.const 1))))
+    (block $cdone
+      (loop $conv
+        (br_if $cdone (i32.ge_u (local.get $in) (local.get $end)))
+        (f32.store (local.get $xp) (f32.convert_i32_s (i32.load16_s (local.get $in))))
+        (local.set $in (i32.add (local.get $in) (i32.const 2)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+        (br $conv)))
+    (local.set $limit (i32.mul (local.get $nIn) (local.get $L)))
+    (local.set $stride (i32.shl (local.get $Kp) (i32.const 2)))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.ge_u (local.get $t) (local.get $limit)))
+        (local.set $i (i32.div_u (local.get $t) (local.get $L)))
+        (local.set $p (i32.sub (local.get $t) (i32.mul (local.get $i) (local.get $L))))
+        (local.set $c (i32.add (local.get $coef) (i32.mul (local.get $p) (local.get $stride))))
+        (local.set $end (i32.add (local.get $c) (local.get $stride)))
+        (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        ;; 16 taps per turn while they last, then 8
+        (block $mdone
+          (loop $mac
+            (br_if $mdone (i32.gt_u (i32.add (local.get $c) (i32.const 64)) (local.get $end)))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (v128.load (local.get $c)) (v128.load (local.get $xp)))))
+            (local.set $a1 (f32x4.add (local.get $a1)
+              (f32x4.mul (v128.load offset=16 (local.get $c)) (v128.load offset=16 (local.get $xp)))))
+            (local.set $a2 (f32x4.add (local.get $a2)
+              (f32x4.mul (v128.load offset=32 (local.get $c)) (v128.load offset=32 (local.get $xp)))))
+            (local.set $a3 (f32x4.add (local.get $a3)
+              (f32x4.mul (v128.load offset=48 (local.get $c)) (v128.load offset=48 (local.get $xp)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 64)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+            (br $mac)))
+        (if (i32.lt_u (local.get $c) (local.get $end))
+          (then
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (v128.load (local.get $c)) (v128.load (local.get $xp)))))
+            (local.set $a1 (f32x4.add (local.get $a1)
+              (f32x4.mul (v128.load offset=16 (local.get $c)) (v128.load offset=16 (local.get $xp)))))))
+        (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1))
+          (f32x4.add (local.get $a2) (local.get $a3))))
+        (local.set $v (i32.trunc_sat_f32_s (f32.nearest
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+            (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))))
+        (if (i32.gt_s (local.get $v) (i32.const 32767)) (then (local.set $v (i32.const 32767))))
+        (if (i32.lt_s (local.get $v) (i32.const -32768)) (then (local.set $v (i32.const -32768))))
+        (i32.store16 (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 1))) (local.get $v))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (local.set $t (i32.add (local.get $t) (local.get $M)))
+        (br $outer)))
+    (local.get $n)))
