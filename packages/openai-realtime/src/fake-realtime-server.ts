@@ -59,5 +59,5 @@ export async function startFakeRealtime(
 
 /** Waits for the client's `session.update` and returns the whole event. */
 export function sessionUpdate(conn: FakeWebSocketConnection): Promise<{ type: string; session: Record<string, any> }> {
-  return conn.waitForJson((m: { type: string }) => m.type === 'session.update');
+  return conn.waitForJson<{ type: string; session: Record<string, any> }>((m) => m.type === 'session.update');
 }
