@@ -13,7 +13,24 @@ export {
   type FakeWebSocketClose,
   type FakeUpgradeRequest,
 } from './fakes/fake-web-socket-connection.js';
+export { FakeHttpServer, type FakeHttpHandler, type FakeHttpRoutes } from './fakes/fake-http-server.js';
+export { FakeHttpRequest } from './fakes/fake-http-request.js';
+export { FakeHttpResponse, type FakeHttpChunk, type FakeHttpStreamOptions } from './fakes/fake-http-response.js';
+export { parseMultipart, type MultipartPart } from './fakes/parse-multipart.js';
 export { WaitableLog, DEFAULT_WAIT_MS } from './fakes/waitable-log.js';
 export { TestKitError } from './test-kit-error.js';
 
 // Simulators
+export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
+export {
+  TwilioSimulator,
+  TwilioSimulatedCall,
+  parseStreamTwiml,
+  signTwilioRequest,
+  type TwilioSimulatorOptions,
+  type StreamTwiml,
+  type WebhookResult,
+} from './simulators/twilio-simulator.js';
+export { CarrierHarness, type HarnessCall, type CarrierHarnessOptions } from './simulators/carrier-harness.js';
+export { FakeRestServer, type RecordedRequest, type RestAnswer, type RestHandler } from './simulators/fake-rest-server.js';
+export { FakeTwilioApi, type FakeTwilioCall, type FakeTwilioUpdate } from './simulators/fake-twilio-api.js';
