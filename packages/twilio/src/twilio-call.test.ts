@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Logger } from '@patter/core';
+import { CarrierHarness, FakeTwilioApi, TwilioSimulator } from '@patter/testing';
+import { Twilio } from './twilio.js';
+
+const ACCOUNT = 'AC00000000000000000000000000000001';
+const TOKEN = 'fixture_auth_token_not_real_0001';
+
+const warnings: string[] = [];
+const logger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (_f, message) => warnings.push(message),
+  error: (_f, message) => warnings.push(message),
+  child: () => logger,
+};
+
+let api: FakeTwilioApi;
+let harness: CarrierHarness;
+let sim: TwilioSimulator;
+
+beforeEach(async () => {
+  warnings.length = 0;
+  api = await new FakeTwilioApi(ACCOUNT, ACCOUNT, TOKEN).start();
+  harness = await CarrierHarness.start(new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, baseUrl: api.url }), { logger });
+  sim = new TwilioSimulator({ serverUrl: harness.publicUrl, authToken: TOKEN, accountSid: ACCOUNT });
+});
+afterEach(async () => {
+  await harness.close();
+  await api.close();
+});
+
+/** 1 s of caller "audio": a byte ramp, so order and integrity are visible. */
+const callerAudio = Uint8Array.from({ length: 8000 }, (_, i) => i % 256);
+
+describe('Twilio inbound call through the simulator', () => {
+  it('audio in arrives in order and intact; DTMF arrives; stop ends the call once', async () => {
+    const call = await sim.inboundCall({ from: '+14155550100', to: '+14155550199' });
+    const server = await harness.calls.next();
+    await server.started;
+    expect(server.transport.info).toMatchObject({
+      callId: call.callSid,
+      callRef: 'ref-1',
+      streamId: call.streamSid,
+      carrier: 'twilio',
+      direction: 'inbound',
+      from: '+14155550100',
+      to: '+14155550199',
+    });
+    await call.sendAudio(callerAudio);
+    call.sendDtmf('5');
+    call.sendDtmf('#');
+    await server.dtmf.waitFor((d) => d === '#');
+    expect(server.dtmf.items).toEqual(['5', '#']);
+    expect(server.audio.items).toHaveLength(50);
+    expect(server.audio.items.every((frame) => frame.byteLength === 160)).toBe(true);
+    expect(Buffer.concat(server.audio.items)).toEqual(Buffer.from(callerAudio));
+    await call.stop();
+    await server.stops.next();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.stops.items).toEqual(['caller_hangup']);
+    expect(call.violations).toEqual([]);
+  });
+
+  it('agent audio goes out as 160-byte μ-law frames paced ~20 ms, and marks round-trip after playback', async () => {
+    const call = await sim.inboundCall();
+    const server = await harness.calls.next();
+    await server.started;
+    const agentAudio = Uint8Array.from({ length: 4000 + 77 }, (_, i) => (i * 7) % 256); // 509.6 ms, odd length
+    const sentAt = performance.now();
+    server.transport.sendAudio(agentAudio.subarray(0, 1234));
+    server.transport.sendAudio(agentAudio.subarray(1234));
+    server.transport.mark('greeting');
+    const echoed = await server.marks.next(3000);
+    const markAt = performance.now();
+    expect(echoed).toBe('greeting');
+    const frames = call.media.items;
+    expect(frames).toHaveLength(26);
+    expect(frames.every((f) => f.bytes === 160)).toBe(true);
+    expect(call.receivedAudio().subarray(0, agentAudio.byteLength)).toEqual(Buffer.from(agentAudio));
+    expect(call.receivedAudio().subarray(agentAudio.byteLength).every((b) => b === 0xff)).toBe(true); // padded with μ-law silence
+    // Paced: after the initial lead, frames arrive about every 20 ms, close to real time overall.
+    const span = frames.at(-1)!.at - frames[0]!.at;
+    expect(span).toBeGreaterThan(380);
+    expect(span).toBeLessThan(700);
+    const gaps = frames.slice(6).map((f, i) => f.at - frames[i + 5]!.at);
+    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeGreaterThan(15);
+    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThan(25);
+    // The echo came after the audio before it had played.
+    expect(markAt - sentAt).toBeGreaterThanOrEqual(500);
+    expect(call.marks.items[0]).toMatchObject({ name: 'greeting', discarded: false });
+    expect(server.transport.playedMs()).toBe(520);
+    expect(server.transport.pendingMs()).toBe(0);
+    expect(call.violations).toEqual([]);
+  });
+
+  it('clear empties pending playback; marks echoed by the clear are not reported as played', async () => {
+    const call = await sim.inboundCall();
+    const server = await harness.calls.next();
+    await server.started;
+    server.transport.sendAudio(new Uint8Array(16000).fill(0x55)); // 2 s
+    server.transport.mark('long-reply');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.transport.pendingMs()).toBeGreaterThan(1500);
+    const played = server.transport.playedMs();
+    expect(played).toBeGreaterThan(200);
+    expect(played).toBeLessThan(400);
+    const before = call.media.items.length;
+    server.transport.clear();
+    expect(server.transport.pendingMs()).toBe(0);
+    await call.clears.next();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(call.media.items.length).toBe(before); // nothing more after the clear
+    expect(before).toBeLessThanOrEqual(Math.ceil((played + 100) / 20) + 1); // at most the lead was in flight
+    expect(server.marks.items).toEqual([]); // the mark never played
+    expect(call.violations).toEqual([]);
+  });
+
+  it('drops bad input (malformed JSON, unknown events, oversized or non-base64 payloads, other streams, out of order) and goes on', async () => {
+    const call = await sim.inboundCall();
+    const server = await harness.calls.next();
+    await server.started;
+    const frame = (chunk: number, payload: string, streamSid = call.streamSid) =>
+      JSON.stringify({ event: 'media', sequenceNumber: '9', media: { track: 'inbound', chunk: String(chunk), timestamp: '0', payload }, streamSid });
+    call.sendRaw('{not json');
+    call.sendRaw(JSON.stringify({ event: 'party', streamSid: call.streamSid }));
+    call.sendRaw(JSON.stringify({ event: 'media', streamSid: call.streamSid }));
+    call.sendRaw(frame(1, 'A'.repeat(80_000)));
+    call.sendRaw(frame(2, '%%%%'));
+    call.sendRaw(frame(3, 'AQID', 'MZ-someone-else'));
+    call.sendRaw(frame(10, 'CgoK'));
+    call.sendRaw(frame(4, 'BAQE'));
+    call.sendRaw(JSON.stringify({ event: 'start', streamSid: call.streamSid, start: { streamSid: call.streamSid, callSid: 'CA2' } }));
+    call.sendRaw(Buffer.from([0, 1, 2]));
+    call.sendRaw(frame(11, 'CwsL'));
+    await server.audio.waitFor((a) => a[0] === 11);
+    expect(server.audio.items.map((a) => [...a])).toEqual([[10, 10, 10], [11, 11, 11]]);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'malformed media stream frame',
+        'unknown media stream event',
+        'oversized frame',
+        'media payload is not base64',
+        'message for an unknown stream',
+        'media chunk out of order',
+        'duplicate start',
+        'binary frame',
+      ]),
+    );
+    expect(server.stops.items).toEqual([]);
+    expect(server.transport.info?.callId).toBe(call.callSid);
+  });
+
+  it('sends DTMF in-band as tones in μ-law frames', async () => {
+    const call = await sim.inboundCall();
+    const server = await harness.calls.next();
+    await server.started;
+    await server.transport.sendDtmf('1#');
+    expect(call.media.items).toHaveLength(20);
+    const audio = call.receivedAudio();
+    const loud = (from: number, to: number) => audio.subarray(from, to).filter((b) => (b & 0x7f) < 0x60).length;
+    expect(loud(0, 800)).toBeGreaterThan(400); // tone
+    expect(loud(800, 1600)).toBe(0); // gap
+    expect(loud(1600, 2400)).toBeGreaterThan(400);
+  });
+});
+
+describe('Twilio call control', () => {
+  it('hangup posts Status=completed once and is idempotent when the call already ended', async () => {
+    const call = await sim.inboundCall();
+    api.addCall(call.callSid);
+    const server = await harness.calls.next();
+    await server.started;
+    await Promise.all([server.transport.hangup(), server.transport.hangup()]);
+    const update = await api.updates.next();
+    expect(update.callSid).toBe(call.callSid);
+    expect([...update.form]).toEqual([['Status', 'completed']]);
+    const carrier = harness.carrier as Twilio;
+    await expect(carrier.hangup(call.callSid)).resolves.toBeUndefined(); // 404 20404: already over
+    await call.stop();
+    expect(await server.stops.next()).toBe('agent_hangup');
+  });
+
+  it('transfer replaces the TwiML with a <Dial>', async () => {
+    const call = await sim.inboundCall();
+    api.addCall(call.callSid);
+    const server = await harness.calls.next();
+    await server.started;
+    await server.transport.transfer('+15550001234');
+    const update = await api.updates.next();
+    expect([...update.form]).toEqual([['Twiml', '<Response><Dial><Number>+15550001234</Number></Dial></Response>']]);
+    await call.stop();
+    expect(await server.stops.next()).toBe('transfer');
+  });
+
+  it('startRecording asks for a recording with a signed-callback URL carrying the callRef', async () => {
+    const call = await sim.inboundCall();
+    api.addCall(call.callSid);
+    const server = await harness.calls.next();
+    await server.started;
+    await server.transport.startRecording!();
+    const update = await api.updates.next();
+    expect(update.kind).toBe('recording');
+    expect(Object.fromEntries(update.form)).toEqual({
+      RecordingStatusCallback: `${harness.publicUrl}/twilio/recording?callRef=ref-1`,
+      RecordingStatusCallbackMethod: 'POST',
+      RecordingStatusCallbackEvent: 'completed',
+      RecordingChannels: 'mono',
+    });
+    const result = await sim.webhook('/twilio/recording?callRef=ref-1', {
+      AccountSid: ACCOUNT,
+      CallSid: call.callSid,
+      RecordingSid: 'RE1',
+      RecordingUrl: 'https://api.twilio.com/rec/RE1',
+      RecordingStatus: 'completed',
+      RecordingDuration: '12',
+    });
+    expect(result.status).toBe(204);
+    expect(await harness.events.next()).toEqual({ type: 'recording', callId: call.callSid, callRef: 'ref-1', url: 'https://api.twilio.com/rec/RE1', durationSeconds: 12 });
+  });
+});
