@@ -1,1 +1,13 @@
-export {};
+import { definePlugin, registry } from '@patter/core';
+import { AnthropicLLM, type AnthropicLLMOptions } from './anthropic-llm.js';
+
+export { AnthropicLLM, DEFAULTS, type AnthropicLLMOptions } from './anthropic-llm.js';
+
+/** `import * as anthropic from '@patter/anthropic'; anthropic.LLM()`. */
+export const LLM = (options?: AnthropicLLMOptions): AnthropicLLM => new AnthropicLLM(options);
+
+export const anthropicPlugin = definePlugin({
+  name: '@patter/anthropic',
+  providers: [{ kind: 'llm', key: 'anthropic', create: (o) => new AnthropicLLM(o as AnthropicLLMOptions), env: ['ANTHROPIC_API_KEY'] }],
+});
+registry.register(anthropicPlugin);

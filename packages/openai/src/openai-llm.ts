@@ -2,7 +2,6 @@ import {
   ConfigError,
   ProviderError,
   httpRequest,
-  isAbortError,
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
@@ -101,19 +100,13 @@ export class OpenAILLM implements LLMProvider {
     const { signal } = options;
     const logger = options.logger ?? silentLogger;
     const body = this.requestBody(messages, options);
-    try {
-      yield* retryStream(() => this.request(body, signal, logger), {
-        retries: this.options.maxRetries ?? DEFAULTS.maxRetries,
-        minDelayMs: 250,
-        maxDelayMs: 2000,
-        ...(signal ? { signal } : {}),
-        shouldRetry: (err) => ProviderError.isProviderError(err) && err.retryable && !String(err.body).includes('insufficient_quota'),
-        onRetry: (err, attempt, waitMs) => logger.warn({ err, attempt, waitMs, callId: options.callId }, 'openai chat request failed, retrying'),
-      });
-    } catch (error) {
-      if (signal?.aborted && (isAbortError(error) || error === signal.reason)) return;
-      throw error;
-    }
+    yield* retryStream(() => this.request(body, signal, logger), {
+      retries: this.options.maxRetries ?? DEFAULTS.maxRetries,
+      quietOnAbort: true,
+      ...(signal ? { signal } : {}),
+      shouldRetry: (err) => ProviderError.isProviderError(err) && err.retryable && !String(err.body).includes('insufficient_quota'),
+      onRetry: (err, attempt, waitMs) => logger.warn({ err, attempt, waitMs, callId: options.callId }, 'llm request failed, retrying'),
+    });
   }
 
   async warmup(): Promise<void> {

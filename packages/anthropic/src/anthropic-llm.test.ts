@@ -1,0 +1,199 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
+import { AnthropicLLM, LLM } from './index.js';
+
+const BOOK_TABLE: ToolSpec = { name: 'book_table', description: 'Book a restaurant table', parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'] } };
+const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+/** Text, then a tool call whose input arrives as input_json_delta fragments (Messages streaming shapes). */
+const TOOL_TURN = [
+  ev('message_start', { message: { id: 'msg_01', type: 'message', role: 'assistant', content: [], model: 'claude-haiku-4-5', stop_reason: null, stop_sequence: null, usage: { input_tokens: 410, cache_creation_input_tokens: 0, cache_read_input_tokens: 380, output_tokens: 2 } } }),
+  ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+  ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Let me book that.' } }),
+  ev('content_block_stop', { index: 0 }),
+  ev('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_01A', name: 'book_table', input: {} } }),
+  ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '' } }),
+  ev('ping', {}),
+  ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"day": "Mon' } }),
+  'event: content_block_delta\ndata: {not json\n\n',
+  ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: 'day"}' } }),
+  ev('content_block_stop', { index: 1 }),
+  ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 48 } }),
+  ev('message_stop', {}),
+];
+const TEXT_TURN = [
+  ev('message_start', { message: { id: 'msg_02', type: 'message', role: 'assistant', content: [], model: 'claude-haiku-4-5', usage: { input_tokens: 470, output_tokens: 1 } } }),
+  ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+  ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Sure' } }),
+  ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ', booked.' } }),
+  ev('content_block_stop', { index: 0 }),
+  ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 6 } }),
+  ev('message_stop', {}),
+];
+
+type Handler = (res: ServerResponse) => void;
+
+/** Loopback `POST /v1/messages` checking what Anthropic checks: key, version, JSON body, roles. */
+async function fakeMessages(...handlers: Handler[]) {
+  const seen = { bodies: [] as Record<string, unknown>[], hits: 0, closed: 0 };
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    seen.hits++;
+    res.on('close', () => seen.closed++);
+    const error = (status: number, type: string) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type, message: type } }));
+    if (req.method !== 'POST' || req.url !== '/v1/messages') return error(404, 'not_found_error');
+    if (req.headers['x-api-key'] !== 'test-key') return error(401, 'authentication_error');
+    if (req.headers['anthropic-version'] !== '2023-06-01') return error(400, 'invalid_request_error');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { max_tokens?: unknown; messages?: { role: string }[] };
+      const roles = (body.messages ?? []).map((m) => m.role);
+      const alternating = roles.every((r, i) => r === (i % 2 === 0 ? 'user' : 'assistant'));
+      if (typeof body.max_tokens !== 'number' || roles.length === 0 || !alternating) return error(400, 'invalid_request_error');
+      seen.bodies.push(body as Record<string, unknown>);
+      const handler = handlers.shift();
+      if (!handler) return error(500, 'api_error');
+      handler(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen, server };
+}
+
+const sse = (events: readonly string[]): Handler => (res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const e of events) res.write(e);
+  res.end();
+};
+
+async function collect(stream: AsyncIterable<LLMDelta>): Promise<LLMDelta[]> {
+  const out: LLMDelta[] = [];
+  for await (const d of stream) out.push(d);
+  return out;
+}
+
+describe('AnthropicLLM', () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.closeAllConnections();
+    server?.close();
+  });
+
+  it('streams text and a tool call assembled from input_json_delta, then the follow-up with tool_result blocks', async () => {
+    const fake = await fakeMessages(sse(TOOL_TURN), sse(TEXT_TURN));
+    server = fake.server;
+    const llm = new AnthropicLLM({ apiKey: 'test-key', baseUrl: fake.url, maxTokens: 256 });
+    const history: ChatMessage[] = [
+      { role: 'system', content: 'You are a booking agent.' },
+      { role: 'system', content: 'Keep answers short.' },
+      { role: 'user', content: 'Book me a table for Monday.' },
+    ];
+    const first = await collect(llm.chat(history, { tools: [BOOK_TABLE] }));
+    expect(fake.seen.bodies[0]).toEqual({
+      model: 'claude-haiku-4-5',
+      max_tokens: 256,
+      system: 'You are a booking agent.\n\nKeep answers short.',
+      messages: [{ role: 'user', content: 'Book me a table for Monday.' }],
+      tools: [{ name: 'book_table', description: 'Book a restaurant table', input_schema: BOOK_TABLE.parameters }],
+      stream: true,
+    });
+    expect(first).toEqual([
+      { type: 'text', text: 'Let me book that.' },
+      { type: 'toolCall', call: { id: 'toolu_01A', name: 'book_table', arguments: '{"day": "Monday"}' } },
+      { type: 'usage', usage: { inputTokens: 790, outputTokens: 48, cachedInputTokens: 380 } },
+      { type: 'done', finishReason: 'tool_use' },
+    ]);
+
+    const call = { id: 'toolu_01A', name: 'book_table', arguments: '{"day": "Monday"}' };
+    history.push({ role: 'assistant', content: 'Let me book that.', toolCalls: [call] }, { role: 'tool', toolCallId: 'toolu_01A', name: 'book_table', content: '{"ok":true}' });
+    const second = await collect(llm.chat(history, { tools: [BOOK_TABLE] }));
+    expect((fake.seen.bodies[1] as { messages: unknown }).messages).toEqual([
+      { role: 'user', content: 'Book me a table for Monday.' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Let me book that.' }, { type: 'tool_use', id: 'toolu_01A', name: 'book_table', input: { day: 'Monday' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: '{"ok":true}' }] },
+    ]);
+    expect(second.filter((d) => d.type === 'text').map((d) => d.text).join('')).toBe('Sure, booked.');
+    expect(second.slice(-2)).toEqual([
+      { type: 'usage', usage: { inputTokens: 470, outputTokens: 6, cachedInputTokens: 0 } },
+      { type: 'done', finishReason: 'end_turn' },
+    ]);
+  });
+
+  it('parallel tool results go back in one user message after the assistant turn', () => {
+    const body = new AnthropicLLM({ apiKey: 'k' }).requestBody([
+      { role: 'user', content: 'Both please.' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'x', arguments: '{}' }, { id: 'b', name: 'y', arguments: 'not json' }] },
+      { role: 'tool', toolCallId: 'a', name: 'x', content: '1' },
+      { role: 'tool', toolCallId: 'b', name: 'y', content: '2' },
+      { role: 'user', content: 'Thanks.' },
+    ]);
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'Both please.' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'x', input: {} }, { type: 'tool_use', id: 'b', name: 'y', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'a', content: '1' }, { type: 'tool_result', tool_use_id: 'b', content: '2' }, { type: 'text', text: 'Thanks.' }] },
+    ]);
+    expect(body).not.toHaveProperty('system');
+  });
+
+  it('a 401 is not retried and names ANTHROPIC_API_KEY; 529 overloaded is retried before the first token', async () => {
+    const fake = await fakeMessages((res) => void res.writeHead(529, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), sse(TEXT_TURN));
+    server = fake.server;
+    const auth = await collect(new AnthropicLLM({ apiKey: 'wrong', baseUrl: fake.url }).chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
+    expect(auth).toBeInstanceOf(ProviderAuthError);
+    expect((auth as Error).message).toContain('ANTHROPIC_API_KEY');
+    expect(fake.seen.hits).toBe(1);
+    const out = await collect(new AnthropicLLM({ apiKey: 'test-key', baseUrl: fake.url }).chat([{ role: 'user', content: 'hi' }]));
+    expect(out.at(-1)).toEqual({ type: 'done', finishReason: 'end_turn' });
+    expect(fake.seen.hits).toBe(3);
+  });
+
+  it('an error event after text is thrown, not retried; a cut stream is an error', async () => {
+    const fake = await fakeMessages(sse([...TEXT_TURN.slice(0, 3), ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })]), sse(TEXT_TURN.slice(0, 3)));
+    server = fake.server;
+    const llm = new AnthropicLLM({ apiKey: 'test-key', baseUrl: fake.url, maxRetries: 0 });
+    const out: LLMDelta[] = [];
+    const error = await (async () => {
+      for await (const d of llm.chat([{ role: 'user', content: 'hi' }])) out.push(d);
+    })().catch((e: unknown) => e);
+    expect(out).toEqual([{ type: 'text', text: 'Sure' }]);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).body).toEqual({ type: 'overloaded_error', message: 'Overloaded' });
+    const cut = await collect(llm.chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
+    expect((cut as Error).message).toMatch(/before message_stop/);
+    expect(fake.seen.hits).toBe(2);
+  });
+
+  it('abort (barge-in) ends the stream quietly and closes the request at once', async () => {
+    const fake = await fakeMessages((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const e of TEXT_TURN.slice(0, 3)) res.write(e);
+    });
+    server = fake.server;
+    const controller = new AbortController();
+    const out: LLMDelta[] = [];
+    for await (const d of LLM({ apiKey: 'test-key', baseUrl: fake.url }).chat([{ role: 'user', content: 'hi' }], { signal: controller.signal })) {
+      out.push(d);
+      controller.abort();
+    }
+    expect(out).toEqual([{ type: 'text', text: 'Sure' }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.seen.closed).toBe(1);
+  });
+
+  it('reads ANTHROPIC_API_KEY, names it when missing, validates options, registers as anthropic', () => {
+    const saved = process.env.ANTHROPIC_API_KEY;
+    delete process.env.ANTHROPIC_API_KEY;
+    try {
+      expect(() => LLM()).toThrow(ConfigError);
+      expect(() => LLM()).toThrow(/ANTHROPIC_API_KEY/);
+      process.env.ANTHROPIC_API_KEY = 'env-key';
+      expect(LLM().model).toBe('claude-haiku-4-5');
+      expect(() => LLM({ temperature: 1.5 })).toThrow(/^temperature:/);
+      expect(() => LLM({ maxTokens: 0 })).toThrow(/^maxTokens:/);
+      expect(createLLM('anthropic', {})).toBeInstanceOf(AnthropicLLM);
+    } finally {
+      if (saved === undefined) delete process.env.ANTHROPIC_API_KEY;
+      else process.env.ANTHROPIC_API_KEY = saved;
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import {
+  ConfigError,
+  httpRequest,
+  joinUrl,
+  normalizeBaseUrl,
+  resolveApiKey,
+  retryStream,
+  silentLogger,
+  warmUpHttp,
+  type ChatMessage,
+  type LLMChatOptions,
+  type LLMDelta,
+  type LLMProvider,
+  type Logger,
+} from '@patter/core';
+import { toAnthropicMessages, toAnthropicTools } from './anthropic-messages.js';
+import { readMessagesStream } from './anthropic-stream.js';
+
+export interface AnthropicLLMOptions {
+  /** Default: the `ANTHROPIC_API_KEY` environment variable. */
+  readonly apiKey?: string;
+  /** Default `claude-haiku-4-5`. */
+  readonly model?: 'claude-haiku-4-5' | 'claude-sonnet-4-5' | (string & {});
+  /** Default `https://api.anthropic.com` (requests go to `{baseUrl}/v1/messages`). */
+  readonly baseUrl?: string;
+  /** Required by the API; the reply's token cap. Default 1024. */
+  readonly maxTokens?: number;
+  /** 0–1. Unset: the API's default. */
+  readonly temperature?: number;
+  /** `anthropic-version` header. Default `2023-06-01`. */
+  readonly apiVersion?: string;
+  /** Retries of a request that failed before its first token (429, 5xx/529, network). Default 2. */
+  readonly maxRetries?: number;
+  /** Time to the response headers. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Extra headers (`anthropic-beta` …). */
+  readonly headers?: Record<string, string>;
+}
+
+export const DEFAULTS = {
+  model: 'claude-haiku-4-5',
+  baseUrl: 'https://api.anthropic.com',
+  maxTokens: 1024,
+  apiVersion: '2023-06-01',
+  maxRetries: 2,
+  timeoutMs: 30_000,
+} as const;
+
+const KEY = 'anthropic';
+const API_KEY_ENV = 'ANTHROPIC_API_KEY';
+
+/**
+ * Claude through the Messages API, streaming text and tool calls (`input_json_delta`s
+ * assembled into whole tool calls). System prompts are sent as `system`, tool results as
+ * `tool_result` blocks. A request that fails before its first token is retried (429, 5xx,
+ * 529 overloaded; honouring `retry-after`); aborting closes the request at once and ends the
+ * stream quietly.
+ *
+ * @example
+ * ```ts
+ * import * as anthropic from '@patter/anthropic';
+ * phone.agent({ stt, llm: anthropic.LLM({ model: 'claude-haiku-4-5' }), tts });
+ * ```
+ */
+export class AnthropicLLM implements LLMProvider {
+  readonly key = KEY;
+  readonly model: string;
+  private readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly options: AnthropicLLMOptions = {}) {
+    this.model = options.model ?? DEFAULTS.model;
+    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
+    this.headers = {
+      ...options.headers,
+      'x-api-key': resolveApiKey(options.apiKey, API_KEY_ENV),
+      'anthropic-version': options.apiVersion ?? DEFAULTS.apiVersion,
+    };
+    const t = options.temperature;
+    if (t !== undefined && !(t >= 0 && t <= 1)) throw new ConfigError('temperature', `must be between 0 and 1, got ${t}`);
+    const max = options.maxTokens;
+    if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new ConfigError('maxTokens', `must be a positive integer, got ${max}`);
+  }
+
+  async *chat(messages: readonly ChatMessage[], options: LLMChatOptions = {}): AsyncGenerator<LLMDelta> {
+    const { signal } = options;
+    const logger = options.logger ?? silentLogger;
+    const body = this.requestBody(messages, options);
+    yield* retryStream(() => this.request(body, signal, logger), {
+      retries: this.options.maxRetries ?? DEFAULTS.maxRetries,
+      quietOnAbort: true,
+      ...(signal ? { signal } : {}),
+      onRetry: (err, attempt, waitMs) => logger.warn({ err, attempt, waitMs, callId: options.callId }, 'llm request failed, retrying'),
+    });
+  }
+
+  async warmup(): Promise<void> {
+    await warmUpHttp(joinUrl(this.baseUrl, '/v1/models'), { provider: KEY, headers: this.headers });
+  }
+
+  /** The JSON body of one Messages request. */
+  requestBody(history: readonly ChatMessage[], options: Pick<LLMChatOptions, 'tools'> = {}): Record<string, unknown> {
+    const { system, messages } = toAnthropicMessages(history);
+    const tools = options.tools ?? [];
+    return {
+      model: this.model,
+      max_tokens: this.options.maxTokens ?? DEFAULTS.maxTokens,
+      ...(system === undefined ? {} : { system }),
+      messages,
+      ...(tools.length ? { tools: toAnthropicTools(tools) } : {}),
+      ...(this.options.temperature === undefined ? {} : { temperature: this.options.temperature }),
+      stream: true,
+    };
+  }
+
+  private async *request(body: Record<string, unknown>, signal: AbortSignal | undefined, logger: Logger): AsyncGenerator<LLMDelta> {
+    const response = await httpRequest(joinUrl(this.baseUrl, '/v1/messages'), {
+      provider: KEY,
+      headers: { ...this.headers, accept: 'text/event-stream' },
+      body,
+      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
+      apiKeyEnv: API_KEY_ENV,
+      ...(signal ? { signal } : {}),
+    });
+    yield* readMessagesStream(response.body, KEY, logger);
+  }
+}
