@@ -1,0 +1,349 @@
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  ProviderAuthError,
+  ProviderError,
+  createSTT,
+  type Logger,
+  type Transcript,
+} from '@patter/core';
+import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as deepgram from './index.js';
+import { DeepgramSTT } from './index.js';
+
+// ---------------------------------------------------------------------------------------------
+// A loopback Deepgram `/v1/listen`, as strict as the real one (protocols/stt/deepgram.md):
+// `Authorization: Token <key>` or 401; model/encoding/sample_rate required; `utterance_end_ms`
+// < 1000 or without interim results → 400 + dg-error; only KeepAlive / Finalize / CloseStream /
+// Configure text frames; an empty binary frame → close DATA-0000; `idleMs` (10 s) without a
+// frame → close 1011 NET-0001; CloseStream → pending results, Metadata, close 1000.
+// Audio carries "words": each 20 ms frame is filled with a word's index, so the fake can
+// "transcribe" exactly the audio it received (a lost frame is a lost word).
+// ---------------------------------------------------------------------------------------------
+const KEY = 'test-key';
+const REQUEST_ID = '3f2a0c4e-6d1b-4b8a-9e2f-0c1d2e3f4a5b';
+const WORDS = ['', 'hello', 'there', 'general', 'kenobi'];
+
+interface FakeOptions {
+  idleMs?: number;
+  status?: number;
+  /** Bytes of one "word" frame (20 ms in the stream's format). */
+  frameBytes?: number;
+  /** Called on each audio frame. */
+  onAudio?: (conn: FakeWebSocketConnection, frames: number) => void;
+}
+
+const servers: FakeWebSocketServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function fakeDeepgram(options: FakeOptions = {}) {
+  const frameBytes = options.frameBytes ?? 640;
+  const refuse = (status: number, error: string) => ({
+    reject: { status, headers: { 'dg-error': error, 'dg-request-id': REQUEST_ID }, body: error },
+  });
+  const server = await FakeWebSocketServer.start({
+    path: '/v1/listen',
+    onUpgrade: (req) => {
+      if (options.status) return refuse(options.status, 'forced');
+      if (req.headers.authorization !== `Token ${KEY}`) return refuse(401, 'Invalid credentials.');
+      const q = req.query;
+      if (!q.get('model') || !q.get('encoding') || !q.get('sample_rate')) return refuse(400, 'Missing model/encoding/sample_rate.');
+      const ue = q.get('utterance_end_ms');
+      if (ue !== null && (Number(ue) < 1000 || q.get('interim_results') !== 'true')) {
+        return refuse(400, `Invalid 'utterance_end_ms' value of '${ue}'.`);
+      }
+      return { headers: { 'dg-request-id': REQUEST_ID } };
+    },
+    onConnection: (conn) => {
+      const ws = conn.socket;
+      const audio: number[] = [];
+      let frames = 0;
+      let finalFrom = 0;
+      let idle: NodeJS.Timeout | undefined;
+      const armIdle = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => ws.close(1011, 'NET-0001'), options.idleMs ?? 10_000);
+      };
+      armIdle();
+      ws.on('close', () => clearTimeout(idle));
+      const finalize = (fromFinalize: boolean, speechFinal: boolean) => {
+        const start = finalFrom / frameBytes / 50;
+        const words = transcribe(audio.slice(finalFrom), frameBytes);
+        finalFrom = audio.length;
+        const duration = audio.length / frameBytes / 50 - start;
+        ws.send(results(words.join(' '), { isFinal: true, speechFinal, fromFinalize, start, duration }));
+      };
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        armIdle();
+        if (isBinary) {
+          if (data.byteLength === 0) return ws.close(1002, 'DATA-0000');
+          for (const byte of data) audio.push(byte);
+          options.onAudio?.(conn, ++frames);
+          return;
+        }
+        let type: unknown;
+        try {
+          type = (JSON.parse(data.toString()) as { type?: unknown }).type;
+        } catch {
+          return ws.close(1002, 'invalid JSON');
+        }
+        if (type === 'KeepAlive') return;
+        if (type === 'Finalize') return finalize(true, false);
+        if (type === 'CloseStream') {
+          if (audio.length > finalFrom) finalize(false, true);
+          ws.send(JSON.stringify({ type: 'Metadata', transaction_key: 'deprecated', request_id: REQUEST_ID, duration: 2.3, channels: 1 }));
+          return ws.close(1000);
+        }
+        ws.close(1008, 'unknown message type');
+      });
+    },
+  });
+  servers.push(server);
+  return server;
+}
+
+function transcribe(bytes: number[], frameBytes: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += frameBytes) {
+    const word = WORDS[bytes[i] ?? 0] ?? '';
+    if (word && out[out.length - 1] !== word) out.push(word);
+  }
+  return out;
+}
+
+function results(
+  text: string,
+  f: { isFinal: boolean; speechFinal: boolean; fromFinalize: boolean; start: number; duration: number },
+): string {
+  return JSON.stringify({
+    type: 'Results',
+    channel_index: [0, 1],
+    duration: f.duration,
+    start: f.start,
+    is_final: f.isFinal,
+    speech_final: f.speechFinal,
+    from_finalize: f.fromFinalize,
+    channel: { alternatives: [{ transcript: text, confidence: 0.9, words: [] }] },
+    metadata: { request_id: REQUEST_ID },
+  });
+}
+
+/** The protocol notes' §10 fixture, verbatim. */
+const FIXTURE = [
+  '{"type":"SpeechStarted","channel":[0],"timestamp":0.08}',
+  '{"type":"Results","channel_index":[0,1],"duration":0.6,"start":0.0,"is_final":false,"speech_final":false,"from_finalize":false,"channel":{"alternatives":[{"transcript":"Hello","confidence":0.93,"words":[{"word":"hello","start":0.08,"end":0.42,"confidence":0.93,"punctuated_word":"Hello"}]}]},"metadata":{"request_id":"3f2a0c4e-6d1b-4b8a-9e2f-0c1d2e3f4a5b","model_info":{"name":"general-nova-3","version":"2025-04-17.21547","arch":"nova-3"},"model_uuid":"40bd3654-e622-47c4-a111-63a61b23bfe8"}}',
+  '{"type":"Results","channel_index":[0,1],"duration":1.0,"start":0.0,"is_final":false,"speech_final":false,"from_finalize":false,"channel":{"alternatives":[{"transcript":"Hello there","confidence":0.95,"words":[{"word":"hello","start":0.08,"end":0.42,"confidence":0.96,"punctuated_word":"Hello"},{"word":"there","start":0.42,"end":0.86,"confidence":0.94,"punctuated_word":"there"}]}]},"metadata":{"request_id":"3f2a0c4e-6d1b-4b8a-9e2f-0c1d2e3f4a5b","model_info":{"name":"general-nova-3","version":"2025-04-17.21547","arch":"nova-3"},"model_uuid":"40bd3654-e622-47c4-a111-63a61b23bfe8"}}',
+  '{"type":"Results","channel_index":[0,1],"duration":1.2,"start":0.0,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"Hello there.","confidence":0.98,"words":[{"word":"hello","start":0.08,"end":0.42,"confidence":0.99,"punctuated_word":"Hello"},{"word":"there","start":0.42,"end":0.86,"confidence":0.97,"punctuated_word":"there."}]}]},"metadata":{"request_id":"3f2a0c4e-6d1b-4b8a-9e2f-0c1d2e3f4a5b","model_info":{"name":"general-nova-3","version":"2025-04-17.21547","arch":"nova-3"},"model_uuid":"40bd3654-e622-47c4-a111-63a61b23bfe8"}}',
+  '{"type":"UtteranceEnd","channel":[0,1],"last_word_end":0.86}',
+];
+
+const frame = (word: string, bytes = 640) => new Uint8Array(bytes).fill(WORDS.indexOf(word));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+async function collect(iterable: AsyncIterable<Transcript>): Promise<Transcript[]> {
+  const out: Transcript[] = [];
+  for await (const t of iterable) out.push(t);
+  return out;
+}
+function capture() {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const make = (): Logger => ({
+    debug: (fields, msg) => lines.push({ level: 'debug', msg, fields }),
+    info: (fields, msg) => lines.push({ level: 'info', msg, fields }),
+    warn: (fields, msg) => lines.push({ level: 'warn', msg, fields }),
+    error: (fields, msg) => lines.push({ level: 'error', msg, fields }),
+    child: () => make(),
+  });
+  return { logger: make(), lines };
+}
+
+describe('DeepgramSTT', () => {
+  it('connects with the documented defaults', async () => {
+    const fake = await fakeDeepgram();
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    await until(() => fake.connections.length === 1);
+    const q = Object.fromEntries(fake.connections[0]?.query ?? []);
+    expect(q).toEqual({
+      model: 'nova-3',
+      language: 'en',
+      encoding: 'linear16',
+      sample_rate: '16000',
+      channels: '1',
+      interim_results: 'true',
+      endpointing: '150',
+      utterance_end_ms: '1000',
+      vad_events: 'true',
+      smart_format: 'false',
+    });
+    expect(fake.connections[0]?.headers.authorization).toBe('Token test-key');
+    await stream.close();
+  });
+
+  it('maps the fixture sequence to transcripts field by field', async () => {
+    const fake = await fakeDeepgram({
+      onAudio: (conn, frames) => {
+        if (frames === 1) for (const m of FIXTURE) void conn.send(m);
+      },
+    });
+    const stream = deepgram.STT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('hello'));
+    await until(() => (fake.connections[0]?.binaryMessages().length ?? 0) === 1);
+    await sleep(50);
+    await stream.close();
+    const got = await all;
+    const hello = { word: 'Hello', start: 0.08, end: 0.42 };
+    // close() finalizes first: the fake's answer to that Finalize comes last.
+    expect(got[5]).toMatchObject({ text: 'hello', isFinal: true, fromFinalize: true });
+    expect(got.slice(0, 5)).toEqual([
+      { text: '', isFinal: false, speechFinal: false, confidence: 0, fromFinalize: false, eventType: 'SpeechStarted' },
+      {
+        text: 'Hello', isFinal: false, speechFinal: false, confidence: 0.93, fromFinalize: false, eventType: 'Results',
+        words: [{ ...hello, confidence: 0.93 }], requestId: REQUEST_ID,
+      },
+      {
+        text: 'Hello there', isFinal: false, speechFinal: false, confidence: 0.95, fromFinalize: false, eventType: 'Results',
+        words: [{ ...hello, confidence: 0.96 }, { word: 'there', start: 0.42, end: 0.86, confidence: 0.94 }], requestId: REQUEST_ID,
+      },
+      {
+        text: 'Hello there.', isFinal: true, speechFinal: true, confidence: 0.98, fromFinalize: false, eventType: 'Results',
+        words: [{ ...hello, confidence: 0.99 }, { word: 'there.', start: 0.42, end: 0.86, confidence: 0.97 }], requestId: REQUEST_ID,
+      },
+      { text: '', isFinal: false, speechFinal: true, confidence: 0, fromFinalize: false, eventType: 'UtteranceEnd', requestId: REQUEST_ID },
+    ]);
+  });
+
+  it('sends KeepAlive while no audio flows, and none while it does', async () => {
+    // The fake closes 1011 NET-0001 after 1 s without a frame; keep-alives every 400 ms prevent it.
+    const fake = await fakeDeepgram({ idleMs: 1000 });
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, keepAliveIntervalMs: 500 }).stream({ format: PCM16_16K });
+    await until(() => fake.connections.length === 1);
+    const talking = setInterval(() => stream.sendAudio(frame('hello')), 20);
+    await sleep(700);
+    clearInterval(talking);
+    expect(fake.connections[0]?.textMessages()).toEqual([]);
+    await sleep(2000);
+    expect(fake.connections[0]?.textMessages().length).toBeGreaterThanOrEqual(2);
+    expect(new Set(fake.connections[0]?.textMessages())).toEqual(new Set(['{"type":"KeepAlive"}']));
+    expect(fake.connections).toHaveLength(1);
+    expect(fake.connections[0]?.isOpen).toBe(true);
+    await stream.close();
+  });
+
+  it('finalize() yields a fromFinalize final; close() sends Finalize then CloseStream', async () => {
+    const fake = await fakeDeepgram();
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('hello'));
+    stream.sendAudio(frame('there'));
+    stream.finalize();
+    await until(() => fake.connections[0]?.textMessages().length === 1);
+    stream.sendAudio(frame('kenobi'));
+    await until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === 3 * 640);
+    await stream.close();
+    const got = await all;
+    expect(got.map((t) => [t.text, t.isFinal, t.fromFinalize])).toEqual([
+      ['hello there', true, true],
+      ['kenobi', true, true],
+    ]);
+    expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Finalize"}', '{"type":"Finalize"}', '{"type":"CloseStream"}']);
+    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
+  });
+
+  it('passes μ-law 8 kHz through untouched (forTwilio)', async () => {
+    const fake = await fakeDeepgram({ frameBytes: 160 });
+    const stt = DeepgramSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url });
+    expect(stt.inputFormats).toEqual([MULAW_8K]);
+    const stream = stt.stream({ format: MULAW_8K });
+    const bytes = frame('general', 160);
+    stream.sendAudio(bytes);
+    await until(() => (fake.connections[0]?.binaryMessages().length ?? 0) === 1);
+    expect(fake.connections[0]?.query.get('encoding')).toBe('mulaw');
+    expect(fake.connections[0]?.query.get('sample_rate')).toBe('8000');
+    expect(fake.connections[0]?.binaryMessages()[0]).toEqual(bytes);
+    await stream.close();
+  });
+
+  it('loses no words when the socket drops mid-utterance', async () => {
+    const fake = await fakeDeepgram();
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('general'));
+    stream.finalize();
+    await until(() => fake.connections[0]?.textMessages().length === 1);
+    await sleep(30);
+    stream.sendAudio(frame('hello'));
+    await until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === 2 * 640);
+    void fake.connections[0]?.terminate();
+    stream.sendAudio(frame('there'));
+    await until(() => fake.connections.length === 2);
+    stream.sendAudio(frame('kenobi'));
+    await until(() => (fake.connections[1]?.binaryBytes().length ?? 0) === 3 * 640);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general', 'hello there kenobi']);
+    expect(fake.upgrades.length).toBe(2);
+  });
+
+  it('fails a 401 at once, naming DEEPGRAM_API_KEY, without retrying', async () => {
+    const fake = await fakeDeepgram();
+    const stream = new DeepgramSTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const error = await collect(stream.transcripts()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect(error).toMatchObject({ provider: 'deepgram', status: 401, retryable: false });
+    expect((error as Error).message).toContain('DEEPGRAM_API_KEY');
+    await sleep(100);
+    expect(fake.upgrades.length).toBe(1);
+  });
+
+  it('logs and drops malformed and unknown messages; a DATA- close fails the stream', async () => {
+    const fake = await fakeDeepgram();
+    const { logger, lines } = capture();
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
+    const all = collect(stream.transcripts()).catch((e: unknown) => e);
+    await until(() => fake.connections.length === 1);
+    void fake.connections[0]?.send('{"type":"Results",');
+    void fake.connections[0]?.send('{"type":"ConfigureSuccess","request_id":"x"}');
+    void fake.connections[0]?.send(FIXTURE[3] as string);
+    await sleep(30);
+    void fake.connections[0]?.close(1002, 'DATA-0000');
+    const error = await all;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ provider: 'deepgram', retryable: false });
+    expect(lines.map((l) => [l.level, l.msg])).toEqual(
+      expect.arrayContaining([
+        ['warn', 'stt malformed message dropped'],
+        ['debug', 'stt unknown message dropped'],
+      ]),
+    );
+    expect(fake.upgrades.length).toBe(1);
+  });
+
+  it('validates options at construction', () => {
+    expect(() => new DeepgramSTT({ apiKey: KEY, utteranceEndMs: 999 })).toThrow(ConfigError);
+    expect(() => new DeepgramSTT({ apiKey: KEY, baseUrl: 'ftp://x' })).toThrow(/baseUrl/);
+    const saved = process.env.DEEPGRAM_API_KEY;
+    delete process.env.DEEPGRAM_API_KEY;
+    try {
+      expect(() => new DeepgramSTT()).toThrow(/DEEPGRAM_API_KEY/);
+    } finally {
+      if (saved !== undefined) process.env.DEEPGRAM_API_KEY = saved;
+    }
+  });
+
+  it('registers under its key and warms up without failing', async () => {
+    expect(createSTT('deepgram', { apiKey: KEY })).toBeInstanceOf(DeepgramSTT);
+    const fake = await fakeDeepgram({ status: 503 });
+    await expect(new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    expect(fake.upgrades.length).toBe(1);
+  });
+});
