@@ -1,6 +1,9 @@
-import { alaw, mulaw } from 'alawmulaw';
+// alawmulaw is CommonJS: Node's ESM loader gives it a default export only (no named exports).
+import alawmulaw from 'alawmulaw';
 import { bytesPerSample, type AudioFormat } from '../audio/audio-format.js';
 import { ConfigError } from '../errors/config-error.js';
+
+const { alaw, mulaw } = alawmulaw;
 
 /** ITU-T Q.23 DTMF frequency pairs: [low (row) Hz, high (column) Hz]. */
 export const DTMF_FREQUENCIES: Readonly<Record<string, readonly [number, number]>> = Object.freeze({
