@@ -149,6 +149,24 @@ export {
   type TranscribeUtterance,
 } from './stt/buffered-stt-stream.js';
 export { encodeWav } from './audio/wav.js';
+export { decodeMulaw, encodeMulaw, mulawToPcm16, pcm16ToMulaw } from './audio/mulaw.js';
+export { decodeAlaw, encodeAlaw, alawToPcm16, pcm16ToAlaw } from './audio/alaw.js';
+export { pcm16Samples, pcm16Bytes } from './audio/pcm16-view.js';
+export { Resampler } from './audio/resampler.js';
+export { FrameCoalescer, type FrameCoalescerOptions } from './audio/frame-coalescer.js';
+export { applyGain, dbToGain } from './audio/pcm-gain.js';
+export { pcm16Rms, pcm16Dbfs, isSilent } from './audio/pcm-level.js';
+export { writeWav } from './audio/wav-writer.js';
+export { readWav, type WavAudio } from './audio/wav-reader.js';
+export {
+  negotiateFormat,
+  conversionChain,
+  type ConversionStep,
+  type FormatNegotiation,
+} from './audio/negotiate-format.js';
+export { createAudioConverter, type AudioConverter } from './audio/audio-converter.js';
+export { extractJsonStringField } from './audio/extract-json-string-field.js';
+export { quoteJsonString } from './audio/quote-json-string.js';
 
 // Carrier runtime
 export { OutboundPacer, silenceByte, type OutboundPacerOptions } from './carrier/outbound-pacer.js';
