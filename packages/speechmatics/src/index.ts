@@ -1,1 +1,21 @@
-export {};
+import { definePlugin, registry } from '@patter/core';
+import { SpeechmaticsSTT, type SpeechmaticsSTTOptions } from './speechmatics-stt.js';
+
+export {
+  SpeechmaticsSTT,
+  DEFAULTS,
+  type SpeechmaticsSTTOptions,
+  type SpeechmaticsTurnDetection,
+  type SpeechmaticsAdditionalVocab,
+} from './speechmatics-stt.js';
+
+/** `import * as speechmatics from '@patter/speechmatics'; speechmatics.STT()`. */
+export const STT = (options?: SpeechmaticsSTTOptions): SpeechmaticsSTT => new SpeechmaticsSTT(options);
+
+export const speechmaticsPlugin = definePlugin({
+  name: '@patter/speechmatics',
+  providers: [
+    { kind: 'stt', key: 'speechmatics', create: (o) => new SpeechmaticsSTT(o as SpeechmaticsSTTOptions), env: ['SPEECHMATICS_API_KEY'] },
+  ],
+});
+registry.register(speechmaticsPlugin);
