@@ -1,10 +1,232 @@
-import { ConfigError } from '../errors/config-error.js';
-import type { SessionModeFactory } from './session-mode.js';
+import type { CallTransport } from '../carrier/call-transport.js';
+import type { EngineEvent, EngineSession } from '../engine/engine.js';
+import type { ToolCallRequest } from '../llm/chat-message.js';
+import { createFrameConverter, type FrameConverter } from './audio-path.js';
+import type { SessionContext } from './session-context.js';
+import type { SessionMode, SessionModeFactory } from './session-mode.js';
+import { substituteVariables } from './substitute-variables.js';
+
+/** Caller audio held while the engine connects (frames; 50 = 1 s at 20 ms). */
+const MAX_EARLY_FRAMES = 50;
+/** The longest `say` / `waitForPlayback` wait for the engine to finish a reply. */
+const REPLY_WAIT_MS = 30_000;
 
 /**
- * Engine mode (speech-to-speech): bridges the carrier audio to an `EngineSession`. The engine
- * bridge implements `SessionMode` here; until it lands, an engine agent is refused.
+ * Engine mode (speech-to-speech): the carrier's audio goes to the engine and the engine's
+ * audio to the carrier, converted only where the two formats differ (from the formats the
+ * engine reports, which may change once its vendor confirms them). The caller speaking over
+ * the agent clears the carrier in the same event-loop turn and tells the engine how much of
+ * its reply was actually heard (from the carrier's playback marks). Tool calls run through the
+ * call's tool runner (local, webhook and the built-in `transfer_call` / `end_call`).
  */
-export const createEngineBridge: SessionModeFactory = () => {
-  throw new ConfigError('engine', 'engine mode is not available in this build');
-};
+export const createEngineBridge: SessionModeFactory = (context, transport) => new EngineBridge(context, transport);
+
+class EngineBridge implements SessionMode {
+  private session: EngineSession | undefined;
+  private connecting: Promise<EngineSession | undefined> | undefined;
+  private toEngine: FrameConverter | undefined;
+  private toCarrier: FrameConverter | undefined;
+  private readonly early: Uint8Array[] = [];
+  private offAudio: (() => void) | undefined;
+  /** Carrier playback position (played + pending ms) when the current reply's audio began. */
+  private replyBaseline: number | undefined;
+  private replyWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly transport: CallTransport,
+  ) {}
+
+  listen(): void {
+    if (this.offAudio) return;
+    this.offAudio = this.transport.on('audio', (frame) => this.onCallerAudio(frame));
+    void this.connect();
+  }
+
+  async say(text: string): Promise<void> {
+    const session = await this.connect();
+    if (!session || this.closed) return;
+    const done = this.nextReplyDone();
+    session.say(text);
+    await done;
+  }
+
+  async waitForPlayback(): Promise<void> {
+    if (this.replyBaseline !== undefined) await this.nextReplyDone();
+    await this.transport.drained();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.offAudio?.();
+    this.early.length = 0;
+    this.releaseReplyWaiters();
+    await this.session?.close().catch((err: unknown) => this.context.logger.warn({ err }, 'engine close failed'));
+  }
+
+  private connect(): Promise<EngineSession | undefined> {
+    this.connecting ??= this.open();
+    return this.connecting;
+  }
+
+  private async open(): Promise<EngineSession | undefined> {
+    const { agent, logger } = this.context;
+    const engine = agent.engine;
+    if (!engine) return undefined;
+    try {
+      const session = await engine.connect({
+        instructions: substituteVariables(agent.systemPrompt ?? '', this.context.variables),
+        tools: this.context.tools.specs,
+        carrierFormat: this.transport.format,
+        variables: this.context.variables,
+        signal: this.context.signal,
+        logger,
+        callId: this.context.callId(),
+      });
+      if (this.closed) {
+        await session.close();
+        return undefined;
+      }
+      this.session = session;
+      this.useFormats(session.inputFormat, session.outputFormat);
+      for (const frame of this.early.splice(0)) this.sendToEngine(session, frame);
+      void this.pump(session);
+      return session;
+    } catch (err) {
+      if (this.closed || this.context.signal.aborted) return undefined;
+      logger.error({ err, callId: this.context.callId(), engine: engine.key }, 'engine connection failed; ending the call');
+      void this.context.control.hangup({ immediate: true, reason: 'error' });
+      return undefined;
+    }
+  }
+
+  private useFormats(input: EngineSession['inputFormat'], output: EngineSession['outputFormat']): void {
+    this.toEngine = createFrameConverter(this.transport.format, input, 'engine');
+    this.toCarrier = createFrameConverter(output, this.transport.format, 'engine');
+  }
+
+  private onCallerAudio(frame: Uint8Array): void {
+    const session = this.session;
+    if (session) this.sendToEngine(session, frame);
+    else if (this.early.length < MAX_EARLY_FRAMES) this.early.push(frame);
+  }
+
+  private sendToEngine(session: EngineSession, frame: Uint8Array): void {
+    session.sendAudio(this.toEngine ? this.toEngine(frame) : frame);
+  }
+
+  private async pump(session: EngineSession): Promise<void> {
+    const { logger } = this.context;
+    try {
+      for await (const event of session.events()) {
+        if (this.closed) return;
+        this.handle(session, event);
+      }
+    } catch (err) {
+      logger.error({ err, callId: this.context.callId() }, 'engine event stream failed');
+    }
+    if (!this.closed && !this.context.control.ended) {
+      logger.warn({ callId: this.context.callId() }, 'engine session ended before the call; ending the call');
+      void this.context.control.hangup({ immediate: true, reason: 'error' });
+    }
+  }
+
+  private handle(session: EngineSession, event: EngineEvent): void {
+    const { context, transport } = this;
+    switch (event.type) {
+      case 'audio': {
+        if (this.replyBaseline === undefined) this.replyBaseline = transport.playedMs() + transport.pendingMs();
+        transport.sendAudio(this.toCarrier ? this.toCarrier(event.data) : event.data);
+        return;
+      }
+      case 'formats':
+        this.useFormats(event.input, event.output);
+        return;
+      case 'speechStarted':
+        this.onCallerSpeech(session);
+        return;
+      case 'interruption':
+        transport.clear();
+        this.replyBaseline = undefined;
+        return;
+      case 'transcript':
+        if (!event.isFinal) {
+          context.events.emit('transcript', { role: event.role, text: event.text, isFinal: false });
+          return;
+        }
+        if (event.text.trim() === '') return;
+        if (event.role === 'user') context.history.addUser(event.text);
+        else context.history.addAssistant(event.text);
+        context.recordTranscript({ role: event.role, text: event.text });
+        return;
+      case 'toolCall':
+        void this.runTool(session, event.call);
+        return;
+      case 'responseDone': {
+        const key = context.agent.engine?.key ?? 'engine';
+        if (event.usage) {
+          context.usage.add(key, 'inputTokens', event.usage.inputTokens);
+          context.usage.add(key, 'outputTokens', event.usage.outputTokens);
+          context.usage.add(key, 'inputAudioTokens', event.usage.inputAudioTokens ?? 0);
+          context.usage.add(key, 'outputAudioTokens', event.usage.outputAudioTokens ?? 0);
+        }
+        this.replyBaseline = undefined;
+        this.releaseReplyWaiters();
+        return;
+      }
+      case 'error':
+        context.logger.warn({ err: event.error, fatal: event.fatal, callId: context.callId() }, 'engine reported an error');
+        if (event.fatal) void context.control.hangup({ immediate: true, reason: 'error' });
+        return;
+    }
+  }
+
+  /** Barge-in: clear the carrier now, then tell the engine how much of its reply was heard. */
+  private onCallerSpeech(session: EngineSession): void {
+    const { agent } = this.context;
+    const speaking = this.replyBaseline !== undefined || this.transport.pendingMs() > 0;
+    if (!speaking || agent.allowInterruptions === false) return;
+    const heardMs = Math.max(0, this.transport.playedMs() - (this.replyBaseline ?? this.transport.playedMs()));
+    this.transport.clear();
+    session.interrupt(heardMs);
+    this.replyBaseline = undefined;
+    this.releaseReplyWaiters();
+  }
+
+  private async runTool(session: EngineSession, call: ToolCallRequest): Promise<void> {
+    const { context } = this;
+    let outcome: Awaited<ReturnType<typeof context.tools.run>>;
+    try {
+      outcome = await context.tools.run(call, context.toolContext(context.signal));
+    } catch (err) {
+      // Only an abort gets here (the call ended while the tool ran, e.g. it transferred the call).
+      if (!context.signal.aborted) context.logger.warn({ err, tool: call.name }, 'engine tool call failed');
+      return;
+    }
+    context.events.emit('toolCall', {
+      name: outcome.name,
+      arguments: outcome.arguments,
+      ...(outcome.error === undefined ? { result: outcome.result } : { error: outcome.error }),
+    });
+    if (!this.closed && !context.control.ended) session.sendToolResult(call.id, outcome.content);
+  }
+
+  private nextReplyDone(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, REPLY_WAIT_MS);
+      timer.unref();
+      this.replyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private releaseReplyWaiters(): void {
+    const waiters = this.replyWaiters;
+    this.replyWaiters = [];
+    for (const release of waiters) release();
+  }
+}

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { MULAW_8K, type AudioFormat } from '../audio/audio-format.js';
+import type { Engine, EngineConnectOptions, EngineEvent, EngineSession } from '../engine/engine.js';
+import { ProviderError } from '../errors/provider-error.js';
+import { AsyncQueue } from '../util/async-queue.js';
+import { createCallSession } from './create-call-session.js';
+import { FakeTransport, settle, until } from './testing-fakes.js';
+
+/** An engine whose sessions record what the bridge sends and emit what the test says. */
+class FakeEngine implements Engine {
+  readonly key = 'fake_engine';
+  readonly sessions: FakeEngineSession[] = [];
+  readonly connects: EngineConnectOptions[] = [];
+  constructor(private readonly format: AudioFormat = MULAW_8K) {}
+  async connect(options: EngineConnectOptions): Promise<EngineSession> {
+    this.connects.push(options);
+    const session = new FakeEngineSession(this.format);
+    this.sessions.push(session);
+    return session;
+  }
+}
+
+class FakeEngineSession implements EngineSession {
+  readonly audio: Uint8Array[] = [];
+  readonly said: string[] = [];
+  readonly interrupts: number[] = [];
+  readonly toolResults: { callId: string; output: string }[] = [];
+  closed = false;
+  private readonly queue = new AsyncQueue<EngineEvent>();
+  constructor(readonly inputFormat: AudioFormat, readonly outputFormat: AudioFormat = inputFormat) {}
+  emit(event: EngineEvent): void {
+    this.queue.push(event);
+  }
+  sendAudio(audio: Uint8Array): void {
+    this.audio.push(audio);
+  }
+  events(): AsyncIterable<EngineEvent> {
+    return this.queue;
+  }
+  sendToolResult(callId: string, output: string): void {
+    this.toolResults.push({ callId, output });
+  }
+  interrupt(playedMs: number): void {
+    this.interrupts.push(playedMs);
+  }
+  say(text: string): void {
+    this.said.push(text);
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.end();
+  }
+}
+
+function engineCall(agent: Partial<Parameters<typeof createCallSession>[0]['agent']> = {}) {
+  const transport = new FakeTransport();
+  const engine = new FakeEngine();
+  const session = createCallSession({
+    transport,
+    agent: { engine, systemPrompt: 'You work for {company}.', variables: { company: 'Acme' }, ...agent },
+  });
+  transport.start();
+  return { transport, engine, session };
+}
+
+const frame = (byte: number, length = 160) => new Uint8Array(length).fill(byte);
+
+describe('engine bridge', () => {
+  it('connects with the substituted instructions, tools and carrier format, and speaks the first message verbatim', async () => {
+    const { engine, session } = engineCall({ firstMessage: 'Acme, how can I help?' });
+    await until(() => engine.sessions[0]?.said.length === 1);
+    const connect = engine.connects[0]!;
+    expect(connect.instructions).toBe('You work for Acme.');
+    expect(connect.carrierFormat).toEqual(MULAW_8K);
+    expect(connect.tools.map((t) => t.name)).toEqual(['transfer_call', 'end_call']);
+    expect(engine.sessions[0]!.said).toEqual(['Acme, how can I help?']);
+    await session.end('agent_hangup');
+  });
+
+  it('bridges caller audio to the engine and engine audio to the carrier untouched when formats match', async () => {
+    const { transport, engine, session } = engineCall();
+    transport.hear(frame(1));
+    await until(() => engine.sessions.length === 1);
+    transport.hear(frame(2));
+    await until(() => engine.sessions[0]!.audio.length === 2);
+    expect(engine.sessions[0]!.audio.map((a) => a[0])).toEqual([1, 2]);
+    const out = frame(7, 800);
+    engine.sessions[0]!.emit({ type: 'audio', data: out });
+    await until(() => transport.audio.length === 1);
+    expect(transport.audio[0]).toBe(out);
+    await session.end('agent_hangup');
+  });
+
+  it('barge-in clears the carrier and reports only the heard milliseconds of the reply', async () => {
+    const { transport, engine, session } = engineCall();
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    live.emit({ type: 'audio', data: frame(9, 3840) }); // 480 ms of μ-law
+    await until(() => transport.audio.length === 1);
+    transport.play(200);
+    live.emit({ type: 'speechStarted' });
+    await until(() => live.interrupts.length === 1);
+    expect(transport.commands.at(-1)).toEqual({ type: 'clear' });
+    expect(live.interrupts).toEqual([200]);
+    // A second reply starts counting from zero again.
+    live.emit({ type: 'responseDone' });
+    live.emit({ type: 'audio', data: frame(9, 800) });
+    await until(() => transport.audio.length === 2);
+    transport.play(40);
+    live.emit({ type: 'speechStarted' });
+    await until(() => live.interrupts.length === 2);
+    expect(live.interrupts[1]).toBe(40);
+    await session.end('agent_hangup');
+  });
+
+  it('ignores caller speech while the agent is silent, and when interruptions are off', async () => {
+    const { transport, engine, session } = engineCall({ allowInterruptions: false });
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    live.emit({ type: 'speechStarted' });
+    live.emit({ type: 'audio', data: frame(9, 800) });
+    live.emit({ type: 'speechStarted' });
+    await settle();
+    expect(live.interrupts).toEqual([]);
+    expect(transport.count('clear')).toBe(0);
+    await session.end('agent_hangup');
+  });
+
+  it('runs a tool call and returns its output to the engine', async () => {
+    const booked: unknown[] = [];
+    const { engine, session } = engineCall({
+      tools: [
+        {
+          name: 'book_table',
+          description: 'Book a table',
+          parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'] },
+          handler: (args: { day: string }) => {
+            booked.push(args);
+            return { ok: true, ref: 'B-42' };
+          },
+        },
+      ],
+    });
+    const toolEvents: unknown[] = [];
+    session.on('toolCall', (e) => toolEvents.push(e));
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    live.emit({ type: 'toolCall', call: { id: 'call_1', name: 'book_table', arguments: '{"day":"Monday"}' } });
+    await until(() => live.toolResults.length === 1);
+    expect(booked).toEqual([{ day: 'Monday' }]);
+    expect(live.toolResults).toEqual([{ callId: 'call_1', output: '{"ok":true,"ref":"B-42"}' }]);
+    expect(toolEvents).toEqual([{ name: 'book_table', arguments: { day: 'Monday' }, result: { ok: true, ref: 'B-42' } }]);
+    await session.end('agent_hangup');
+  });
+
+  it('built-in transfer_call reaches the carrier for an allowed number and is refused otherwise', async () => {
+    const { transport, engine, session } = engineCall({ transferAllowlist: ['+1555*'] });
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    live.emit({ type: 'toolCall', call: { id: 'c1', name: 'transfer_call', arguments: '{"number":"+19005550100"}' } });
+    await until(() => live.toolResults.length === 1);
+    expect(transport.count('transfer')).toBe(0);
+    expect(live.toolResults[0]!.output).toMatch(/error/);
+    live.emit({ type: 'toolCall', call: { id: 'c2', name: 'transfer_call', arguments: '{"number":"+15550001234"}' } });
+    await until(() => transport.count('transfer') === 1);
+    expect(transport.commands.find((c) => c.type === 'transfer')).toEqual({ type: 'transfer', to: '+15550001234' });
+    await session.end('agent_hangup');
+  });
+
+  it('records both sides of the conversation and the engine usage in the call summary', async () => {
+    const { transport, engine, session } = engineCall();
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    live.emit({ type: 'transcript', role: 'user', text: 'A table for two.', isFinal: true });
+    live.emit({ type: 'transcript', role: 'assistant', text: 'Sure', isFinal: false });
+    live.emit({ type: 'transcript', role: 'assistant', text: 'Sure, for when?', isFinal: true });
+    live.emit({ type: 'responseDone', usage: { inputTokens: 100, outputTokens: 20, inputAudioTokens: 30, outputAudioTokens: 15 } });
+    await settle();
+    transport.stop('caller_hangup');
+    const summary = await session.ended;
+    expect(summary.reason).toBe('caller_hangup');
+    expect(summary.transcript.map((t) => [t.role, t.text])).toEqual([
+      ['user', 'A table for two.'],
+      ['assistant', 'Sure, for when?'],
+    ]);
+    expect(summary.usage.fake_engine).toMatchObject({ inputTokens: 100, outputTokens: 20, inputAudioTokens: 30, outputAudioTokens: 15 });
+    expect(live.closed).toBe(true);
+  });
+
+  it('ends the call with reason error when the engine reports a fatal error', async () => {
+    const { transport, engine, session } = engineCall();
+    await until(() => engine.sessions.length === 1);
+    engine.sessions[0]!.emit({ type: 'error', error: new ProviderError('fake_engine', 'socket dropped', { retryable: true }), fatal: true });
+    const summary = await session.ended;
+    expect(summary.reason).toBe('error');
+    expect(transport.count('hangup')).toBe(1);
+  });
+
+  it('ends the call with reason error when the engine cannot connect', async () => {
+    const transport = new FakeTransport();
+    const engine: Engine = {
+      key: 'broken',
+      connect: async () => {
+        throw new ProviderError('broken', 'refused');
+      },
+    };
+    const session = createCallSession({ transport, agent: { engine } });
+    transport.start();
+    expect((await session.ended).reason).toBe('error');
+  });
+});
