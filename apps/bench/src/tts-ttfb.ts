@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { request } from 'undici';
+import { encodeWav, silentLogger, type TTSProvider } from '@patter/core';
+import { CartesiaTTS } from '@patter/cartesia';
+import { InworldTTS } from '@patter/inworld';
+import { LmntTTS } from '@patter/lmnt';
+import { OpenAITTS } from '@patter/openai';
+import { RimeTTS } from '@patter/rime';
+
+/**
+ * TTS time to first audio byte through the plugin code, per vendor, against a zero-delay
+ * loopback fake that answers every request at once with its vendor's body shape. The baseline
+ * is the same request made with bare undici (the fake and the loopback alone); the plugin
+ * overhead is the difference of the medians. Target: under 1 ms.
+ */
+
+export interface TTSTtfbResult {
+  readonly vendor: string;
+  readonly baselineP50Ms: number;
+  readonly pluginP50Ms: number;
+  readonly baselineP95Ms: number;
+  readonly pluginP95Ms: number;
+  readonly overheadMs: number;
+}
+
+interface Case {
+  readonly vendor: string;
+  /** The first (and only) body write: what the vendor streams first. */
+  readonly firstBody: Uint8Array;
+  readonly make: (baseUrl: string) => TTSProvider;
+  /** Path the plugin posts to, for the baseline request. */
+  readonly path: string;
+}
+
+const PCM = new Uint8Array(640).fill(1);
+const INWORLD_LINE = Buffer.from(`{"result":{"audioContent":"${Buffer.from(encodeWav(PCM, { sampleRate: 16000, channels: 1 })).toString('base64')}"}}\n`);
+const TEXT = 'Your table is booked for Monday at seven.';
+
+const CASES: readonly Case[] = [
+  { vendor: 'cartesia_tts', firstBody: PCM, path: '/tts/bytes', make: (u) => new CartesiaTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
+  { vendor: 'openai_tts', firstBody: PCM, path: '/v1/audio/speech', make: (u) => new OpenAITTS({ apiKey: 'k', baseUrl: `${u}/v1`, logger: silentLogger }) },
+  { vendor: 'lmnt', firstBody: PCM, path: '/v1/ai/speech/bytes', make: (u) => new LmntTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
+  { vendor: 'rime', firstBody: PCM, path: '/v1/rime-tts', make: (u) => new RimeTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
+  { vendor: 'inworld', firstBody: INWORLD_LINE, path: '/tts/v1/voice:stream', make: (u) => new InworldTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
+];
+
+async function startFake(firstBody: Uint8Array): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(firstBody);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+async function baselineOnce(url: string, body: string): Promise<number> {
+  const start = performance.now();
+  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  let first = 0;
+  for await (const chunk of response.body) {
+    if (first === 0 && chunk.length > 0) first = performance.now() - start;
+  }
+  return first;
+}
+
+async function pluginOnce(tts: TTSProvider): Promise<number> {
+  const start = performance.now();
+  let first = 0;
+  for await (const chunk of tts.synthesize(TEXT)) {
+    if (first === 0 && chunk.length > 0) first = performance.now() - start;
+  }
+  return first;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+async function measure(c: Case, iterations: number): Promise<TTSTtfbResult> {
+  const fake = await startFake(c.firstBody);
+  try {
+    const tts = c.make(fake.url);
+    const url = `${fake.url}${c.path}`;
+    const body = JSON.stringify({ text: TEXT, voice: 'v', model: 'm' });
+    for (let i = 0; i < 50; i++) {
+      await baselineOnce(url, body);
+      await pluginOnce(tts);
+    }
+    const base: number[] = [];
+    const plugin: number[] = [];
+    // Interleaved, so drift (GC, JIT, CPU frequency) hits both sides alike.
+    for (let i = 0; i < iterations; i++) {
+      base.push(await baselineOnce(url, body));
+      plugin.push(await pluginOnce(tts));
+    }
+    base.sort((a, b) => a - b);
+    plugin.sort((a, b) => a - b);
+    const baselineP50Ms = percentile(base, 0.5);
+    const pluginP50Ms = percentile(plugin, 0.5);
+    return {
+      vendor: c.vendor,
+      baselineP50Ms,
+      pluginP50Ms,
+      baselineP95Ms: percentile(base, 0.95),
+      pluginP95Ms: percentile(plugin, 0.95),
+      overheadMs: pluginP50Ms - baselineP50Ms,
+    };
+  } finally {
+    fake.server.closeAllConnections();
+    await new Promise((resolve) => fake.server.close(resolve));
+  }
+}
+
+/** Runs the TTS time-to-first-byte benchmark and prints one line per vendor. */
+export async function run(options: { iterations?: number; log?: (line: string) => void } = {}): Promise<TTSTtfbResult[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const iterations = options.iterations ?? 1000;
+  const results: TTSTtfbResult[] = [];
+  log(`tts-ttfb: time to first audio byte, zero-delay loopback fake, ${iterations} requests each (ms)`);
+  log('vendor         baseline p50  plugin p50  overhead p50  baseline p95  plugin p95');
+  for (const c of CASES) {
+    const r = await measure(c, iterations);
+    results.push(r);
+    log(
+      `${r.vendor.padEnd(14)} ${r.baselineP50Ms.toFixed(3).padStart(12)} ${r.pluginP50Ms.toFixed(3).padStart(11)} ` +
+        `${r.overheadMs.toFixed(3).padStart(13)} ${r.baselineP95Ms.toFixed(3).padStart(13)} ${r.pluginP95Ms.toFixed(3).padStart(11)}`,
+    );
+  }
+  return results;
+}
