@@ -13,6 +13,8 @@ export const HEALTH_PATH = '/health';
 export interface HttpServer {
   readonly server: Server;
   readonly wss: WebSocketServer;
+  /** The carrier's webhook routes, `METHOD /path`. */
+  readonly routes: readonly string[];
 }
 
 /**
@@ -23,7 +25,11 @@ export function createHttpServer(context: ServerContext, host: CarrierHost): Htt
   const { options, logger, carrier } = context;
   const router = new Router();
   router.add('GET', HEALTH_PATH, () => healthResponse(context));
-  for (const route of carrier.routes(host)) router.add(route.method, route.path, (request) => route.handle(request));
+  const routes: string[] = [];
+  for (const route of carrier.routes(host)) {
+    router.add(route.method, route.path, (request) => route.handle(request));
+    routes.push(`${route.method} ${route.path}`);
+  }
 
   const limiter = new ConnectionLimiter(options.maxConnectionsPerIp, logger);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (request, response) => {
@@ -45,7 +51,7 @@ export function createHttpServer(context: ServerContext, host: CarrierHost): Htt
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  return { server, wss };
+  return { server, wss, routes };
 }
 
 async function handleRequest(context: ServerContext, router: Router, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -158,18 +158,24 @@ describe('graceful close', () => {
     await expect(fetch(`${server.handle.url}/health`)).rejects.toThrow();
   });
 
-  it('answers health 503 and refuses new streams while draining', async () => {
+  it('answers health 503, refuses new calls, and still takes webhooks for running calls while draining', async () => {
     server = await startTestServer();
     const ws = await openStream(await inboundStreamUrl(server.handle));
     send(ws, { event: 'start', callId: 'CA1' });
     await waitFor(() => server!.handle.activeCalls === 1);
     const url = await inboundStreamUrl(server.handle);
     const closing = server.handle.close({ timeoutMs: 2_000 });
-    // Existing keep-alive connections still get answers while the listener is closed.
-    await expect(openStream(url)).rejects.toThrow();
+    const health = await fetch(`${server.handle.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'draining', activeCalls: 1 });
+    expect((await post(`${server.handle.url}/fake/voice`, '')).status).toBe(503);
+    await expect(openStream(url)).rejects.toThrow('refused 503');
+    await post(`${server.handle.url}/fake/event`, JSON.stringify({ type: 'status', callId: 'CA1', status: 'in-progress' }));
+    expect(server.sessions[0]!.carrierEvents).toMatchObject([{ status: 'in-progress' }]);
     ws.close();
     await closing;
     expect(server.sessions).toHaveLength(1);
+    await expect(fetch(`${server.handle.url}/health`)).rejects.toThrow();
   });
 });
 

@@ -18,6 +18,8 @@ export interface ServerHandle {
   readonly publicUrl: string;
   readonly port: number;
   readonly host: string;
+  /** The carrier's webhooks as public URLs (`POST https://…/twilio/voice`), to configure at the carrier. */
+  readonly webhooks: readonly string[];
   /** Calls whose media stream is connected. */
   readonly activeCalls: number;
   /**
@@ -53,7 +55,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     publicUrl: params.webhookUrl ?? '',
     accepting: true,
   };
-  const { server, wss } = createHttpServer(context, createCarrierHost(context));
+  const { server, wss, routes } = createHttpServer(context, createCarrierHost(context));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -71,14 +73,17 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   const close = (timeoutMs = options.shutdownTimeoutMs): DrainControl & { readonly done: Promise<void> } => {
     if (closing) return closing;
     logger.info({ timeoutMs }, 'server shutting down');
-    server.close();
-    server.closeIdleConnections();
+    // Keep listening while draining: running calls still get their status and AMD webhooks, and
+    // new calls get the carrier's refusal (acceptingCalls() is false) instead of a dead port.
     const drain = drainCalls(context, timeoutMs);
     const done = drain.done.then(async () => {
       clearInterval(expire);
       uninstallSignals();
       await closeSockets(wss);
-      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       logger.info({}, 'server closed');
     });
     closing = { done, hurry: drain.hurry };
@@ -92,6 +97,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     publicUrl: context.publicUrl,
     port,
     host: options.host,
+    webhooks: routes.map((route) => route.replace(' ', ` ${context.publicUrl}`)),
     get activeCalls() {
       return context.registry.activeCount;
     },

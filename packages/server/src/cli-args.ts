@@ -1,0 +1,55 @@
+import { PatterError } from '@patter/core';
+
+/** What the command line asked for. */
+export type CliCommand =
+  | { readonly command: 'help' }
+  | { readonly command: 'version' }
+  | {
+      readonly command: 'serve' | 'test';
+      readonly module: string;
+      readonly port?: number;
+      readonly host?: string;
+      readonly envFile?: string;
+    };
+
+/** A command line the CLI cannot run; printed with a pointer to `--help`, exit code 2. */
+export class CliUsageError extends PatterError {}
+
+const VALUE_FLAGS = new Set(['--port', '--host', '--env-file']);
+
+/** Parses `patter <command> [module] [--port N] [--host H] [--env-file F]` (also `--flag=value`). */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') return { command: 'help' };
+    if (arg === '-v' || arg === '--version') return { command: 'version' };
+    if (!arg.startsWith('-')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!VALUE_FLAGS.has(name)) throw new CliUsageError(`unknown option ${name}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new CliUsageError(`${name} needs a value`);
+    flags.set(name, value);
+  }
+  const [command, module, ...extra] = positional;
+  if (command === undefined || command === 'help') return { command: 'help' };
+  if (command !== 'serve' && command !== 'test') throw new CliUsageError(`unknown command "${command}"`);
+  if (module === undefined) throw new CliUsageError(`patter ${command} needs the path of your agent module, e.g. patter ${command} ./agent.ts`);
+  if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+  const port = flags.get('--port');
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new CliUsageError('--port must be a number from 0 to 65535');
+  const host = flags.get('--host');
+  const envFile = flags.get('--env-file');
+  return {
+    command,
+    module,
+    ...(port !== undefined && { port: Number(port) }),
+    ...(host !== undefined && { host }),
+    ...(envFile !== undefined && { envFile }),
+  };
+}

@@ -1,0 +1,36 @@
+/** `patter --help`. */
+export const CLI_HELP = `patter - put your AI voice agent on the phone
+
+Usage:
+  patter serve <agent-module> [--port 8000] [--host 0.0.0.0] [--env-file .env]
+  patter test  <agent-module> [--env-file .env]
+  patter --help | --version
+
+Commands:
+  serve   Start the server that answers calls with your agent. It prints the local
+          URL, the health URL and the webhook URLs to give your carrier.
+  test    Talk to your agent in the terminal (text in, text out; no phone needed).
+
+Options:
+  --port <n>        Port to listen on (default: PORT, else 8000). 0 picks a free port.
+  --host <addr>     Interface to bind (default 0.0.0.0, all interfaces).
+  --env-file <f>    Load environment variables (API keys) from this file first.
+                    Without it, ./.env is loaded when it exists. Variables already set win.
+
+The agent module (.js, .mjs or .ts) exports two names:
+
+  // agent.ts
+  import { Patter } from '@patter/server';
+  import { Twilio } from '@patter/twilio';
+  import { OpenAIRealtime } from '@patter/openai-realtime';
+
+  export const phone = new Patter({ carrier: new Twilio(), phoneNumber: '+15550001234',
+                                    webhookUrl: 'https://your-tunnel.example.com' });
+  export const agent = phone.agent({ engine: new OpenAIRealtime(), firstMessage: 'Hello!' });
+  // optional: callbacks and limits for serve(), e.g.
+  export const serveOptions = { onCallEnd: (call) => console.log(call.reason, call.durationMs) };
+
+Keys come from the environment (OPENAI_API_KEY, TWILIO_AUTH_TOKEN, ...); see each package's README.
+Stop with Ctrl-C or SIGTERM: new calls are refused, running calls may finish (shutdownTimeoutMs),
+then the rest are hung up.
+`;

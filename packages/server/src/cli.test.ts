@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCliArgs } from './cli-args.js';
+import { closed, openStream, post, send, waitFor } from './test-support/test-server.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const fixture = (name: string) => `src/test-support/fixtures/${name}`;
+
+interface Cli {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the CLI from source as a user's shell would run the built one. */
+function runCli(args: string[], env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['--conditions=@patter/source', '--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: packageDir,
+    env: { ...process.env, PATTER_LOG_LEVEL: 'silent', PORT: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => text, exited };
+}
+
+let running: Cli | undefined;
+afterEach(async () => {
+  if (running && running.child.exitCode === null && running.child.signalCode === null) {
+    running.child.kill('SIGKILL');
+    await running.exited;
+  }
+  running = undefined;
+});
+
+describe('parseCliArgs', () => {
+  it('parses serve with flags in both spellings', () => {
+    expect(parseCliArgs(['serve', './agent.ts', '--port', '9000', '--host=127.0.0.1', '--env-file', '.env.local'])).toEqual({
+      command: 'serve',
+      module: './agent.ts',
+      port: 9000,
+      host: '127.0.0.1',
+      envFile: '.env.local',
+    });
+    expect(parseCliArgs([])).toEqual({ command: 'help' });
+    expect(parseCliArgs(['serve', 'a.js', '-h'])).toEqual({ command: 'help' });
+  });
+
+  it('explains what is wrong with a command line', () => {
+    expect(() => parseCliArgs(['serve'])).toThrow(/needs the path of your agent module/);
+    expect(() => parseCliArgs(['srve', 'a.js'])).toThrow(/unknown command "srve"/);
+    expect(() => parseCliArgs(['serve', 'a.js', '--prot', '1'])).toThrow(/unknown option --prot/);
+    expect(() => parseCliArgs(['serve', 'a.js', '--port', 'abc'])).toThrow(/--port must be a number/);
+    expect(() => parseCliArgs(['serve', 'a.js', '--port'])).toThrow(/--port needs a value/);
+  });
+});
+
+describe('patter CLI (spawned)', () => {
+  it('prints help a newcomer can follow', async () => {
+    running = runCli(['--help']);
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    const help = running.output();
+    expect(help).toContain('patter serve <agent-module>');
+    expect(help).toContain('export const phone = new Patter(');
+    expect(help).toContain('export const agent = phone.agent(');
+    expect(help).toContain('--env-file');
+  });
+
+  it('fails with usage help on a bad command line or module', async () => {
+    running = runCli(['serve']);
+    expect((await running.exited).code).toBe(2);
+    expect(running.output()).toContain('Run patter --help for usage.');
+    running = runCli(['serve', fixture('no-exports.mjs')]);
+    expect((await running.exited).code).toBe(2);
+    expect(running.output()).toMatch(/must export phone and agent \(it exports something\)/);
+  });
+
+  it('serves a TypeScript agent module, loading --env-file, and shuts down on SIGTERM', async () => {
+    running = runCli(['serve', fixture('fake-agent.ts'), '--port', '0', '--env-file', fixture('fixture.env')]);
+    const cli = running;
+    await waitFor(() => /press Ctrl-C/.test(cli.output()), 15_000);
+    const output = cli.output();
+    expect(output).toContain(`loaded environment from ${fixture('fixture.env')}`);
+    expect(output).toContain('carrier fake, number +1555***8888');
+    expect(output).toMatch(/webhook POST http:\/\/127\.0\.0\.1:\d+\/fake\/voice/);
+    const url = /serving .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ status: 'ok', activeCalls: 0 });
+
+    // A call in progress when SIGTERM arrives.
+    const { streamUrl } = JSON.parse((await post(`${url}/fake/voice`, '')).body) as { streamUrl: string };
+    const ws = await openStream(streamUrl);
+    const received: string[] = [];
+    ws.on('message', (data) => received.push(JSON.parse(String(data)).event));
+    send(ws, { event: 'start', callId: 'CA1' });
+    let health: { status?: string; activeCalls?: number } = {};
+    for (let i = 0; i < 200 && health.activeCalls !== 1; i++) {
+      health = (await (await fetch(`${url}/health`)).json()) as typeof health;
+    }
+    expect(health.activeCalls).toBe(1);
+    cli.child.kill('SIGTERM');
+    // Draining: still up, refusing new calls, the running call goes on until the deadline (300 ms).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const draining = await fetch(`${url}/health`);
+    expect(draining.status).toBe(503);
+    expect((await post(`${url}/fake/voice`, '')).status).toBe(503);
+    send(ws, { event: 'media', payload: 'AQID' });
+    expect(await closed(ws)).toBe(1000);
+    expect(received).toContain('hangup');
+    expect(await cli.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(cli.output()).toContain('call-end shutdown');
+  });
+});

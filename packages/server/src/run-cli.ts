@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { maskPhoneNumber, PatterError } from '@patter/core';
+import { CliUsageError, parseCliArgs } from './cli-args.js';
+import { CLI_HELP } from './cli-help.js';
+import { loadAgentModule } from './load-agent-module.js';
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIO {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+const defaultIO: CliIO = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+/**
+ * Runs one CLI command. Resolves with the exit code for commands that finish (help, errors);
+ * `serve` resolves 0 once the server is listening and keeps the process alive until a signal.
+ */
+export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (err) {
+    return usageError(io, err);
+  }
+  if (command.command === 'help') {
+    io.out(CLI_HELP);
+    return 0;
+  }
+  if (command.command === 'version') {
+    io.out(await packageVersion());
+    return 0;
+  }
+  try {
+    const envFile = command.envFile ?? (existsSync(resolve(io.cwd, '.env')) ? '.env' : undefined);
+    if (envFile !== undefined) {
+      const path = resolve(io.cwd, envFile);
+      if (!existsSync(path)) throw new CliUsageError(`--env-file: ${path} does not exist`);
+      process.loadEnvFile(path);
+      io.out(`patter: loaded environment from ${envFile}`);
+    }
+    if (command.command === 'test') {
+      throw new CliUsageError('patter test is not available in this version yet; use patter serve');
+    }
+    const { phone, agent, serveOptions } = await loadAgentModule(resolve(io.cwd, command.module));
+    const envPort = io.env.PORT !== undefined && /^\d+$/.test(io.env.PORT) ? Number(io.env.PORT) : undefined;
+    const port = command.port ?? envPort ?? serveOptions.port ?? 8000;
+    const handle = await phone.serve({
+      ...serveOptions,
+      agent,
+      port,
+      ...(command.host !== undefined && { host: command.host }),
+    });
+    io.out(`patter: serving ${command.module} on ${handle.url}`);
+    io.out(`patter: carrier ${phone.carrier.key}, number ${maskPhoneNumber(phone.phoneNumber)}`);
+    io.out(`patter: health ${handle.url}/health`);
+    for (const webhook of handle.webhooks) io.out(`patter: webhook ${webhook}`);
+    io.out('patter: press Ctrl-C to stop');
+    return 0;
+  } catch (err) {
+    if (err instanceof CliUsageError) return usageError(io, err);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.err('patter: that port is already in use; pick another with --port');
+      return 1;
+    }
+    io.err(`patter: ${PatterError.is(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}
+
+function usageError(io: CliIO, err: unknown): number {
+  io.err(`patter: ${err instanceof Error ? err.message : String(err)}`);
+  io.err('Run patter --help for usage.');
+  return 2;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
