@@ -151,6 +151,47 @@ describe('streamHttpTTS', () => {
     expect(seen.length).toBe(count);
   });
 
+  it('an abort before the headers or during a retry wait ends at once without a request left open', async () => {
+    let sawClose!: () => void;
+    const closed = new Promise<void>((resolve) => (sawClose = resolve));
+    let requests = 0;
+    const url = await listen((req, res, _body, n) => {
+      requests++;
+      if (n === 1) {
+        res.on('close', () => sawClose());
+        return; // never answers
+      }
+      res.writeHead(503, { 'retry-after': '30' }).end();
+    });
+    const early = new AbortController();
+    const first = collect(streamHttpTTS(options(url, { signal: early.signal })));
+    while (requests < 1) await new Promise((r) => setTimeout(r, 1));
+    early.abort();
+    await expect(first).resolves.toEqual([]);
+    await closed;
+
+    const waiting = new AbortController();
+    const started = Date.now();
+    const second = collect(streamHttpTTS(options(url, { signal: waiting.signal })));
+    while (requests < 2) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    waiting.abort();
+    await expect(second).resolves.toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(requests).toBe(2);
+  });
+
+  it('a stream that ends without audio is an error and is not retried', async () => {
+    let requests = 0;
+    const url = await listen((_req, res) => {
+      requests++;
+      res.writeHead(200).end();
+    });
+    const error = await collect(streamHttpTTS(options(url))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ provider: 'acme_tts', retryable: false, message: 'acme_tts: response carried no audio' });
+    expect(requests).toBe(1);
+  });
+
   it('strips a WAV header split across chunks and decodes through a custom decoder', async () => {
     const pcm = AUDIO.subarray(0, 400);
     const wav = encodeWav(pcm, PCM16_16K);
