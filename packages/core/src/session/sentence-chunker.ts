@@ -111,11 +111,13 @@ export class SentenceChunker {
     if (ABBREVIATIONS.has(lower)) return false;
     // An initial ("J.") or dotted acronym ("U.S.", "e.g.").
     if (/^\p{L}$/u.test(word) || /^(\p{L}\.)+\p{L}$/u.test(word)) return false;
-    // A list number: at the start of a line or of the text ("2. Pears"), after a colon, or
-    // continuing an inline list whose previous item number is in the text ("1. A 2. B").
+    // A list number: at the start of a line or of the text ("2. Pears"), after a colon, "1.",
+    // or continuing an inline list whose previous item number is in the text ("1. A 2. B").
     if (/^\d{1,2}$/.test(word)) {
       const before = text.slice(0, start).replace(/[ \t]+$/, '');
       if (before === '' || before.endsWith('\n') || /[:;]$/.test(before)) return false;
+      // "1." opens a list wherever it stands (merging a rare "I want 1. Thanks" costs nothing).
+      if (word === '1') return false;
       const previous = Number(word) - 1;
       if (previous >= 1 && new RegExp(`(^|\\s)${previous}\\.\\s`).test(before)) return false;
     }
