@@ -20,6 +20,14 @@ export { parseMultipart, type MultipartPart } from './fakes/parse-multipart.js';
 export { WaitableLog, DEFAULT_WAIT_MS } from './fakes/waitable-log.js';
 export { TestKitError } from './test-kit-error.js';
 
+// Audio fixtures
+export { loadFixture, type AudioFixture } from './audio/load-fixture.js';
+export { fixturePath, fixturesDirectory } from './audio/fixture-path.js';
+export { FIXTURE_TEXTS, FIXTURE_NAMES, type FixtureName, type FixtureVariant } from './audio/fixture-texts.js';
+export { parseWav, type ParsedWav } from './audio/parse-wav.js';
+export { pcmToBytes, bytesToPcm, concatBytes, splitFrames, mulawToPcm } from './audio/pcm-bytes.js';
+export { sineWave, silence, type SineWaveOptions } from './audio/tones.js';
+
 // Simulators
 export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
 export {
@@ -34,3 +42,12 @@ export {
 export { CarrierHarness, type HarnessCall, type CarrierHarnessOptions } from './simulators/carrier-harness.js';
 export { FakeRestServer, type RecordedRequest, type RestAnswer, type RestHandler } from './simulators/fake-rest-server.js';
 export { FakeTwilioApi, type FakeTwilioCall, type FakeTwilioUpdate } from './simulators/fake-twilio-api.js';
+export {
+  TelnyxSimulator,
+  TelnyxSimulatedCall,
+  rawPublicKeyBase64,
+  signTelnyxWebhook,
+  type TelnyxSimulatorOptions,
+  type TelnyxWebhookOptions,
+} from './simulators/telnyx-simulator.js';
+export { FakeTelnyxApi, type FakeTelnyxCommand, type FakeTelnyxDial } from './simulators/fake-telnyx-api.js';
