@@ -76,7 +76,7 @@ export abstract class MediaStreamPeer {
   }
 
   /** Open the socket; subclasses call this from their `connect`. */
-  protected static async open(url: string): Promise<WebSocket> {
+  static async open(url: string): Promise<WebSocket> {
     const socket = new WebSocket(url);
     const [result] = await Promise.race([once(socket, 'open').then(() => ['open']), once(socket, 'unexpected-response').then(([, res]) => [res])]);
     if (result !== 'open') {
