@@ -222,6 +222,13 @@ describe('CartesiaTTS', () => {
     expect(() => new CartesiaTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
   });
 
+  it('warmup() opens a connection to the vendor and never throws', async () => {
+    const fake = await fakeCartesia((res) => res.end());
+    await new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
+    expect(fake.requests()).toBe(1);
+    await expect(new CartesiaTTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+  });
+
   it('registers as "cartesia_tts" and exports the namespaced factory', () => {
     expect(createTTS('cartesia_tts', { apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);

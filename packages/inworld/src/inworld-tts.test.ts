@@ -245,6 +245,13 @@ describe('InworldTTS', () => {
     expect(InworldTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
   });
 
+  it('warmup() opens a connection to the vendor and never throws', async () => {
+    const fake = await fakeInworld((res) => res.end());
+    await new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet }).warmup();
+    expect(fake.requests()).toBe(1);
+    await expect(new InworldTTS({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+  });
+
   it('registers as "inworld" and exports the namespaced factory', () => {
     expect(createTTS('inworld', { apiKey: 'k' })).toBeInstanceOf(InworldTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(InworldTTS);

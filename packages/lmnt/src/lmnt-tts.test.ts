@@ -209,6 +209,13 @@ describe('LmntTTS', () => {
     expect(LmntTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
   });
 
+  it('warmup() opens a connection to the vendor and never throws', async () => {
+    const fake = await fakeLmnt((res) => res.end());
+    await new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
+    expect(fake.requests()).toBe(1);
+    await expect(new LmntTTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+  });
+
   it('registers as "lmnt" and exports the namespaced factory', () => {
     expect(createTTS('lmnt', { apiKey: 'k' })).toBeInstanceOf(LmntTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(LmntTTS);

@@ -207,6 +207,13 @@ describe('OpenAITTS', () => {
     expect(() => new OpenAITTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
   });
 
+  it('warmup() opens a connection to the vendor and never throws', async () => {
+    const fake = await fakeOpenAI((res) => res.end());
+    await new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
+    expect(fake.requests()).toBe(1);
+    await expect(new OpenAITTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+  });
+
   it('registers as "openai_tts" and exports the namespaced factory', () => {
     expect(createTTS('openai_tts', { apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(OpenAITTS);

@@ -208,6 +208,13 @@ describe('RimeTTS', () => {
     expect(RimeTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
   });
 
+  it('warmup() opens a connection to the vendor and never throws', async () => {
+    const fake = await fakeRime((res) => res.end());
+    await new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
+    expect(fake.requests()).toBe(1);
+    await expect(new RimeTTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+  });
+
   it('registers as "rime" and exports the namespaced factory', () => {
     expect(createTTS('rime', { apiKey: 'k' })).toBeInstanceOf(RimeTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(RimeTTS);
