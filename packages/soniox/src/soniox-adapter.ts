@@ -52,6 +52,9 @@ export function sonioxAdapter(config: SonioxAdapterConfig): WebSocketSTTAdapter 
   let language: string | undefined;
   let speaker: string | number | undefined;
   let speaking = false;
+  // After a reconnect the new session's first token has no leading space.
+  let joinAfterReconnect = false;
+  let connections = 0;
 
   const reset = () => {
     finalText = '';
@@ -84,7 +87,10 @@ export function sonioxAdapter(config: SonioxAdapterConfig): WebSocketSTTAdapter 
     provider: 'soniox',
     apiKeyEnv: 'SONIOX_API_KEY',
     request: () => ({ url: config.url, headers: { authorization: `Bearer ${config.apiKey}` } }),
-    openMessages: () => [first],
+    openMessages: () => {
+      if (connections++ > 0) joinAfterReconnect = finalText !== '';
+      return [first];
+    },
     finalizeMessage: FINALIZE,
     keepAlive: { intervalMs: config.keepAliveIntervalMs, message: KEEP_ALIVE, onlyWhenIdle: true },
     // An empty frame ends the audio: Soniox finalizes, answers `finished: true`, then closes.
@@ -97,6 +103,9 @@ export function sonioxAdapter(config: SonioxAdapterConfig): WebSocketSTTAdapter 
       }
       if (!Array.isArray(m.tokens)) return false;
       let tail = '';
+      let tailConfidence = 0;
+      let tailCount = 0;
+      let tailLanguage: string | undefined;
       let changed = false;
       for (const token of m.tokens) {
         const text = token.text ?? '';
@@ -110,18 +119,30 @@ export function sonioxAdapter(config: SonioxAdapterConfig): WebSocketSTTAdapter 
           speaking = true;
           ctx.emit(transcript({ text: '', eventType: 'SpeechStarted', confidence: 0 }));
         }
+        if (joinAfterReconnect && text !== '') {
+          joinAfterReconnect = false;
+          if (!/^\s/.test(text) && !/\s$/.test(finalText)) finalText += ' ';
+        }
         if (token.is_final) {
           finalText += text;
           confidenceSum += token.confidence ?? 0;
           finalCount++;
           language ??= token.language;
           speaker ??= token.speaker;
-        } else tail += text;
+        } else {
+          tail += text;
+          tailConfidence += token.confidence ?? 0;
+          tailCount++;
+          tailLanguage ??= token.language;
+        }
       }
       if (m.final_audio_proc_ms !== undefined) ctx.commit(m.final_audio_proc_ms / 1000);
       const interim = (finalText + tail).trim();
       if (changed && interim !== '') {
-        ctx.emit(transcript({ text: interim, confidence: 0, ...(language ? { language } : {}) }));
+        const lang = language ?? tailLanguage;
+        const count = finalCount + tailCount;
+        const confidence = count > 0 ? (confidenceSum + tailConfidence) / count : 0;
+        ctx.emit(transcript({ text: interim, confidence, ...(lang ? { language: lang } : {}) }));
       }
       if (m.finished) {
         flush(ctx, false);

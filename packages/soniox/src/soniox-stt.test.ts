@@ -1,0 +1,325 @@
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  ProviderAuthError,
+  ProviderStatusError,
+  createSTT,
+  type Logger,
+  type Transcript,
+} from '@patter/core';
+import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as soniox from './index.js';
+import { SonioxSTT } from './index.js';
+
+// ---------------------------------------------------------------------------------------------
+// A loopback Soniox `/transcribe-websocket`, as strict as the real one (protocols/stt/soniox.md):
+// `Authorization: Bearer <key>`; the first frame must be the JSON config (known model, raw format
+// with sample_rate + num_channels, api_key if present must match) else `{error_code, error_message}`
+// + close; then binary audio, `keepalive`, `finalize` (→ pending tokens final + `<fin>`), and an
+// empty frame (→ `finished: true`, close 1000). Audio carries "words" (20 ms frames filled with a
+// word index); a silent frame after words is an endpoint (`<end>`). Tokens: every word but the
+// newest is final (sent once); the newest is a non-final tail, re-sent each message.
+// ---------------------------------------------------------------------------------------------
+const KEY = 'test-key';
+const WORDS = ['', 'hello', 'there', 'general', 'kenobi'];
+const MODELS = new Set(['stt-rt-v4', 'stt-rt-v5', 'stt-rt-v3']);
+
+interface FakeOptions {
+  status?: number;
+  /** Raw vendor messages sent after the n-th audio message instead of live tokens. */
+  script?: (conn: FakeWebSocketConnection, audioMessages: number) => void;
+}
+
+const servers: FakeWebSocketServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function fakeSoniox(options: FakeOptions = {}) {
+  const server = await FakeWebSocketServer.start({
+    path: '/transcribe-websocket',
+    onUpgrade: () => (options.status ? { reject: { status: options.status, body: 'refused' } } : undefined),
+    onConnection: (conn) => {
+      const ws = conn.socket;
+      const fail = (code: number, message: string) => {
+        ws.send(JSON.stringify({ error_code: code, error_message: message }));
+        ws.close(1000);
+      };
+      let config: Record<string, unknown> | undefined;
+      let frameBytes = 640;
+      let bytesPerMs = 32;
+      const audio: number[] = [];
+      let finalWords = 0; // words already sent as final
+      let finalMs = 0;
+      let sentAny = false;
+      let messages = 0;
+      const words = () => {
+        const out: { text: string; startMs: number; endMs: number }[] = [];
+        let silentAfter = false;
+        for (let i = 0; i < audio.length; i += frameBytes) {
+          const word = WORDS[audio[i] ?? 0] ?? '';
+          const at = i / bytesPerMs;
+          const last = out[out.length - 1];
+          if (!word) silentAfter = out.length > 0;
+          else if (last?.text === word && !silentAfter) last.endMs = at + 20;
+          else {
+            out.push({ text: word, startMs: at, endMs: at + 20 });
+            silentAfter = false;
+          }
+        }
+        return { out, endpoint: silentAfter };
+      };
+      const token = (w: { text: string; startMs: number; endMs: number }, isFinal: boolean) => {
+        const text = (sentAny ? ' ' : '') + w.text;
+        return { text, start_ms: w.startMs, end_ms: w.endMs, confidence: 0.9, is_final: isFinal, language: 'en' };
+      };
+      const emit = (finalizeAll: boolean, marker?: '<end>' | '<fin>') => {
+        const { out, endpoint } = words();
+        const settle = finalizeAll || endpoint ? out.length : Math.max(finalWords, out.length - 1);
+        const tokens: Record<string, unknown>[] = [];
+        for (let i = finalWords; i < settle; i++) {
+          tokens.push(token(out[i] as (typeof out)[number], true));
+          sentAny = true;
+          finalMs = (out[i] as (typeof out)[number]).endMs;
+        }
+        finalWords = settle;
+        for (let i = settle; i < out.length; i++) tokens.push(token(out[i] as (typeof out)[number], false));
+        const end = marker ?? (endpoint && settle > 0 && tokens.length > 0 ? '<end>' : undefined);
+        if (end) tokens.push({ text: end, is_final: true });
+        if (tokens.length === 0) return;
+        ws.send(JSON.stringify({ tokens, final_audio_proc_ms: finalMs, total_audio_proc_ms: audio.length / bytesPerMs }));
+      };
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!config) {
+          if (isBinary) return fail(400, 'Expected a config message first.');
+          try {
+            config = JSON.parse(data.toString()) as Record<string, unknown>;
+          } catch {
+            return fail(400, 'Invalid config JSON.');
+          }
+          const bearer = conn.headers.authorization === `Bearer ${KEY}`;
+          if (!bearer || (config.api_key !== undefined && config.api_key !== KEY)) return fail(401, 'Invalid API key.');
+          if (!MODELS.has(String(config.model))) return fail(400, 'Invalid model specified.');
+          const format = config.audio_format;
+          if (!['pcm_s16le', 'mulaw', 'alaw'].includes(String(format)) || !config.sample_rate || config.num_channels !== 1) {
+            return fail(400, 'Invalid audio format.');
+          }
+          bytesPerMs = (Number(config.sample_rate) * (format === 'pcm_s16le' ? 2 : 1)) / 1000;
+          frameBytes = 20 * bytesPerMs;
+          return;
+        }
+        if (isBinary) {
+          if (data.byteLength === 0) {
+            if (!options.script) emit(true);
+            ws.send(JSON.stringify({ tokens: [], final_audio_proc_ms: finalMs, total_audio_proc_ms: finalMs, finished: true }));
+            return void ws.close(1000);
+          }
+          for (const byte of data) audio.push(byte);
+          messages++;
+          if (options.script) options.script(conn, messages);
+          else emit(false);
+          return;
+        }
+        const type = (JSON.parse(data.toString()) as { type?: string }).type;
+        if (type === 'keepalive') return;
+        if (type === 'finalize') return emit(true, '<fin>');
+        fail(400, 'Unknown message.');
+      });
+    },
+  });
+  servers.push(server);
+  return server;
+}
+
+const FIXTURE = [
+  '{"tokens":[{"text":"Hel","start_ms":120,"end_ms":240,"confidence":0.81,"is_final":false,"language":"en"}],"final_audio_proc_ms":0,"total_audio_proc_ms":480}',
+  '{"tokens":[{"text":"Hello","start_ms":120,"end_ms":420,"confidence":0.96,"is_final":true,"language":"en"},{"text":" there","start_ms":480,"end_ms":760,"confidence":0.87,"is_final":false,"language":"en"}],"final_audio_proc_ms":440,"total_audio_proc_ms":960}',
+  '{"tokens":[{"text":" there","start_ms":480,"end_ms":840,"confidence":0.97,"is_final":true,"language":"en"},{"text":"<end>","is_final":true}],"final_audio_proc_ms":1360,"total_audio_proc_ms":1360}',
+];
+
+const frame = (word: string, bytes = 640) => new Uint8Array(bytes).fill(WORDS.indexOf(word));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+async function collect(iterable: AsyncIterable<Transcript>): Promise<Transcript[]> {
+  const out: Transcript[] = [];
+  for await (const t of iterable) out.push(t);
+  return out;
+}
+function capture() {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const make = (): Logger => ({
+    debug: (fields, msg) => lines.push({ level: 'debug', msg, fields }),
+    info: (fields, msg) => lines.push({ level: 'info', msg, fields }),
+    warn: (fields, msg) => lines.push({ level: 'warn', msg, fields }),
+    error: (fields, msg) => lines.push({ level: 'error', msg, fields }),
+    child: () => make(),
+  });
+  return { logger: make(), lines };
+}
+const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
+
+describe('SonioxSTT', () => {
+  it('sends the documented config first, with the Bearer header', async () => {
+    const fake = await fakeSoniox();
+    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, callId: 'call-1' });
+    await until(() => (fake.connections[0]?.textMessages().length ?? 0) === 1);
+    expect(fake.connections[0]?.headers.authorization).toBe('Bearer test-key');
+    expect(fake.connections[0]?.jsonMessages()[0]).toEqual({
+      api_key: KEY,
+      model: 'stt-rt-v4',
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      enable_language_identification: true,
+      enable_speaker_diarization: false,
+      enable_endpoint_detection: true,
+      max_endpoint_delay_ms: 500,
+      client_reference_id: 'call-1',
+    });
+    await stream.close();
+  });
+
+  it('turns the fixture token stream into interims and one final at <end>', async () => {
+    const fake = await fakeSoniox({
+      script: (conn, n) => {
+        if (n === 1) for (const m of FIXTURE) void conn.send(m);
+      },
+    });
+    const stream = soniox.STT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('hello'));
+    await until(() => bytesOn(fake, 0) === 640);
+    await sleep(50);
+    await stream.close();
+    const base = { speechFinal: false, fromFinalize: false, eventType: 'Results', language: 'en' };
+    expect(await all).toEqual([
+      { text: '', isFinal: false, speechFinal: false, confidence: 0, fromFinalize: false, eventType: 'SpeechStarted' },
+      { ...base, text: 'Hel', isFinal: false, confidence: 0.81 },
+      { ...base, text: 'Hello there', isFinal: false, confidence: (0.96 + 0.87) / 2 },
+      { ...base, text: 'Hello there', isFinal: true, speechFinal: true, confidence: (0.96 + 0.97) / 2 },
+    ]);
+    const finals = (await all).filter((t) => t.isFinal);
+    expect(finals).toHaveLength(1);
+  });
+
+  it('finalize() → <fin> → a fromFinalize final; keepalive while idle; close sends an empty frame', async () => {
+    const fake = await fakeSoniox();
+    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url, keepAliveIntervalMs: 1000 }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('general'));
+    stream.sendAudio(frame('kenobi'));
+    stream.finalize();
+    await until(() => fake.connections[0]?.textMessages().includes('{"type":"finalize"}') ?? false);
+    await sleep(2100);
+    await stream.close();
+    const finals = (await all).filter((t) => t.isFinal);
+    expect(finals.map((t) => [t.text, t.fromFinalize, t.speechFinal])).toEqual([['general kenobi', true, true]]);
+    const texts = fake.connections[0]?.textMessages().slice(1) ?? [];
+    expect(texts[0]).toBe('{"type":"finalize"}');
+    expect(texts.slice(1).length).toBeGreaterThanOrEqual(1);
+    expect(new Set(texts.slice(1))).toEqual(new Set(['{"type":"keepalive"}']));
+    const binaries = fake.connections[0]?.binaryMessages() ?? [];
+    expect(binaries[binaries.length - 1]?.byteLength).toBe(0);
+    expect((await fake.connections[0]?.closed)?.code).toBe(1000);
+  });
+
+  it('an endpoint in live audio yields one final per turn', async () => {
+    const fake = await fakeSoniox();
+    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    await until(() => fake.connections.length === 1);
+    for (const w of ['hello', 'hello', 'there', '', 'general', 'kenobi', '']) {
+      stream.sendAudio(frame(w));
+      await sleep(5);
+    }
+    await until(() => bytesOn(fake, 0) === 7 * 640);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['hello there', 'general kenobi']);
+  });
+
+  it('loses no words when the socket drops mid-utterance', async () => {
+    const fake = await fakeSoniox();
+    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    await until(() => fake.connections.length === 1);
+    stream.sendAudio(frame('hello'));
+    await sleep(5);
+    stream.sendAudio(frame('there')); // "hello" final, "there" a non-final tail
+    await until(() => bytesOn(fake, 0) === 2 * 640);
+    await sleep(20);
+    void fake.connections[0]?.terminate();
+    stream.sendAudio(frame('kenobi'));
+    await until(() => bytesOn(fake, 1) === 2 * 640); // "there" replayed, then "kenobi"
+    stream.finalize();
+    await until(() => fake.connections[1]?.textMessages().includes('{"type":"finalize"}') ?? false);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['hello there kenobi']);
+    expect(fake.upgrades).toHaveLength(2);
+  });
+
+  it('passes μ-law 8 kHz through untouched (forTwilio)', async () => {
+    const fake = await fakeSoniox();
+    const stt = SonioxSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url });
+    expect(stt.inputFormats).toEqual([MULAW_8K]);
+    const stream = stt.stream({ format: MULAW_8K });
+    stream.sendAudio(frame('general', 160));
+    await until(() => bytesOn(fake, 0) === 160);
+    expect(fake.connections[0]?.jsonMessages()[0]).toMatchObject({ audio_format: 'mulaw', sample_rate: 8000 });
+    expect(fake.connections[0]?.binaryMessages()[0]).toEqual(frame('general', 160));
+    await stream.close();
+  });
+
+  it('fails on a 401 (upgrade or error message) without retrying, naming SONIOX_API_KEY', async () => {
+    const fake = await fakeSoniox();
+    const error = await collect(new SonioxSTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('SONIOX_API_KEY');
+    expect(fake.upgrades).toHaveLength(1);
+    const refused = await fakeSoniox({ status: 401 });
+    const error401 = await collect(new SonioxSTT({ apiKey: KEY, baseUrl: refused.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
+    expect(error401).toBeInstanceOf(ProviderAuthError);
+    await sleep(100);
+    expect(refused.upgrades).toHaveLength(1);
+  });
+
+  it('logs and drops malformed and unknown messages; an invalid model fails typed', async () => {
+    const fake = await fakeSoniox();
+    const { logger, lines } = capture();
+    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
+    const all = collect(stream.transcripts());
+    await until(() => fake.connections.length === 1);
+    void fake.connections[0]?.send('{"tokens":[');
+    void fake.connections[0]?.send({ type: 'mystery' });
+    await until(() => lines.some((l) => l.msg === 'stt unknown message dropped'));
+    expect(lines.some((l) => l.level === 'warn' && l.msg === 'stt malformed message dropped')).toBe(true);
+    await stream.close();
+    expect(await all).toEqual([]);
+    const bad = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url, model: 'nope' }).stream({ format: PCM16_16K });
+    const error = await collect(bad.transcripts()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ status: 400, retryable: false, provider: 'soniox' });
+  });
+
+  it('validates options at construction and registers', () => {
+    expect(() => new SonioxSTT({ apiKey: KEY, maxEndpointDelayMs: 100 })).toThrow(ConfigError);
+    expect(() => new SonioxSTT({ apiKey: KEY, languageHintsStrict: true })).toThrow(/languageHints/);
+    const saved = process.env.SONIOX_API_KEY;
+    delete process.env.SONIOX_API_KEY;
+    try {
+      expect(() => new SonioxSTT()).toThrow(/SONIOX_API_KEY/);
+    } finally {
+      if (saved !== undefined) process.env.SONIOX_API_KEY = saved;
+    }
+    expect(createSTT('soniox', { apiKey: KEY })).toBeInstanceOf(SonioxSTT);
+  });
+});
