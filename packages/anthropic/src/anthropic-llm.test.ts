@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import { AnthropicLLM, LLM } from './index.js';
 
 const BOOK_TABLE: ToolSpec = { name: 'book_table', description: 'Book a restaurant table', parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'] } };
@@ -31,40 +31,31 @@ const TEXT_TURN = [
   ev('message_stop', {}),
 ];
 
-type Handler = (res: ServerResponse) => void;
+type Handler = (res: FakeHttpResponse) => unknown;
 
 /** Loopback `POST /v1/messages` checking what Anthropic checks: key, version, JSON body, roles. */
 async function fakeMessages(...handlers: Handler[]) {
-  const seen = { bodies: [] as Record<string, unknown>[], hits: 0, closed: 0 };
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    seen.hits++;
-    res.on('close', () => seen.closed++);
-    const error = (status: number, type: string) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type, message: type } }));
-    if (req.method !== 'POST' || req.url !== '/v1/messages') return error(404, 'not_found_error');
-    if (req.headers['x-api-key'] !== 'test-key') return error(401, 'authentication_error');
-    if (req.headers['anthropic-version'] !== '2023-06-01') return error(400, 'invalid_request_error');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { max_tokens?: unknown; messages?: { role: string }[] };
+  const bodies: Record<string, unknown>[] = [];
+  const server = await FakeHttpServer.start({
+    'POST /v1/messages': (req, res) => {
+      const error = (status: number, type: string) => res.json(status, { type: 'error', error: { type, message: type } });
+      if (req.header('x-api-key') !== 'test-key') return error(401, 'authentication_error');
+      if (req.header('anthropic-version') !== '2023-06-01' || req.header('content-type') !== 'application/json') return error(400, 'invalid_request_error');
+      const body = req.json<{ max_tokens?: unknown; messages?: { role: string }[] }>();
       const roles = (body.messages ?? []).map((m) => m.role);
       const alternating = roles.every((r, i) => r === (i % 2 === 0 ? 'user' : 'assistant'));
       if (typeof body.max_tokens !== 'number' || roles.length === 0 || !alternating) return error(400, 'invalid_request_error');
-      seen.bodies.push(body as Record<string, unknown>);
+      bodies.push(body as Record<string, unknown>);
       const handler = handlers.shift();
       if (!handler) return error(500, 'api_error');
-      handler(res);
-    });
+      void handler(res);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen, server };
+  return { url: server.url, bodies, server, hits: () => server.requests.length };
 }
 
-const sse = (events: readonly string[]): Handler => (res) => {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const e of events) res.write(e);
-  res.end();
-};
+const sse = (events: readonly string[], then: 'end' | 'destroy' | 'hang' = 'end'): Handler => (res) =>
+  res.stream({ headers: { 'content-type': 'text/event-stream' }, chunks: events, then });
 
 async function collect(stream: AsyncIterable<LLMDelta>): Promise<LLMDelta[]> {
   const out: LLMDelta[] = [];
@@ -73,11 +64,8 @@ async function collect(stream: AsyncIterable<LLMDelta>): Promise<LLMDelta[]> {
 }
 
 describe('AnthropicLLM', () => {
-  let server: Server | undefined;
-  afterEach(() => {
-    server?.closeAllConnections();
-    server?.close();
-  });
+  let server: FakeHttpServer | undefined;
+  afterEach(() => server?.close());
 
   it('streams text and a tool call assembled from input_json_delta, then the follow-up with tool_result blocks', async () => {
     const fake = await fakeMessages(sse(TOOL_TURN), sse(TEXT_TURN));
@@ -89,7 +77,7 @@ describe('AnthropicLLM', () => {
       { role: 'user', content: 'Book me a table for Monday.' },
     ];
     const first = await collect(llm.chat(history, { tools: [BOOK_TABLE] }));
-    expect(fake.seen.bodies[0]).toEqual({
+    expect(fake.bodies[0]).toEqual({
       model: 'claude-haiku-4-5',
       max_tokens: 256,
       system: 'You are a booking agent.\n\nKeep answers short.',
@@ -107,7 +95,7 @@ describe('AnthropicLLM', () => {
     const call = { id: 'toolu_01A', name: 'book_table', arguments: '{"day": "Monday"}' };
     history.push({ role: 'assistant', content: 'Let me book that.', toolCalls: [call] }, { role: 'tool', toolCallId: 'toolu_01A', name: 'book_table', content: '{"ok":true}' });
     const second = await collect(llm.chat(history, { tools: [BOOK_TABLE] }));
-    expect((fake.seen.bodies[1] as { messages: unknown }).messages).toEqual([
+    expect((fake.bodies[1] as { messages: unknown }).messages).toEqual([
       { role: 'user', content: 'Book me a table for Monday.' },
       { role: 'assistant', content: [{ type: 'text', text: 'Let me book that.' }, { type: 'tool_use', id: 'toolu_01A', name: 'book_table', input: { day: 'Monday' } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: '{"ok":true}' }] },
@@ -136,19 +124,19 @@ describe('AnthropicLLM', () => {
   });
 
   it('a 401 is not retried and names ANTHROPIC_API_KEY; 529 overloaded is retried before the first token', async () => {
-    const fake = await fakeMessages((res) => void res.writeHead(529, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), sse(TEXT_TURN));
+    const fake = await fakeMessages((res) => res.json(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, { 'retry-after': '0' }), sse(TEXT_TURN));
     server = fake.server;
     const auth = await collect(new AnthropicLLM({ apiKey: 'wrong', baseUrl: fake.url }).chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
     expect(auth).toBeInstanceOf(ProviderAuthError);
     expect((auth as Error).message).toContain('ANTHROPIC_API_KEY');
-    expect(fake.seen.hits).toBe(1);
+    expect(fake.hits()).toBe(1);
     const out = await collect(new AnthropicLLM({ apiKey: 'test-key', baseUrl: fake.url }).chat([{ role: 'user', content: 'hi' }]));
     expect(out.at(-1)).toEqual({ type: 'done', finishReason: 'end_turn' });
-    expect(fake.seen.hits).toBe(3);
+    expect(fake.hits()).toBe(3);
   });
 
   it('an error event after text is thrown, not retried; a cut stream is an error', async () => {
-    const fake = await fakeMessages(sse([...TEXT_TURN.slice(0, 3), ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })]), sse(TEXT_TURN.slice(0, 3)));
+    const fake = await fakeMessages(sse([...TEXT_TURN.slice(0, 3), ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })]), sse(TEXT_TURN.slice(0, 3)), sse(TEXT_TURN.slice(0, 3), 'destroy'));
     server = fake.server;
     const llm = new AnthropicLLM({ apiKey: 'test-key', baseUrl: fake.url, maxRetries: 0 });
     const out: LLMDelta[] = [];
@@ -160,14 +148,14 @@ describe('AnthropicLLM', () => {
     expect((error as ProviderError).body).toEqual({ type: 'overloaded_error', message: 'Overloaded' });
     const cut = await collect(llm.chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
     expect((cut as Error).message).toMatch(/before message_stop/);
-    expect(fake.seen.hits).toBe(2);
+    const dropped = await collect(llm.chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
+    expect(dropped).toBeInstanceOf(ProviderError);
+    expect((dropped as Error).message).toMatch(/interrupted/);
+    expect(fake.hits()).toBe(3);
   });
 
   it('abort (barge-in) ends the stream quietly and closes the request at once', async () => {
-    const fake = await fakeMessages((res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const e of TEXT_TURN.slice(0, 3)) res.write(e);
-    });
+    const fake = await fakeMessages(sse(TEXT_TURN.slice(0, 3), 'hang'));
     server = fake.server;
     const controller = new AbortController();
     const out: LLMDelta[] = [];
@@ -176,8 +164,8 @@ describe('AnthropicLLM', () => {
       controller.abort();
     }
     expect(out).toEqual([{ type: 'text', text: 'Sure' }]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fake.seen.closed).toBe(1);
+    await fake.server.requests[0]?.clientClosed;
+    expect(fake.server.requests[0]?.clientAborted).toBe(true);
   });
 
   it('reads ANTHROPIC_API_KEY, names it when missing, validates options, registers as anthropic', () => {

@@ -1,4 +1,4 @@
-import { ProviderConnectionError, ProviderError, readSSE, type LLMDelta, type Logger } from '@patter/core';
+import { ProviderConnectionError, ProviderError, readSSE, typedBody, type LLMDelta, type Logger } from '@patter/core';
 
 interface Usage {
   input_tokens?: number;
@@ -32,7 +32,7 @@ export async function* readMessagesStream(body: AsyncIterable<Uint8Array>, provi
   let input: Usage = {};
   let output = 0;
   let stopReason = 'end_turn';
-  for await (const { data } of readSSE(body)) {
+  for await (const { data } of readSSE(typedBody(body, provider))) {
     let event: StreamEvent;
     try {
       event = JSON.parse(data) as StreamEvent;

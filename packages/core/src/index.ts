@@ -86,6 +86,7 @@ export { httpRequest, header, type HttpRequestOptions, type HttpResponse } from 
 export { FormData } from 'undici';
 export { readLines, readNDJSON, readSSE, type SSEEvent } from './net/read-lines.js';
 export { readJsonBody } from './net/read-json-body.js';
+export { typedBody } from './net/typed-body.js';
 export { audioFormData, type AudioFileOptions, type FormFieldValue } from './net/audio-form-data.js';
 export { warmUpHttp, type WarmUpHttpOptions } from './net/warm-up-http.js';
 export { KeepAlive } from './net/keep-alive.js';

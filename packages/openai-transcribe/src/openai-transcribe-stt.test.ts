@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_8K, ProviderAuthError, createSTT, type STTStream, type Transcript } from '@patter/core';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import { OpenAITranscribeSTT, STT } from './index.js';
 
 const SSE_HELLO = [
@@ -12,30 +11,25 @@ const SSE_HELLO = [
   'event: transcript.text.done\ndata: {"type":"transcript.text.done","text":"Hello there.","usage":{"type":"tokens","input_tokens":28,"output_tokens":4,"total_tokens":32}}\n\n',
 ];
 
+type Reply = (res: FakeHttpResponse, field: (name: string) => string | undefined) => void;
+
 /** Loopback `POST /v1/audio/transcriptions` that checks what OpenAI checks, then runs `reply`. */
-async function fakeOpenAI(reply: (res: ServerResponse, form: FormData) => void): Promise<{ url: string; forms: FormData[]; hits: () => number; server: Server }> {
-  const forms: FormData[] = [];
-  let hits = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    hits++;
-    const error = (status: number, code: string) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: code, type: 'invalid_request_error', param: null, code } }));
-    };
-    if (req.method !== 'POST' || req.url !== '/v1/audio/transcriptions') return error(404, 'unknown_url');
-    if (req.headers.authorization !== 'Bearer test-key') return error(401, 'invalid_api_key');
-    void new Response(Readable.toWeb(req) as ReadableStream, { headers: { 'content-type': String(req.headers['content-type']) } })
-      .formData()
-      .then((form) => {
-        const file = form.get('file');
-        const model = String(form.get('model'));
-        if (!(file instanceof File) || !file.name.endsWith('.wav') || file.type !== 'audio/wav') return error(400, 'invalid_file');
-        if (!/^gpt-4o(-mini)?-transcribe/.test(model) || form.get('response_format') !== 'json') return error(400, 'invalid_value');
-        forms.push(form);
-        reply(res, form);
-      });
+async function fakeOpenAI(reply: Reply): Promise<{ url: string; hits: () => number; fields: ((name: string) => string | undefined)[]; server: FakeHttpServer }> {
+  const fields: ((name: string) => string | undefined)[] = [];
+  const server = await FakeHttpServer.start({
+    'POST /v1/audio/transcriptions': (req, res) => {
+      const error = (status: number, code: string) => res.json(status, { error: { message: code, type: 'invalid_request_error', param: null, code } });
+      if (req.header('authorization') !== 'Bearer test-key') return error(401, 'invalid_api_key');
+      const parts = req.multipart();
+      const field = (name: string) => parts.find((p) => p.name === name)?.text;
+      const file = parts.find((p) => p.name === 'file');
+      if (!file?.filename?.endsWith('.wav') || file.contentType !== 'audio/wav' || file.data.subarray(0, 4).toString() !== 'RIFF') return error(400, 'invalid_file');
+      if (!/^gpt-4o(-mini)?-transcribe/.test(field('model') ?? '') || field('response_format') !== 'json') return error(400, 'invalid_value');
+      fields.push(field);
+      reply(res, field);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`, forms, hits: () => hits, server };
+  return { url: `${server.url}/v1`, hits: () => server.requests.length, fields, server };
 }
 
 /** 20 ms frames of 8 kHz PCM16: speech-like tone when `loud`, else faint noise. */
@@ -61,18 +55,13 @@ async function speak(stream: STTStream, ...parts: [number, boolean][]): Promise<
 }
 
 describe('OpenAITranscribeSTT', () => {
-  let server: Server | undefined;
-  afterEach(() => {
-    server?.closeAllConnections();
-    server?.close();
-  });
+  let server: FakeHttpServer | undefined;
+  afterEach(() => server?.close());
 
   it('streams deltas as interims, then the final (protocol fixture "hello there")', async () => {
-    const fake = await fakeOpenAI((res, form) => {
-      expect(form.get('stream')).toBe('true');
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const event of SSE_HELLO) res.write(event);
-      res.end();
+    const fake = await fakeOpenAI((res, field) => {
+      expect(field('stream')).toBe('true');
+      void res.stream({ headers: { 'content-type': 'text/event-stream' }, chunks: SSE_HELLO });
     });
     server = fake.server;
     const stt = new OpenAITranscribeSTT({ apiKey: 'test-key', baseUrl: fake.url, model: 'gpt-4o-mini-transcribe' });
@@ -84,15 +73,15 @@ describe('OpenAITranscribeSTT', () => {
       ['Hello there.', true, true],
     ]);
     expect(transcripts[3]?.fromFinalize).toBe(true);
-    expect(fake.forms[0]?.get('model')).toBe('gpt-4o-mini-transcribe');
-    expect(fake.forms[0]?.get('language')).toBe('en');
+    expect(fake.fields[0]?.('model')).toBe('gpt-4o-mini-transcribe');
+    expect(fake.fields[0]?.('language')).toBe('en');
   });
 
   it('without streaming reads the JSON body; a silent clip posts nothing; "Thank you." on a blip is dropped', async () => {
     const bodies = ['{"text":"Thank you.","usage":{"type":"duration","seconds":1}}', '{"text":"No.","usage":{"type":"tokens","input_tokens":5}}'];
-    const fake = await fakeOpenAI((res, form) => {
-      expect(form.get('stream')).toBeNull();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(bodies.shift());
+    const fake = await fakeOpenAI((res, field) => {
+      expect(field('stream')).toBeUndefined();
+      res.send(200, bodies.shift(), { 'content-type': 'application/json' });
     });
     server = fake.server;
     const stt = STT({ apiKey: 'test-key', baseUrl: fake.url, stream: false });

@@ -12,6 +12,7 @@ import {
   normalizeBaseUrl,
   readJsonBody,
   readSSE,
+  typedBody,
   resolveApiKey,
   warmUpHttp,
   type AudioFormat,
@@ -115,7 +116,7 @@ export class OpenAITranscribeSTT implements STTProvider {
       yield { type: 'final', text: typeof result.text === 'string' ? result.text : '' };
       return;
     }
-    for await (const { data } of readSSE(response.body)) {
+    for await (const { data } of readSSE(typedBody(response.body, KEY))) {
       if (data === '[DONE]') return;
       let event: TranscriptEvent;
       try {

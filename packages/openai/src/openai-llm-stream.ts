@@ -1,4 +1,4 @@
-import { ProviderConnectionError, ProviderError, readSSE, type LLMDelta, type Logger } from '@patter/core';
+import { ProviderConnectionError, ProviderError, readSSE, typedBody, type LLMDelta, type Logger } from '@patter/core';
 
 interface ToolCallChunk {
   index?: number;
@@ -21,7 +21,7 @@ interface ChatChunk {
 export async function* readChatStream(body: AsyncIterable<Uint8Array>, provider: string, logger: Logger): AsyncGenerator<LLMDelta> {
   const calls = new Map<number, { id: string; name: string; arguments: string }>();
   let finishReason: string | undefined;
-  for await (const { data } of readSSE(body)) {
+  for await (const { data } of readSSE(typedBody(body, provider))) {
     if (data === '[DONE]') break;
     let chunk: ChatChunk;
     try {

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import { LLM, OpenAILLM } from './index.js';
 
 // Fixture 2 of the OpenAI protocol notes (shared/protocols/openai.md): a tool call streamed in fragments, then "Sure, booked."
@@ -31,46 +31,34 @@ const RESPONSE_2 = [
   '[DONE]',
 ];
 
-type Handler = (res: ServerResponse, body: Record<string, unknown>, req: IncomingMessage) => void;
+type Handler = (res: FakeHttpResponse) => unknown;
 
 /** Loopback `POST /v1/chat/completions`, checking what OpenAI checks; answers with the queued handlers. */
 async function fakeChat(auth: string | undefined, ...handlers: Handler[]) {
-  const seen = { bodies: [] as Record<string, unknown>[], headers: [] as IncomingMessage['headers'][], hits: 0, closed: 0 };
-  const server: Server = createServer((req, res) => {
-    seen.hits++;
-    res.on('close', () => seen.closed++);
-    const error = (status: number, code: string, type = 'invalid_request_error', headers: Record<string, string> = {}) =>
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ error: { message: code, type, param: null, code } }));
-    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return void error(404, 'unknown_url');
-    if (req.headers.authorization !== auth) return void error(401, 'invalid_api_key');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+  const bodies: Record<string, unknown>[] = [];
+  const server = await FakeHttpServer.start({
+    'POST /v1/chat/completions': (req, res) => {
+      const error = (status: number, code: string, type = 'invalid_request_error', headers: Record<string, string> = {}) =>
+        res.json(status, { error: { message: code, type, param: null, code } }, headers);
+      if (req.header('authorization') !== auth) return error(401, 'invalid_api_key');
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        body = req.json();
       } catch {
-        return void error(400, 'invalid_json');
+        return error(400, 'invalid_json');
       }
-      if (req.headers['content-type'] !== 'application/json' || typeof body.model !== 'string' || !Array.isArray(body.messages)) return void error(400, 'invalid_request');
-      seen.bodies.push(body);
-      seen.headers.push(req.headers);
+      if (req.header('content-type') !== 'application/json' || typeof body.model !== 'string' || !Array.isArray(body.messages)) return error(400, 'invalid_request');
+      bodies.push(body);
       const handler = handlers.shift();
-      if (!handler) return void error(500, 'no_script', 'server_error');
-      handler(res, body, req);
-    });
+      if (!handler) return error(500, 'no_script', 'server_error');
+      void handler(res);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`, seen, server };
+  return { url: `${server.url}/v1`, bodies, server, hits: () => server.requests.length };
 }
 
-const sse = (events: readonly string[]): Handler => (res) => {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const e of events) res.write(`data: ${e}\n\n`);
-  res.end();
-};
-const status = (code: number, body: unknown, headers: Record<string, string> = {}): Handler => (res) =>
-  void res.writeHead(code, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+const sse = (events: readonly string[]): Handler => (res) => res.sse(events);
+const status = (code: number, body: unknown, headers: Record<string, string> = {}): Handler => (res) => res.json(code, body, headers);
 
 async function collect(stream: AsyncIterable<LLMDelta>): Promise<LLMDelta[]> {
   const out: LLMDelta[] = [];
@@ -79,11 +67,8 @@ async function collect(stream: AsyncIterable<LLMDelta>): Promise<LLMDelta[]> {
 }
 
 describe('OpenAILLM', () => {
-  let server: Server | undefined;
-  afterEach(() => {
-    server?.closeAllConnections();
-    server?.close();
-  });
+  let server: FakeHttpServer | undefined;
+  afterEach(() => server?.close());
 
   it('replays fixture 2: a tool call streamed in fragments, the result fed back, then "Sure, booked."', async () => {
     const fake = await fakeChat('Bearer test-key', sse(RESPONSE_1), sse(RESPONSE_2));
@@ -93,7 +78,7 @@ describe('OpenAILLM', () => {
     const history: ChatMessage[] = [{ role: 'system', content: SYSTEM }, { role: 'user', content: 'Book me a table for Monday.' }];
 
     const first = await collect(llm.chat(history, { tools: [BOOK_TABLE] }));
-    expect(fake.seen.bodies[0]).toEqual(REQUEST_1);
+    expect(fake.bodies[0]).toEqual(REQUEST_1);
     expect(first).toEqual([
       { type: 'toolCall', call: { id: 'call_Xq7bK2mP9vL4', name: 'book_table', arguments: '{"day":"Monday"}' } },
       { type: 'usage', usage: { inputTokens: 71, outputTokens: 15, cachedInputTokens: 0 } },
@@ -104,7 +89,7 @@ describe('OpenAILLM', () => {
 
     history.push({ role: 'assistant', content: '', toolCalls: [call] }, { role: 'tool', toolCallId: call.id, name: call.name, content: '{"ok":true,"ref":"B-42"}' });
     const second = await collect(llm.chat(history, { tools: [BOOK_TABLE] }));
-    expect(fake.seen.bodies[1]).toEqual(REQUEST_2);
+    expect(fake.bodies[1]).toEqual(REQUEST_2);
     expect(second.filter((d) => d.type === 'text').map((d) => d.text).join('')).toBe('Sure, booked.');
     expect(second.slice(-2)).toEqual([
       { type: 'usage', usage: { inputTokens: 104, outputTokens: 5, cachedInputTokens: 0 } },
@@ -135,7 +120,7 @@ describe('OpenAILLM', () => {
     const error = await collect(new OpenAILLM({ apiKey: 'wrong', baseUrl: fake.url, apiKeyEnv: 'OPENAI_API_KEY' }).chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderAuthError);
     expect((error as Error).message).toContain('OPENAI_API_KEY');
-    expect(fake.seen.hits).toBe(1);
+    expect(fake.hits()).toBe(1);
   });
 
   it('retries 429/5xx before the first token honouring retry-after, but not quota errors or a stream cut after text', async () => {
@@ -145,27 +130,23 @@ describe('OpenAILLM', () => {
     const llm = new OpenAILLM({ apiKey: 'k', baseUrl: fake.url });
     const out = await collect(llm.chat([{ role: 'user', content: 'hi' }]));
     expect(out.at(-1)).toEqual({ type: 'done', finishReason: 'stop' });
-    expect(fake.seen.hits).toBe(3);
+    expect(fake.hits()).toBe(3);
 
     const quota = await fakeChat('Bearer k', status(429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }));
     const quotaError = await collect(new OpenAILLM({ apiKey: 'k', baseUrl: quota.url }).chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
     expect((quotaError as ProviderError).status).toBe(429);
-    expect(quota.seen.hits).toBe(1);
-    quota.server.close();
+    expect(quota.hits()).toBe(1);
+    await quota.server.close();
 
-    const cut = await fakeChat('Bearer k', (res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${RESPONSE_2[1]}\n\n`);
-      res.end();
-    }, sse(RESPONSE_2));
+    const cut = await fakeChat('Bearer k', (res) => res.sse([RESPONSE_2[1]], { then: 'destroy' }), sse(RESPONSE_2));
     const seen: LLMDelta[] = [];
     const cutError = await (async () => {
       for await (const d of new OpenAILLM({ apiKey: 'k', baseUrl: cut.url }).chat([{ role: 'user', content: 'hi' }])) seen.push(d);
     })().catch((e: unknown) => e);
     expect(seen).toEqual([{ type: 'text', text: 'Sure' }]);
     expect(cutError).toBeInstanceOf(ProviderError);
-    expect(cut.seen.hits).toBe(1);
-    cut.server.close();
+    expect(cut.hits()).toBe(1);
+    await cut.server.close();
   });
 
   it('an error payload inside the stream becomes a ProviderError', async () => {
@@ -177,10 +158,7 @@ describe('OpenAILLM', () => {
   });
 
   it('abort (barge-in) ends the stream quietly and closes the request at once', async () => {
-    const fake = await fakeChat('Bearer k', (res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${RESPONSE_2[1]}\n\n`); // then hangs, like a model still thinking
-    });
+    const fake = await fakeChat('Bearer k', (res) => res.sse([RESPONSE_2[1]], { then: 'hang' })); // like a model still thinking
     server = fake.server;
     const controller = new AbortController();
     const out: LLMDelta[] = [];
@@ -190,8 +168,8 @@ describe('OpenAILLM', () => {
       controller.abort();
     }
     expect(out).toEqual([{ type: 'text', text: 'Sure' }]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fake.seen.closed).toBe(1);
+    await fake.server.requests[0]?.clientClosed;
+    expect(fake.server.requests[0]?.clientAborted).toBe(true);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
@@ -203,8 +181,8 @@ describe('OpenAILLM', () => {
       server = fake.server;
       const local = LLM({ baseUrl: fake.url, model: 'llama3.2', maxTokens: 64 });
       await collect(local.chat([{ role: 'user', content: 'hi' }]));
-      expect(fake.seen.headers[0]?.authorization).toBeUndefined();
-      expect(fake.seen.bodies[0]).toMatchObject({ model: 'llama3.2', max_tokens: 64 });
+      expect(fake.server.requests[0]?.headers.authorization).toBeUndefined();
+      expect(fake.bodies[0]).toMatchObject({ model: 'llama3.2', max_tokens: 64 });
       expect(() => LLM({ baseUrl: fake.url, apiKeyEnv: 'GROQ_API_KEY' })).toThrow(/GROQ_API_KEY/);
       expect(createLLM('openai', {})).toBeInstanceOf(OpenAILLM);
       delete process.env.OPENAI_API_KEY;

@@ -1,64 +1,50 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
+import { FakeHttpServer, type FakeHttpResponse, type MultipartPart } from '@patter/testing';
 import { STT, WhisperSTT } from './index.js';
 
-/** What the vendor saw of one request. */
-interface Seen {
-  readonly form: FormData;
-  readonly file: File;
-}
-
-type Reply = (res: ServerResponse, seen: Seen) => void;
+type Reply = (res: FakeHttpResponse) => void;
 
 /** A loopback fake of `POST /v1/audio/transcriptions`, as strict as OpenAI on what whisper sends. */
 class FakeTranscriptions {
-  readonly requests: Seen[] = [];
+  /** The multipart parts of each accepted request. */
+  readonly requests: MultipartPart[][] = [];
   readonly replies: Reply[] = [];
+  server!: FakeHttpServer;
+
   /** Every request, valid or not. */
-  hits = 0;
-  private server: Server | undefined;
-  url = '';
+  get hits(): number {
+    return this.server.requests.length;
+  }
+
+  get url(): string {
+    return `${this.server.url}/v1`;
+  }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address() as { port: number };
-    this.url = `http://127.0.0.1:${address.port}/v1`;
+    this.server = await FakeHttpServer.start({
+      'POST /v1/audio/transcriptions': (req, res) => {
+        const fail = (status: number, message: string) => res.json(status, { error: { message, type: 'invalid_request_error', param: null, code: null } });
+        if (req.header('authorization') !== 'Bearer test-key') return fail(401, 'Incorrect API key provided.');
+        const parts = req.multipart();
+        const field = (name: string) => parts.find((p) => p.name === name)?.text;
+        const file = parts.find((p) => p.name === 'file');
+        if (!file?.filename?.endsWith('.wav') || file.contentType !== 'audio/wav') return fail(400, 'bad file');
+        if (field('model') !== 'whisper-1' || field('language') !== 'en' || field('response_format') !== 'verbose_json') return fail(400, 'bad fields');
+        this.requests.push(parts);
+        (this.replies.shift() ?? json({ text: '' }))(res);
+      },
+    });
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.hits++;
-    const fail = (status: number, message: string): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
-    };
-    if (req.method !== 'POST' || req.url !== '/v1/audio/transcriptions') return fail(404, 'not found');
-    if (req.headers.authorization !== 'Bearer test-key') return fail(401, 'Incorrect API key provided.');
-    const form = await new Response(Readable.toWeb(req) as ReadableStream, {
-      headers: { 'content-type': req.headers['content-type'] ?? '' },
-    })
-      .formData()
-      .catch(() => undefined);
-    const file = form?.get('file');
-    if (!form || !(file instanceof File) || !file.name.endsWith('.wav') || file.type !== 'audio/wav') return fail(400, 'bad file');
-    if (form.get('model') !== 'whisper-1' || form.get('language') !== 'en' || form.get('response_format') !== 'verbose_json') {
-      return fail(400, 'bad fields');
-    }
-    const seen = { form, file };
-    this.requests.push(seen);
-    const reply = this.replies.shift() ?? json({ text: '' });
-    reply(res, seen);
+  stop(): Promise<void> {
+    return this.server.close();
   }
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Reply => (res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  if (typeof body === 'string') res.send(status, body, { 'content-type': 'application/json', ...headers });
+  else res.json(status, body, headers);
 };
 
 const VERBOSE_HELLO = {
@@ -113,8 +99,8 @@ describe('WhisperSTT', () => {
     expect(transcripts).toHaveLength(1);
     expect(transcripts[0]).toMatchObject({ text: 'Hello there.', isFinal: true, speechFinal: true, fromFinalize: true, eventType: 'Results' });
     expect(transcripts[0]?.confidence).toBeCloseTo(Math.exp(-0.21), 5);
-    const wav = new Uint8Array(await (fake.requests[0] as Seen).file.arrayBuffer());
-    const view = new DataView(wav.buffer);
+    const wav = new Uint8Array((fake.requests[0]?.find((p) => p.name === 'file')?.data as Buffer));
+    const view = new DataView(wav.buffer, wav.byteOffset, wav.byteLength);
     expect(new TextDecoder().decode(wav.subarray(0, 4))).toBe('RIFF');
     expect(view.getUint32(24, true)).toBe(16000);
     // 300 ms pre-roll + 800 ms speech + 300 ms tail, not the 3.8 s that were sent.
@@ -189,6 +175,8 @@ describe('WhisperSTT', () => {
     expect(fake.requests).toHaveLength(1);
     controller.abort();
     expect(await seen).toEqual([]);
+    await fake.server.requests[0]?.clientClosed;
+    expect(fake.server.requests[0]?.clientAborted).toBe(true);
     await stream.close();
   });
 

@@ -1,4 +1,5 @@
-import { ProviderError } from '../errors/provider-error.js';
+import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
+import { isAbortError } from '../util/abort.js';
 import type { HttpResponse } from './http-request.js';
 
 /**
@@ -6,7 +7,13 @@ import type { HttpResponse } from './http-request.js';
  * connection) becomes a retryable `ProviderError` carrying the first 200 characters, not a `SyntaxError`.
  */
 export async function readJsonBody<T extends object = Record<string, unknown>>(response: HttpResponse, provider: string): Promise<T> {
-  const text = await response.body.text();
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (cause) {
+    if (isAbortError(cause)) throw cause;
+    throw new ProviderConnectionError(provider, 'response body interrupted', { cause });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
