@@ -17,6 +17,7 @@ export class RecordingSession implements CallSession {
   static readonly all: RecordingSession[] = [];
   readonly audio: Uint8Array[] = [];
   readonly dtmf: string[] = [];
+  readonly marks: string[] = [];
   readonly carrierEvents: CarrierCallEvent[] = [];
   readonly control: CallControl;
   readonly ended: Promise<CallEndSummary>;
@@ -38,6 +39,7 @@ export class RecordingSession implements CallSession {
     });
     transport.on('audio', (frame) => this.audio.push(frame.slice()));
     transport.on('dtmf', (digit) => this.dtmf.push(digit));
+    transport.on('mark', (name) => this.marks.push(name));
     transport.on('stop', ({ reason }) => this.complete(this.reason ?? reason));
     const session = this;
     let hangup: Promise<void> | undefined;
