@@ -1,1 +1,14 @@
-export {};
+import type { Bench } from './bench-report.js';
+import { run as audioFrame } from './audio-frame.js';
+import { formatReport } from './print-table.js';
+
+/** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
+const BENCHES: readonly Bench[] = [{ name: 'audio-frame', run: audioFrame }];
+
+// `node dist/main.js [name…]` runs the named benches only.
+const only = process.argv.slice(2);
+for (const bench of BENCHES) {
+  if (only.length > 0 && !only.includes(bench.name)) continue;
+  const report = await bench.run();
+  console.log(`${formatReport(report)}\n`);
+}
