@@ -1,5 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -20,7 +21,7 @@ interface Hit {
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
 }
-type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
 const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
@@ -28,58 +29,54 @@ const ENCODINGS = ['pcm_s16le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw'];
 const RATES = [8000, 16000, 22050, 24000, 44100, 48000];
 const VOICE = 'f786b574-daa5-4673-aa0c-cbe3e8534c02';
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
+let fake: FakeHttpServer | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
 });
 
 /** Loopback `POST /tts/bytes` (version 2026-03-01) that rejects what Cartesia rejects, then runs `reply`. */
 async function fakeCartesia(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
   const hits: Hit[] = [];
-  let requests = 0;
-  server = createServer((req, res) => {
-    requests++;
-    let raw = '';
-    req.on('data', (d: Buffer) => (raw += d.toString()));
-    req.on('end', () => {
-      const error = (status: number, title: string) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ title, message: title, error_code: title, status_code: status }));
-      if (req.method !== 'POST' || req.url !== '/tts/bytes') return error(404, 'not_found');
-      if (req.headers.authorization !== 'Bearer test-key') return error(401, 'unauthorized');
-      if (req.headers['cartesia-version'] !== '2026-03-01') return error(400, 'invalid_version');
-      if (req.headers['content-type'] !== 'application/json') return error(400, 'bad_content_type');
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return error(400, 'invalid_json');
-      }
-      const out = body.output_format as Record<string, unknown> | undefined;
-      const voice = body.voice as Record<string, unknown> | undefined;
-      if (typeof body.model_id !== 'string' || typeof body.transcript !== 'string' || voice?.mode !== 'id' || typeof voice.id !== 'string') return error(400, 'missing_field');
-      if ('context_id' in body || 'continue' in body) return error(400, 'unknown_field');
-      if (out?.container !== 'raw' || !ENCODINGS.includes(out.encoding as string) || !RATES.includes(out.sample_rate as number)) return error(400, 'invalid_output_format');
-      const hit: Hit = { body, headers: req.headers, closed: false };
-      res.on('close', () => (hit.closed = true));
-      hits.push(hit);
-      reply(res, hit, hits.length);
-    });
+  fake = await FakeHttpServer.start((req, res) => {
+    const error = (status: number, title: string) => res.json(status, { title, message: title, error_code: title, status_code: status });
+    if (req.method !== 'POST' || req.path !== '/tts/bytes') return error(404, 'not_found');
+    if (req.headers.authorization !== 'Bearer test-key') return error(401, 'unauthorized');
+    if (req.headers['cartesia-version'] !== '2026-03-01') return error(400, 'invalid_version');
+    if (req.headers['content-type'] !== 'application/json') return error(400, 'bad_content_type');
+    let body: Record<string, unknown>;
+    try {
+      body = req.json();
+    } catch {
+      return error(400, 'invalid_json');
+    }
+    const out = body.output_format as Record<string, unknown> | undefined;
+    const voice = body.voice as Record<string, unknown> | undefined;
+    if (typeof body.model_id !== 'string' || typeof body.transcript !== 'string' || voice?.mode !== 'id' || typeof voice.id !== 'string') return error(400, 'missing_field');
+    if ('context_id' in body || 'continue' in body) return error(400, 'unknown_field');
+    if (out?.container !== 'raw' || !ENCODINGS.includes(out.encoding as string) || !RATES.includes(out.sample_rate as number)) return error(400, 'invalid_output_format');
+    const hit: Hit = { body, headers: req.headers, closed: false };
+    void req.clientClosed.then(() => (hit.closed = req.clientAborted));
+    hits.push(hit);
+    reply(res, hit, hits.length);
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+  const server = fake;
+  return { url: fake.url, hits, requests: () => server.requests.length };
 }
 
-async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  res.writeHead(200, { 'content-type': 'application/octet-stream' });
-  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+/** The audio in irregular chunk sizes, odd ones included. */
+function irregular(audio: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0, i = 0; offset < audio.length; i++) {
     const size = SIZES[i % SIZES.length] as number;
-    res.write(audio.subarray(offset, offset + size));
+    chunks.push(audio.subarray(offset, offset + size));
     offset += size;
-    await new Promise((r) => setImmediate(r));
   }
-  res.end();
+  return chunks;
+}
+
+function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
 }
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
@@ -142,9 +139,7 @@ describe('CartesiaTTS', () => {
 
   it('on abort the fake sees the request closed and nothing is emitted after', async () => {
     const fake = await fakeCartesia((res) => {
-      res.writeHead(200);
-      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
-      res.on('close', () => clearInterval(timer));
+      void res.stream({ chunks: Array.from({ length: 2000 }, () => AUDIO.subarray(0, 321)), delayMs: 2, then: 'hang' });
     });
     const controller = new AbortController();
     const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
@@ -174,7 +169,7 @@ describe('CartesiaTTS', () => {
 
   it('a 429 with retry-after is retried before the first byte', async () => {
     const fake = await fakeCartesia((res, _hit, n) => {
-      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      if (n === 1) res.send(429, '{"error":{"type":"rate_limit_error"}}', { 'retry-after': '0.05', 'content-type': 'application/json' });
       else void streamIrregular(res);
     });
     const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
@@ -184,9 +179,7 @@ describe('CartesiaTTS', () => {
 
   it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
     const fake = await fakeCartesia((res) => {
-      res.writeHead(200);
-      res.write(AUDIO.subarray(0, 1001));
-      setTimeout(() => res.destroy(), 10);
+      void res.stream({ chunks: [AUDIO.subarray(0, 1001)], then: 'destroy' });
     });
     const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
     const seen: Uint8Array[] = [];
@@ -200,7 +193,7 @@ describe('CartesiaTTS', () => {
   });
 
   it('a malformed JSON error body still gives a clear status error, not retried', async () => {
-    const fake = await fakeCartesia((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const fake = await fakeCartesia((res) => res.send(400, '{"error": {"type"', { 'content-type': 'application/json' }));
     const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
     const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderStatusError);
@@ -223,7 +216,7 @@ describe('CartesiaTTS', () => {
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {
-    const fake = await fakeCartesia((res) => res.end());
+    const fake = await fakeCartesia((res) => res.send(200));
     await new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
     expect(fake.requests()).toBe(1);
     await expect(new CartesiaTTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();

@@ -1,5 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -20,7 +21,7 @@ interface Hit {
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
 }
-type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
 const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000, 4096];
@@ -28,44 +29,36 @@ const ENCODINGS = ['MP3', 'PCM', 'WAV', 'LINEAR16', 'OGG_OPUS'];
 const PCM_SIZES = [333, 1, 500, 17, 1000, 99];
 const KEY = 'dGVzdDp0ZXN0';
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
+let fake: FakeHttpServer | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
 });
 
 /** Loopback `POST /tts/v1/voice:stream` that rejects what Inworld rejects, then runs `reply`. */
 async function fakeInworld(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
   const hits: Hit[] = [];
-  let requests = 0;
-  server = createServer((req, res) => {
-    requests++;
-    let raw = '';
-    req.on('data', (d: Buffer) => (raw += d.toString()));
-    req.on('end', () => {
-      const error = (status: number, code: number, message: string) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code, message, details: [] }));
-      if (req.method !== 'POST' || req.url !== '/tts/v1/voice:stream') return error(404, 5, 'not found');
-      if (req.headers.authorization !== `Basic ${KEY}`) return error(401, 16, 'unauthenticated');
-      if (req.headers['content-type'] !== 'application/json') return error(400, 3, 'bad content type');
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return error(400, 3, 'invalid json');
-      }
-      const audio = body.audioConfig as Record<string, unknown> | undefined;
-      if (typeof body.text !== 'string' || typeof body.voiceId !== 'string' || typeof body.modelId !== 'string') return error(400, 3, 'missing field');
-      if (!audio || !ENCODINGS.includes(audio.audioEncoding as string) || !Number.isInteger(audio.sampleRateHertz)) return error(400, 3, 'bad audioConfig');
-      const hit: Hit = { body, headers: req.headers, closed: false };
-      res.on('close', () => (hit.closed = true));
-      hits.push(hit);
-      reply(res, hit, hits.length);
-    });
+  fake = await FakeHttpServer.start((req, res) => {
+    const error = (status: number, code: number, message: string) => res.json(status, { code, message, details: [] });
+    if (req.method !== 'POST' || req.path !== '/tts/v1/voice:stream') return error(404, 5, 'not found');
+    if (req.headers.authorization !== `Basic ${KEY}`) return error(401, 16, 'unauthenticated');
+    if (req.headers['content-type'] !== 'application/json') return error(400, 3, 'bad content type');
+    let body: Record<string, unknown>;
+    try {
+      body = req.json();
+    } catch {
+      return error(400, 3, 'invalid json');
+    }
+    const audio = body.audioConfig as Record<string, unknown> | undefined;
+    if (typeof body.text !== 'string' || typeof body.voiceId !== 'string' || typeof body.modelId !== 'string') return error(400, 3, 'missing field');
+    if (!audio || !ENCODINGS.includes(audio.audioEncoding as string) || !Number.isInteger(audio.sampleRateHertz)) return error(400, 3, 'bad audioConfig');
+    const hit: Hit = { body, headers: req.headers, closed: false };
+    void req.clientClosed.then(() => (hit.closed = req.clientAborted));
+    hits.push(hit);
+    reply(res, hit, hits.length);
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+  const server = fake;
+  return { url: fake.url, hits, requests: () => server.requests.length };
 }
 
 /** Inworld-style NDJSON: each chunk's audio has its own WAV header (LINEAR16), lines cut at odd byte offsets. */
@@ -82,16 +75,19 @@ function ndjson(audio: Uint8Array = AUDIO, extra: string[] = []): string {
   return lines.join('\n') + '\n';
 }
 
-async function streamLines(res: ServerResponse, text: string): Promise<void> {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  const bytes = Buffer.from(text);
-  for (let offset = 0, i = 0; offset < bytes.length && !res.destroyed; i++) {
+/** Bytes in irregular chunk sizes, odd ones included. */
+function irregular(bytes: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0, i = 0; offset < bytes.length; i++) {
     const size = SIZES[i % SIZES.length] as number;
-    res.write(bytes.subarray(offset, offset + size));
+    chunks.push(bytes.subarray(offset, offset + size));
     offset += size;
-    await new Promise((r) => setImmediate(r));
   }
-  res.end();
+  return chunks;
+}
+
+function streamLines(res: FakeHttpResponse, text: string): Promise<void> {
+  return res.stream({ headers: { 'content-type': 'application/json' }, chunks: irregular(Buffer.from(text)) });
 }
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
@@ -168,9 +164,7 @@ describe('InworldTTS', () => {
     const fake = await fakeInworld((res, _hit, n) => {
       if (n === 1) void streamLines(res, `${first}{"error":{"code":13,"message":"internal","details":[]}}\n`);
       else {
-        res.writeHead(200);
-        res.write(first);
-        setTimeout(() => res.destroy(), 10);
+        void res.stream({ chunks: [first], then: 'destroy' });
       }
     });
     const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
@@ -189,9 +183,7 @@ describe('InworldTTS', () => {
   it('on abort the fake sees the request closed and nothing is emitted after', async () => {
     const line = ndjson(AUDIO.subarray(0, 320));
     const fake = await fakeInworld((res) => {
-      res.writeHead(200);
-      const timer = setInterval(() => res.write(line), 2);
-      res.on('close', () => clearInterval(timer));
+      void res.stream({ chunks: Array.from({ length: 2000 }, () => line), delayMs: 2, then: 'hang' });
     });
     const controller = new AbortController();
     const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url });
@@ -212,7 +204,7 @@ describe('InworldTTS', () => {
 
   it('a 401 names INWORLD_API_KEY and is not retried; a 429 with retry-after is retried', async () => {
     const fake = await fakeInworld((res, _hit, n) => {
-      if (n === 1) res.writeHead(429, { 'retry-after': '0.05' }).end('{"code":8,"message":"slow down"}');
+      if (n === 1) res.send(429, '{"code":8,"message":"slow down"}', { 'retry-after': '0.05' });
       else void streamLines(res, ndjson());
     });
     const bad = new InworldTTS({ apiKey: 'wrong', baseUrl: fake.url });
@@ -246,7 +238,7 @@ describe('InworldTTS', () => {
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {
-    const fake = await fakeInworld((res) => res.end());
+    const fake = await fakeInworld((res) => res.send(200));
     await new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet }).warmup();
     expect(fake.requests()).toBe(1);
     await expect(new InworldTTS({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();

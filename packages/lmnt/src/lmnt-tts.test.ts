@@ -1,5 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -20,62 +21,58 @@ interface Hit {
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
 }
-type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
 const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
 const FORMATS = ['mp3', 'ulaw', 'webm', 'pcm_s16le', 'pcm_f32le', 'aac', 'wav'];
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
+let fake: FakeHttpServer | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
 });
 
 /** Loopback `POST /v1/ai/speech/bytes` (API 1.1) that rejects what LMNT rejects, then runs `reply`. */
 async function fakeLmnt(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
   const hits: Hit[] = [];
-  let requests = 0;
-  server = createServer((req, res) => {
-    requests++;
-    let raw = '';
-    req.on('data', (d: Buffer) => (raw += d.toString()));
-    req.on('end', () => {
-      const error = (status: number, type: string) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type, message: type } }));
-      if (req.method !== 'POST' || req.url !== '/v1/ai/speech/bytes') return error(404, 'not_found_error');
-      if (req.headers['x-api-key'] !== 'test-key') return error(401, 'authentication_error');
-      if (req.headers['lmnt-version'] !== '1.1') return error(400, 'invalid_request_error');
-      if (req.headers['content-type'] !== 'application/json') return error(400, 'invalid_request_error');
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return error(400, 'invalid_request_error');
-      }
-      const okRate = [8000, 16000, 24000].includes(body.sample_rate as number);
-      if (typeof body.voice !== 'string' || typeof body.text !== 'string' || body.model !== 'blizzard') return error(400, 'invalid_request_error');
-      if (!FORMATS.includes(body.format as string) || !okRate) return error(400, 'invalid_request_error');
-      const hit: Hit = { body, headers: req.headers, closed: false };
-      res.on('close', () => (hit.closed = true));
-      hits.push(hit);
-      reply(res, hit, hits.length);
-    });
+  fake = await FakeHttpServer.start((req, res) => {
+    const error = (status: number, type: string) => res.json(status, { error: { type, message: type } });
+    if (req.method !== 'POST' || req.path !== '/v1/ai/speech/bytes') return error(404, 'not_found_error');
+    if (req.headers['x-api-key'] !== 'test-key') return error(401, 'authentication_error');
+    if (req.headers['lmnt-version'] !== '1.1') return error(400, 'invalid_request_error');
+    if (req.headers['content-type'] !== 'application/json') return error(400, 'invalid_request_error');
+    let body: Record<string, unknown>;
+    try {
+      body = req.json();
+    } catch {
+      return error(400, 'invalid_request_error');
+    }
+    const okRate = [8000, 16000, 24000].includes(body.sample_rate as number);
+    if (typeof body.voice !== 'string' || typeof body.text !== 'string' || body.model !== 'blizzard') return error(400, 'invalid_request_error');
+    if (!FORMATS.includes(body.format as string) || !okRate) return error(400, 'invalid_request_error');
+    const hit: Hit = { body, headers: req.headers, closed: false };
+    void req.clientClosed.then(() => (hit.closed = req.clientAborted));
+    hits.push(hit);
+    reply(res, hit, hits.length);
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}`, hits, requests: () => requests };
+  const server = fake;
+  return { url: fake.url, hits, requests: () => server.requests.length };
 }
 
-async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  res.writeHead(200, { 'content-type': 'application/octet-stream' });
-  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+/** The audio in irregular chunk sizes, odd ones included. */
+function irregular(audio: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0, i = 0; offset < audio.length; i++) {
     const size = SIZES[i % SIZES.length] as number;
-    res.write(audio.subarray(offset, offset + size));
+    chunks.push(audio.subarray(offset, offset + size));
     offset += size;
-    await new Promise((r) => setImmediate(r));
   }
-  res.end();
+  return chunks;
+}
+
+function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
 }
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
@@ -124,9 +121,7 @@ describe('LmntTTS', () => {
 
   it('on abort the fake sees the request closed and nothing is emitted after', async () => {
     const fake = await fakeLmnt((res) => {
-      res.writeHead(200);
-      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
-      res.on('close', () => clearInterval(timer));
+      void res.stream({ chunks: Array.from({ length: 2000 }, () => AUDIO.subarray(0, 321)), delayMs: 2, then: 'hang' });
     });
     const controller = new AbortController();
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url });
@@ -156,7 +151,7 @@ describe('LmntTTS', () => {
 
   it('a 429 with retry-after is retried before the first byte', async () => {
     const fake = await fakeLmnt((res, _hit, n) => {
-      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      if (n === 1) res.send(429, '{"error":{"type":"rate_limit_error"}}', { 'retry-after': '0.05', 'content-type': 'application/json' });
       else void streamIrregular(res);
     });
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
@@ -166,9 +161,7 @@ describe('LmntTTS', () => {
 
   it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
     const fake = await fakeLmnt((res) => {
-      res.writeHead(200);
-      res.write(AUDIO.subarray(0, 1001));
-      setTimeout(() => res.destroy(), 10);
+      void res.stream({ chunks: [AUDIO.subarray(0, 1001)], then: 'destroy' });
     });
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
     const seen: Uint8Array[] = [];
@@ -182,7 +175,7 @@ describe('LmntTTS', () => {
   });
 
   it('a malformed JSON error body still gives a clear status error, not retried', async () => {
-    const fake = await fakeLmnt((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const fake = await fakeLmnt((res) => res.send(400, '{"error": {"type"', { 'content-type': 'application/json' }));
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url });
     const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderStatusError);
@@ -210,7 +203,7 @@ describe('LmntTTS', () => {
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {
-    const fake = await fakeLmnt((res) => res.end());
+    const fake = await fakeLmnt((res) => res.send(200));
     await new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
     expect(fake.requests()).toBe(1);
     await expect(new LmntTTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();

@@ -1,5 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -18,62 +19,58 @@ interface Hit {
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
 }
-type Reply = (res: ServerResponse, hit: Hit, n: number) => void;
+type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
 const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
 const FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
+let fake: FakeHttpServer | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
 });
 
 /** Loopback `POST /v1/audio/speech` that rejects what OpenAI rejects, then runs `reply`. */
 async function fakeOpenAI(reply: Reply): Promise<{ url: string; hits: Hit[]; requests: () => number }> {
   const hits: Hit[] = [];
-  let requests = 0;
-  server = createServer((req, res) => {
-    requests++;
-    let raw = '';
-    req.on('data', (d: Buffer) => (raw += d.toString()));
-    req.on('end', () => {
-      const error = (status: number, type: string, param: string | null = null) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: type, type, param, code: null } }));
-      if (req.method !== 'POST' || req.url !== '/v1/audio/speech') return error(404, 'invalid_request_error');
-      if (req.headers.authorization !== 'Bearer test-key') return error(401, 'invalid_api_key');
-      if (req.headers['content-type'] !== 'application/json') return error(400, 'invalid_request_error');
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return error(400, 'invalid_request_error');
-      }
-      if (typeof body.model !== 'string' || typeof body.input !== 'string' || body.voice === undefined) return error(400, 'invalid_request_error', 'model');
-      if ((body.input as string).length > 4096) return error(400, 'invalid_request_error', 'input');
-      if (body.response_format !== undefined && !FORMATS.includes(body.response_format as string)) return error(400, 'invalid_request_error', 'response_format');
-      if (body.instructions !== undefined && /^tts-1/.test(body.model as string)) return error(400, 'invalid_request_error', 'instructions');
-      const hit: Hit = { body, headers: req.headers, closed: false };
-      res.on('close', () => (hit.closed = true));
-      hits.push(hit);
-      reply(res, hit, hits.length);
-    });
+  fake = await FakeHttpServer.start((req, res) => {
+    const error = (status: number, type: string, param: string | null = null) => res.json(status, { error: { message: type, type, param, code: null } });
+    if (req.method !== 'POST' || req.path !== '/v1/audio/speech') return error(404, 'invalid_request_error');
+    if (req.headers.authorization !== 'Bearer test-key') return error(401, 'invalid_api_key');
+    if (req.headers['content-type'] !== 'application/json') return error(400, 'invalid_request_error');
+    let body: Record<string, unknown>;
+    try {
+      body = req.json();
+    } catch {
+      return error(400, 'invalid_request_error');
+    }
+    if (typeof body.model !== 'string' || typeof body.input !== 'string' || body.voice === undefined) return error(400, 'invalid_request_error', 'model');
+    if ((body.input as string).length > 4096) return error(400, 'invalid_request_error', 'input');
+    if (body.response_format !== undefined && !FORMATS.includes(body.response_format as string)) return error(400, 'invalid_request_error', 'response_format');
+    if (body.instructions !== undefined && /^tts-1/.test(body.model as string)) return error(400, 'invalid_request_error', 'instructions');
+    const hit: Hit = { body, headers: req.headers, closed: false };
+    void req.clientClosed.then(() => (hit.closed = req.clientAborted));
+    hits.push(hit);
+    reply(res, hit, hits.length);
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server?.address() as { port: number }).port}/v1`, hits, requests: () => requests };
+  const server = fake;
+  return { url: `${fake.url}/v1`, hits, requests: () => server.requests.length };
 }
 
-async function streamIrregular(res: ServerResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  res.writeHead(200, { 'content-type': 'application/octet-stream' });
-  for (let offset = 0, i = 0; offset < audio.length && !res.destroyed; i++) {
+/** The audio in irregular chunk sizes, odd ones included. */
+function irregular(audio: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0, i = 0; offset < audio.length; i++) {
     const size = SIZES[i % SIZES.length] as number;
-    res.write(audio.subarray(offset, offset + size));
+    chunks.push(audio.subarray(offset, offset + size));
     offset += size;
-    await new Promise((r) => setImmediate(r));
   }
-  res.end();
+  return chunks;
+}
+
+function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
 }
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
@@ -127,9 +124,7 @@ describe('OpenAITTS', () => {
 
   it('on abort the fake sees the request closed and nothing is emitted after', async () => {
     const fake = await fakeOpenAI((res) => {
-      res.writeHead(200);
-      const timer = setInterval(() => res.write(AUDIO.subarray(0, 321)), 2);
-      res.on('close', () => clearInterval(timer));
+      void res.stream({ chunks: Array.from({ length: 2000 }, () => AUDIO.subarray(0, 321)), delayMs: 2, then: 'hang' });
     });
     const controller = new AbortController();
     const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url });
@@ -159,7 +154,7 @@ describe('OpenAITTS', () => {
 
   it('a 429 with retry-after is retried before the first byte', async () => {
     const fake = await fakeOpenAI((res, _hit, n) => {
-      if (n === 1) res.writeHead(429, { 'retry-after': '0.05', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limit_error"}}');
+      if (n === 1) res.send(429, '{"error":{"type":"rate_limit_error"}}', { 'retry-after': '0.05', 'content-type': 'application/json' });
       else void streamIrregular(res);
     });
     const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
@@ -169,9 +164,7 @@ describe('OpenAITTS', () => {
 
   it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
     const fake = await fakeOpenAI((res) => {
-      res.writeHead(200);
-      res.write(AUDIO.subarray(0, 1001));
-      setTimeout(() => res.destroy(), 10);
+      void res.stream({ chunks: [AUDIO.subarray(0, 1001)], then: 'destroy' });
     });
     const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
     const seen: Uint8Array[] = [];
@@ -185,7 +178,7 @@ describe('OpenAITTS', () => {
   });
 
   it('a malformed JSON error body still gives a clear status error, not retried', async () => {
-    const fake = await fakeOpenAI((res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error": {"type"'));
+    const fake = await fakeOpenAI((res) => res.send(400, '{"error": {"type"', { 'content-type': 'application/json' }));
     const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url });
     const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderStatusError);
@@ -208,7 +201,7 @@ describe('OpenAITTS', () => {
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {
-    const fake = await fakeOpenAI((res) => res.end());
+    const fake = await fakeOpenAI((res) => res.send(200));
     await new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
     expect(fake.requests()).toBe(1);
     await expect(new OpenAITTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
