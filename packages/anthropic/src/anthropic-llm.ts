@@ -1,17 +1,14 @@
 import {
   ConfigError,
-  httpRequest,
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
-  retryStream,
-  silentLogger,
+  streamLLMRequest,
   warmUpHttp,
   type ChatMessage,
   type LLMChatOptions,
   type LLMDelta,
   type LLMProvider,
-  type Logger,
 } from '@patter/core';
 import { toAnthropicMessages, toAnthropicTools } from './anthropic-messages.js';
 import { readMessagesStream } from './anthropic-stream.js';
@@ -82,15 +79,19 @@ export class AnthropicLLM implements LLMProvider {
     if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new ConfigError('maxTokens', `must be a positive integer, got ${max}`);
   }
 
-  async *chat(messages: readonly ChatMessage[], options: LLMChatOptions = {}): AsyncGenerator<LLMDelta> {
-    const { signal } = options;
-    const logger = options.logger ?? silentLogger;
-    const body = this.requestBody(messages, options);
-    yield* retryStream(() => this.request(body, signal, logger), {
-      retries: this.options.maxRetries ?? DEFAULTS.maxRetries,
-      quietOnAbort: true,
-      ...(signal ? { signal } : {}),
-      onRetry: (err, attempt, waitMs) => logger.warn({ err, attempt, waitMs, callId: options.callId }, 'llm request failed, retrying'),
+  chat(messages: readonly ChatMessage[], options: LLMChatOptions = {}): AsyncGenerator<LLMDelta> {
+    return streamLLMRequest({
+      provider: KEY,
+      url: joinUrl(this.baseUrl, '/v1/messages'),
+      headers: this.headers,
+      body: this.requestBody(messages, options),
+      read: (body, logger) => readMessagesStream(body, KEY, logger),
+      signal: options.signal,
+      logger: options.logger,
+      callId: options.callId,
+      apiKeyEnv: API_KEY_ENV,
+      maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
+      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
     });
   }
 
@@ -111,17 +112,5 @@ export class AnthropicLLM implements LLMProvider {
       ...(this.options.temperature === undefined ? {} : { temperature: this.options.temperature }),
       stream: true,
     };
-  }
-
-  private async *request(body: Record<string, unknown>, signal: AbortSignal | undefined, logger: Logger): AsyncGenerator<LLMDelta> {
-    const response = await httpRequest(joinUrl(this.baseUrl, '/v1/messages'), {
-      provider: KEY,
-      headers: { ...this.headers, accept: 'text/event-stream' },
-      body,
-      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
-      apiKeyEnv: API_KEY_ENV,
-      ...(signal ? { signal } : {}),
-    });
-    yield* readMessagesStream(response.body, KEY, logger);
   }
 }

@@ -23,6 +23,7 @@ export type { STTProvider, STTStream, STTStreamOptions, STTUsage } from './stt/s
 export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions, TTSUsage } from './tts/tts-provider.js';
 export type { ChatMessage, ToolCallRequest } from './llm/chat-message.js';
 export type { LLMProvider, LLMDelta, LLMChatOptions, LLMUsage, ToolSpec } from './llm/llm-provider.js';
+export { streamLLMRequest, type StreamLLMRequestOptions } from './llm/stream-llm-request.js';
 export type { Engine, EngineSession, EngineEvent, EngineConnectOptions, EngineUsage } from './engine/engine.js';
 export type {
   CallTransport,

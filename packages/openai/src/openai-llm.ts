@@ -1,18 +1,14 @@
 import {
   ConfigError,
-  ProviderError,
-  httpRequest,
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
-  retryStream,
-  silentLogger,
+  streamLLMRequest,
   warmUpHttp,
   type ChatMessage,
   type LLMChatOptions,
   type LLMDelta,
   type LLMProvider,
-  type Logger,
 } from '@patter/core';
 import { toOpenAIMessages, toOpenAITools } from './openai-llm-messages.js';
 import { readChatStream } from './openai-llm-stream.js';
@@ -96,16 +92,20 @@ export class OpenAILLM implements LLMProvider {
     if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new ConfigError('maxTokens', `must be a positive integer, got ${max}`);
   }
 
-  async *chat(messages: readonly ChatMessage[], options: LLMChatOptions = {}): AsyncGenerator<LLMDelta> {
-    const { signal } = options;
-    const logger = options.logger ?? silentLogger;
-    const body = this.requestBody(messages, options);
-    yield* retryStream(() => this.request(body, signal, logger), {
-      retries: this.options.maxRetries ?? DEFAULTS.maxRetries,
-      quietOnAbort: true,
-      ...(signal ? { signal } : {}),
-      shouldRetry: (err) => ProviderError.isProviderError(err) && err.retryable && !String(err.body).includes('insufficient_quota'),
-      onRetry: (err, attempt, waitMs) => logger.warn({ err, attempt, waitMs, callId: options.callId }, 'llm request failed, retrying'),
+  chat(messages: readonly ChatMessage[], options: LLMChatOptions = {}): AsyncGenerator<LLMDelta> {
+    return streamLLMRequest({
+      provider: KEY,
+      url: joinUrl(this.baseUrl, '/chat/completions'),
+      headers: this.headers,
+      body: this.requestBody(messages, options),
+      read: (body, logger) => readChatStream(body, KEY, logger),
+      signal: options.signal,
+      logger: options.logger,
+      callId: options.callId,
+      apiKeyEnv: this.apiKeyEnv,
+      maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
+      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
+      shouldRetry: (err) => !String(err.body).includes('insufficient_quota'),
     });
   }
 
@@ -127,17 +127,5 @@ export class OpenAILLM implements LLMProvider {
       ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
       ...(o.maxTokens === undefined ? {} : { [maxTokensField]: o.maxTokens }),
     };
-  }
-
-  private async *request(body: Record<string, unknown>, signal: AbortSignal | undefined, logger: Logger): AsyncGenerator<LLMDelta> {
-    const response = await httpRequest(joinUrl(this.baseUrl, '/chat/completions'), {
-      provider: KEY,
-      headers: { ...this.headers, accept: 'text/event-stream' },
-      body,
-      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
-      ...(signal ? { signal } : {}),
-      ...(this.apiKeyEnv ? { apiKeyEnv: this.apiKeyEnv } : {}),
-    });
-    yield* readChatStream(response.body, KEY, logger);
   }
 }

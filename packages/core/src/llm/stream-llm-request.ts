@@ -1,0 +1,55 @@
+import { ProviderError } from '../errors/provider-error.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { httpRequest } from '../net/http-request.js';
+import { retryStream } from '../util/retry-stream.js';
+import type { LLMDelta } from './llm-provider.js';
+
+export interface StreamLLMRequestOptions {
+  /** Provider key, for errors and logs. */
+  readonly provider: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  /** The JSON request body. */
+  readonly body: Record<string, unknown>;
+  /** Reads the streamed response body into deltas (the vendor's event format). */
+  readonly read: (body: AsyncIterable<Uint8Array>, logger: Logger) => AsyncIterable<LLMDelta>;
+  readonly signal?: AbortSignal | undefined;
+  readonly logger?: Logger | undefined;
+  readonly callId?: string | undefined;
+  /** Named in the auth error on a 401/403. */
+  readonly apiKeyEnv?: string | undefined;
+  /** Retries before the first delta. Default 2. */
+  readonly maxRetries?: number | undefined;
+  /** Time to the response headers. Default 30 s. */
+  readonly timeoutMs?: number | undefined;
+  /** Extra veto on a retryable error (a quota error is retryable by status but not by meaning). */
+  readonly shouldRetry?: ((error: ProviderError) => boolean) | undefined;
+}
+
+/**
+ * One streaming LLM request: POST the JSON body, read the event stream with `read`, retry a
+ * request that failed before its first delta (429, 5xx, connection; honouring `retry-after`),
+ * and end quietly when `signal` aborts (the HTTP request is destroyed at once).
+ */
+export function streamLLMRequest(options: StreamLLMRequestOptions): AsyncGenerator<LLMDelta> {
+  const logger = options.logger ?? silentLogger;
+  const { signal } = options;
+  const open = async function* (): AsyncGenerator<LLMDelta> {
+    const response = await httpRequest(options.url, {
+      provider: options.provider,
+      headers: { ...options.headers, accept: 'text/event-stream' },
+      body: options.body,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(signal ? { signal } : {}),
+      ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
+    });
+    yield* options.read(response.body, logger);
+  };
+  return retryStream(open, {
+    retries: options.maxRetries ?? 2,
+    quietOnAbort: true,
+    ...(signal ? { signal } : {}),
+    shouldRetry: (err) => ProviderError.isProviderError(err) && err.retryable && (options.shouldRetry?.(err) ?? true),
+    onRetry: (err, attempt, waitMs) => logger.warn({ err, attempt, waitMs, provider: options.provider, callId: options.callId }, 'llm request failed, retrying'),
+  });
+}
