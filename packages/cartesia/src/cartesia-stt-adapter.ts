@@ -41,7 +41,10 @@ export interface CartesiaSTTAdapterConfig {
  * frames (`finalize`, `done`), not JSON. Each `is_final` chunk is one final segment.
  */
 export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketSTTAdapter {
+  // A finalize() is waiting for its final. Cartesia may answer `flush_done` before or after that
+  // final, so a final within a second after `flush_done` still counts.
   let finalizing = false;
+  let flushDoneAt: number | undefined;
   return {
     provider: 'cartesia_stt',
     apiKeyEnv: 'CARTESIA_API_KEY',
@@ -49,6 +52,7 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
     finalizeMessage: 'finalize',
     onFinalize: () => {
       finalizing = true;
+      flushDoneAt = undefined;
     },
     // Cartesia disconnects after 20 s without audio; pings keep NATs and proxies open.
     keepAlive: { intervalMs: config.pingIntervalMs },
@@ -60,6 +64,8 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
           const text = (m.text ?? '').trim();
           const isFinal = m.is_final === true;
           const words = m.words ?? [];
+          const fromFinalize = isFinal && finalizing && (flushDoneAt === undefined || Date.now() - flushDoneAt < 1000);
+          if (isFinal) finalizing = false;
           if (text !== '' || isFinal) {
             ctx.emit(
               transcript({
@@ -67,7 +73,7 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
                 isFinal,
                 // ink-whisper finalizes on silence (or on `finalize`): a final ends the speech.
                 speechFinal: isFinal,
-                fromFinalize: isFinal && finalizing,
+                fromFinalize,
                 // Cartesia reports no confidence.
                 confidence: 1,
                 words: words.map(toWord),
@@ -83,7 +89,7 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
           return true;
         }
         case 'flush_done':
-          finalizing = false;
+          flushDoneAt = Date.now();
           ctx.notify('flushed');
           return true;
         case 'done':

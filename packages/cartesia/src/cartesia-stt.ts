@@ -136,6 +136,9 @@ export class CartesiaSTT implements STTProvider {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     socket.on('error', () => {});
+    // Keep reading while parked, so pings are answered and a vendor close is seen at once
+    // (Cartesia sends nothing before audio, so no transcript can be dropped here).
+    socket.on('message', ignore);
     return { socket, format, close: () => socket.close(1000) };
   }
 
@@ -148,6 +151,7 @@ export class CartesiaSTT implements STTProvider {
       parked.close();
       return this.open(options, undefined);
     }
+    parked.socket.off('message', ignore);
     return this.open(options, parked.socket);
   }
 
@@ -179,6 +183,8 @@ export class CartesiaSTT implements STTProvider {
     });
   }
 }
+
+function ignore(): void {}
 
 function encodingOf(format: AudioFormat): string {
   const encoding = ENCODINGS[format.encoding];

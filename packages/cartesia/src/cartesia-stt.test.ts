@@ -1,0 +1,311 @@
+import {
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  ProviderAuthError,
+  ProviderStatusError,
+  createSTT,
+  type Logger,
+  type Transcript,
+} from '@patter/core';
+import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as cartesia from './index.js';
+import { CartesiaSTT } from './index.js';
+
+// ---------------------------------------------------------------------------------------------
+// A loopback Cartesia `/stt/websocket` (ink-whisper), as strict as the real one
+// (protocols/stt/cartesia.md): `X-API-Key` else 401, `Cartesia-Version` required; model /
+// encoding / sample_rate checked (a bad model → `error` message + close); text commands are
+// plain `finalize` (→ final chunk + `flush_done`) and `done`/`close` (→ `done`, close 1000);
+// `idleMs` (20 s) without audio → close. Audio carries "words" (20 ms frames filled with a word
+// index); transcript text is the delta since the last final.
+// ---------------------------------------------------------------------------------------------
+const KEY = 'test-key';
+const REQUEST_ID = '7c1e2d3f-0a4b-4c5d-8e9f-112233445566';
+const WORDS = ['', 'Hello', 'there', 'general', 'kenobi'];
+const MODELS = new Set(['ink-whisper', 'ink-whisper-2025-06-04', 'ink-2']);
+const ENCODINGS = new Set(['pcm_s16le', 'pcm_s32le', 'pcm_f16le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw']);
+
+interface FakeOptions {
+  idleMs?: number;
+  script?: (conn: FakeWebSocketConnection, audioMessages: number) => void;
+}
+
+const servers: FakeWebSocketServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function fakeCartesia(options: FakeOptions = {}) {
+  const pings: number[] = [];
+  const server = await FakeWebSocketServer.start({
+    path: '/stt/websocket',
+    onUpgrade: (req) => {
+      if (req.headers['x-api-key'] !== KEY) return { reject: { status: 401, body: '{"error":"Invalid API key"}' } };
+      if (!req.headers['cartesia-version']) return { reject: { status: 400, body: '{"error":"Cartesia-Version required"}' } };
+      const q = req.query;
+      if (!ENCODINGS.has(q.get('encoding') ?? '') || !Number(q.get('sample_rate'))) {
+        return { reject: { status: 400, body: '{"error":"invalid encoding or sample_rate"}' } };
+      }
+      return { headers: { 'cartesia-request-id': REQUEST_ID } };
+    },
+    onConnection: (conn) => {
+      const ws = conn.socket;
+      const index = server.connections.indexOf(conn);
+      ws.on('ping', () => pings.push(index));
+      if (!MODELS.has(conn.query.get('model') ?? '')) {
+        ws.send(JSON.stringify({ type: 'error', title: 'Invalid model', message: 'The model is not valid, make sure it is a valid model ID.', error_code: 'model_not_found', status_code: 400, request_id: REQUEST_ID }));
+        return void ws.close(1008, 'invalid model');
+      }
+      const bytesPerMs = (Number(conn.query.get('sample_rate')) * (conn.query.get('encoding') === 'pcm_s16le' ? 2 : 1)) / 1000;
+      const frameBytes = 20 * bytesPerMs;
+      let pending: number[] = [];
+      let offsetMs = 0;
+      let messages = 0;
+      let idle: NodeJS.Timeout | undefined;
+      const armIdle = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => ws.close(1000, 'idle timeout'), options.idleMs ?? 20_000);
+      };
+      armIdle();
+      ws.on('close', () => clearTimeout(idle));
+      const chunk = (isFinal: boolean) => {
+        const words: { word: string; start: number; end: number }[] = [];
+        for (let i = 0; i < pending.length; i += frameBytes) {
+          const word = WORDS[pending[i] ?? 0] ?? '';
+          const at = (offsetMs + i / bytesPerMs) / 1000;
+          const last = words[words.length - 1];
+          if (word && last?.word === word) last.end = at + 0.02;
+          else if (word) words.push({ word, start: at, end: at + 0.02 });
+        }
+        const duration = (offsetMs + pending.length / bytesPerMs) / 1000;
+        ws.send(JSON.stringify({ type: 'transcript', request_id: REQUEST_ID, text: words.map((w) => w.word).join(' '), is_final: isFinal, duration, language: 'en', words }));
+        if (isFinal) {
+          offsetMs += pending.length / bytesPerMs;
+          pending = [];
+        }
+      };
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) {
+          armIdle();
+          for (const byte of data) pending.push(byte);
+          messages++;
+          if (options.script) options.script(conn, messages);
+          else chunk(false);
+          return;
+        }
+        const command = data.toString();
+        if (command === 'finalize') {
+          if (!options.script) chunk(true);
+          return void ws.send(JSON.stringify({ type: 'flush_done', request_id: REQUEST_ID }));
+        }
+        if (command === 'done' || command === 'close') {
+          if (pending.length > 0 && !options.script) chunk(true);
+          ws.send(JSON.stringify({ type: 'done', request_id: REQUEST_ID }));
+          return void ws.close(1000);
+        }
+        ws.send(JSON.stringify({ type: 'error', message: 'Unknown command', status_code: 400, request_id: REQUEST_ID }));
+        ws.close(1008, 'unknown command');
+      });
+    },
+  });
+  servers.push(server);
+  return Object.assign(server, { pings });
+}
+
+const FIXTURE = [
+  '{"type":"transcript","request_id":"7c1e2d3f-0a4b-4c5d-8e9f-112233445566","text":"","is_final":false,"duration":0.3,"language":"en","words":[]}',
+  '{"type":"transcript","request_id":"7c1e2d3f-0a4b-4c5d-8e9f-112233445566","text":"Hello","is_final":false,"duration":0.6,"language":"en","words":[{"word":"Hello","start":0.08,"end":0.42}]}',
+  '{"type":"transcript","request_id":"7c1e2d3f-0a4b-4c5d-8e9f-112233445566","text":"Hello there","is_final":false,"duration":1.0,"language":"en","words":[{"word":"Hello","start":0.08,"end":0.42},{"word":"there","start":0.46,"end":0.86}]}',
+];
+const FIXTURE_FINAL = [
+  '{"type":"transcript","request_id":"7c1e2d3f-0a4b-4c5d-8e9f-112233445566","text":"Hello there.","is_final":true,"duration":1.2,"language":"en","words":[{"word":"Hello","start":0.08,"end":0.42},{"word":"there.","start":0.46,"end":0.86}]}',
+  '{"type":"flush_done","request_id":"7c1e2d3f-0a4b-4c5d-8e9f-112233445566"}',
+];
+
+const frame = (word: string, bytes = 640) => new Uint8Array(bytes).fill(WORDS.indexOf(word));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+async function collect(iterable: AsyncIterable<Transcript>): Promise<Transcript[]> {
+  const out: Transcript[] = [];
+  for await (const t of iterable) out.push(t);
+  return out;
+}
+function capture() {
+  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+  const make = (): Logger => ({
+    debug: (fields, msg) => lines.push({ level: 'debug', msg, fields }),
+    info: (fields, msg) => lines.push({ level: 'info', msg, fields }),
+    warn: (fields, msg) => lines.push({ level: 'warn', msg, fields }),
+    error: (fields, msg) => lines.push({ level: 'error', msg, fields }),
+    child: () => make(),
+  });
+  return { logger: make(), lines };
+}
+const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
+
+describe('CartesiaSTT', () => {
+  it('connects with the documented defaults and headers', async () => {
+    const fake = await fakeCartesia();
+    const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    await until(() => fake.connections.length === 1);
+    expect(Object.fromEntries(fake.connections[0]?.query ?? [])).toEqual({
+      model: 'ink-whisper',
+      language: 'en',
+      encoding: 'pcm_s16le',
+      sample_rate: '16000',
+    });
+    expect(fake.connections[0]?.headers['x-api-key']).toBe(KEY);
+    expect(fake.connections[0]?.headers['cartesia-version']).toBe('2026-03-01');
+    await stream.close();
+  });
+
+  it('maps the fixture sequence field by field; finalize → final + flush_done; close sends done', async () => {
+    const fake = await fakeCartesia({
+      script: (conn, n) => {
+        if (n === 1) for (const m of FIXTURE) void conn.send(m);
+      },
+    });
+    const stream = cartesia.STT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('Hello'));
+    await until(() => bytesOn(fake, 0) === 640);
+    await sleep(30);
+    stream.finalize();
+    await until(() => fake.connections[0]?.textMessages().includes('finalize') ?? false);
+    for (const m of FIXTURE_FINAL) void fake.connections[0]?.send(m);
+    await sleep(30);
+    await stream.close();
+    const base = { speechFinal: false, fromFinalize: false, eventType: 'Results', confidence: 1, requestId: REQUEST_ID, language: 'en' };
+    expect(await all).toEqual([
+      { ...base, text: 'Hello', isFinal: false, words: [{ word: 'Hello', start: 0.08, end: 0.42 }] },
+      { ...base, text: 'Hello there', isFinal: false, words: [{ word: 'Hello', start: 0.08, end: 0.42 }, { word: 'there', start: 0.46, end: 0.86 }] },
+      {
+        ...base, text: 'Hello there.', isFinal: true, speechFinal: true, fromFinalize: true,
+        words: [{ word: 'Hello', start: 0.08, end: 0.42 }, { word: 'there.', start: 0.46, end: 0.86 }],
+      },
+    ]);
+    expect(fake.connections[0]?.textMessages()).toEqual(['finalize', 'done']);
+    expect((await fake.connections[0]?.closed)?.code).toBe(1000);
+  });
+
+  it('an adopted parked socket carries the first turn without a new handshake', async () => {
+    const fake = await fakeCartesia();
+    const stt = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url });
+    const parked = await stt.openParkedConnection({ format: PCM16_16K }); // while ringing
+    expect(fake.upgrades).toHaveLength(1);
+    await sleep(50);
+    const stream = stt.adoptWebSocket(parked, { format: PCM16_16K }); // pickup
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('general'));
+    stream.sendAudio(frame('kenobi'));
+    stream.finalize();
+    await until(() => fake.connections[0]?.textMessages().includes('finalize') ?? false);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general kenobi']);
+    expect(fake.upgrades).toHaveLength(1);
+    expect(fake.connections).toHaveLength(1);
+  });
+
+  it('adoptWebSocket opens a new connection when the parked one died or the format differs', async () => {
+    const fake = await fakeCartesia();
+    const stt = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url });
+    const parked = await stt.openParkedConnection({ format: PCM16_16K });
+    await fake.connections[0]?.close(1000, 'idle timeout');
+    const stream = stt.adoptWebSocket(parked, { format: PCM16_16K });
+    stream.sendAudio(frame('there'));
+    await until(() => bytesOn(fake, 1) === 640);
+    await stream.close();
+    const other = await stt.openParkedConnection({ format: PCM16_16K });
+    const mulaw = stt.adoptWebSocket(other, { format: MULAW_8K });
+    await until(() => fake.connections.length === 4);
+    expect(fake.connections[3]?.query.get('encoding')).toBe('pcm_mulaw');
+    expect((await fake.connections[2]?.closed)?.code).toBe(1000);
+    await mulaw.close();
+  });
+
+  it('loses no words when the socket drops mid-utterance', async () => {
+    const fake = await fakeCartesia();
+    const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('general'));
+    stream.finalize();
+    await until(() => fake.connections[0]?.textMessages().includes('finalize') ?? false);
+    await sleep(30);
+    stream.sendAudio(frame('Hello'));
+    await until(() => bytesOn(fake, 0) === 2 * 640);
+    void fake.connections[0]?.terminate();
+    stream.sendAudio(frame('there'));
+    await until(() => bytesOn(fake, 1) === 2 * 640);
+    stream.finalize();
+    await until(() => fake.connections[1]?.textMessages().includes('finalize') ?? false);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general', 'Hello there']);
+    expect(fake.upgrades).toHaveLength(2);
+  });
+
+  it('pings on its interval and passes μ-law through untouched (forTwilio)', async () => {
+    const fake = await fakeCartesia();
+    const stt = CartesiaSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url, pingIntervalMs: 100 });
+    expect(stt.inputFormats).toEqual([MULAW_8K]);
+    const stream = stt.stream({ format: MULAW_8K });
+    stream.sendAudio(frame('kenobi', 160));
+    await until(() => bytesOn(fake, 0) === 160);
+    expect(fake.connections[0]?.binaryMessages()[0]).toEqual(frame('kenobi', 160));
+    await sleep(350);
+    await stream.close();
+    expect(fake.pings.length).toBeGreaterThanOrEqual(2);
+    const after = fake.pings.length;
+    await sleep(250);
+    expect(fake.pings.length).toBe(after); // no timer outlives close()
+  });
+
+  it('fails a 401 at once naming CARTESIA_API_KEY; an error message fails typed', async () => {
+    const fake = await fakeCartesia();
+    const error = await collect(new CartesiaSTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect((error as Error).message).toContain('CARTESIA_API_KEY');
+    await sleep(100);
+    expect(fake.upgrades).toHaveLength(1);
+    const bad = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url, model: 'nope' }).stream({ format: PCM16_16K });
+    const badError = await collect(bad.transcripts()).catch((e: unknown) => e);
+    expect(badError).toBeInstanceOf(ProviderStatusError);
+    expect(badError).toMatchObject({ provider: 'cartesia_stt', status: 400, retryable: false });
+    expect(fake.upgrades).toHaveLength(2);
+  });
+
+  it('logs and drops malformed and unknown messages', async () => {
+    const fake = await fakeCartesia();
+    const { logger, lines } = capture();
+    const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
+    const all = collect(stream.transcripts());
+    await until(() => fake.connections.length === 1);
+    void fake.connections[0]?.send('{"type":"transcript",');
+    void fake.connections[0]?.send({ type: 'turn.start', request_id: REQUEST_ID });
+    await until(() => lines.some((l) => l.msg === 'stt unknown message dropped'));
+    expect(lines.some((l) => l.level === 'warn' && l.msg === 'stt malformed message dropped')).toBe(true);
+    await stream.close();
+    expect(await all).toEqual([]);
+  });
+
+  it('validates options and registers', () => {
+    expect(() => new CartesiaSTT({ apiKey: KEY, minVolume: 3 })).toThrow(ConfigError);
+    const saved = process.env.CARTESIA_API_KEY;
+    delete process.env.CARTESIA_API_KEY;
+    try {
+      expect(() => new CartesiaSTT()).toThrow(/CARTESIA_API_KEY/);
+    } finally {
+      if (saved !== undefined) process.env.CARTESIA_API_KEY = saved;
+    }
+    expect(createSTT('cartesia_stt', { apiKey: KEY })).toBeInstanceOf(CartesiaSTT);
+  });
+});
