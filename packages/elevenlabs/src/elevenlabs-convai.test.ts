@@ -1,0 +1,147 @@
+import { ConfigError, MULAW_8K, PCM16_16K, type EngineEvent, type EngineSession } from '@patter/core';
+import { FakeHttpServer, FakeWebSocketServer } from '@patter/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ElevenLabsConvAI } from './index.js';
+
+let rest: FakeHttpServer | undefined;
+let socket: FakeWebSocketServer | undefined;
+let session: EngineSession | undefined;
+
+afterEach(async () => {
+  await session?.close();
+  await socket?.close();
+  await rest?.close();
+  session = rest = socket = undefined;
+});
+
+/** The signed-URL REST endpoint plus the conversation socket, announcing the given formats. */
+async function startConvAI(format: string): Promise<{ baseUrl: string }> {
+  socket = await FakeWebSocketServer.start({
+    path: '/v1/convai/conversation',
+    onUpgrade: (req) => (req.query.get('token') === 'signed-123' ? undefined : { reject: { status: 403 } }),
+    onConnection: async (conn) => {
+      await conn.waitForJson((m: { type?: string }) => m.type === 'conversation_initiation_client_data');
+      await conn.send({
+        type: 'conversation_initiation_metadata',
+        conversation_initiation_metadata_event: { conversation_id: 'conv_1', agent_output_audio_format: format, user_input_audio_format: format },
+      });
+    },
+  });
+  const wsUrl = socket.url;
+  rest = await FakeHttpServer.start((req, res) => {
+    if (req.path !== '/v1/convai/conversation/get-signed-url') return res.send(404);
+    if (req.header('xi-api-key') !== 'test-key') return res.send(401);
+    return res.json(200, { signed_url: `${wsUrl}/v1/convai/conversation?agent_id=${req.query.get('agent_id')}&token=signed-123` });
+  });
+  return { baseUrl: rest.url };
+}
+
+function collect(s: EngineSession): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  void (async () => {
+    for await (const e of s.events()) events.push(e);
+  })();
+  return events;
+}
+
+async function until(predicate: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > 2000) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const connect = { instructions: 'You book tables for {restaurant}.', firstMessage: 'Hello there.', tools: [], carrierFormat: MULAW_8K, variables: { user_name: 'Ann' } };
+
+describe('ElevenLabsConvAI', () => {
+  it('connects through a signed URL and sends the initiation overrides', async () => {
+    const { baseUrl } = await startConvAI('ulaw_8000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'agent_1', voice: 'voice_9', baseUrl }).connect(connect);
+    expect(rest!.requests[0]!.query.get('agent_id')).toBe('agent_1');
+    const conn = socket!.connections[0]!;
+    expect(conn.query.get('agent_id')).toBe('agent_1');
+    expect(conn.jsonMessages()[0]).toEqual({
+      type: 'conversation_initiation_client_data',
+      conversation_config_override: {
+        agent: { prompt: { prompt: 'You book tables for {restaurant}.' }, first_message: 'Hello there.' },
+        tts: { voice_id: 'voice_9' },
+      },
+      dynamic_variables: { user_name: 'Ann' },
+    });
+  });
+
+  it('takes the formats the agent announces: ulaw_8000 and pcm_16000', async () => {
+    const { baseUrl } = await startConvAI('ulaw_8000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
+    expect([session.inputFormat, session.outputFormat]).toEqual([MULAW_8K, MULAW_8K]);
+    await session.close();
+    await socket!.close();
+    await rest!.close();
+    const second = await startConvAI('pcm_16000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl: second.baseUrl }).connect(connect);
+    expect([session.inputFormat, session.outputFormat]).toEqual([PCM16_16K, PCM16_16K]);
+  });
+
+  it('answers pings, sends caller audio, reports transcripts, and drops audio of an interrupted reply', async () => {
+    const { baseUrl } = await startConvAI('ulaw_8000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
+    const events = collect(session);
+    const conn = socket!.connections[0]!;
+    await conn.send({ type: 'ping', ping_event: { event_id: 1, ping_ms: null } });
+    expect(await conn.waitForJson((m: { type?: string }) => m.type === 'pong')).toEqual({ type: 'pong', event_id: 1 });
+    session.sendAudio(Buffer.from('//////////8=', 'base64'));
+    expect(await conn.waitForJson((m: { user_audio_chunk?: string }) => m.user_audio_chunk !== undefined)).toEqual({ user_audio_chunk: '//////////8=' });
+    await conn.send({ type: 'user_transcript', user_transcription_event: { user_transcript: 'A table please', event_id: 1 } });
+    await conn.send({ type: 'agent_response', agent_response_event: { agent_response: 'Hello there.', event_id: 2 } });
+    await conn.send({ type: 'audio', audio_event: { audio_base_64: '//////////8=', event_id: 2 } });
+    await conn.send({ type: 'interruption', interruption_event: { event_id: 2 } });
+    await conn.send({ type: 'audio', audio_event: { audio_base_64: 'AAAA', event_id: 2 } });
+    await conn.send({ type: 'audio', audio_event: { audio_base_64: 'AQID', event_id: 3 } });
+    await until(() => events.filter((e) => e.type === 'audio').length === 2);
+    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'responseDone', 'audio', 'interruption', 'audio']);
+    expect(events[0]).toEqual({ type: 'transcript', role: 'user', text: 'A table please', isFinal: true });
+    expect(events[1]).toEqual({ type: 'transcript', role: 'assistant', text: 'Hello there.', isFinal: true });
+    expect(Buffer.from((events[5] as { data: Uint8Array }).data)).toEqual(Buffer.from([1, 2, 3]));
+  });
+
+  it('runs a client tool call round trip', async () => {
+    const { baseUrl } = await startConvAI('pcm_16000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
+    const events = collect(session);
+    const conn = socket!.connections[0]!;
+    await conn.send({ type: 'client_tool_call', client_tool_call: { tool_name: 'book_table', tool_call_id: 't1', parameters: { party: 2 }, event_id: 4 } });
+    await until(() => events.length === 1);
+    expect(events[0]).toEqual({ type: 'toolCall', call: { id: 't1', name: 'book_table', arguments: '{"party":2}' } });
+    session.sendToolResult('t1', '{"ok":true}');
+    expect(await conn.waitForJson((m: { type?: string }) => m.type === 'client_tool_result')).toEqual({
+      type: 'client_tool_result',
+      tool_call_id: 't1',
+      result: '{"ok":true}',
+      is_error: false,
+    });
+  });
+
+  it('reports a socket drop as a fatal error event', async () => {
+    const { baseUrl } = await startConvAI('pcm_16000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
+    const events = collect(session);
+    await socket!.connections[0]!.close(1011, 'internal');
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ type: 'error', fatal: true });
+  });
+
+  it('fails at construction without an agent id or key, naming the option and env var', () => {
+    const saved = { key: process.env.ELEVENLABS_API_KEY, agent: process.env.ELEVENLABS_AGENT_ID };
+    delete process.env.ELEVENLABS_API_KEY;
+    delete process.env.ELEVENLABS_AGENT_ID;
+    try {
+      expect(() => new ElevenLabsConvAI({ apiKey: 'k' })).toThrow(ConfigError);
+      expect(() => new ElevenLabsConvAI({ apiKey: 'k' })).toThrow(/^agentId: .*ELEVENLABS_AGENT_ID/);
+      expect(() => new ElevenLabsConvAI({ agentId: 'a' })).toThrow(/ELEVENLABS_API_KEY/);
+    } finally {
+      if (saved.key !== undefined) process.env.ELEVENLABS_API_KEY = saved.key;
+      if (saved.agent !== undefined) process.env.ELEVENLABS_AGENT_ID = saved.agent;
+    }
+  });
+});

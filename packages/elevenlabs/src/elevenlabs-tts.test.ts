@@ -1,0 +1,195 @@
+import { MULAW_8K, PCM16_16K, ConfigError, type Logger } from '@patter/core';
+import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ElevenLabsTTS, TTS } from './index.js';
+
+let fake: FakeWebSocketServer | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const VOICE = '21m00Tcm4TlvDq8ikWAM';
+
+/** The stream-input endpoint: checks the key header, answers audio in the chunks given, then isFinal. */
+async function startFake(chunks: (conn: FakeWebSocketConnection) => Promise<void>): Promise<FakeWebSocketServer> {
+  return FakeWebSocketServer.start({
+    onUpgrade: (req) => {
+      if (!/^\/v1\/text-to-speech\/[^/]+\/stream-input$/.test(req.path)) return { reject: { status: 404 } };
+      if (req.headers['xi-api-key'] !== 'test-key') return { reject: { status: 401, body: '{"detail":{"status":"invalid_api_key"}}' } };
+      return undefined;
+    },
+    onConnection: async (conn) => {
+      const init = await conn.waitForJson<{ text: string }>();
+      if (init.text !== ' ') throw new Error('first message must be a single space');
+      await conn.waitForJson<{ text: string }>((m) => m.text !== ' ' && m.text !== '');
+      await chunks(conn);
+    },
+  });
+}
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  const logger: Logger & { warnings: string[] } = {
+    warnings,
+    debug: () => {},
+    info: () => {},
+    warn: (_f, m) => warnings.push(m),
+    error: () => {},
+    child: () => logger,
+  };
+  return logger;
+}
+
+async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of iterable) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+describe('ElevenLabsTTS (WebSocket)', () => {
+  it('replays the "Hello there." fixture: URL, header, messages, audio in order', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: 'AAAAAAAAAAA=', isFinal: false, normalizedAlignment: null, alignment: null });
+      await conn.send({ audio: 'AAAAAAAAAAAAAAAAAAAAAA==', isFinal: false, normalizedAlignment: null, alignment: null });
+      await conn.waitForJson<{ text: string }>((m) => m.text === '');
+      await conn.send({ isFinal: true });
+      await conn.close(1000);
+    });
+    const tts = new ElevenLabsTTS({ apiKey: 'test-key', voiceId: VOICE, baseUrl: fake.httpUrl, voiceSettings: { stability: 0.5, similarityBoost: 0.75, speed: 1 } });
+    const audio = await collect(tts.synthesize('Hello there.', { format: PCM16_16K }));
+    expect(audio).toEqual(Buffer.alloc(24));
+    const conn = fake.connections[0]!;
+    expect(conn.path).toBe(`/v1/text-to-speech/${VOICE}/stream-input`);
+    expect(Object.fromEntries(conn.query)).toEqual({ model_id: 'eleven_flash_v2_5', output_format: 'pcm_16000', auto_mode: 'true' });
+    expect(conn.jsonMessages()).toEqual([
+      { text: ' ', voice_settings: { stability: 0.5, similarity_boost: 0.75, speed: 1 } },
+      { text: 'Hello there. ', flush: true },
+      { text: '' },
+    ]);
+  });
+
+  it('asks for the carrier format (ulaw_8000 on Twilio) unless the user pinned one, which is never overridden', async () => {
+    const answer = async (conn: FakeWebSocketConnection) => {
+      await conn.send({ audio: Buffer.from([1, 2, 3]).toString('base64') });
+      await conn.send({ isFinal: true });
+    };
+    fake = await startFake(answer);
+    const carrierDerived = new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl });
+    expect(carrierDerived.outputFormats).toContainEqual(MULAW_8K);
+    await collect(carrierDerived.synthesize('Hi', { format: MULAW_8K }));
+    expect(fake.connections[0]!.query.get('output_format')).toBe('ulaw_8000');
+
+    const pinned = new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl, outputFormat: 'pcm_16000' });
+    expect(pinned.outputFormats).toEqual([PCM16_16K]);
+    await collect(pinned.synthesize('Hi'));
+    expect(fake.connections[1]!.query.get('output_format')).toBe('pcm_16000');
+    await expect(collect(pinned.synthesize('Hi', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
+    expect(ElevenLabsTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
+    expect(ElevenLabsTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+  });
+
+  it('re-aligns odd-sized audio messages so no sample is split', async () => {
+    const pcm = Buffer.from(Array.from({ length: 40 }, (_, i) => i));
+    fake = await startFake(async (conn) => {
+      for (const [a, b] of [[0, 3], [3, 4], [4, 17], [17, 40]] as const) await conn.send({ audio: pcm.subarray(a, b).toString('base64') });
+      await conn.send({ isFinal: true });
+    });
+    const chunks: number[] = [];
+    const parts: Uint8Array[] = [];
+    for await (const chunk of new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl }).synthesize('Hi', { format: PCM16_16K })) {
+      chunks.push(chunk.length);
+      parts.push(chunk);
+    }
+    expect(chunks.every((n) => n % 2 === 0)).toBe(true);
+    expect(Buffer.concat(parts)).toEqual(pcm);
+  });
+
+  it('stops within one turn of an abort: the fake sees the socket closed and nothing is emitted after', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: Buffer.alloc(320).toString('base64') });
+      await conn.sendAfter(200, { audio: Buffer.alloc(320).toString('base64') });
+    });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for await (const chunk of new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl }).synthesize('Hello', { signal: controller.signal, format: PCM16_16K })) {
+      seen.push(chunk.length);
+      controller.abort();
+    }
+    const closed = await fake.connections[0]!.closed;
+    expect(seen).toEqual([320]);
+    expect(closed.byServer).toBe(false);
+  });
+
+  it('turns a vendor error message into a typed error', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.send({ message: 'Have not received a new text input within the timeout of 20.0 seconds.', error: 'input_timeout_exceeded', code: 1008 });
+      await conn.close(1008, 'timeout');
+    });
+    const error = await collect(new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl }).synthesize('Hi')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ provider: 'elevenlabs_ws', retryable: false });
+    expect((error as Error).message).toContain('input_timeout_exceeded');
+  });
+
+  it('fails a 401 without retrying, naming ELEVENLABS_API_KEY', async () => {
+    fake = await startFake(async () => {});
+    const error = await collect(new ElevenLabsTTS({ apiKey: 'wrong', baseUrl: fake.httpUrl }).synthesize('Hi')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401, retryable: false });
+    expect((error as Error).message).toContain('ELEVENLABS_API_KEY');
+    expect(fake.upgrades).toHaveLength(1);
+  });
+
+  it('retries a 429 handshake before any audio', async () => {
+    let refused = false;
+    fake = await FakeWebSocketServer.start({
+      onUpgrade: () => {
+        if (refused) return undefined;
+        refused = true;
+        return { reject: { status: 429, headers: { 'retry-after': '0' } } };
+      },
+      onConnection: async (conn) => {
+        await conn.waitForJson<{ text: string }>((m) => m.text === '');
+        await conn.send({ audio: 'AAAA' });
+        await conn.send({ isFinal: true });
+      },
+    });
+    const audio = await collect(new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl }).synthesize('Hi', { format: PCM16_16K }));
+    expect(audio.length).toBe(2); // 'AAAA' is 3 bytes: the odd byte waits for its pair
+    expect(fake.upgrades.map((u) => u.status)).toEqual([429, 101]);
+  });
+
+  it('rejects eleven_v3 on the socket class, pointing to the REST class', () => {
+    expect(() => new ElevenLabsTTS({ apiKey: 'k', model: 'eleven_v3' })).toThrow(/^model: .*ElevenLabsRestTTS/);
+  });
+
+  it('honours chunkLengthSchedule only with autoMode off, and warns otherwise', async () => {
+    const logger = recordingLogger();
+    new ElevenLabsTTS({ apiKey: 'k', chunkLengthSchedule: [120, 160], logger });
+    expect(logger.warnings).toEqual([expect.stringContaining('chunkLengthSchedule is ignored while autoMode is on')]);
+
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: 'AAAA' });
+      await conn.send({ isFinal: true });
+    });
+    await collect(new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl, autoMode: false, chunkLengthSchedule: [120, 160] }).synthesize('Hi'));
+    const conn = fake.connections[0]!;
+    expect(conn.query.get('auto_mode')).toBeNull();
+    expect(conn.jsonMessages()[0]).toEqual({ text: ' ', generation_config: { chunk_length_schedule: [120, 160] } });
+  });
+
+  it('sends language_code when set, and names ELEVENLABS_API_KEY when no key is configured', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: 'AAAA' });
+      await conn.send({ isFinal: true });
+    });
+    await collect(TTS({ apiKey: 'test-key', baseUrl: fake.httpUrl, languageCode: 'de' }).synthesize('Hallo'));
+    expect(fake.connections[0]!.query.get('language_code')).toBe('de');
+    const saved = process.env.ELEVENLABS_API_KEY;
+    delete process.env.ELEVENLABS_API_KEY;
+    try {
+      expect(() => TTS()).toThrow(/ELEVENLABS_API_KEY/);
+    } finally {
+      if (saved !== undefined) process.env.ELEVENLABS_API_KEY = saved;
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import {
+  AsyncQueue,
+  ConfigError,
+  connectWebSocket,
+  createConsoleLogger,
+  joinUrl,
+  ProviderConnectionError,
+  ProviderError,
+  resolveOutputFormat,
+  retry,
+  SampleAligner,
+  toWebSocketUrl,
+  TTSStreamError,
+  bytesPerSample,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+  type WebSocket,
+} from '@patter/core';
+import { toElevenLabsFormat } from './elevenlabs-format.js';
+import { ENV, resolveTTSOptions, type ElevenLabsTTSOptions, type ResolvedTTSOptions } from './elevenlabs-tts-options.js';
+
+const KEY = 'elevenlabs_ws';
+
+export interface ElevenLabsWebSocketTTSOptions extends ElevenLabsTTSOptions {
+  /** Let ElevenLabs pick chunk boundaries for whole sentences (lowest latency). Default true. */
+  readonly autoMode?: boolean;
+  /** Characters buffered before each generation; honoured only with `autoMode: false`. */
+  readonly chunkLengthSchedule?: readonly number[];
+  /** Retries of the handshake (429/5xx, connection failures) before any audio. Default 2. */
+  readonly maxRetries?: number;
+}
+
+/**
+ * ElevenLabs text-to-speech over the `stream-input` WebSocket, one socket per utterance
+ * (default voice `EXAVITQu4vr4xnSDxMaL`, model `eleven_flash_v2_5`, `auto_mode` on).
+ *
+ * @example
+ * ```ts
+ * import * as elevenlabs from '@patter/elevenlabs';
+ * phone.agent({ stt, llm, tts: elevenlabs.TTS({ voiceId: '21m00Tcm4TlvDq8ikWAM' }) });
+ * ```
+ */
+export class ElevenLabsTTS implements TTSProvider {
+  readonly key = KEY;
+  readonly outputFormats: readonly AudioFormat[];
+  private readonly options: ResolvedTTSOptions;
+  private readonly autoMode: boolean;
+  private readonly schedule: readonly number[] | undefined;
+  private readonly maxRetries: number;
+  private readonly logger: Logger;
+
+  constructor(options: ElevenLabsWebSocketTTSOptions = {}) {
+    if (options.model === 'eleven_v3') {
+      throw new ConfigError('model', 'eleven_v3 is not available over the WebSocket API; use ElevenLabsRestTTS (elevenlabs.RestTTS()) for it');
+    }
+    this.options = resolveTTSOptions(options);
+    this.outputFormats = this.options.outputFormats;
+    this.logger = options.logger ?? createConsoleLogger();
+    this.autoMode = options.autoMode ?? true;
+    const schedule = options.chunkLengthSchedule;
+    if (schedule !== undefined && !schedule.every((n) => Number.isInteger(n) && n >= 50 && n <= 500)) {
+      throw new ConfigError('chunkLengthSchedule', 'each entry must be an integer from 50 to 500');
+    }
+    if (schedule !== undefined && this.autoMode) {
+      this.logger.warn({ provider: KEY }, 'elevenlabs chunkLengthSchedule is ignored while autoMode is on; pass autoMode: false to use it');
+    }
+    this.schedule = this.autoMode ? undefined : schedule;
+    this.maxRetries = options.maxRetries ?? 2;
+  }
+
+  /** Pins `ulaw_8000` (Twilio's format). */
+  static forTwilio(options: Omit<ElevenLabsWebSocketTTSOptions, 'outputFormat'> = {}): ElevenLabsTTS {
+    return new ElevenLabsTTS({ ...options, outputFormat: 'ulaw_8000' });
+  }
+
+  /** Pins `pcm_16000` (Telnyx's 16 kHz L16 stream). */
+  static forTelnyx(options: Omit<ElevenLabsWebSocketTTSOptions, 'outputFormat'> = {}): ElevenLabsTTS {
+    return new ElevenLabsTTS({ ...options, outputFormat: 'pcm_16000' });
+  }
+
+  async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const format = resolveOutputFormat(KEY, this.outputFormats, options.format);
+    const { signal } = options;
+    if (text.trim() === '' || signal?.aborted) return;
+    const logger = options.logger ?? this.logger;
+    let ws: WebSocket;
+    try {
+      ws = await retry(
+        () =>
+          connectWebSocket(this.url(format), {
+            provider: KEY,
+            headers: { 'xi-api-key': this.options.apiKey },
+            apiKeyEnv: ENV,
+            ...(signal ? { signal } : {}),
+          }),
+        { retries: this.maxRetries, minDelayMs: 200, maxDelayMs: 2000, ...(signal ? { signal } : {}) },
+      );
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw error;
+    }
+    options.onUsage?.({ characters: text.length });
+    const audio = this.receive(ws, format, logger, options.callId);
+    const onAbort = () => {
+      ws.terminate();
+      audio.end();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      ws.send(JSON.stringify(this.initMessage()));
+      ws.send(JSON.stringify({ text: text.endsWith(' ') ? text : `${text} `, flush: true }));
+      ws.send('{"text":""}');
+      for await (const chunk of audio) {
+        if (signal?.aborted) return;
+        yield chunk;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (ws.readyState === 0 || ws.readyState === 1) ws.terminate();
+    }
+  }
+
+  private url(format: AudioFormat): string {
+    const o = this.options;
+    return toWebSocketUrl(
+      joinUrl(o.baseUrl, `/v1/text-to-speech/${encodeURIComponent(o.voiceId)}/stream-input`, {
+        model_id: o.model,
+        output_format: toElevenLabsFormat(format),
+        auto_mode: this.autoMode ? 'true' : undefined,
+        language_code: o.languageCode,
+      }),
+    );
+  }
+
+  private initMessage(): Record<string, unknown> {
+    return {
+      text: ' ',
+      ...(this.options.voiceSettings ? { voice_settings: this.options.voiceSettings } : {}),
+      ...(this.schedule ? { generation_config: { chunk_length_schedule: this.schedule } } : {}),
+    };
+  }
+
+  /** The socket's audio as whole samples; ends on `isFinal`, fails on an error message or a drop. */
+  private receive(ws: WebSocket, format: AudioFormat, logger: Logger, callId: string | undefined): AsyncQueue<Uint8Array> {
+    const queue = new AsyncQueue<Uint8Array>(4096);
+    const aligner = new SampleAligner(bytesPerSample(format) === 2 ? 2 : 1);
+    let emitted = 0;
+    const fail = (error: ProviderError) => queue.fail(emitted > 0 ? new TTSStreamError(KEY, emitted, { cause: error }) : error);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let message: { audio?: string | null; isFinal?: boolean | null; error?: string; message?: string };
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        logger.warn({ provider: KEY, callId }, 'elevenlabs sent malformed JSON; dropped');
+        return;
+      }
+      if (message.error) {
+        fail(new ProviderError(KEY, `${message.error}: ${message.message ?? ''}`.trim(), { retryable: false, body: message.error }));
+        ws.terminate();
+        return;
+      }
+      if (typeof message.audio === 'string' && message.audio.length > 0) {
+        const chunk = aligner.push(Buffer.from(message.audio, 'base64'));
+        if (chunk.length > 0) {
+          emitted += chunk.length;
+          queue.push(chunk);
+        }
+      }
+      if (message.isFinal) queue.end();
+    });
+    ws.on('close', (code, reason) => {
+      if (queue.closed) return;
+      fail(new ProviderConnectionError(KEY, `socket closed before the final message (close ${code} ${reason.toString()})`.trim()));
+    });
+    ws.on('error', (err) => logger.warn({ err, provider: KEY, callId }, 'elevenlabs socket error'));
+    return queue;
+  }
+}
