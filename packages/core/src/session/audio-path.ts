@@ -1,26 +1,27 @@
-import { describeFormat, sameFormat, type AudioFormat } from '../audio/audio-format.js';
+import type { AudioFormat } from '../audio/audio-format.js';
+import { createAudioConverter } from '../audio/audio-converter.js';
+import { negotiateFormat } from '../audio/negotiate-format.js';
 import { ConfigError } from '../errors/config-error.js';
 
 /** Converts one frame; stateful (resampler history) for one direction of one call. */
 export type FrameConverter = (frame: Uint8Array) => Uint8Array;
 
 /**
- * The format to ask a provider for: `wanted` itself when the provider offers it (bytes then
- * pass through untouched), else the provider's best format (and a converter is needed).
+ * The format to ask a provider for, among those it `offered`: `wanted` itself when offered
+ * (bytes then pass through untouched), else the one cheapest to convert to/from `wanted`
+ * (same rate before resampling, nearest rate first).
  */
 export function chooseFormat(offered: readonly AudioFormat[], wanted: AudioFormat, option: string): AudioFormat {
-  const match = offered.find((format) => sameFormat(format, wanted));
-  if (match) return match;
-  const first = offered[0];
-  if (!first) throw new ConfigError(option, 'the provider declares no audio format');
-  return first;
+  if (offered.length === 0) throw new ConfigError(option, 'the provider declares no audio format');
+  return negotiateFormat(wanted, offered).target;
 }
 
 /**
- * A converter from `from` to `to`, or `undefined` when they are the same (pass-through).
- * The codecs/resampler module plugs in here.
+ * A converter from `from` to `to`, or `undefined` when they are the same (pass-through, no
+ * copy). `_option` is kept for callers that name the side (unused). Each converted frame is a fresh array: the transport and the STT may queue it.
  */
-export function createFrameConverter(from: AudioFormat, to: AudioFormat, option: string): FrameConverter | undefined {
-  if (sameFormat(from, to)) return undefined;
-  throw new ConfigError(option, `no audio converter from ${describeFormat(from)} to ${describeFormat(to)}`);
+export function createFrameConverter(from: AudioFormat, to: AudioFormat, _option?: string): FrameConverter | undefined {
+  const converter = createAudioConverter(from, to);
+  if (converter.passThrough) return undefined;
+  return (frame) => converter.convert(frame).slice();
 }

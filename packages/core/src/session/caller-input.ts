@@ -46,7 +46,7 @@ export class CallerInput {
   ) {
     const { agent } = context;
     this.sttFormat = chooseFormat(stt.inputFormats, transport.format, 'stt');
-    this.convert = createFrameConverter(transport.format, this.sttFormat, 'stt');
+    this.convert = createFrameConverter(transport.format, this.sttFormat);
     const mode = agent.turnDetection ?? 'stt';
     this.turns = new TurnDetector(mode);
     this.vad = new VoiceActivityDetector(transport.format, { silenceMs: agent.endpointingMs ?? 700 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentOptions } from '../agent/agent-options.js';
+import { PCM16_16K, PCM16_24K } from '../audio/audio-format.js';
 import type { CallEndSummary, TurnMetrics } from './call-session.js';
 import { createCallSession } from './create-call-session.js';
 import { FakeLLM, FakeSTT, FakeTransport, FakeTTS, settle, until, voicedFrame, type LLMScript } from './testing-fakes.js';
@@ -67,6 +68,27 @@ describe('createCallSession (pipeline)', () => {
     );
     expect(summary.usage.fake_stt?.audioSeconds).toBeCloseTo(0.2);
     expect(transcripts).toContain('user:When do you open on Monday?');
+  });
+
+  it('converts only where formats differ: PCM16 16 kHz STT and TTS on a μ-law 8 kHz carrier', async () => {
+    const transport = new FakeTransport();
+    const stt = new FakeSTT();
+    stt.inputFormats = [PCM16_16K];
+    const tts = new FakeTTS();
+    tts.outputFormats = [PCM16_24K, PCM16_16K];
+    const session = createCallSession({ transport, agent: { stt, tts, llm: new FakeLLM([]), firstMessage: 'One two three.' } });
+    transport.start();
+    await until(() => transport.count('mark') === 1);
+    expect(stt.last.options.format).toEqual(PCM16_16K);
+    expect(tts.requests[0]?.format).toEqual(PCM16_16K); // the rate nearest the carrier's
+    transport.hear(voicedFrame());
+    expect(stt.last.frames[0]?.length).toBeGreaterThan(0);
+    expect(stt.last.frames[0]?.length).toBeLessThanOrEqual(640); // 20 ms of PCM16 16 kHz, minus filter delay
+    const sent = transport.audio.reduce((n, a) => n + a.length, 0);
+    // The fake TTS gives 8 bytes a character: 112 bytes of PCM16 16 kHz (3.5 ms) → up to 28 μ-law bytes.
+    expect(sent).toBeGreaterThan(10);
+    expect(sent).toBeLessThanOrEqual(28);
+    await session.end('agent_hangup');
   });
 
   it('emits callStart once and callEnd once with duration, reason, usage and cost', async () => {

@@ -67,7 +67,7 @@ export class SpeechOutput {
   constructor(private readonly options: SpeechOutputOptions) {
     const { tts, transport } = options;
     this.ttsFormat = chooseFormat(tts.outputFormats, transport.format, 'tts');
-    this.convert = createFrameConverter(this.ttsFormat, transport.format, 'tts');
+    this.convert = createFrameConverter(this.ttsFormat, transport.format);
     this.offMark = transport.on('mark', (name) => {
       for (const segment of this.segments) if (segment.mark === name) segment.played = true;
     });

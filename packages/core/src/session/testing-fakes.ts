@@ -202,7 +202,7 @@ export class FakeSTTStream implements STTStream {
 
 export class FakeSTT implements STTProvider {
   readonly key = 'fake_stt';
-  readonly inputFormats: readonly AudioFormat[] = [MULAW_8K];
+  inputFormats: readonly AudioFormat[] = [MULAW_8K];
   readonly streams: FakeSTTStream[] = [];
 
   stream(options: STTStreamOptions): FakeSTTStream {
@@ -262,7 +262,7 @@ export interface TTSRequest {
  */
 export class FakeTTS implements TTSProvider {
   readonly key = 'fake_tts';
-  readonly outputFormats: readonly AudioFormat[] = [MULAW_8K];
+  outputFormats: readonly AudioFormat[] = [MULAW_8K];
   readonly requests: TTSRequest[] = [];
   holdAfterFirstChunk = false;
 
