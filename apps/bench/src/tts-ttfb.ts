@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { encodeWav, silentLogger, type TTSProvider } from '@patter/core';
@@ -8,6 +6,7 @@ import { InworldTTS } from '@patter/inworld';
 import { LmntTTS } from '@patter/lmnt';
 import { OpenAITTS } from '@patter/openai';
 import { RimeTTS } from '@patter/rime';
+import { FakeHttpServer } from '@patter/testing';
 
 /**
  * TTS time to first audio byte through the plugin code, per vendor, against a zero-delay
@@ -46,17 +45,9 @@ const CASES: readonly Case[] = [
   { vendor: 'inworld', firstBody: INWORLD_LINE, path: '/tts/v1/voice:stream', make: (u) => new InworldTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
 ];
 
-async function startFake(firstBody: Uint8Array): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.end(firstBody);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+/** Answers every request at once: 200 and the vendor's first body bytes, in one write. */
+function startFake(firstBody: Uint8Array): Promise<FakeHttpServer> {
+  return FakeHttpServer.start((_req, res) => res.send(200, firstBody, { 'content-type': 'application/octet-stream' }));
 }
 
 async function baselineOnce(url: string, body: string): Promise<number> {
@@ -112,8 +103,7 @@ async function measure(c: Case, iterations: number): Promise<TTSTtfbResult> {
       overheadMs: pluginP50Ms - baselineP50Ms,
     };
   } finally {
-    fake.server.closeAllConnections();
-    await new Promise((resolve) => fake.server.close(resolve));
+    await fake.close();
   }
 }
 
