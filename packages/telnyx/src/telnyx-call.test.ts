@@ -107,7 +107,7 @@ describe('Telnyx inbound call through the simulator', () => {
     const call = await sim.inboundCall();
     const server = await harness.calls.next();
     await server.started;
-    const media = (chunk: number, payload: string, stream = call.streamId) =>
+    const media = (chunk: number, payload: string, stream: string = call.streamId) =>
       JSON.stringify({ event: 'media', sequence_number: '5', media: { track: 'inbound', chunk: String(chunk), timestamp: '0', payload }, stream_id: stream });
     call.sendRaw('][');
     call.sendRaw(JSON.stringify({ event: 'wobble', stream_id: call.streamId }));
