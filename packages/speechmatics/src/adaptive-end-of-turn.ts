@@ -19,27 +19,48 @@ export interface AdaptiveEndOfTurnOptions {
 export class AdaptiveEndOfTurn {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** When speech was last heard (`heard()`), for `refine()`. */
+  private lastHeardAt: number | undefined;
 
   constructor(private readonly options: AdaptiveEndOfTurnOptions) {
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
   }
 
-  /** Speech was recognised; `text` is the turn so far. Restarts the wait. */
+  /** New speech was recognised (a partial); `text` is the turn so far. Restarts the wait from now. */
   heard(text: string): void {
+    this.lastHeardAt = performance.now();
+    this.schedule(this.delayFor(text) * 1000);
+  }
+
+  /**
+   * The final text for speech already heard arrived (it lags the words by `max_delay`): the wait
+   * is re-judged on the better text but still counted from when the speech was heard.
+   */
+  refine(text: string): void {
+    if (this.lastHeardAt === undefined) return this.heard(text);
+    this.schedule(this.delayFor(text) * 1000 - (performance.now() - this.lastHeardAt));
+  }
+
+  private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.clear();
-    const delayMs = Math.round(this.delayFor(text) * 1000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.stopped) this.options.onEndOfTurn();
-    }, delayMs);
+    }, Math.max(0, Math.round(delayMs)));
     this.timer.unref();
   }
 
-  /** The turn ended (the server said so): nothing to wait for. */
+  /** Cancels the wait (the turn ended, or the app forced it). */
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** The turn ended: the next speech starts a new one. */
+  reset(): void {
+    this.clear();
+    this.lastHeardAt = undefined;
   }
 
   stop(): void {

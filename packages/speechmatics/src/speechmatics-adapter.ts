@@ -110,7 +110,7 @@ export function speechmaticsAdapter(config: SpeechmaticsAdapterConfig): WebSocke
           onFinal(m, ctx);
           return true;
         case 'EndOfUtterance': {
-          adaptive?.clear();
+          adaptive?.reset();
           const fromFinalize = m.forced === true && forces.shift() === true;
           ctx.emit(transcript({ text: '', eventType: 'UtteranceEnd', speechFinal: true, confidence: 0, fromFinalize }));
           turnText = '';
@@ -150,7 +150,7 @@ export function speechmaticsAdapter(config: SpeechmaticsAdapterConfig): WebSocke
         }),
       );
       turnText = `${turnText} ${text}`.trim();
-      adaptive?.heard(turnText);
+      adaptive?.refine(turnText);
     }
     ctx.commit(m.metadata?.end_time);
   }

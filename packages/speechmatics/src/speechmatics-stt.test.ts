@@ -286,3 +286,22 @@ describe('AdaptiveEndOfTurn', () => {
     expect(turn.delayFor('for Monday')).toBeCloseTo(1.0);
   });
 });
+
+describe('AdaptiveEndOfTurn timing', () => {
+  it('counts the wait from the speech, not from the late final, and restarts on new speech', async () => {
+    const ends: number[] = [];
+    const started = performance.now();
+    const turn = new AdaptiveEndOfTurn({ baseDelay: 0.6, onEndOfTurn: () => ends.push(performance.now() - started) });
+    turn.heard('book a table');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    turn.refine('Book a table.'); // the final lags: a 0.45 s wait of which 0.12 s already passed
+    await new Promise((resolve) => setTimeout(resolve, 420));
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toBeGreaterThan(420);
+    expect(ends[0]).toBeLessThan(530); // restarting at the final would end at ≥ 570 ms
+    turn.heard('and');
+    turn.stop();
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(ends).toHaveLength(1);
+  });
+});
