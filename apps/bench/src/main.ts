@@ -1,9 +1,13 @@
 import type { Bench } from './bench-report.js';
 import { run as audioFrame } from './audio-frame.js';
+import { run as ttsTtfb } from './tts-ttfb.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
-const BENCHES: readonly Bench[] = [{ name: 'audio-frame', run: audioFrame }];
+const BENCHES: readonly Bench[] = [
+  { name: 'audio-frame', run: audioFrame },
+  { name: 'tts-ttfb', run: ttsTtfb },
+];
 
 // `node dist/main.js [name…]` runs the named benches only.
 const only = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { LmntTTS } from '@patter/lmnt';
 import { OpenAITTS } from '@patter/openai';
 import { RimeTTS } from '@patter/rime';
 import { FakeHttpServer } from '@patter/testing';
+import type { BenchReport } from './bench-report.js';
 
 /**
  * TTS time to first audio byte through the plugin code, per vendor, against a zero-delay
@@ -107,20 +108,19 @@ async function measure(c: Case, iterations: number): Promise<TTSTtfbResult> {
   }
 }
 
-/** Runs the TTS time-to-first-byte benchmark and prints one line per vendor. */
-export async function run(options: { iterations?: number; log?: (line: string) => void } = {}): Promise<TTSTtfbResult[]> {
-  const log = options.log ?? ((line: string) => console.log(line));
+/** Runs the TTS time-to-first-byte benchmark: one row per vendor, in microseconds. */
+export async function run(options: { iterations?: number } = {}): Promise<BenchReport> {
   const iterations = options.iterations ?? 1000;
   const results: TTSTtfbResult[] = [];
-  log(`tts-ttfb: time to first audio byte, zero-delay loopback fake, ${iterations} requests each (ms)`);
-  log('vendor         baseline p50  plugin p50  overhead p50  baseline p95  plugin p95');
-  for (const c of CASES) {
-    const r = await measure(c, iterations);
-    results.push(r);
-    log(
-      `${r.vendor.padEnd(14)} ${r.baselineP50Ms.toFixed(3).padStart(12)} ${r.pluginP50Ms.toFixed(3).padStart(11)} ` +
-        `${r.overheadMs.toFixed(3).padStart(13)} ${r.baselineP95Ms.toFixed(3).padStart(13)} ${r.pluginP95Ms.toFixed(3).padStart(11)}`,
-    );
-  }
-  return results;
+  for (const c of CASES) results.push(await measure(c, iterations));
+  const us = (ms: number): number => Math.round(ms * 1000);
+  return {
+    title: `TTS time to first audio byte, zero-delay loopback fake, ${iterations} requests per side (µs)`,
+    columns: ['vendor', 'fake-only p50', 'plugin p50', 'overhead p50', 'fake-only p95', 'plugin p95'],
+    rows: results.map((r) => [r.vendor, us(r.baselineP50Ms), us(r.pluginP50Ms), us(r.overheadMs), us(r.baselineP95Ms), us(r.pluginP95Ms)]),
+    notes: [
+      'fake-only = the same POST with bare undici; plugin = synthesize() to its first yielded chunk (JSON body,',
+      'core httpRequest, retry wrapper, NDJSON/base64/WAV-header decoding, sample alignment). Target: overhead < 1000 µs.',
+    ],
+  };
 }
