@@ -28,6 +28,31 @@ export { parseWav, type ParsedWav } from './audio/parse-wav.js';
 export { pcmToBytes, bytesToPcm, concatBytes, splitFrames, mulawToPcm } from './audio/pcm-bytes.js';
 export { sineWave, silence, type SineWaveOptions } from './audio/tones.js';
 
+// Conformance suites
+export { runConformanceChecks, type ConformanceCheck, type ConformanceResult, type ConformanceHooks } from './conformance/conformance-check.js';
+export { describeConformance, withHooks, type DescribeConformanceOptions } from './conformance/describe-conformance.js';
+export {
+  assert,
+  assertEqual,
+  assertBytesEqual,
+  containsBytes,
+  distinctAudio,
+  fail,
+  framesOf,
+  normalizeText,
+  settledWithinTurn,
+  tick,
+  waitUntil,
+  withTimeout,
+} from './conformance/check-helpers.js';
+export { conformanceSpeech, type ConformanceSpeech } from './conformance/conformance-audio.js';
+export {
+  sttConformanceChecks,
+  describeSTTConformance,
+  type STTConformanceHarness,
+  type STTConformanceConnection,
+} from './conformance/stt-conformance.js';
+
 // Simulators
 export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
 export {
