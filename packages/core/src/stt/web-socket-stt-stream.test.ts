@@ -33,13 +33,19 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function fake(opts: { status?: number; onText?: (conn: Conn, text: string) => void } = {}) {
+async function fake(opts: { status?: number; refuseFirst?: string; onText?: (conn: Conn, text: string) => void } = {}) {
   const conns: Conn[] = [];
   let upgrades = 0;
+  const upgradeTimes: number[] = [];
   wss = new WebSocketServer({ noServer: true });
   server = createServer();
   server.on('upgrade', (req, socket, head) => {
     upgrades++;
+    upgradeTimes.push(Date.now());
+    if (opts.refuseFirst && upgrades === 1) {
+      socket.end(opts.refuseFirst);
+      return;
+    }
     if (opts.status) {
       socket.end(`HTTP/1.1 ${opts.status} Nope\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -70,7 +76,7 @@ async function fake(opts: { status?: number; onText?: (conn: Conn, text: string)
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/listen`;
-  return { url, conns, upgrades: () => upgrades };
+  return { url, conns, upgrades: () => upgrades, upgradeTimes };
 }
 
 function decode(bytes: number[]): string[] {
@@ -223,6 +229,16 @@ describe('createWebSocketSTTStream', () => {
     expect((error as Error).message).toContain('TOY_API_KEY');
     await new Promise((r) => setTimeout(r, 50));
     expect(f.upgrades()).toBe(1);
+  });
+
+  it('honours retry-after from a 429 before reconnecting', async () => {
+    const f = await fake({ refuseFirst: 'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n' });
+    const stream = createWebSocketSTTStream(adapter(f.url), { format: PCM16_16K });
+    stream.sendAudio(frame('hello'));
+    await until(() => (f.conns[0]?.audio.length ?? 0) === FRAME, 3000);
+    await stream.close();
+    expect(f.upgrades()).toBe(2);
+    expect((f.upgradeTimes[1] ?? 0) - (f.upgradeTimes[0] ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it('logs and drops malformed JSON and unknown messages, and keeps going', async () => {

@@ -220,9 +220,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
         this.logger.warn({ err: lastError, attempt: failures + 1 }, 'stt socket dropped; reconnecting');
       }
       failures++;
+      const retryAfter = lastError?.retryAfter;
       lastError = undefined;
       try {
-        await delay(backoffDelay(failures, { minDelayMs: policy.minDelayMs ?? 100, maxDelayMs: policy.maxDelayMs ?? 2000 }), this.controller.signal);
+        const wait = backoffDelay(failures, { minDelayMs: policy.minDelayMs ?? 100, maxDelayMs: policy.maxDelayMs ?? 2000 }, retryAfter);
+        await delay(wait, this.controller.signal);
       } catch {
         return;
       }
