@@ -5,6 +5,7 @@ import type { CallEndSummary, CallSession, CallSessionOptions } from './call-ses
 import { createCallControl } from './call-control.js';
 import { createEngineBridge } from './engine-bridge.js';
 import { createPipelineSession } from './pipeline-session.js';
+import { createTextMode } from './text-mode.js';
 import { DEFAULT_PRICING } from './pricing.js';
 import { SessionCore } from './session-core.js';
 import type { SessionMode } from './session-mode.js';
@@ -56,7 +57,11 @@ export function createCallSession(options: CallSessionOptions): CallSession {
   const logger = context.logger;
   const firstMessage = core.substitute(overrides.firstMessage ?? agent.firstMessage);
   const voicemailMessage = core.substitute(overrides.voicemailMessage ?? agent.voicemailMessage);
-  mode = agent.engine ? createEngineBridge(context, transport) : createPipelineSession(context, transport);
+  mode = agent.engine
+    ? createEngineBridge(context, transport)
+    : !agent.stt && !agent.tts && transport.sendText
+      ? createTextMode(context, transport)
+      : createPipelineSession(context, transport);
 
   const early: CarrierCallEvent[] = [];
   let started = false;

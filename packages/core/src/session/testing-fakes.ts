@@ -59,6 +59,11 @@ export class FakeTransport implements CallTransport {
     this.emitter.emit('audio', frame);
   }
 
+  /** Text a person typed (dev phone text mode). */
+  typeText(text: string): void {
+    this.emitter.emit('text', text);
+  }
+
   pressKeys(digits: string): void {
     for (const digit of digits) this.emitter.emit('dtmf', digit);
   }

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { CallSession } from './call-session.js';
+import { createCallSession } from './create-call-session.js';
+import { FakeLLM, FakeTransport, until } from './testing-fakes.js';
+
+/** A dev-phone-like transport: typed text in, the agent's sentences out. */
+class TextTransport extends FakeTransport {
+  readonly replies: string[] = [];
+  attached: CallSession | undefined;
+  sendText(text: string): void {
+    this.replies.push(text);
+  }
+  attachSession(session: CallSession): void {
+    this.attached = session;
+  }
+}
+
+describe('text mode', () => {
+  it('answers typed text through onMessage, books through a tool, and records both sides', async () => {
+    const transport = new TextTransport();
+    const bookings: unknown[] = [];
+    const session = createCallSession({
+      transport,
+      agent: {
+        firstMessage: 'Luigi’s, how can I help?',
+        tools: [
+          {
+            name: 'book_table',
+            description: 'Book',
+            parameters: { type: 'object', properties: { people: { type: 'number' } }, required: ['people'] },
+            handler: (args: { people: number }) => {
+              bookings.push(args);
+              return 'booked';
+            },
+          },
+        ],
+        onMessage: async function* ({ text }) {
+          yield `You said: ${text}. `;
+          yield 'Anything else?';
+        },
+      },
+    });
+    transport.start();
+    await until(() => transport.replies.length === 1);
+    expect(transport.replies).toEqual(['Luigi’s, how can I help?']);
+    transport.typeText('A table for two');
+    await until(() => transport.replies.length === 3);
+    expect(transport.replies.slice(1)).toEqual(['You said: A table for two.', 'Anything else?']);
+    await session.end('agent_hangup');
+    const summary = await session.ended;
+    expect(summary.transcript.map((t) => [t.role, t.text])).toEqual([
+      ['assistant', 'Luigi’s, how can I help?'],
+      ['user', 'A table for two'],
+      ['assistant', 'You said: A table for two. Anything else?'],
+    ]);
+    expect(bookings).toEqual([]);
+  });
+
+  it('runs the LLM with tools in text mode', async () => {
+    const transport = new TextTransport();
+    const llm = new FakeLLM([
+      [{ type: 'toolCall', call: { id: 'c1', name: 'book_table', arguments: '{"people":2}' } }, { type: 'done', finishReason: 'tool_calls' }],
+      [{ type: 'text', text: 'Booked for two.' }, { type: 'done', finishReason: 'stop' }],
+    ]);
+    const bookings: unknown[] = [];
+    const session = createCallSession({
+      transport,
+      agent: {
+        llm,
+        tools: [
+          {
+            name: 'book_table',
+            description: 'Book',
+            parameters: { type: 'object', properties: { people: { type: 'number' } }, required: ['people'] },
+            handler: (args: { people: number }) => {
+              bookings.push(args);
+              return { ok: true };
+            },
+          },
+        ],
+      },
+    });
+    const tools: string[] = [];
+    session.on('toolCall', (e) => tools.push(e.name));
+    transport.start();
+    transport.typeText('Two people at eight');
+    await until(() => transport.replies.length === 1);
+    expect(transport.replies).toEqual(['Booked for two.']);
+    expect(bookings).toEqual([{ people: 2 }]);
+    expect(tools).toEqual(['book_table']);
+    await session.end('agent_hangup');
+  });
+});

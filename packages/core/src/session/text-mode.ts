@@ -1,0 +1,74 @@
+import type { CallTransport } from '../carrier/call-transport.js';
+import { createReplySource } from './create-reply-source.js';
+import type { UserTurn } from './reply-source.js';
+import { streamReply } from './reply-stream.js';
+import type { SessionContext } from './session-context.js';
+import type { SessionMode, SessionModeFactory } from './session-mode.js';
+
+/**
+ * Text mode: an agent without voice providers (no `engine`, `stt` or `tts`) on a transport that
+ * carries text (the dev phone's text mode). Typed text and keypad digits are the caller's turns;
+ * the reply — the LLM with its tools, or `onMessage` — goes back sentence by sentence through
+ * `transport.sendText`. One reply at a time; a new turn aborts the one still running.
+ */
+export const createTextMode: SessionModeFactory = (context, transport) => new TextMode(context, transport);
+
+class TextMode implements SessionMode {
+  private readonly source;
+  private offs: (() => void)[] = [];
+  private current: AbortController | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly transport: CallTransport,
+  ) {
+    this.source = createReplySource(context);
+  }
+
+  listen(): void {
+    if (this.offs.length > 0) return;
+    this.offs = [
+      this.transport.on('text', (text) => this.turn({ text, source: 'text' })),
+      this.transport.on('dtmf', (digit) => this.turn({ text: digit, source: 'dtmf' })),
+    ];
+  }
+
+  async say(text: string): Promise<void> {
+    this.context.history.addAssistant(text);
+    this.context.recordTranscript({ role: 'assistant', text });
+    this.transport.sendText?.(text);
+  }
+
+  waitForPlayback(): Promise<void> {
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.offs) off();
+    this.offs = [];
+    this.current?.abort();
+    await this.source.close?.().catch(() => {});
+  }
+
+  private turn(turn: UserTurn): void {
+    const { context } = this;
+    if (turn.text.trim() === '' || context.signal.aborted) return;
+    this.current?.abort();
+    const controller = new AbortController();
+    this.current = controller;
+    context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
+    context.recordTranscript({ role: 'user', text: turn.text });
+    const signal = AbortSignal.any([controller.signal, context.signal]);
+    this.running = streamReply(context, this.source, turn, signal, { sentence: (s) => this.transport.sendText?.(s) }).then(
+      (round) => {
+        const said = round.join(' ');
+        context.history.addAssistant(said);
+        if (said !== '') context.recordTranscript({ role: 'assistant', text: said });
+      },
+      (err: unknown) => {
+        if (!signal.aborted) context.logger.error({ err, callId: context.callId() }, 'text reply failed');
+      },
+    );
+  }
+}
