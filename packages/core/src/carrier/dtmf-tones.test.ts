@@ -1,7 +1,7 @@
-import { mulaw } from 'alawmulaw';
 import { describe, expect, it } from 'vitest';
 import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
 import { ConfigError } from '../errors/config-error.js';
+import { mulawToPcm16 } from '../audio/mulaw.js';
 import { DTMF_FREQUENCIES, dtmfAudio, dtmfPcm } from './dtmf-tones.js';
 
 const ROWS = [697, 770, 852, 941];
@@ -42,7 +42,7 @@ describe('dtmf tones', () => {
     const digits = '123A456B789C*0#D';
     const audio = dtmfAudio(digits, MULAW_8K);
     expect(audio.byteLength).toBe(digits.length * 1600);
-    const pcm = mulaw.decode(audio);
+    const pcm = mulawToPcm16(audio);
     [...digits].forEach((digit, i) => {
       const start = i * 1600 + 40; // skip the ramp
       const [row, col] = DTMF_FREQUENCIES[digit]!;

@@ -1,9 +1,8 @@
-// alawmulaw is CommonJS: Node's ESM loader gives it a default export only (no named exports).
-import alawmulaw from 'alawmulaw';
-import { bytesPerSample, type AudioFormat } from '../audio/audio-format.js';
+import { pcm16ToAlaw } from '../audio/alaw.js';
+import type { AudioFormat } from '../audio/audio-format.js';
+import { pcm16ToMulaw } from '../audio/mulaw.js';
+import { pcm16Bytes } from '../audio/pcm16-view.js';
 import { ConfigError } from '../errors/config-error.js';
-
-const { alaw, mulaw } = alawmulaw;
 
 /** ITU-T Q.23 DTMF frequency pairs: [low (row) Hz, high (column) Hz]. */
 export const DTMF_FREQUENCIES: Readonly<Record<string, readonly [number, number]>> = Object.freeze({
@@ -68,10 +67,7 @@ export function dtmfPcm(digits: string, sampleRate: number, options: DtmfToneOpt
 /** DTMF tones for `digits` in a carrier's format (μ-law, A-law or PCM16 little-endian). */
 export function dtmfAudio(digits: string, format: AudioFormat, options: DtmfToneOptions = {}): Uint8Array {
   const pcm = dtmfPcm(digits, format.sampleRate, options);
-  if (format.encoding === 'mulaw') return mulaw.encode(pcm);
-  if (format.encoding === 'alaw') return alaw.encode(pcm);
-  const bytes = new Uint8Array(pcm.length * bytesPerSample(format));
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < pcm.length; i++) view.setInt16(i * 2, pcm[i]!, true);
-  return bytes;
+  if (format.encoding === 'mulaw') return pcm16ToMulaw(pcm);
+  if (format.encoding === 'alaw') return pcm16ToAlaw(pcm);
+  return pcm16Bytes(pcm);
 }
