@@ -21,7 +21,7 @@ export const OUT_OFFSET = IN_OFFSET + MAX_CHUNK * 2;
 const FILTERS_OFFSET = Math.ceil((OUT_OFFSET + MAX_OUT * 2) / 65536) * 65536;
 
 type ProcessFn = (
-  coef: number,
+  phases: number,
   L: number,
   M: number,
   taps: number,
@@ -54,17 +54,17 @@ export const heap = {
 
 let filtersEnd = FILTERS_OFFSET;
 
-/** Copies `taps` into the kernel's memory for good; returns its byte offset. */
-export function storeFilter(taps: Float32Array): number {
-  const offset = filtersEnd;
-  const end = offset + taps.byteLength;
+/** Copies `bytes` into the kernel's memory for good (16-byte aligned); returns its byte offset. */
+export function storeFilter(bytes: Uint8Array): number {
+  const offset = Math.ceil(filtersEnd / 16) * 16;
+  const end = offset + bytes.byteLength;
   const need = Math.ceil(end / 65536) - memory.buffer.byteLength / 65536;
   if (need > 0) {
     memory.grow(need);
     heap.f32 = new Float32Array(memory.buffer);
     heap.i16 = new Int16Array(memory.buffer);
   }
-  heap.f32.set(taps, offset / 4);
+  new Uint8Array(memory.buffer).set(bytes, offset);
   filtersEnd = end;
   return offset;
 }

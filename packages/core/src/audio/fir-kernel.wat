@@ -5,17 +5,18 @@
 ;;   x:   f32[Kp - 1 + nIn]  history (Kp - 1 samples, filled by the caller) then this chunk
 ;;   in:  i16[nIn]           the chunk's samples
 ;;   out: i16[...]           output samples
-;;   coef f32[L][Kp]         phase p's taps, reversed, Kp a multiple of 8
+;;   phases {i32 coef, i32 bytes, i32 skip}[L]  phase p's taps (f32, reversed, a multiple of 8 of
+;;                           them, from byte `coef`) start `skip` bytes into the history window
 ;; `t` is the position of the next output sample in 1/L input-sample units, relative to the
-;; chunk's first sample. Returns the number of samples written.
+;; chunk's first sample. Kp - 1 is the history length. Returns the number of samples written.
 (module
   (import "env" "memory" (memory 1))
   (func (export "process")
-    (param $coef i32) (param $L i32) (param $M i32) (param $Kp i32) (param $t i32)
+    (param $phases i32) (param $L i32) (param $M i32) (param $Kp i32) (param $t i32)
     (param $nIn i32) (param $x i32) (param $in i32) (param $out i32)
     (result i32)
     (local $i i32) (local $p i32) (local $c i32) (local $xp i32) (local $end i32)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $n i32) (local $limit i32) (local $stride i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $n i32) (local $limit i32)
     (local $v i32)
     ;; convert the chunk to f32 after the history
     (local.set $xp (i32.add (local.get $x) (i32.shl (i32.sub (local.get $Kp) (i32.const 1)) (i32.const 2))))
@@ -28,15 +29,16 @@
         (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
         (br $conv)))
     (local.set $limit (i32.mul (local.get $nIn) (local.get $L)))
-    (local.set $stride (i32.shl (local.get $Kp) (i32.const 2)))
     (block $done
       (loop $outer
         (br_if $done (i32.ge_u (local.get $t) (local.get $limit)))
         (local.set $i (i32.div_u (local.get $t) (local.get $L)))
         (local.set $p (i32.sub (local.get $t) (i32.mul (local.get $i) (local.get $L))))
-        (local.set $c (i32.add (local.get $coef) (i32.mul (local.get $p) (local.get $stride))))
-        (local.set $end (i32.add (local.get $c) (local.get $stride)))
-        (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $p (i32.add (local.get $phases) (i32.mul (local.get $p) (i32.const 12))))
+        (local.set $c (i32.load (local.get $p)))
+        (local.set $end (i32.add (local.get $c) (i32.load offset=4 (local.get $p))))
+        (local.set $xp (i32.add (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.load offset=8 (local.get $p))))
         (local.set $a0 (v128.const i32x4 0 0 0 0))
         (local.set $a1 (v128.const i32x4 0 0 0 0))
         (local.set $a2 (v128.const i32x4 0 0 0 0))

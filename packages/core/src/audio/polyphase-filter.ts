@@ -11,9 +11,9 @@ export interface PolyphaseFilter {
   readonly L: number;
   /** Decimation factor (input rate / gcd). */
   readonly M: number;
-  /** Taps per phase as stored: a multiple of 8, zero-padded. */
+  /** Length of the history window (taps of the longest phase, a multiple of 8). */
   readonly taps: number;
-  /** Byte offset of the reversed phases in the kernel's memory. */
+  /** Byte offset of the phase table in the kernel's memory (see fir-kernel.wat). */
   readonly offset: number;
   /** Group delay in input samples (fractional). */
   readonly delay: number;
@@ -51,27 +51,48 @@ function design(inputRate: number, outputRate: number): PolyphaseFilter {
   if (taps > MAX_TAPS) {
     throw new ConfigError('sampleRate', `cannot resample ${inputRate} Hz to ${outputRate} Hz (filter too long)`);
   }
-  const n = perPhase * L;
+  // An odd length puts the centre on a tap; when upsampling (cutoff = 1/(2L)) the phase holding
+  // it is then a pure delay, which the kernel runs as 8 taps instead of `taps`.
+  const n = perPhase * L - ((perPhase * L) % 2 === 0 ? 1 : 0);
   const beta = 0.1102 * (attenuation - 8.7);
   const cutoff = nyquist / highRate; // cycles per sample at the high rate
   const center = (n - 1) / 2;
   const i0Beta = besselI0(beta);
-  const h = new Float64Array(n);
+  const h = new Float64Array(perPhase * L);
   for (let j = 0; j < n; j++) {
     const m = j - center;
     const sinc = m === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * m) / (Math.PI * m);
     const r = m / center;
     h[j] = sinc * (besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0Beta);
   }
-  // Phase p holds h[p + kL], k = 0..perPhase-1, stored reversed and padded at the front;
-  // each phase is normalized to unity DC gain.
-  const phases = new Float32Array(L * taps);
+  let peak = 0;
+  for (const v of h) peak = Math.max(peak, Math.abs(v));
+  // Phase p holds h[p + kL], k = 0..perPhase-1, reversed (window index j = taps-1-k) and
+  // normalized to unity DC gain; zero taps at either end are trimmed (to a multiple of 8).
+  const coefs: number[] = [];
+  const table = new Int32Array(L * 3);
+  const starts: number[] = [];
   for (let p = 0; p < L; p++) {
+    const w = new Float64Array(taps);
     let sum = 0;
-    for (let k = 0; k < perPhase; k++) sum += h[p + k * L]!;
-    for (let k = 0; k < perPhase; k++) phases[p * taps + (taps - 1 - k)] = h[p + k * L]! / sum;
+    for (let k = 0; k < perPhase; k++) {
+      sum += h[p + k * L]!;
+      w[taps - 1 - k] = h[p + k * L]!;
+    }
+    let first = 0;
+    let last = taps - 1;
+    while (first < last && Math.abs(w[first]!) < peak * 1e-9) first++;
+    while (last > first && Math.abs(w[last]!) < peak * 1e-9) last--;
+    const count = Math.ceil((last - first + 1) / 8) * 8;
+    const skip = Math.min(first, taps - count);
+    starts.push(coefs.length);
+    for (let j = skip; j < skip + count; j++) coefs.push(w[j]! / sum);
+    table[p * 3 + 1] = count * 4;
+    table[p * 3 + 2] = skip * 4;
   }
-  return { L, M, taps, offset: storeFilter(phases), delay: center / L };
+  const coefOffset = storeFilter(new Uint8Array(Float32Array.from(coefs).buffer));
+  for (let p = 0; p < L; p++) table[p * 3] = coefOffset + starts[p]! * 4;
+  return { L, M, taps, offset: storeFilter(new Uint8Array(table.buffer)), delay: center / L };
 }
 
 function gcd(a: number, b: number): number {
