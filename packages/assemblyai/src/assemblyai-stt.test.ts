@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as assemblyai from './index.js';
 import { AssemblyAISTT } from './index.js';
@@ -324,3 +324,24 @@ describe('AssemblyAISTT', () => {
     expect(createSTT('assemblyai', { apiKey: KEY })).toBeInstanceOf(AssemblyAISTT);
   });
 });
+
+// The shared STT contract. AssemblyAI never receives a tail under 50 ms (it would answer 3007),
+// so each connection holds a contiguous slice of the stream's audio ('slice').
+for (const format of [PCM16_16K, MULAW_8K]) {
+  let fake: FakeWebSocketServer | undefined;
+  describeSTTConformance({
+    name: `AssemblyAISTT ${format.encoding}/${format.sampleRate}`,
+    format,
+    audioMatch: 'slice',
+    beforeEach: async () => {
+      fake = await fakeAssemblyAI({ live: false });
+    },
+    createProvider: () => new AssemblyAISTT({ apiKey: KEY, baseUrl: fake?.url ?? '', inputFormats: [format] }),
+    connections: () =>
+      (fake?.connections ?? []).map((conn) => ({
+        audio: () => conn.binaryBytes(),
+        speak: (text: string) =>
+          conn.send({ turn_order: 0, turn_is_formatted: false, end_of_turn: true, transcript: text, end_of_turn_confidence: 0.9, words: [], utterance: text, type: 'Turn' }),
+      })),
+  });
+}

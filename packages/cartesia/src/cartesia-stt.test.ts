@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as cartesia from './index.js';
 import { CartesiaSTT } from './index.js';
@@ -309,3 +309,22 @@ describe('CartesiaSTT', () => {
     expect(createSTT('cartesia_stt', { apiKey: KEY })).toBeInstanceOf(CartesiaSTT);
   });
 });
+
+// The shared STT contract (real speech: the fake stays quiet until the suite makes it speak).
+for (const format of [PCM16_16K, MULAW_8K]) {
+  let fake: FakeWebSocketServer | undefined;
+  describeSTTConformance({
+    name: `CartesiaSTT ${format.encoding}/${format.sampleRate}`,
+    format,
+    beforeEach: async () => {
+      fake = await fakeCartesia({ script: () => {} });
+    },
+    createProvider: () => new CartesiaSTT({ apiKey: KEY, baseUrl: fake?.url ?? '' }),
+    connections: () =>
+      (fake?.connections ?? []).map((conn) => ({
+        audio: () => conn.binaryBytes(),
+        speak: (text: string) =>
+          conn.send({ type: 'transcript', request_id: REQUEST_ID, text, is_final: true, duration: 0, language: 'en', words: [] }),
+      })),
+  });
+}

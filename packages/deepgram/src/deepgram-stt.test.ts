@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as deepgram from './index.js';
 import { DeepgramSTT } from './index.js';
@@ -28,6 +28,8 @@ const WORDS = ['', 'hello', 'there', 'general', 'kenobi'];
 
 interface FakeOptions {
   idleMs?: number;
+  /** Finalize answers carry no text (the conformance suite sends real speech). */
+  silent?: boolean;
   status?: number;
   /** Bytes of one "word" frame (20 ms in the stream's format). */
   frameBytes?: number;
@@ -72,7 +74,7 @@ async function fakeDeepgram(options: FakeOptions = {}) {
       ws.on('close', () => clearTimeout(idle));
       const finalize = (fromFinalize: boolean, speechFinal: boolean) => {
         const start = finalFrom / frameBytes / 50;
-        const words = transcribe(audio.slice(finalFrom), frameBytes);
+        const words = options.silent ? [] : transcribe(audio.slice(finalFrom), frameBytes);
         finalFrom = audio.length;
         const duration = audio.length / frameBytes / 50 - start;
         ws.send(results(words.join(' '), { isFinal: true, speechFinal, fromFinalize, start, duration }));
@@ -347,3 +349,23 @@ describe('DeepgramSTT', () => {
     expect(fake.upgrades.length).toBe(1);
   });
 });
+
+// The shared STT contract, against the same fake (audio is real speech here, so the fake's
+// Finalize answers carry no text; the suite makes it "speak" instead).
+for (const format of [PCM16_16K, MULAW_8K]) {
+  let fake: FakeWebSocketServer | undefined;
+  describeSTTConformance({
+    name: `DeepgramSTT ${format.encoding}/${format.sampleRate}`,
+    format,
+    beforeEach: async () => {
+      fake = await fakeDeepgram({ silent: true });
+    },
+    createProvider: () => new DeepgramSTT({ apiKey: KEY, baseUrl: fake?.url ?? '' }),
+    connections: () =>
+      (fake?.connections ?? []).map((conn) => ({
+        audio: () => conn.binaryBytes(),
+        speak: (text: string) =>
+          conn.send(results(text, { isFinal: true, speechFinal: true, fromFinalize: false, start: 0, duration: conn.binaryBytes().length / (format.sampleRate * (format.encoding === 'pcm16' ? 2 : 1)) })),
+      })),
+  });
+}

@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as soniox from './index.js';
 import { SonioxSTT } from './index.js';
@@ -323,3 +323,22 @@ describe('SonioxSTT', () => {
     expect(createSTT('soniox', { apiKey: KEY })).toBeInstanceOf(SonioxSTT);
   });
 });
+
+// The shared STT contract (real speech: the fake stays quiet until the suite makes it speak).
+for (const format of [PCM16_16K, MULAW_8K]) {
+  let fake: FakeWebSocketServer | undefined;
+  describeSTTConformance({
+    name: `SonioxSTT ${format.encoding}/${format.sampleRate}`,
+    format,
+    beforeEach: async () => {
+      fake = await fakeSoniox({ script: () => {} });
+    },
+    createProvider: () => new SonioxSTT({ apiKey: KEY, baseUrl: fake?.url ?? '' }),
+    connections: () =>
+      (fake?.connections ?? []).map((conn) => ({
+        audio: () => conn.binaryBytes(),
+        speak: (text: string) =>
+          conn.send({ tokens: [{ text, is_final: true, confidence: 0.9 }, { text: '<end>', is_final: true }], final_audio_proc_ms: 0, total_audio_proc_ms: 0 }),
+      })),
+  });
+}
