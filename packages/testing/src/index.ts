@@ -52,6 +52,12 @@ export {
   type STTConformanceHarness,
   type STTConformanceConnection,
 } from './conformance/stt-conformance.js';
+export {
+  ttsConformanceChecks,
+  describeTTSConformance,
+  DEFAULT_TTS_TEXTS,
+  type TTSConformanceHarness,
+} from './conformance/tts-conformance.js';
 
 // Simulators
 export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
