@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '@patter/core';
-import { CarrierHarness, FakeTwilioApi, TwilioSimulator } from '@patter/testing';
+import { readFileSync } from 'node:fs';
+import { CarrierHarness, FakeTwilioApi, TwilioSimulator, fixturePath } from '@patter/testing';
 import { Twilio } from './twilio.js';
 
 const ACCOUNT = 'AC00000000000000000000000000000001';
@@ -60,6 +61,19 @@ describe('Twilio inbound call through the simulator', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(server.stops.items).toEqual(['caller_hangup']);
     expect(call.violations).toEqual([]);
+  });
+
+  it('a WAV fixture sent at real time reaches the transport in order and intact', async () => {
+    const call = await sim.inboundCall();
+    const server = await harness.calls.next();
+    await server.started;
+    const started = performance.now();
+    const sent = await call.sendWav(readFileSync(fixturePath('okay', 'mulaw-8k')));
+    const elapsed = performance.now() - started;
+    await server.audio.waitFor(() => Buffer.concat(server.audio.items).byteLength >= sent.byteLength);
+    expect(Buffer.concat(server.audio.items)).toEqual(Buffer.from(sent));
+    expect(elapsed).toBeGreaterThan((sent.byteLength / 8) * 0.9 - 20); // paced at real time
+    await call.stop();
   });
 
   it('agent audio goes out as 160-byte μ-law frames paced ~20 ms, and marks round-trip after playback', async () => {

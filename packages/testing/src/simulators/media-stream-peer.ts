@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { WebSocket } from '@patter/core';
+import { pcm16Samples, pcm16ToMulaw, WebSocket } from '@patter/core';
+import { parseWav } from '../audio/parse-wav.js';
 import { WaitableLog } from '../fakes/waitable-log.js';
 import { TestKitError } from '../test-kit-error.js';
 
@@ -104,6 +105,20 @@ export abstract class MediaStreamPeer {
       }
       this.sendMediaFrame(audio.subarray(offset, Math.min(offset + frameBytes, audio.byteLength)));
     }
+  }
+
+  /**
+   * Send a WAV file (μ-law 8 kHz, or PCM16 8 kHz which is encoded to μ-law) as caller audio in
+   * real-time-paced 20 ms frames. Returns the μ-law bytes that were sent.
+   */
+  async sendWav(wav: Uint8Array, options: SendAudioOptions = {}): Promise<Uint8Array> {
+    const { format, data } = parseWav(wav);
+    if (format.sampleRate !== 8000 || format.encoding === 'alaw') {
+      throw new TestKitError(`sendWav needs μ-law or PCM16 at 8 kHz, got ${format.encoding}/${format.sampleRate} (use a mulaw-8k fixture)`);
+    }
+    const mulaw = format.encoding === 'mulaw' ? data : pcm16ToMulaw(pcm16Samples(data));
+    await this.sendAudio(mulaw, options);
+    return mulaw;
   }
 
   /** Send any text frame (for bad-input tests). */
