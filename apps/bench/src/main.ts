@@ -1,12 +1,14 @@
 import type { Bench } from './bench-report.js';
 import { run as audioFrame } from './audio-frame.js';
 import { run as ttsTtfb } from './tts-ttfb.js';
+import { run as pipelineLatency } from './pipeline-latency.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
 const BENCHES: readonly Bench[] = [
   { name: 'audio-frame', run: audioFrame },
   { name: 'tts-ttfb', run: ttsTtfb },
+  { name: 'pipeline-latency', run: pipelineLatency },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.

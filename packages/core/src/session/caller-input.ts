@@ -5,7 +5,7 @@ import type { Transcript } from '../stt/transcript.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
 import type { SessionContext } from './session-context.js';
 import { TurnDetector } from './turn-detector.js';
-import { frameRms, VoiceActivityDetector } from './voice-activity-detector.js';
+import { VoiceActivityDetector } from './voice-activity-detector.js';
 
 /** What the caller side reports to the pipeline. */
 export interface CallerInputHandlers {
@@ -68,7 +68,7 @@ export class CallerInput {
     const now = performance.now();
     const activity = this.vad.push(frame);
     const ms = this.vad.lastFrameMs;
-    if (frameRms(frame, this.transport.format) >= EVIDENCE_RMS) this.voicedMs += ms;
+    if (this.vad.lastRms >= EVIDENCE_RMS) this.voicedMs += ms;
     if (this.vad.lastVoiced) this.lastVoiceAt = now;
     this.handlers.onVoice(this.vad.lastVoiced, ms, now);
     this.stream.sendAudio(this.convert ? this.convert(frame) : frame);

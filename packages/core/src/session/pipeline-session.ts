@@ -81,8 +81,10 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
     if (active) interrupt();
     context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
     context.recordTranscript({ role: 'user', text: turn.text });
+    // Not AbortSignal.any(): it keeps a dependent-signal set on the call's signal that grows
+    // with every turn. close() aborts the active reply when the call ends.
     const controller = new AbortController();
-    const signal = AbortSignal.any([context.signal, controller.signal]);
+    const signal = controller.signal;
     const utterance = speech.start(signal, {
       onTtsRequest: () => timer.mark('ttsRequest'),
       onTtsFirstByte: () => timer.mark('ttsFirstByte'),

@@ -29,6 +29,10 @@ function alawToLinear(byte: number): number {
   return (a & 0x80) !== 0 ? t : -t;
 }
 
+/** Squared linear value of every G.711 byte: one table lookup per sample on the hot path. */
+const MULAW_SQUARES = Float64Array.from({ length: 256 }, (_, b) => mulawToLinear(b) ** 2);
+const ALAW_SQUARES = Float64Array.from({ length: 256 }, (_, b) => alawToLinear(b) ** 2);
+
 /** RMS of one frame (0–1 of full scale), for PCM16 LE, μ-law or A-law, allocation-free. */
 export function frameRms(frame: Uint8Array, format: AudioFormat): number {
   let sum = 0;
@@ -40,11 +44,8 @@ export function frameRms(frame: Uint8Array, format: AudioFormat): number {
       count++;
     }
   } else {
-    const decode = format.encoding === 'mulaw' ? mulawToLinear : alawToLinear;
-    for (let i = 0; i < frame.length; i++) {
-      const sample = decode(frame[i] as number);
-      sum += sample * sample;
-    }
+    const squares = format.encoding === 'mulaw' ? MULAW_SQUARES : ALAW_SQUARES;
+    for (let i = 0; i < frame.length; i++) sum += squares[frame[i] as number] as number;
     count = frame.length;
   }
   return count === 0 ? 0 : Math.sqrt(sum / count) / 32768;
@@ -65,6 +66,8 @@ export class VoiceActivityDetector {
   lastVoiced = false;
   /** Duration of the last frame, ms. */
   lastFrameMs = 0;
+  /** RMS of the last frame (0–1 of full scale). */
+  lastRms = 0;
 
   constructor(
     private readonly format: AudioFormat,
@@ -81,7 +84,9 @@ export class VoiceActivityDetector {
 
   push(frame: Uint8Array): VoiceActivity {
     const ms = durationMs(this.format, frame.length);
-    const voiced = frameRms(frame, this.format) >= this.threshold;
+    const rms = frameRms(frame, this.format);
+    const voiced = rms >= this.threshold;
+    this.lastRms = rms;
     this.lastVoiced = voiced;
     this.lastFrameMs = ms;
     if (voiced) {
