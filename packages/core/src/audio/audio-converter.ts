@@ -53,7 +53,10 @@ class ChainConverter implements AudioConverter {
   private resampled = new Int16Array(0);
   private encoded = new Uint8Array(0);
   private carry = -1;
-  private lastView: Uint8Array = new Uint8Array(0);
+  // Views handed out last time, reused while the frame size stays the same (no per-frame allocation).
+  private pcmView: Int16Array = new Int16Array(0);
+  private resampledView: Int16Array = new Int16Array(0);
+  private outView: Uint8Array = new Uint8Array(0);
 
   constructor(
     readonly from: AudioFormat,
@@ -68,7 +71,7 @@ class ChainConverter implements AudioConverter {
     if (this.resampler !== undefined) {
       const need = this.resampler.maxOutput(samples.length);
       if (this.resampled.length < need) this.resampled = new Int16Array(grow(need));
-      out = this.resampled.subarray(0, this.resampler.process(samples, this.resampled));
+      out = this.resampledView = head(this.resampled, this.resampler.process(samples, this.resampled), this.resampledView);
     }
     return this.fromPcm(out);
   }
@@ -89,7 +92,7 @@ class ChainConverter implements AudioConverter {
     const { encoding } = this.from;
     if (encoding !== 'pcm16') {
       if (this.pcm.length < input.length) this.pcm = new Int16Array(grow(input.length));
-      const pcm = this.pcm.subarray(0, input.length);
+      const pcm = (this.pcmView = head(this.pcm, input.length, this.pcmView));
       if (encoding === 'mulaw') decodeMulaw(input, pcm);
       else decodeAlaw(input, pcm);
       return pcm;
@@ -106,26 +109,32 @@ class ChainConverter implements AudioConverter {
     const fit = count * 2 - at;
     pcmBytes.set(fit === input.length ? input : input.subarray(0, fit), at);
     this.carry = fit < input.length ? input[fit]! : -1;
-    return this.pcm.subarray(0, count);
+    return (this.pcmView = head(this.pcm, count, this.pcmView));
   }
 
   private fromPcm(samples: Int16Array): Uint8Array {
     const { encoding } = this.to;
-    if (encoding === 'pcm16') return this.view(pcm16Bytes(samples));
+    if (encoding === 'pcm16') {
+      const last = this.outView;
+      if (last.buffer === samples.buffer && last.byteOffset === samples.byteOffset && last.length === samples.byteLength) {
+        return last;
+      }
+      return (this.outView = pcm16Bytes(samples));
+    }
     if (this.encoded.length < samples.length) this.encoded = new Uint8Array(grow(samples.length));
-    const out = this.view(this.encoded, samples.length);
+    const out = (this.outView = head(this.encoded, samples.length, this.outView));
     if (encoding === 'mulaw') encodeMulaw(samples, out);
     else encodeAlaw(samples, out);
     return out;
   }
+}
 
-  /** A view of `bytes` (first `length` bytes), reusing the previous view object when it matches. */
-  private view(bytes: Uint8Array, length = bytes.length): Uint8Array {
-    const last = this.lastView;
-    if (last.buffer === bytes.buffer && last.byteOffset === bytes.byteOffset && last.length === length) return last;
-    this.lastView = length === bytes.length ? bytes : bytes.subarray(0, length);
-    return this.lastView;
+/** The first `length` elements of `array`: `previous` when it is already that view, else a new one. */
+function head<T extends Int16Array | Uint8Array>(array: T, length: number, previous: T): T {
+  if (previous.buffer === array.buffer && previous.byteOffset === array.byteOffset && previous.length === length) {
+    return previous;
   }
+  return (length === array.length ? array : array.subarray(0, length)) as T;
 }
 
 function grow(need: number): number {

@@ -22,11 +22,10 @@ export function extractJsonStringField(json: string, field: string): string | un
     if (json.charCodeAt(i) !== 34 /* " */) return undefined;
     const start = i + 1;
     let end = json.indexOf('"', start);
-    let plain = true;
     while (end >= 0 && escaped(json, end)) end = json.indexOf('"', end + 1);
     if (end < 0) return undefined;
-    if (json.indexOf('\\', start) >= 0 && json.indexOf('\\', start) < end) plain = false;
-    if (plain) return json.slice(start, end);
+    const backslash = json.indexOf('\\', start);
+    if (backslash < 0 || backslash > end) return json.slice(start, end);
     try {
       return JSON.parse(json.slice(start - 1, end + 1)) as string;
     } catch {
