@@ -58,6 +58,14 @@ export {
   DEFAULT_TTS_TEXTS,
   type TTSConformanceHarness,
 } from './conformance/tts-conformance.js';
+export {
+  llmConformanceChecks,
+  describeLLMConformance,
+  CONFORMANCE_MESSAGES,
+  CONFORMANCE_TOOLS,
+  type LLMConformanceHarness,
+  type LLMScriptedReply,
+} from './conformance/llm-conformance.js';
 
 // Simulators
 export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
