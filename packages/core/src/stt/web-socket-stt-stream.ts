@@ -7,6 +7,7 @@ import { AsyncQueue } from '../util/async-queue.js';
 import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
 import { AudioReplayBuffer } from './audio-replay-buffer.js';
+import { SignalWaiters } from './signal-waiters.js';
 import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
 import type { Transcript } from './transcript.js';
 import type { WebSocketSTTAdapter, WebSocketSTTContext, WebSocketSTTSignal } from './web-socket-stt-adapter.js';
@@ -63,7 +64,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
   /** Stream position where the current connection's audio begins (vendor time 0). */
   private connStart = 0;
   private socketError: ProviderError | undefined;
-  private readonly waiters = new Map<WebSocketSTTSignal, Set<() => void>>();
+  private readonly signals = new SignalWaiters<WebSocketSTTSignal>();
   private audioBytes = 0;
   private closing: Promise<void> | undefined;
   private warnedOverflow = false;
@@ -359,33 +360,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.flush(false);
       if (this.finalizePending) this.finalize();
     }
-    const set = this.waiters.get(signal);
-    if (!set) return;
-    this.waiters.delete(signal);
-    for (const wake of set) wake();
+    this.signals.raise(signal);
   }
 
   private waitFor(signal: WebSocketSTTSignal, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let set = this.waiters.get(signal);
-      if (!set) this.waiters.set(signal, (set = new Set()));
-      const entry = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        set.delete(entry);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      set.add(entry);
-      void this.socketClosed.then(() => {
-        if (!set.has(entry)) return;
-        set.delete(entry);
-        clearTimeout(timer);
-        resolve(false);
-      });
-    });
+    return this.signals.wait(signal, timeoutMs, this.socketClosed);
   }
 
   private fail(error: ProviderError): void {
@@ -410,7 +389,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     const ws = this.ws;
     this.ws = undefined;
     if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
-    for (const signal of [...this.waiters.keys()]) this.notify(signal);
+    this.signals.raiseAll();
   }
 }
 
