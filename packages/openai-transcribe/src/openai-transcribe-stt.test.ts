@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, PCM16_8K, ProviderAuthError, createSTT, type STTStream, type Transcript } from '@patter/core';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { ConfigError, PCM16_16K, PCM16_8K, ProviderAuthError, createSTT, type STTStream, type Transcript } from '@patter/core';
+import { FakeHttpServer, describeSTTConformance, type FakeHttpResponse, type STTConformanceConnection } from '@patter/testing';
 import { OpenAITranscribeSTT, STT } from './index.js';
 
 const SSE_HELLO = [
@@ -111,3 +111,37 @@ describe('OpenAITranscribeSTT', () => {
     expect([stt.key, (stt as OpenAITranscribeSTT).model]).toEqual(['openai_transcribe', 'gpt-4o-transcribe']);
   });
 });
+
+// The shared STT contract: each request is one "connection", held open until the suite makes
+// it speak; the answer streams the text as deltas then `transcript.text.done`.
+{
+  let server: FakeHttpServer | undefined;
+  let requests: STTConformanceConnection[] = [];
+  describeSTTConformance({
+    name: 'OpenAITranscribeSTT',
+    format: PCM16_16K,
+    audioMatch: 'slice',
+    finalizeAfterAudio: true,
+    beforeEach: async () => {
+      requests = [];
+      server = await FakeHttpServer.start({
+        'POST /v1/audio/transcriptions': (req, res) =>
+          new Promise<void>((answered) => {
+            const file = req.multipart().find((p) => p.name === 'file');
+            const pcm = new Uint8Array(file?.data.subarray(44) ?? []);
+            requests.push({
+              audio: () => pcm,
+              speak: async (text) => {
+                const words = text.split(' ');
+                const deltas = words.map((w, i) => ({ type: 'transcript.text.delta', delta: i === 0 ? w : ` ${w}` }));
+                void res.sse([...deltas, { type: 'transcript.text.done', text }]).then(answered);
+              },
+            });
+          }),
+      });
+    },
+    afterEach: () => server?.close(),
+    createProvider: () => new OpenAITranscribeSTT({ apiKey: 'test-key', baseUrl: `${server?.url}/v1`, closeTimeoutMs: 1000 }),
+    connections: () => requests,
+  });
+}

@@ -8,7 +8,7 @@ import {
   type STTStream,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
 import { AdaptiveEndOfTurn } from './adaptive-end-of-turn.js';
 import { STT, SpeechmaticsSTT } from './index.js';
 
@@ -305,3 +305,26 @@ describe('AdaptiveEndOfTurn timing', () => {
     expect(ends).toHaveLength(1);
   });
 });
+
+// The shared STT contract against the same fake, in both formats Speechmatics takes raw.
+for (const format of [PCM16_16K, MULAW_8K]) {
+  let fake: Awaited<ReturnType<typeof fakeSpeechmatics>> | undefined;
+  describeSTTConformance({
+    name: `SpeechmaticsSTT ${format.encoding}/${format.sampleRate}`,
+    format,
+    beforeEach: async () => {
+      fake = await fakeSpeechmatics(() => {});
+    },
+    afterEach: () => fake?.close(),
+    createProvider: () => new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake?.url ?? '', turnDetection: 'FIXED' }),
+    connections: () =>
+      (fake?.sessions ?? []).map((s) => ({
+        audio: () => s.socket.binaryBytes(),
+        speak: async (text: string) => {
+          const seconds = s.bytes / (format.sampleRate * (format.encoding === 'pcm16' ? 2 : 1));
+          s.send({ message: 'AddTranscript', format: '2.1', metadata: { start_time: 0, end_time: seconds, transcript: text }, results: [] });
+          s.send({ message: 'EndOfUtterance', metadata: { start_time: seconds, end_time: seconds } });
+        },
+      })),
+  });
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
-import { FakeHttpServer, type FakeHttpResponse, type MultipartPart } from '@patter/testing';
+import { FakeHttpServer, describeSTTConformance, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
 import { STT, WhisperSTT } from './index.js';
 
 type Reply = (res: FakeHttpResponse) => void;
@@ -204,3 +204,36 @@ describe('WhisperSTT', () => {
     await fake.start();
   });
 });
+
+// The shared STT contract. Each request is one "connection": the fake holds it open until the
+// suite makes it speak, then answers with that text (buffered STT: the audio is one slice).
+{
+  let server: FakeHttpServer | undefined;
+  let requests: STTConformanceConnection[] = [];
+  describeSTTConformance({
+    name: 'WhisperSTT',
+    audioMatch: 'slice',
+    finalizeAfterAudio: true,
+    beforeEach: async () => {
+      requests = [];
+      server = await FakeHttpServer.start({
+        'POST /v1/audio/transcriptions': (req, res) =>
+          new Promise<void>((answered) => {
+            if (req.header('authorization') !== 'Bearer test-key') return answered(res.json(401, { error: { message: 'bad key' } }));
+            const file = req.multipart().find((p) => p.name === 'file');
+            const pcm = new Uint8Array(file?.data.subarray(44) ?? []);
+            requests.push({
+              audio: () => pcm,
+              speak: async (text) => {
+                res.json(200, { text, segments: [{ avg_logprob: -0.1, no_speech_prob: 0.01 }] });
+                answered();
+              },
+            });
+          }),
+      });
+    },
+    afterEach: () => server?.close(),
+    createProvider: () => new WhisperSTT({ apiKey: 'test-key', baseUrl: `${server?.url}/v1`, closeTimeoutMs: 1000 }),
+    connections: () => requests,
+  });
+}

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { AsyncQueue } from '../util/async-queue.js';
-import { isAbortError } from '../util/abort.js';
+import { delay, isAbortError } from '../util/abort.js';
 import { retry, type RetryOptions } from '../util/retry.js';
 import { HallucinationFilter, type HallucinationFilterOptions, type UtteranceEvidence } from './hallucination-filter.js';
 import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
@@ -48,6 +48,8 @@ export interface BufferedSTTTuning extends Pick<UtteranceBufferOptions, 'vadThre
   readonly maxUtteranceMs?: number;
   /** Hallucination filter options; `false` keeps every transcript. */
   readonly filter?: HallucinationFilterOptions | false;
+  /** How long `close()` waits for the last utterance's transcript before dropping it. Default 5000 ms. */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface BufferedSTTStreamOptions extends STTStreamOptions {
@@ -121,7 +123,16 @@ export class BufferedSTTStream implements STTStream {
     if (this.closed) return this.pending;
     this.flush(false, true);
     this.closed = true;
-    await this.pending;
+    const timer = new AbortController();
+    const timedOut = delay(this.options.tuning?.closeTimeoutMs ?? 5000, timer.signal).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([this.pending.then(() => false), timedOut])) {
+      this.logger.warn({}, 'transcription still pending at close; dropped');
+    }
+    timer.abort();
+    this.controller.abort();
     this.queue.end();
   }
 
