@@ -6,9 +6,15 @@ import { ConfigError } from '../errors/config-error.js';
  * identical to it, at a table lookup per sample.
  */
 const DECODE = new Int16Array(256);
-const ENCODE = new Uint8Array(65536);
 for (let code = 0; code < 256; code++) DECODE[code] = alawmulaw.mulaw.decodeSample(code);
-for (let s = 0; s < 65536; s++) ENCODE[s] = alawmulaw.mulaw.encodeSample(s < 32768 ? s : s - 65536);
+/** Indexed by the sample's 16 bits; built on first use (about 10 ms). */
+let ENCODE: Uint8Array | undefined;
+
+function encodeTable(): Uint8Array {
+  const table = new Uint8Array(65536);
+  for (let s = 0; s < 65536; s++) table[s] = alawmulaw.mulaw.encodeSample(s < 32768 ? s : s - 65536);
+  return (ENCODE = table);
+}
 
 /** Decodes `src.length` μ-law bytes into `dst` (which must be at least as long). Returns the count. */
 export function decodeMulaw(src: Uint8Array, dst: Int16Array): number {
@@ -22,7 +28,8 @@ export function decodeMulaw(src: Uint8Array, dst: Int16Array): number {
 export function encodeMulaw(src: Int16Array, dst: Uint8Array): number {
   const n = src.length;
   checkLength(n, dst.length);
-  for (let i = 0; i < n; i++) dst[i] = ENCODE[src[i]! & 0xffff]!;
+  const table = ENCODE ?? encodeTable();
+  for (let i = 0; i < n; i++) dst[i] = table[src[i]! & 0xffff]!;
   return n;
 }
 
