@@ -18,9 +18,9 @@ export interface ReplyStreamHooks extends ReplyHooks {
 
 /**
  * Runs one reply: streams the source's text through the sentence chunker and the agent's
- * guardrails into `sink`, flushing the chunker before each tool round. Resolves with the
- * sentences delivered in the last round (the consumer commits them to the history); stops
- * quietly when `signal` aborts.
+ * guardrails into `sink`, flushing the chunker before each tool round (whose text is logged to
+ * the call transcript then). Resolves with the sentences delivered in the last round (the
+ * consumer commits them to the history and transcript); stops quietly when `signal` aborts.
  */
 export async function streamReply(
   context: SessionContext,
@@ -56,6 +56,9 @@ export async function streamReply(
       const rest = chunker.flush();
       if (rest !== undefined) await deliver(rest);
       chunker.reset();
+      // The round's text goes into the history with its tool calls; log it now too, since a
+      // tool (end_call, transfer_call) may end the call before the reply finishes.
+      if (round.length > 0) context.recordTranscript({ role: 'assistant', text: round.join(' ') });
       sink.toolRound?.();
       round = [];
     }

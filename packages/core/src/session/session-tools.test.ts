@@ -118,6 +118,7 @@ describe('tools in a call', () => {
     const summary = await session.ended;
     expect(transport.count('hangup')).toBe(1);
     expect(summary.reason).toBe('agent_hangup');
+    expect(summary.transcript.at(-1)).toMatchObject({ role: 'assistant', text: 'Goodbye' });
   });
 
   it('tools receive the call control and can hang up themselves', async () => {
