@@ -55,6 +55,7 @@ export type {
   TranscriptEntry,
 } from './session/call-session.js';
 export { type Tool, type LocalTool, type WebhookTool, type ToolContext, type ToolParameters, defineTool } from './tools/tool.js';
+export { ToolCallError } from './tools/tool-call-error.js';
 
 // Registry
 export {

@@ -5,8 +5,8 @@ const AGENT = Symbol.for('patter.agent');
 /** A validated agent: what `phone.agent()` returns and `serve()` / `call()` take. Immutable. */
 export interface Agent extends AgentOptions {
   readonly [AGENT]: true;
-  /** `engine` or `pipeline`. */
-  readonly mode: 'engine' | 'pipeline';
+  /** `engine`, `pipeline`, or `text` (no voice providers: the dev phone's text mode and `phone.test()`). */
+  readonly mode: 'engine' | 'pipeline' | 'text';
 }
 
 const STRING_OPTIONS = ['systemPrompt', 'firstMessage', 'voicemailMessage', 'voice', 'language'] as const;
@@ -32,8 +32,10 @@ export function createAgent(options: AgentOptions, logger?: Logger): Agent {
       throw new ConfigError(key, `unknown option; did you mean ${key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())}?`);
     }
   }
-  const mode = options.engine !== undefined ? 'engine' : 'pipeline';
+  const mode: Agent['mode'] =
+    options.engine !== undefined ? 'engine' : options.stt === undefined && options.tts === undefined ? 'text' : 'pipeline';
   if (mode === 'engine') checkEngine(options);
+  else if (mode === 'text') checkReplies(options);
   else checkPipeline(options);
   for (const key of STRING_OPTIONS) {
     const value = options[key];
@@ -69,6 +71,13 @@ function checkEngine(options: AgentOptions): void {
 function checkPipeline(options: AgentOptions): void {
   if (options.stt === undefined) throw new ConfigError('stt', 'required in pipeline mode (or pass engine for speech-to-speech)');
   if (!hasMethod(options.stt, 'stream')) throw new ConfigError('stt', 'expected an STTProvider (an object with stream())');
+  checkReplies(options);
+  if (options.tts === undefined) throw new ConfigError('tts', 'required in pipeline mode (or pass engine for speech-to-speech)');
+  if (!hasMethod(options.tts, 'synthesize')) throw new ConfigError('tts', 'expected a TTSProvider (an object with synthesize())');
+}
+
+/** What produces the replies: an LLM or `onMessage`, never both. Text agents need only this. */
+function checkReplies(options: AgentOptions): void {
   if (options.llm !== undefined && options.onMessage !== undefined) {
     throw new ConfigError('onMessage', 'replaces the llm: pass llm or onMessage, not both');
   }
@@ -77,8 +86,6 @@ function checkPipeline(options: AgentOptions): void {
   }
   if (options.llm !== undefined && !hasMethod(options.llm, 'chat')) throw new ConfigError('llm', 'expected an LLMProvider (an object with chat())');
   if (options.onMessage !== undefined) checkOnMessage(options.onMessage);
-  if (options.tts === undefined) throw new ConfigError('tts', 'required in pipeline mode (or pass engine for speech-to-speech)');
-  if (!hasMethod(options.tts, 'synthesize')) throw new ConfigError('tts', 'expected a TTSProvider (an object with synthesize())');
 }
 
 function checkOnMessage(value: unknown): void {

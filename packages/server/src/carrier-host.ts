@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { joinUrl, toWebSocketUrl, type CarrierHost } from '@patter/core';
+import { joinUrl, toWebSocketUrl, type Carrier, type CarrierHost } from '@patter/core';
 import { routeCallEvent } from './route-call-event.js';
 import type { ServerContext } from './server-context.js';
 
@@ -7,13 +7,13 @@ import type { ServerContext } from './server-context.js';
  * What the server lends its carrier: the public URL, signed stream URLs, call references, whether
  * calls are accepted, and the sink for the carrier's call events.
  */
-export function createCarrierHost(context: ServerContext): CarrierHost {
+export function createCarrierHost(context: ServerContext, carrier: Carrier = context.carrier): CarrierHost {
   return {
     get publicUrl() {
       return context.publicUrl;
     },
-    logger: context.logger.child({ carrier: context.carrier.key }),
-    streamUrl: (callRef) => streamUrl(context, callRef),
+    logger: context.logger.child({ carrier: carrier.key }),
+    streamUrl: (callRef) => streamUrl(context, callRef, carrier),
     newCallRef,
     acceptingCalls: () => context.accepting && context.registry.activeCount < context.options.maxCalls,
     onCallEvent: (event) => routeCallEvent(context, event),
@@ -29,8 +29,8 @@ export function newCallRef(): string {
  * `wss://<public host><streamPath>/<callRef>/<token>`. The token lives in the path, not the query:
  * Twilio's `<Stream url>` does not carry query strings.
  */
-export function streamUrl(context: ServerContext, callRef: string): string {
-  const { options, registry, tokens, carrier } = context;
+export function streamUrl(context: ServerContext, callRef: string, carrier: Carrier = context.carrier): string {
+  const { options, registry, tokens } = context;
   const ttl = registry.getPending(callRef) ? options.outboundStreamTokenTtlMs : options.streamTokenTtlMs;
   const path = `${carrier.streamPath.replace(/\/+$/, '')}/${callRef}/${tokens.sign(callRef, ttl)}`;
   return joinUrl(toWebSocketUrl(context.publicUrl), path);

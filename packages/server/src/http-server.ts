@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
-import type { CarrierHttpRequest, CarrierHttpResponse, CarrierHost } from '@patter/core';
+import type { CarrierHttpRequest, CarrierHttpResponse } from '@patter/core';
+import { createCarrierHost } from './carrier-host.js';
 import { BodyTooLargeError, readBody } from './body-reader.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { healthResponse } from './health-route.js';
@@ -21,14 +22,19 @@ export interface HttpServer {
  * The node:http server: the health route and the carrier's webhook routes (bodies capped at
  * `maxBodyBytes`), media-stream upgrades on the carrier's stream path, and a per-IP connection cap.
  */
-export function createHttpServer(context: ServerContext, host: CarrierHost): HttpServer {
-  const { options, logger, carrier } = context;
+export function createHttpServer(context: ServerContext): HttpServer {
+  const { options, logger, carrier, devPhone } = context;
   const router = new Router();
   router.add('GET', HEALTH_PATH, () => healthResponse(context));
   const routes: string[] = [];
-  for (const route of carrier.routes(host)) {
+  for (const route of carrier.routes(createCarrierHost(context, carrier))) {
     router.add(route.method, route.path, (request) => route.handle(request));
     routes.push(`${route.method} ${route.path}`);
+  }
+  if (devPhone) {
+    for (const route of devPhone.routes(createCarrierHost(context, devPhone))) {
+      router.add(route.method, route.path, (request) => route.handle(request));
+    }
   }
 
   const limiter = new ConnectionLimiter(options.maxConnectionsPerIp, logger);
@@ -44,7 +50,9 @@ export function createHttpServer(context: ServerContext, host: CarrierHost): Htt
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
   server.on('upgrade', (request, socket, head) => {
     if (limiter.isRefused(request.socket)) return void socket.destroy();
-    handleStreamUpgrade(context, wss, request, socket, head);
+    const path = request.url ?? '/';
+    const target = devPhone && path.startsWith(`${devPhone.streamPath}/`) ? devPhone : carrier;
+    handleStreamUpgrade(context, wss, request, socket, head, target);
   });
   server.on('clientError', (err, socket) => {
     logger.debug({ err }, 'malformed HTTP request');

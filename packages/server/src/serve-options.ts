@@ -51,6 +51,11 @@ export interface ServeOptions {
   readonly streamTokenTtlMs?: number;
   /** Lifetime of an outbound call's stream token (it must outlive ringing and AMD). Default 10 min. */
   readonly outboundStreamTokenTtlMs?: number;
+  /**
+   * Serve the dev phone at `/phone`: call the agent from a browser, no carrier needed. Default on
+   * unless `NODE_ENV` is `production`.
+   */
+  readonly devPhone?: boolean;
 }
 
 export type ResolvedServeOptions = Required<
@@ -67,6 +72,7 @@ export type ResolvedServeOptions = Required<
     | 'shutdownSignals'
     | 'streamTokenTtlMs'
     | 'outboundStreamTokenTtlMs'
+    | 'devPhone'
   >
 > &
   ServeOptions;
@@ -92,7 +98,11 @@ const DURATIONS = ['shutdownTimeoutMs', 'streamTokenTtlMs', 'outboundStreamToken
 /** Fills defaults and throws `ConfigError` naming the first bad option. */
 export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('serve', 'expected an options object');
-  const resolved = { ...SERVE_DEFAULTS, ...stripUndefined(options) } as ResolvedServeOptions;
+  const resolved = {
+    ...SERVE_DEFAULTS,
+    devPhone: process.env.NODE_ENV !== 'production',
+    ...stripUndefined(options),
+  } as ResolvedServeOptions;
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     throw new ConfigError('port', 'expected an integer from 0 to 65535');
   }
@@ -107,6 +117,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
     if (typeof resolved[key] !== 'number' || !(resolved[key] >= 0)) throw new ConfigError(key, 'expected milliseconds (>= 0)');
   }
   if (typeof resolved.recording !== 'boolean') throw new ConfigError('recording', 'expected a boolean');
+  if (typeof resolved.devPhone !== 'boolean') throw new ConfigError('devPhone', 'expected a boolean');
   if (resolved.shutdownSignals !== false && !Array.isArray(resolved.shutdownSignals)) {
     throw new ConfigError('shutdownSignals', 'expected an array of signal names, or false');
   }

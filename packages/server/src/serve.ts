@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { WebSocketServer } from 'ws';
 import type { Carrier, Logger } from '@patter/core';
 import type { Agent } from './agent.js';
-import { createCarrierHost } from './carrier-host.js';
 import { CallRegistry } from './call-registry.js';
+import { DevPhoneCarrier, DEVPHONE_PATH } from './devphone/devphone-carrier.js';
+import { devPhoneMode } from './devphone/devphone-mode.js';
 import { createHttpServer } from './http-server.js';
 import type { ResolvedServeOptions } from './serve-options.js';
 import type { CallSessionFactory, ServerContext } from './server-context.js';
@@ -20,6 +21,8 @@ export interface ServerHandle {
   readonly host: string;
   /** The carrier's webhooks as public URLs (`POST https://…/twilio/voice`), to configure at the carrier. */
   readonly webhooks: readonly string[];
+  /** The dev phone page (`http://127.0.0.1:8000/phone`), when it is on. */
+  readonly devPhoneUrl: string | undefined;
   /** Calls whose media stream is connected. */
   readonly activeCalls: number;
   /**
@@ -45,6 +48,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   const { options, logger } = params;
   const context: ServerContext = {
     carrier: params.carrier,
+    devPhone: options.devPhone ? new DevPhoneCarrier(devPhoneMode(params.agent)) : undefined,
     phoneNumber: params.phoneNumber,
     logger,
     options,
@@ -55,7 +59,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     publicUrl: params.webhookUrl ?? '',
     accepting: true,
   };
-  const { server, wss, routes } = createHttpServer(context, createCarrierHost(context));
+  const { server, wss, routes } = createHttpServer(context);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -91,6 +95,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   };
   const uninstallSignals = options.shutdownSignals === false ? () => {} : installShutdownSignals(options.shutdownSignals, () => close());
   logger.info({ url, publicUrl: context.publicUrl, carrier: params.carrier.key }, 'patter server listening');
+  if (context.devPhone) logger.info({ url: `${url}${DEVPHONE_PATH}` }, 'dev phone ready: open it in a browser to call the agent');
 
   const handle: ServerHandle = {
     url,
@@ -98,6 +103,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     port,
     host: options.host,
     webhooks: routes.map((route) => route.replace(' ', ` ${context.publicUrl}`)),
+    devPhoneUrl: context.devPhone ? `${url}${DEVPHONE_PATH}` : undefined,
     get activeCalls() {
       return context.registry.activeCount;
     },

@@ -10,6 +10,8 @@ export type CallSessionFactory = (options: CallSessionOptions) => CallSession;
 /** What the pieces of a running server share. One per `serve()`. */
 export interface ServerContext {
   readonly carrier: Carrier;
+  /** The dev phone, mounted beside the carrier when `devPhone` is on. */
+  readonly devPhone: Carrier | undefined;
   readonly phoneNumber: string;
   readonly logger: Logger;
   readonly options: ResolvedServeOptions;

@@ -1,4 +1,4 @@
-import type { CallDirection, CallOverrides, CallSession, CallTransport, Logger, WebSocket } from '@patter/core';
+import type { Carrier, CallDirection, CallOverrides, CallSession, CallTransport, Logger, WebSocket } from '@patter/core';
 import type { Agent } from './agent.js';
 import { invokeCallback } from './invoke-callback.js';
 import type { ServerContext } from './server-context.js';
@@ -9,8 +9,8 @@ import type { ServerContext } from './server-context.js';
  * agent and overrides when `phone.call()` placed it, else the served agent), and the session's
  * events reach the user's callbacks. The call leaves the registry when the session has ended.
  */
-export function startCall(context: ServerContext, socket: WebSocket, callRef: string): void {
-  const { carrier, registry, options } = context;
+export function startCall(context: ServerContext, socket: WebSocket, callRef: string, carrier: Carrier = context.carrier): void {
+  const { registry, options } = context;
   const pending = registry.removePending(callRef);
   const direction: CallDirection = pending ? 'outbound' : 'inbound';
   const agent: Agent = pending?.agent ?? context.agent;
@@ -22,6 +22,7 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
   try {
     transport = carrier.acceptStream(socket, { callRef, logger, direction });
     session = context.createSession({ agent, transport, logger, overrides });
+    transport.attachSession?.(session);
     registry.addActive({ callRef, direction, session, transport, ...(pending?.callId !== undefined && { callId: pending.callId }) });
   } catch (err) {
     logger.error({ err }, 'call setup failed');

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
+import type { Carrier } from '@patter/core';
 import { startCall } from './start-call.js';
 import type { ServerContext } from './server-context.js';
 import { StreamToken } from './stream-token.js';
@@ -23,8 +24,9 @@ export function handleStreamUpgrade(
   request: IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  carrier: Carrier = context.carrier,
 ): void {
-  const { carrier, registry, tokens, logger } = context;
+  const { registry, tokens, logger } = context;
   const path = (request.url ?? '/').split('?', 1)[0]!;
   const prefix = `${carrier.streamPath.replace(/\/+$/, '')}/`;
   if (!path.startsWith(prefix)) return refuse(socket, 404);
@@ -45,7 +47,7 @@ export function handleStreamUpgrade(
     logger.warn({ callRef, remoteAddress }, 'media stream refused: token already used');
     return refuse(socket, 409);
   }
-  wss.handleUpgrade(request, socket, head, (ws) => startCall(context, ws, callRef));
+  wss.handleUpgrade(request, socket, head, (ws) => startCall(context, ws, callRef, carrier));
 }
 
 function refuse(socket: Duplex, status: number): void {

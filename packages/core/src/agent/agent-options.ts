@@ -19,6 +19,12 @@ export interface MessageContext {
   readonly call: CallControl;
   readonly variables: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
+  /**
+   * Runs one of the agent's tools (yours, or the built-in `transfer_call` / `end_call`) with
+   * validated arguments, as the LLM would; the call shows up in `toolCall` events. Resolves with
+   * the tool's result; rejects with the validation or tool error.
+   */
+  readonly runTool: (name: string, args: Record<string, unknown>) => Promise<unknown>;
 }
 
 /** Replaces the LLM: return the reply, or stream it. */

@@ -1,6 +1,24 @@
 import type { MessageHandler } from '../agent/agent-options.js';
+import { ToolCallError } from '../tools/tool-call-error.js';
 import type { ReplyEvent, ReplyHooks, ReplySource, UserTurn } from './reply-source.js';
 import type { SessionContext } from './session-context.js';
+
+let toolCallSeq = 0;
+
+/** `MessageContext.runTool`: the agent's tool runner, with the call's events. */
+async function runTool(context: SessionContext, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+  const outcome = await context.tools.run(
+    { id: `onmessage-${++toolCallSeq}`, name, arguments: JSON.stringify(args ?? {}) },
+    context.toolContext(signal),
+  );
+  context.events.emit('toolCall', {
+    name: outcome.name,
+    arguments: outcome.arguments,
+    ...(outcome.error === undefined ? { result: outcome.result } : { error: outcome.error }),
+  });
+  if (outcome.error !== undefined) throw new ToolCallError(name, outcome.error);
+  return outcome.result;
+}
 
 /**
  * The user's `onMessage` function as reply source: it gets the turn, the history and the
@@ -17,6 +35,7 @@ export function createMessageReplySource(handler: MessageHandler, context: Sessi
         call: context.control,
         variables: context.variables,
         signal,
+        runTool: (name, args) => runTool(context, name, args, signal),
       });
       if (signal.aborted) return;
       if (typeof result === 'string') {

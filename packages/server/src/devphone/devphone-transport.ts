@@ -1,0 +1,109 @@
+import {
+  StreamCallTransport,
+  TypedEmitter,
+  type CallEndReason,
+  type CallInfo,
+  type CallSession,
+  type CallTransport,
+  type CallTransportEvents,
+  type StreamContext,
+  type WebSocket,
+} from '@patter/core';
+import { devPhoneCodec } from './devphone-codec.js';
+import { DEVPHONE_FORMAT } from './devphone-format.js';
+
+/**
+ * The browser end of a dev-phone call: the same media-stream transport as a carrier's (pacing,
+ * marks, clear, DTMF) plus what a person at the page needs — typed text in (text mode), and the
+ * session's transcripts, tool calls, metrics and replies mirrored to the page.
+ */
+export class DevPhoneTransport implements CallTransport {
+  readonly carrier = 'devphone';
+  readonly format = DEVPHONE_FORMAT;
+  private readonly media: StreamCallTransport;
+  private readonly textEvents = new TypedEmitter<Pick<CallTransportEvents, 'text'>>();
+
+  constructor(
+    private readonly socket: WebSocket,
+    context: StreamContext,
+  ) {
+    this.media = new StreamCallTransport(socket, {
+      carrier: 'devphone',
+      format: DEVPHONE_FORMAT,
+      codec: devPhoneCodec,
+      context,
+      commands: {
+        hangup: async () => this.notify({ event: 'end', reason: 'agent_hangup' }),
+        transfer: async (_callId, to) => this.notify({ event: 'transfer', to }),
+      },
+      // A browser tab may send a little ahead; allow 1 s payloads of PCM16 16 kHz.
+      maxPayloadChars: 44_000,
+    });
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const text = String(data);
+      if (!text.startsWith('{"event":"text"')) return;
+      try {
+        const message = JSON.parse(text) as { text?: unknown };
+        if (typeof message.text === 'string' && message.text.length <= 2000) this.textEvents.emit('text', message.text);
+      } catch {
+        context.logger.debug({}, 'dev phone sent malformed text frame; dropped');
+      }
+    });
+  }
+
+  get info(): CallInfo | undefined {
+    return this.media.info;
+  }
+
+  on<K extends keyof CallTransportEvents>(event: K, listener: (payload: CallTransportEvents[K]) => void): () => void {
+    if (event === 'text') return this.textEvents.on('text', listener as (text: string) => void);
+    return this.media.on(event, listener);
+  }
+
+  sendAudio(audio: Uint8Array): void {
+    this.media.sendAudio(audio);
+  }
+  mark(name: string): void {
+    this.media.mark(name);
+  }
+  clear(): void {
+    this.media.clear();
+  }
+  playedMs(): number {
+    return this.media.playedMs();
+  }
+  pendingMs(): number {
+    return this.media.pendingMs();
+  }
+  drained(): Promise<void> {
+    return this.media.drained();
+  }
+  sendDtmf(digits: string): Promise<void> {
+    return this.media.sendDtmf(digits);
+  }
+  transfer(to: string): Promise<void> {
+    return this.media.transfer(to);
+  }
+  hangup(): Promise<void> {
+    return this.media.hangup();
+  }
+  close(reason?: CallEndReason): void {
+    this.media.close(reason);
+  }
+
+  sendText(text: string): void {
+    this.notify({ event: 'reply', text });
+  }
+
+  attachSession(session: CallSession): void {
+    session.on('transcript', (entry) => this.notify({ event: 'transcript', ...entry }));
+    session.on('toolCall', (call) => this.notify({ event: 'toolCall', ...call }));
+    session.on('metrics', (metrics) => this.notify({ event: 'metrics', metrics }));
+    session.on('callEnd', (summary) => this.notify({ event: 'end', reason: summary.reason }));
+  }
+
+  private notify(message: Record<string, unknown>): void {
+    if (this.socket.readyState === 1) this.socket.send(JSON.stringify(message));
+  }
+}
