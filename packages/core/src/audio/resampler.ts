@@ -69,8 +69,8 @@ export class Resampler {
   }
 
   /**
-   * Pushes silence through the filter so the last `delayMs` of audio comes out, writes it to
-   * `output` (or a new array) and resets the state.
+   * Pushes silence through the filter so the last `delayMs` of audio comes out, returns it as a
+   * new array, and resets the state (end of a stream, or before a discontinuity).
    */
   flush(): Int16Array {
     if (this.filter === undefined) return new Int16Array(0);
