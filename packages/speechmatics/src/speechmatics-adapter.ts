@@ -44,6 +44,9 @@ export interface SpeechmaticsAdapterConfig {
 /** Errors after which a new session cannot do better. */
 const FATAL_ERRORS = new Set(['invalid_message', 'invalid_model', 'invalid_language', 'invalid_config', 'invalid_audio_type', 'invalid_output_format', 'not_allowed', 'protocol_error', 'timelimit_exceeded', 'idle_timeout', 'session_timeout']);
 const FATAL_CLOSES: Record<number, string> = { 1003: 'protocol_error', 1008: 'policy_violation', 4003: 'not_allowed', 4004: 'invalid_model', 4006: 'timelimit_exceeded' };
+/** Speechmatics asks for a wait of 5–10 s before a new session after these. */
+const SLOW_RETRY_CLOSES: Record<number, string> = { 4005: 'quota_exceeded', 4013: 'job_error' };
+const SLOW_RETRY_SECONDS = 5;
 
 /**
  * The Speechmatics real-time v2 protocol as a `WebSocketSTTAdapter`: `StartRecognition`, audio
@@ -89,7 +92,9 @@ export function speechmaticsAdapter(config: SpeechmaticsAdapterConfig): WebSocke
     classifyClose(code, reason) {
       if (code === 4001) return new ProviderAuthError(PROVIDER, 401, API_KEY_ENV, { body: { code, reason } });
       const fatal = FATAL_CLOSES[code];
-      return fatal ? new ProviderError(PROVIDER, `session closed: ${fatal}`, { retryable: false, body: { code, reason } }) : undefined;
+      if (fatal) return new ProviderError(PROVIDER, `session closed: ${fatal}`, { retryable: false, body: { code, reason } });
+      const slow = SLOW_RETRY_CLOSES[code];
+      return slow ? new ProviderError(PROVIDER, `session closed: ${slow}`, { retryable: true, retryAfter: SLOW_RETRY_SECONDS, body: { code, reason } }) : undefined;
     },
     onMessage(message, ctx) {
       const m = message as SpeechmaticsMessage;
@@ -176,5 +181,10 @@ function vendorError(m: SpeechmaticsMessage): ProviderError {
   const type = m.type ?? 'unknown_error';
   const body = { type, reason: m.reason };
   if (type === 'not_authorised') return new ProviderAuthError(PROVIDER, 401, API_KEY_ENV, { body });
-  return new ProviderError(PROVIDER, `vendor error: ${type}`, { retryable: !FATAL_ERRORS.has(type), body });
+  const slow = type === 'quota_exceeded' || type === 'job_error';
+  return new ProviderError(PROVIDER, `vendor error: ${type}`, {
+    retryable: !FATAL_ERRORS.has(type),
+    body,
+    ...(slow ? { retryAfter: SLOW_RETRY_SECONDS } : {}),
+  });
 }

@@ -10,6 +10,7 @@ import {
 } from '@patter/core';
 import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
 import { AdaptiveEndOfTurn } from './adaptive-end-of-turn.js';
+import { speechmaticsAdapter } from './speechmatics-adapter.js';
 import { STT, SpeechmaticsSTT } from './index.js';
 
 const RECOGNITION_STARTED = { message: 'RecognitionStarted', orchestrator_version: '2025.11.07+cd4ff775c0+14.7.0', id: '807670e9-14af-4fa2-9e8f-5d525c22156e', language_pack_info: { adapted: false, itn: true, language_description: 'English', word_delimiter: ' ', writing_direction: 'left-to-right' } };
@@ -328,3 +329,30 @@ for (const format of [PCM16_16K, MULAW_8K]) {
       })),
   });
 }
+
+describe('speechmaticsAdapter error mapping', () => {
+  const adapter = speechmaticsAdapter({ url: 'ws://x/v2', apiKey: 'k', startRecognition: {}, send: () => false });
+
+  it('maps close codes: auth and config are final, quota waits 5 s before a new session', () => {
+    expect(adapter.classifyClose?.(4001, 'not_authorised')).toMatchObject({ retryable: false, status: 401 });
+    expect(adapter.classifyClose?.(4004, 'invalid_model')).toMatchObject({ retryable: false });
+    expect(adapter.classifyClose?.(4005, 'quota_exceeded')).toMatchObject({ retryable: true, retryAfter: 5 });
+    expect(adapter.classifyClose?.(1011, 'internal_error')).toBeUndefined(); // default: reconnect
+  });
+
+  it('an invalid_config Error fails the stream without a reconnect', async () => {
+    const fake = await fakeSpeechmatics((s, event) => {
+      if (event === 'audio') s.send({ message: 'Error', type: 'invalid_config', reason: 'max_delay too small' });
+    });
+    try {
+      const stream = new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url }).stream({ format: PCM16_16K });
+      const { done } = collect(stream);
+      stream.sendAudio(pcmFrame());
+      const error = await done.catch((e: unknown) => e);
+      expect(error).toMatchObject({ provider: 'speechmatics', retryable: false, body: { type: 'invalid_config', reason: 'max_delay too small' } });
+      expect(fake.sessions).toHaveLength(1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
