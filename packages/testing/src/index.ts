@@ -66,6 +66,12 @@ export {
   type LLMConformanceHarness,
   type LLMScriptedReply,
 } from './conformance/llm-conformance.js';
+export {
+  engineConformanceChecks,
+  describeEngineConformance,
+  type EngineConformanceHarness,
+  type EngineConformanceConnection,
+} from './conformance/engine-conformance.js';
 
 // Simulators
 export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
