@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeLLMConformance, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
 import { AnthropicLLM, LLM } from './index.js';
 
 const BOOK_TABLE: ToolSpec = { name: 'book_table', description: 'Book a restaurant table', parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'] } };
@@ -185,3 +185,44 @@ describe('AnthropicLLM', () => {
     }
   });
 });
+
+/** A scripted reply as Messages stream events: a text block in word deltas, then one tool_use block per call. */
+function messageEvents(reply: LLMScriptedReply): string[] {
+  const out = [ev('message_start', { message: { id: 'msg_c', type: 'message', role: 'assistant', content: [], usage: { input_tokens: 20, output_tokens: 1 } } })];
+  let index = 0;
+  if (reply.text) {
+    out.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
+    for (const piece of reply.text.match(/\S+\s*/g) ?? []) out.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: piece } }));
+    out.push(ev('content_block_stop', { index: index++ }));
+  }
+  for (const call of reply.toolCalls ?? []) {
+    out.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }));
+    const third = Math.ceil(call.arguments.length / 3);
+    for (let at = 0; at < call.arguments.length; at += third) out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: call.arguments.slice(at, at + third) } }));
+    out.push(ev('content_block_stop', { index: index++ }));
+  }
+  out.push(ev('message_delta', { delta: { stop_reason: reply.toolCalls?.length ? 'tool_use' : 'end_turn' }, usage: { output_tokens: 10 } }), ev('message_stop', {}));
+  return out;
+}
+
+{
+  let server: FakeHttpServer | undefined;
+  let replies: LLMScriptedReply[] = [];
+  describeLLMConformance({
+    name: 'AnthropicLLM',
+    beforeEach: async () => {
+      replies = [];
+      server = await FakeHttpServer.start({
+        'POST /v1/messages': (req, res) => {
+          if (req.header('x-api-key') !== 'test-key') return res.json(401, { type: 'error', error: { type: 'authentication_error' } });
+          const reply = replies.shift() ?? { text: 'unscripted' };
+          return res.stream({ headers: { 'content-type': 'text/event-stream' }, chunks: messageEvents(reply), delayMs: reply.delayMs ?? 0 });
+        },
+      });
+    },
+    afterEach: () => server?.close(),
+    createProvider: () => new AnthropicLLM({ apiKey: 'test-key', baseUrl: server?.url ?? '' }),
+    scriptReply: (reply) => void replies.push(reply),
+    lastRequestClosed: async () => server?.requests.at(-1)?.clientClosed,
+  });
+}

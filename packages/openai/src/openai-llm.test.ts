@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeLLMConformance, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
 import { LLM, OpenAILLM } from './index.js';
 
 // Fixture 2 of the OpenAI protocol notes (shared/protocols/openai.md): a tool call streamed in fragments, then "Sure, booked."
@@ -195,3 +195,40 @@ describe('OpenAILLM', () => {
     }
   });
 });
+
+/** A scripted reply as Chat Completions chunks: text in word-sized deltas, each call's arguments in three fragments. */
+function chatChunks(reply: LLMScriptedReply): string[] {
+  const chunk = (delta: unknown, finish: string | null = null) => JSON.stringify({ id: 'chatcmpl-c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
+  const out = [chunk({ role: 'assistant', content: '' })];
+  for (const piece of reply.text?.match(/\S+\s*/g) ?? []) out.push(chunk({ content: piece }));
+  (reply.toolCalls ?? []).forEach((call, index) => {
+    out.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
+    const third = Math.ceil(call.arguments.length / 3);
+    for (let at = 0; at < call.arguments.length; at += third) out.push(chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + third) } }] }));
+  });
+  out.push(chunk({}, reply.toolCalls?.length ? 'tool_calls' : 'stop'));
+  out.push(JSON.stringify({ id: 'chatcmpl-c', choices: [], usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 } }), '[DONE]');
+  return out;
+}
+
+{
+  let server: FakeHttpServer | undefined;
+  let replies: LLMScriptedReply[] = [];
+  describeLLMConformance({
+    name: 'OpenAILLM',
+    beforeEach: async () => {
+      replies = [];
+      server = await FakeHttpServer.start({
+        'POST /v1/chat/completions': (req, res) => {
+          if (req.header('authorization') !== 'Bearer test-key') return res.json(401, { error: { message: 'bad key' } });
+          const reply = replies.shift() ?? { text: 'unscripted' };
+          return res.sse(chatChunks(reply), { delayMs: reply.delayMs ?? 0 });
+        },
+      });
+    },
+    afterEach: () => server?.close(),
+    createProvider: () => new OpenAILLM({ apiKey: 'test-key', baseUrl: `${server?.url}/v1` }),
+    scriptReply: (reply) => void replies.push(reply),
+    lastRequestClosed: async () => server?.requests.at(-1)?.clientClosed,
+  });
+}
