@@ -14,13 +14,18 @@ import { resolveServeOptions, type ServeOptions } from './serve-options.js';
 import { startServer, type ServerHandle } from './serve.js';
 import type { CallSessionFactory, ServerContext } from './server-context.js';
 import { StreamToken } from './stream-token.js';
+import { DevPhoneCarrier } from './devphone/devphone-carrier.js';
+import { devPhoneMode } from './devphone/devphone-mode.js';
 
 /** Options of `new Patter()`. */
 export interface PatterOptions {
-  /** The telephony carrier: `new Twilio()` from `@patter/twilio`, `new Telnyx()` from `@patter/telnyx`. */
-  readonly carrier: Carrier;
-  /** Your number at the carrier, E.164 (`+15550001234`): the caller id of outbound calls. */
-  readonly phoneNumber: string;
+  /**
+   * The telephony carrier: `new Twilio()` from `@patter/twilio`, `new Telnyx()` from `@patter/telnyx`.
+   * Leave it out to try an agent from the browser only (the dev phone at `/phone`).
+   */
+  readonly carrier?: Carrier;
+  /** Your number at the carrier, E.164 (`+15550001234`): the caller id of outbound calls. Required with a carrier. */
+  readonly phoneNumber?: string;
   /** Public https URL the carrier reaches this server at (`https://abc.ngrok.app`). Default: the local URL. */
   readonly webhookUrl?: string;
   readonly logger?: Logger;
@@ -44,7 +49,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
  * await phone.serve({ agent, port: 8000 });
  */
 export class Patter {
-  readonly carrier: Carrier;
+  readonly carrier: Carrier | undefined;
   readonly phoneNumber: string;
   readonly webhookUrl: string | undefined;
   readonly logger: Logger;
@@ -56,10 +61,13 @@ export class Patter {
   constructor(options: PatterOptions) {
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an options object');
     const { carrier } = options;
-    if (typeof carrier !== 'object' || carrier === null || typeof carrier.acceptStream !== 'function' || typeof carrier.routes !== 'function') {
+    if (
+      carrier !== undefined &&
+      (typeof carrier !== 'object' || carrier === null || typeof carrier.acceptStream !== 'function' || typeof carrier.routes !== 'function')
+    ) {
       throw new ConfigError('carrier', 'expected a Carrier, e.g. new Twilio() from @patter/twilio');
     }
-    if (typeof options.phoneNumber !== 'string' || !E164.test(options.phoneNumber)) {
+    if (carrier !== undefined && (typeof options.phoneNumber !== 'string' || !E164.test(options.phoneNumber))) {
       throw new ConfigError('phoneNumber', 'expected an E.164 number like +15550001234');
     }
     if (options.createSession !== undefined && typeof options.createSession !== 'function') {
@@ -69,7 +77,7 @@ export class Patter {
       throw new ConfigError('streamSecret', 'expected a string of at least 16 characters');
     }
     this.carrier = carrier;
-    this.phoneNumber = options.phoneNumber;
+    this.phoneNumber = options.phoneNumber ?? '';
     this.webhookUrl = options.webhookUrl === undefined ? undefined : normalizeBaseUrl(options.webhookUrl, 'webhookUrl');
     this.logger = options.logger ?? createConsoleLogger({ bindings: { name: 'patter' } });
     this.tokens = new StreamToken(options.streamSecret ?? process.env.PATTER_STREAM_SECRET);
@@ -89,13 +97,15 @@ export class Patter {
     const agent = isAgent(resolved.agent) ? resolved.agent : createAgent(resolved.agent, this.logger);
     this.serving = true;
     try {
+      // Without a carrier the dev phone is the carrier: calls come only from the browser.
+      const carrier = this.carrier ?? new DevPhoneCarrier(devPhoneMode(agent));
       const { handle, context } = await startServer({
-        carrier: this.carrier,
+        carrier,
+        options: this.carrier ? resolved : { ...resolved, devPhone: false },
         phoneNumber: this.phoneNumber,
         webhookUrl: this.webhookUrl,
         logger: this.logger,
         agent,
-        options: resolved,
         tokens: this.tokens,
         createSession: this.createSession,
       });

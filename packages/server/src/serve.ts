@@ -95,7 +95,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   };
   const uninstallSignals = options.shutdownSignals === false ? () => {} : installShutdownSignals(options.shutdownSignals, () => close());
   logger.info({ url, publicUrl: context.publicUrl, carrier: params.carrier.key }, 'patter server listening');
-  if (context.devPhone) logger.info({ url: `${url}${DEVPHONE_PATH}` }, 'dev phone ready: open it in a browser to call the agent');
+  if (context.devPhone || params.carrier.key === 'devphone') logger.info({ url: `${url}${DEVPHONE_PATH}` }, 'dev phone ready: open it in a browser to call the agent');
 
   const handle: ServerHandle = {
     url,
@@ -103,7 +103,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     port,
     host: options.host,
     webhooks: routes.map((route) => route.replace(' ', ` ${context.publicUrl}`)),
-    devPhoneUrl: context.devPhone ? `${url}${DEVPHONE_PATH}` : undefined,
+    devPhoneUrl: context.devPhone || params.carrier.key === 'devphone' ? `${url}${DEVPHONE_PATH}` : undefined,
     get activeCalls() {
       return context.registry.activeCount;
     },

@@ -121,3 +121,17 @@ describe('dev phone', () => {
     expect((await fetch(`${handle!.url}/phone`)).status).toBe(404);
   });
 });
+
+describe('Patter without a carrier', () => {
+  it('serves the dev phone as the only way in', async () => {
+    const phone = new Patter({ logger: silentLogger });
+    handle = await phone.serve({ agent: phone.agent({ onMessage: () => 'Hello!' }), port: 0, host: '127.0.0.1', shutdownSignals: false });
+    expect(handle.devPhoneUrl).toBe(`${handle.url}/phone`);
+    expect(handle.webhooks).toEqual(['GET /phone', 'GET /devphone/app.js', 'GET /devphone/worklets.js', 'POST /devphone/call'].map((r) => r.replace(' ', ` ${handle!.url}`)));
+    const { ws, messages } = await dial(handle.url);
+    ws.send(JSON.stringify({ event: 'text', text: 'Hi' }));
+    await until(() => messages.some((m) => m.event === 'reply'));
+    expect(messages.find((m) => m.event === 'reply')).toEqual({ event: 'reply', text: 'Hello!' });
+    ws.close();
+  });
+});
