@@ -33,7 +33,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function fake(opts: { status?: number; refuseFirst?: string; onText?: (conn: Conn, text: string) => void } = {}) {
+async function fake(opts: { status?: number; refuseFirst?: string; dropFirstFinalize?: boolean; onText?: (conn: Conn, text: string) => void } = {}) {
   const conns: Conn[] = [];
   let upgrades = 0;
   const upgradeTimes: number[] = [];
@@ -63,7 +63,9 @@ async function fake(opts: { status?: number; refuseFirst?: string; onText?: (con
         const text = data.toString();
         conn.texts.push(text);
         if (opts.onText) return opts.onText(conn, text);
-        if (text === 'finalize') {
+        if (text === 'finalize' && opts.dropFirstFinalize && conns.indexOf(conn) === 0) {
+          ws.terminate();
+        } else if (text === 'finalize') {
           const words = decode(conn.audio.slice(finalFrom));
           finalFrom = conn.audio.length;
           ws.send(JSON.stringify({ type: 'final', text: words.join(' '), until: conn.audio.length / 32000 }));
@@ -105,6 +107,7 @@ function adapter(url: string, extra: Partial<WebSocketSTTAdapter> = {}): WebSock
       if (m.type === 'final') {
         ctx.emit(transcript({ text: m.text ?? '', isFinal: true, fromFinalize: true }));
         ctx.commit(m.until);
+        ctx.notify('flushed');
         return true;
       }
       if (m.type === 'bye') {
@@ -219,6 +222,30 @@ describe('createWebSocketSTTStream', () => {
     expect(got.map((t) => t.text)).toEqual(['general', 'hello there']);
     expect(f.upgrades()).toBe(2);
     expect(lines.some((l) => l.level === 'warn' && l.msg === 'stt socket dropped; reconnecting')).toBe(true);
+  });
+
+  it('repeats a finalize the dropped socket never answered, after the replay', async () => {
+    const f = await fake({ dropFirstFinalize: true });
+    const stream = createWebSocketSTTStream(adapter(f.url), { format: PCM16_16K });
+    const all = collect(stream);
+    stream.sendAudio(frame('hello'));
+    stream.sendAudio(frame('there'));
+    stream.finalize(); // the fake drops the socket instead of answering
+    await until(() => f.conns[1]?.texts.includes('finalize') ?? false);
+    await new Promise((r) => setTimeout(r, 30));
+    await stream.close();
+    expect((await all).map((t) => t.text)).toEqual(['hello there']);
+    expect(f.conns[1]?.texts).toEqual(['finalize', 'bye']);
+  });
+
+  it('sendText before the socket opens goes out right after it opens', async () => {
+    const f = await fake({ onText: () => {} });
+    const stream = createWebSocketSTTStream(adapter(f.url), { format: PCM16_16K, closeTimeoutMs: 50 });
+    expect(stream.sendText('{"type":"Update"}')).toBe(true);
+    await until(() => (f.conns[0]?.texts.length ?? 0) === 1);
+    expect(f.conns[0]?.texts).toEqual(['{"type":"Update"}']);
+    await stream.close();
+    expect(stream.sendText('late')).toBe(false);
   });
 
   it('fails at once on a 401, naming the env var, without retrying', async () => {

@@ -41,7 +41,10 @@ export function createWebSocketSTTStream(adapter: WebSocketSTTAdapter, options: 
 
 /** An `STTStream` over a vendor WebSocket, which can also send vendor control messages. */
 export interface WebSocketSTTStream extends STTStream {
-  /** Sends a text frame on the open socket (a mid-call config update). False when not open. */
+  /**
+   * Sends a text frame (a mid-call config update) on the open socket, or right after the next
+   * open when none is (at most 32 wait). False once the stream ended or the wait list is full.
+   */
   sendText(text: string): boolean;
 }
 
@@ -74,6 +77,10 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private audioMessages = 0;
   /** `finalize()` was called while no socket could take it. */
   private finalizePending = false;
+  /** `sendText` calls made while no socket was open. */
+  private readonly pendingTexts: string[] = [];
+  /** A finalize went out and its answer (`flushed`) has not come: re-sent after a reconnect. */
+  private finalizeUnanswered = false;
 
   constructor(
     private readonly adapter: WebSocketSTTAdapter,
@@ -135,15 +142,18 @@ class AdapterSTTStream implements WebSocketSTTStream {
       return;
     }
     this.finalizePending = false;
+    this.finalizeUnanswered = true;
     this.flush(this.minChunkBytes === 0);
     if (this.adapter.finalizeMessage !== undefined) ws.send(this.adapter.finalizeMessage);
     this.adapter.onFinalize?.();
   }
 
   sendText(text: string): boolean {
+    if (this.state !== 'running') return false;
     const ws = this.ws;
-    if (this.state !== 'running' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(text);
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
+    else if (this.pendingTexts.length < 32) this.pendingTexts.push(text);
+    else return false;
     return true;
   }
 
@@ -259,12 +269,15 @@ class AdapterSTTStream implements WebSocketSTTStream {
         resolve({ error, healthy });
       });
       for (const message of this.adapter.openMessages?.() ?? []) ws.send(message);
+      for (const text of this.pendingTexts.splice(0)) ws.send(text);
       this.ws = ws;
       this.connStart = this.buffer.start;
       this.sentPos = this.buffer.start;
       this.audioReady = !this.adapter.awaitReady;
       this.audioMessages = 0;
       this.flush(false);
+      // A finalize the dropped socket never answered covers audio that is being replayed: repeat it.
+      if (this.finalizeUnanswered) this.finalizePending = true;
       if (this.finalizePending && this.audioReady) this.finalize();
       const ka = this.adapter.keepAlive;
       if (ka) {
@@ -355,6 +368,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
   }
 
   private notify(signal: WebSocketSTTSignal): void {
+    if (signal === 'flushed') this.finalizeUnanswered = false;
     if (signal === 'ready' && !this.audioReady && this.ws && this.state !== 'closed') {
       this.audioReady = true;
       this.flush(false);
