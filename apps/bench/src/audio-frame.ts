@@ -110,7 +110,7 @@ export async function run(): Promise<BenchReport> {
       `resampler alias, 24 → 8 kHz, full-scale tone vs 1 kHz: 6 kHz → ${aliasText(new Resampler(24000, 8000), 6000)}; 4.7 kHz (stopband edge) → ${aliasText(new Resampler(24000, 8000), 4700)}`,
       `  linear interpolation for comparison: 6 kHz → ${aliasText(linearResampler(24000, 8000), 6000)}`,
       `resampler passband, 1 kHz: ${passband(new Resampler(24000, 8000)).toFixed(3)} dB; group delay ${new Resampler(24000, 8000).delayMs.toFixed(2)} ms (24 → 8), ${new Resampler(8000, 16000).delayMs.toFixed(2)} ms (8 → 16)`,
-      'median/p99/mean: single calls timed one by one; sustained: µs per call in the best of 41 batches of 1,000.',
+      'median/p99/mean: single calls timed one by one; sustained: µs per call in the best of 201 batches of 200.',
       `load average while measuring: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs (other processes inflate p99 and mean).`,
       'calls/core = 20,000 µs / sustained µs of one inbound plus one outbound frame (audio path only).',
     ],
