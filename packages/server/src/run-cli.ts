@@ -5,6 +5,7 @@ import { maskPhoneNumber, PatterError } from '@patter/core';
 import { CliUsageError, parseCliArgs } from './cli-args.js';
 import { CLI_HELP } from './cli-help.js';
 import { loadAgentModule } from './load-agent-module.js';
+import { runTestMode } from './test-mode/run-test-mode.js';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIO {
@@ -12,6 +13,9 @@ export interface CliIO {
   readonly err: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Test mode's input and output (default stdin / stdout). */
+  readonly input?: NodeJS.ReadableStream;
+  readonly output?: NodeJS.WritableStream;
 }
 
 const defaultIO: CliIO = {
@@ -22,8 +26,9 @@ const defaultIO: CliIO = {
 };
 
 /**
- * Runs one CLI command. Resolves with the exit code for commands that finish (help, errors);
- * `serve` resolves 0 once the server is listening and keeps the process alive until a signal.
+ * Runs one CLI command. Resolves with the exit code for commands that finish (help, errors, a
+ * test-mode conversation); `serve` resolves 0 once the server is listening and keeps the process
+ * alive until a signal.
  */
 export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
   let command;
@@ -48,10 +53,12 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
       process.loadEnvFile(path);
       io.out(`patter: loaded environment from ${envFile}`);
     }
-    if (command.command === 'test') {
-      throw new CliUsageError('patter test is not available in this version yet; use patter serve');
-    }
     const { phone, agent, serveOptions } = await loadAgentModule(resolve(io.cwd, command.module));
+    if (command.command === 'test') {
+      const summary = await runTestMode({ agent, ...(io.input && { input: io.input }), ...(io.output && { output: io.output }) });
+      io.out(`patter: conversation ended (${summary.reason}) after ${Math.round(summary.durationMs / 1000)} s`);
+      return 0;
+    }
     const envPort = io.env.PORT !== undefined && /^\d+$/.test(io.env.PORT) ? Number(io.env.PORT) : undefined;
     const port = command.port ?? envPort ?? serveOptions.port ?? 8000;
     const handle = await phone.serve({
@@ -61,7 +68,8 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
       ...(command.host !== undefined && { host: command.host }),
     });
     io.out(`patter: serving ${command.module} on ${handle.url}`);
-    io.out(`patter: carrier ${phone.carrier.key}, number ${maskPhoneNumber(phone.phoneNumber)}`);
+    if (phone.carrier) io.out(`patter: carrier ${phone.carrier.key}, number ${maskPhoneNumber(phone.phoneNumber)}`);
+    if (handle.devPhoneUrl) io.out(`patter: dev phone ${handle.devPhoneUrl} (open it to call the agent from your browser)`);
     io.out(`patter: health ${handle.url}/health`);
     for (const webhook of handle.webhooks) io.out(`patter: webhook ${webhook}`);
     io.out('patter: press Ctrl-C to stop');
