@@ -65,8 +65,11 @@ export class TelnyxSimulator {
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
   }
 
-  /** An inbound call: `call.initiated` → the server's `answer` (with streaming) → `call.answered` → media stream. */
-  async inboundCall(options: { from?: string; to?: string } = {}): Promise<TelnyxSimulatedCall> {
+  /**
+   * An inbound call: `call.initiated` → the server's `answer` (with streaming) → `call.answered` →
+   * media stream. With `start: false` the socket is open but `connected`/`start` wait for `begin()`.
+   */
+  async inboundCall(options: { from?: string; to?: string; start?: boolean } = {}): Promise<TelnyxSimulatedCall> {
     const callControlId = `v3:${randomUUID()}`;
     this.options.api.addCall(callControlId);
     const ids = { call_control_id: callControlId, call_leg_id: randomUUID(), call_session_id: randomUUID(), connection_id: '1494404757140276705' };
@@ -74,7 +77,7 @@ export class TelnyxSimulator {
     const hook = await this.webhook('call.initiated', { ...ids, ...parties, client_state: null, direction: 'incoming', state: 'parked' });
     if (hook.status !== 200) throw new TestKitError(`call.initiated answered ${hook.status}`);
     const answer = await this.options.api.commands.waitFor((c) => c.callControlId === callControlId && c.action === 'answer');
-    return this.connect(answer, { ...ids, ...parties });
+    return this.connect(answer, { ...ids, ...parties }, options.start ?? true);
   }
 
   /** Answer an outbound call the server dialed: `call.answered`, then the stream from the dial's `stream_url`. */
@@ -83,7 +86,7 @@ export class TelnyxSimulator {
     return this.connect({ callControlId: dial.callControlId, action: 'dial', body: dial.body }, { ...ids, from: String(dial.body.from), to: String(dial.body.to) });
   }
 
-  private async connect(command: FakeTelnyxCommand, payload: Record<string, string>): Promise<TelnyxSimulatedCall> {
+  private async connect(command: FakeTelnyxCommand, payload: Record<string, string>, start = true): Promise<TelnyxSimulatedCall> {
     const { body } = command;
     if (typeof body.stream_url !== 'string') throw new TestKitError(`${command.action} did not ask for streaming (no stream_url)`);
     if (body.stream_bidirectional_mode !== 'rtp') throw new TestKitError(`${command.action} did not ask for bidirectional RTP: agent audio would be dropped`);
@@ -92,7 +95,7 @@ export class TelnyxSimulator {
     await this.webhook('call.answered', { ...payload, client_state: clientState, state: 'answered' });
     const socket = await MediaStreamPeer.open(body.stream_url);
     const call = new TelnyxSimulatedCall(socket, this, payload, clientState, codec);
-    call.begin();
+    if (start) call.begin();
     await this.webhook('streaming.started', { ...payload, client_state: clientState, stream_url: body.stream_url });
     return call;
   }

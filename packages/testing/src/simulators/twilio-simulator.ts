@@ -74,7 +74,7 @@ export class TwilioSimulator {
   }
 
   /** An inbound call: voice webhook → TwiML → stream opened and started. */
-  async inboundCall(options: { from?: string; to?: string; callSid?: string } = {}): Promise<TwilioSimulatedCall> {
+  async inboundCall(options: { from?: string; to?: string; callSid?: string; start?: boolean } = {}): Promise<TwilioSimulatedCall> {
     const callSid = options.callSid ?? sid('CA');
     const params = {
       AccountSid: this.accountSid,
@@ -89,13 +89,18 @@ export class TwilioSimulator {
     if (answer.status !== 200 || !/xml/.test(answer.contentType)) {
       throw new TestKitError(`voice webhook answered ${answer.status} ${answer.contentType}`);
     }
-    return this.connect(answer.body, callSid);
+    return this.connect(answer.body, callSid, options.start ?? true);
   }
 
-  /** Open the stream a TwiML document asks for (inbound answer, or the `Twiml` of an outbound REST call). */
-  async connect(twiml: string, callSid: string): Promise<TwilioSimulatedCall> {
+  /**
+   * Open the stream a TwiML document asks for (inbound answer, or the `Twiml` of an outbound REST
+   * call). With `start: false` the socket is open but `connected`/`start` wait for `begin()`.
+   */
+  async connect(twiml: string, callSid: string, start = true): Promise<TwilioSimulatedCall> {
     const stream = parseStreamTwiml(twiml);
-    return TwilioSimulatedCall.connect(stream, { callSid, accountSid: this.accountSid });
+    const call = await TwilioSimulatedCall.connect(stream, { callSid, accountSid: this.accountSid });
+    if (start) call.begin();
+    return call;
   }
 
   /** A signed status callback (`completed`, `ringing` …). */
@@ -127,22 +132,25 @@ export class TwilioSimulatedCall extends MediaStreamPeer {
   static async connect(stream: StreamTwiml, ids: { callSid: string; accountSid: string }): Promise<TwilioSimulatedCall> {
     if (stream.url.includes('?')) throw new TestKitError('Twilio <Stream url> does not support query strings');
     const socket = await MediaStreamPeer.open(stream.url);
-    const call = new TwilioSimulatedCall(socket, ids.callSid, ids.accountSid, stream);
-    call.send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
-    call.send({
+    return new TwilioSimulatedCall(socket, ids.callSid, ids.accountSid, stream);
+  }
+
+  /** `connected` then `start`. */
+  begin(): void {
+    this.send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+    this.send({
       event: 'start',
-      sequenceNumber: String(++call.seq),
+      sequenceNumber: String(++this.seq),
       start: {
-        accountSid: ids.accountSid,
-        streamSid: call.streamSid,
-        callSid: ids.callSid,
+        accountSid: this.accountSid,
+        streamSid: this.streamSid,
+        callSid: this.callSid,
         tracks: ['inbound'],
-        customParameters: stream.parameters,
+        customParameters: this.stream.parameters,
         mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
       },
-      streamSid: call.streamSid,
+      streamSid: this.streamSid,
     });
-    return call;
   }
 
   sendDtmf(digit: string): void {
