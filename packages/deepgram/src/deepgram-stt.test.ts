@@ -242,6 +242,27 @@ describe('DeepgramSTT', () => {
     await stream.close();
   });
 
+  it('reconnects after a 1011 NET-0001 idle close and keeps streaming', async () => {
+    // Keep-alives every 2 s cannot beat this fake's 300 ms idle timeout.
+    const fake = await fakeDeepgram({ idleMs: 300 });
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, keepAliveIntervalMs: 2000 }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('general'));
+    await until(() => fake.connections.length === 2);
+    expect((await fake.connections[0]?.closed)?.reason).toBe('NET-0001');
+    stream.sendAudio(frame('kenobi'));
+    stream.finalize();
+    await until(() => fake.connections[1]?.textMessages().includes('{"type":"Finalize"}') ?? false);
+    await sleep(30);
+    await stream.close();
+    // Nothing was final before the drop: "general" is replayed with "kenobi". (close()'s own
+    // Finalize is answered with an empty from_finalize final.)
+    expect((await all).filter((t) => t.isFinal).map((t) => [t.text, t.fromFinalize])).toEqual([
+      ['general kenobi', true],
+      ['', true],
+    ]);
+  });
+
   it('finalize() yields a fromFinalize final; close() sends Finalize then CloseStream', async () => {
     const fake = await fakeDeepgram();
     const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });

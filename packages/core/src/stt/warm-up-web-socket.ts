@@ -23,7 +23,10 @@ export async function warmUpWebSocket(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     ws.on('error', () => {});
+    // connectWebSocket holds messages until a listener exists; read, so the close handshake completes.
+    ws.on('message', () => {});
     ws.close(1000);
+    setTimeout(() => ws.terminate(), 2000).unref();
   } catch (err) {
     logger.debug({ err, provider: adapter.provider }, 'stt warmup failed');
   }
