@@ -14,12 +14,13 @@ interface Cli {
 }
 
 /** Runs the CLI from source as a user's shell would run the built one. */
-function runCli(args: string[], env: Record<string, string> = {}): Cli {
+function runCli(args: string[], env: Record<string, string> = {}, input?: string): Cli {
   const child = spawn(process.execPath, ['--conditions=@patter/source', '--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: packageDir,
     env: { ...process.env, PATTER_LOG_LEVEL: 'silent', PORT: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin!.end(input);
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -60,7 +61,7 @@ describe('parseCliArgs', () => {
   });
 });
 
-describe('patter CLI (spawned)', () => {
+describe('patter CLI (spawned)', { timeout: 60_000 }, () => {
   it('prints help a newcomer can follow', async () => {
     running = runCli(['--help']);
     expect(await running.exited).toEqual({ code: 0, signal: null });
@@ -113,5 +114,14 @@ describe('patter CLI (spawned)', () => {
     expect(received).toContain('hangup');
     expect(await cli.exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(cli.output()).toContain('call-end shutdown');
+  });
+
+  it('runs a terminal conversation with `patter test`', async () => {
+    running = runCli(['test', fixture('text-agent.ts')], {}, 'I would like a table\n/quit\n');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    const lines = running.output().split('\n');
+    expect(lines).toContain('agent> Hello from the fixture');
+    expect(lines).toContain('agent> You said: I would like a table');
+    expect(running.output()).toMatch(/patter: conversation ended \(caller_hangup\)/);
   });
 });

@@ -1,10 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CartesiaTTS } from '@patter/cartesia';
-import { silentLogger, type CallEndSummary } from '@patter/core';
+import { silentLogger, type AgentOptions, type CallEndSummary } from '@patter/core';
 import { DeepgramSTT } from '@patter/deepgram';
 import { OpenAILLM } from '@patter/openai';
-import { FakeHttpServer, FakeTwilioApi, FIXTURE_TEXTS, loadFixture, TwilioSimulator } from '@patter/testing';
+import {
+  FakeHttpServer,
+  FakeTwilioApi,
+  FIXTURE_TEXTS,
+  loadFixture,
+  TwilioSimulator,
+  type FakeHttpRequest,
+  type FakeHttpResponse,
+} from '@patter/testing';
 import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -24,11 +32,15 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-/** Deepgram `/v1/listen`: checks the key and the query, answers one final after 1 s of audio. */
-async function fakeDeepgram() {
+/**
+ * Deepgram `/v1/listen`: checks the key and the query; answers the next of `finals` (a final
+ * with speech_final) each time another second of audio has arrived; `send` pushes any event.
+ */
+async function fakeDeepgram(finals: string[] = [HEARD]) {
   const http: Server = createServer();
   const wss = new WebSocketServer({ noServer: true });
   const queries: URLSearchParams[] = [];
+  const sockets = new Set<WebSocket>();
   let audioBytes = 0;
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -38,7 +50,9 @@ async function fakeDeepgram() {
     }
     queries.push(url.searchParams);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      let answered = false;
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      let sinceFinal = 0;
       ws.on('message', (data, isBinary) => {
         if (!isBinary) {
           const type = (JSON.parse(String(data)) as { type: string }).type;
@@ -46,9 +60,12 @@ async function fakeDeepgram() {
           return;
         }
         audioBytes += (data as Buffer).length;
-        if (!answered && audioBytes >= 8000) {
-          answered = true;
-          const alt = { transcript: HEARD, confidence: 0.98, words: [] };
+        sinceFinal += (data as Buffer).length;
+        const text = finals[0];
+        if (text !== undefined && sinceFinal >= 8000) {
+          finals.shift();
+          sinceFinal = 0;
+          const alt = { transcript: text, confidence: 0.98, words: [] };
           ws.send(JSON.stringify({ type: 'Results', is_final: true, speech_final: true, start: 0, duration: 1, channel: { alternatives: [alt] } }));
         }
       });
@@ -56,38 +73,56 @@ async function fakeDeepgram() {
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => { wss.close(); http.closeAllConnections(); http.close(() => resolve()); }));
-  return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`, queries, audio: () => audioBytes };
+  return {
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    queries,
+    audio: () => audioBytes,
+    send: (event: object) => { for (const ws of sockets) ws.send(JSON.stringify(event)); },
+  };
 }
 
-/** OpenAI chat completions: streams the reply as SSE chunks. */
-async function fakeOpenAI() {
-  const bodies: { messages: { role: string; content: string }[] }[] = [];
-  const chunk = (delta: object, finish: string | null = null) => ({
-    id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }],
-  });
+type ChatScript = (req: FakeHttpRequest, res: FakeHttpResponse) => void;
+const chunk = (delta: object, finish: string | null = null) => ({
+  id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }],
+});
+const usage = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 30, completion_tokens: 8 } };
+const say = (...parts: string[]): ChatScript => (_req, res) =>
+  void res.sse([chunk({ role: 'assistant', content: '' }), ...parts.map((content) => chunk({ content })), chunk({}, 'stop'), usage, '[DONE]']);
+/** A tool call streamed in fragments, after some text. */
+const callTool = (text: string, name: string, argParts: string[]): ChatScript => (_req, res) =>
+  void res.sse([
+    chunk({ role: 'assistant', content: text }),
+    chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name, arguments: '' } }] }),
+    ...argParts.map((part) => chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] })),
+    chunk({}, 'tool_calls'),
+    '[DONE]',
+  ]);
+
+/** OpenAI chat completions: each request gets the next script. */
+async function fakeOpenAI(scripts: ChatScript[] = [say('Sure, for two people. ', 'What time?')]) {
+  const bodies: { messages: { role: string; content: string }[]; tools?: { function: { name: string } }[] }[] = [];
+  const requests: FakeHttpRequest[] = [];
   const server = await FakeHttpServer.start({
     'POST /v1/chat/completions': (req, res) => {
       if (req.header('authorization') !== 'Bearer oa-key') return res.json(401, { error: { message: 'bad key' } });
       bodies.push(req.json() as (typeof bodies)[number]);
-      void res.sse([
-        chunk({ role: 'assistant', content: '' }),
-        chunk({ content: 'Sure, for two people. ' }),
-        chunk({ content: 'What time?' }),
-        chunk({}, 'stop'),
-        { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 30, completion_tokens: 8 } },
-        '[DONE]',
-      ]);
+      requests.push(req);
+      const script = scripts.shift();
+      if (!script) return res.json(500, { error: { message: 'no script' } });
+      script(req, res);
     },
   });
   closers.push(() => server.close());
-  return { url: `${server.url}/v1`, bodies };
+  return { url: `${server.url}/v1`, bodies, requests };
 }
 
 /** Cartesia `/tts/bytes`: 10 ms of μ-law per character, in two chunks. */
 async function fakeCartesia() {
   const texts: string[] = [];
+  const requests: FakeHttpRequest[] = [];
   const server = await FakeHttpServer.start({
     'POST /tts/bytes': (req, res) => {
+      requests.push(req);
       if (req.header('authorization') !== 'Bearer ca-key') return res.json(401, { error: 'bad key' });
       const body = req.json() as { transcript: string; output_format: { encoding: string; sample_rate: number; container: string } };
       if (body.output_format.encoding !== 'pcm_mulaw' || body.output_format.sample_rate !== 8000) return res.json(400, { error: 'format' });
@@ -97,34 +132,38 @@ async function fakeCartesia() {
     },
   });
   closers.push(() => server.close());
-  return { url: server.url, texts };
+  return { url: server.url, texts, requests };
+}
+
+async function startPipelineServer(options: { scripts?: ChatScript[]; finals?: string[]; agent?: Partial<AgentOptions> } = {}) {
+  const [deepgram, openai, cartesia] = await Promise.all([fakeDeepgram(options.finals), fakeOpenAI(options.scripts), fakeCartesia()]);
+  const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
+  closers.push(() => api.close());
+  const ends: CallEndSummary[] = [];
+  const phone = new Patter({
+    carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
+    phoneNumber: '+14155550199',
+    logger: silentLogger,
+  });
+  const agent = phone.agent({
+    stt: new DeepgramSTT({ apiKey: 'dg-key', baseUrl: deepgram.url }),
+    llm: new OpenAILLM({ apiKey: 'oa-key', baseUrl: openai.url }),
+    tts: new CartesiaTTS({ apiKey: 'ca-key', baseUrl: cartesia.url }),
+    ...options.agent,
+  });
+  const handle: ServerHandle = await phone.serve({
+    agent, port: 0, host: '127.0.0.1', shutdownSignals: false, onCallEnd: (summary) => void ends.push(summary),
+  });
+  closers.push(() => handle.close({ timeoutMs: 0 }));
+  const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
+  return { deepgram, openai, cartesia, api, ends, simulator };
 }
 
 describe('pipeline call through Twilio with real plugins', () => {
   it('the caller says a fixture sentence; the answer arrives as carrier media; transcript and history are right', async () => {
-    const [deepgram, openai, cartesia] = await Promise.all([fakeDeepgram(), fakeOpenAI(), fakeCartesia()]);
-    const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
-    closers.push(() => api.close());
-    const ends: CallEndSummary[] = [];
-    const phone = new Patter({
-      carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
-      phoneNumber: '+14155550199',
-      logger: silentLogger,
+    const { deepgram, openai, cartesia, ends, simulator } = await startPipelineServer({
+      agent: { systemPrompt: 'You take bookings for {place}.', firstMessage: 'Welcome to {place}.', variables: { place: 'Luigi' } },
     });
-    const agent = phone.agent({
-      stt: new DeepgramSTT({ apiKey: 'dg-key', baseUrl: deepgram.url }),
-      llm: new OpenAILLM({ apiKey: 'oa-key', baseUrl: openai.url }),
-      tts: new CartesiaTTS({ apiKey: 'ca-key', baseUrl: cartesia.url }),
-      systemPrompt: 'You take bookings for {place}.',
-      firstMessage: 'Welcome to {place}.',
-      variables: { place: 'Luigi' },
-    });
-    const handle: ServerHandle = await phone.serve({
-      agent, port: 0, host: '127.0.0.1', shutdownSignals: false, onCallEnd: (summary) => void ends.push(summary),
-    });
-    closers.push(() => handle.close({ timeoutMs: 0 }));
-    const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
-
     const call = await simulator.inboundCall({ from: '+14155550100' });
     const greeting = 'Welcome to Luigi.'.length * 80;
     await waitFor(() => call.receivedAudio().length >= greeting, 5_000);
@@ -166,5 +205,77 @@ describe('pipeline call through Twilio with real plugins', () => {
     expect(summary.cost.openai).toBeGreaterThan(0);
     expect(summary.cost.cartesia_tts).toBeGreaterThan(0);
     expect(call.violations).toEqual([]);
+  });
+  it('barge-in: the caller speaks over the agent → clear, LLM and TTS requests aborted, history keeps the played part', async () => {
+    const sentence = 'Our menu has fresh pasta, wood fired pizza and seasonal salads every day.';
+    const { deepgram, openai, cartesia, simulator } = await startPipelineServer({
+      finals: ['What is on the menu?', 'Stop, just the pizza.'],
+      scripts: [
+        (_req, res) =>
+          void res.stream({
+            headers: { 'content-type': 'text/event-stream' },
+            chunks: [`data: ${JSON.stringify(chunk({ role: 'assistant', content: `${sentence} ` }))}\n\n`],
+            then: 'hang',
+          }),
+        say('Margherita and diavola.'),
+      ],
+      agent: { interruptionMinMs: 0, interruptionGraceMs: 0 },
+    });
+    const call = await simulator.inboundCall();
+    const speech = loadFixture('book-a-table', 'mulaw-8k').bytes;
+    await call.sendAudio(speech);
+    // 720 ms of agent audio in total; interrupt once about 300 ms of it reached the caller.
+    await waitFor(() => call.media.items.length >= 15, 5_000);
+    deepgram.send({ type: 'SpeechStarted', channel: [0], timestamp: 1.5 });
+    await waitFor(() => call.clears.items.length === 1, 2_000);
+    const framesAtClear = call.media.items.length;
+    await waitFor(() => openai.requests[0]?.clientAborted === true && cartesia.requests[0]?.clientAborted !== undefined, 2_000);
+    expect(openai.requests[0]?.clientAborted).toBe(true);
+
+    await call.sendAudio(speech);
+    await waitFor(() => openai.bodies.length === 2, 5_000);
+    const history = openai.bodies[1]!.messages;
+    const heard = history[1]!;
+    expect(history.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(heard.role).toBe('assistant');
+    expect(sentence.startsWith(heard.content)).toBe(true);
+    expect(heard.content.length).toBeGreaterThan(5);
+    expect(heard.content.length).toBeLessThan(sentence.length * 0.8);
+    // The words heard match the frames played (10 ms of audio per character, 20 ms per frame).
+    expect(Math.abs(heard.content.length - framesAtClear * 2)).toBeLessThan(20);
+    expect(call.violations).toEqual([]);
+  });
+
+  it('a tool call streamed in fragments: transfer_call reaches Twilio as a <Dial> once the agent finished speaking', async () => {
+    const { openai, api, ends, simulator } = await startPipelineServer({
+      scripts: [callTool('One moment, transferring you. ', 'transfer_call', ['{"num', 'ber":"+1415', '5550000"}'])],
+      agent: { transferAllowlist: ['+1415555*'] },
+    });
+    const call = await simulator.inboundCall();
+    api.addCall(call.callSid);
+    await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes);
+    const update = await api.updates.next(8_000);
+    expect(update.callSid).toBe(call.callSid);
+    expect(update.form.get('Twiml')).toMatch(/<Dial[^>]*>\s*<Number>\+14155550000<\/Number>\s*<\/Dial>|<Dial[^>]*>\+14155550000<\/Dial>/);
+    // The whole sentence had been sent before the transfer.
+    expect(call.receivedAudio().filter((b) => b === 0x2a).length).toBe('One moment, transferring you.'.length * 80);
+    expect(openai.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['transfer_call', 'end_call']);
+    await waitFor(() => ends.length === 1, 5_000);
+    expect(ends[0]?.reason).toBe('transfer');
+  });
+
+  it('end_call: the goodbye plays to the end, then Twilio gets the hangup', async () => {
+    const { api, ends, simulator } = await startPipelineServer({
+      scripts: [callTool('Thanks for calling, goodbye! ', 'end_call', ['{', '}'])],
+    });
+    const call = await simulator.inboundCall();
+    api.addCall(call.callSid);
+    await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes);
+    const update = await api.updates.next(8_000);
+    expect(update.form.get('Status')).toBe('completed');
+    expect(call.marks.items.length).toBe(1);
+    expect(call.receivedAudio().filter((b) => b === 0x2a).length).toBe('Thanks for calling, goodbye!'.length * 80);
+    await waitFor(() => ends.length === 1, 5_000);
+    expect(ends[0]?.reason).toBe('agent_hangup');
   });
 });
