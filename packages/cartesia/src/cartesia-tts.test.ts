@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -20,6 +20,8 @@ interface Hit {
   readonly body: Record<string, unknown>;
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
+  /** Resolves when the exchange is over (response sent, or the client went away). */
+  readonly done: Promise<void>;
 }
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
@@ -55,7 +57,7 @@ async function fakeCartesia(reply: Reply): Promise<{ url: string; hits: Hit[]; r
     if (typeof body.model_id !== 'string' || typeof body.transcript !== 'string' || voice?.mode !== 'id' || typeof voice.id !== 'string') return error(400, 'missing_field');
     if ('context_id' in body || 'continue' in body) return error(400, 'unknown_field');
     if (out?.container !== 'raw' || !ENCODINGS.includes(out.encoding as string) || !RATES.includes(out.sample_rate as number)) return error(400, 'invalid_output_format');
-    const hit: Hit = { body, headers: req.headers, closed: false };
+    const hit: Hit = { body, headers: req.headers, closed: false, done: req.clientClosed };
     void req.clientClosed.then(() => (hit.closed = req.clientAborted));
     hits.push(hit);
     reply(res, hit, hits.length);
@@ -153,8 +155,9 @@ describe('CartesiaTTS', () => {
       }
     }
     expect(seen.length).toBe(count);
-    await new Promise((r) => setTimeout(r, 30));
+    await fake.hits[0]?.done;
     expect(fake.hits[0]?.closed).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
     expect(seen.length).toBe(count);
   });
 
@@ -226,4 +229,31 @@ describe('CartesiaTTS', () => {
     expect(createTTS('cartesia_tts', { apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
   });
+});
+
+/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
+function speechFor(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 64);
+  let h = 7;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
+  return out;
+}
+
+let conformance: Awaited<ReturnType<typeof fakeCartesia>>;
+describeTTSConformance({
+  name: 'CartesiaTTS',
+  createProvider: () => new CartesiaTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
+  expectedAudio: speechFor,
+  lastRequestClosed: async () => {
+    const hit = conformance.hits.at(-1);
+    await hit?.done;
+    if (!hit?.closed) throw new Error('the fake finished the response instead of seeing the client close it');
+  },
+  beforeEach: async () => {
+    conformance = await fakeCartesia((res, hit) => {
+      const text = String(hit.body.transcript);
+      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+    });
+  },
 });

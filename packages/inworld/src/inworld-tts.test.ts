@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -20,6 +20,8 @@ interface Hit {
   readonly body: Record<string, unknown>;
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
+  /** Resolves when the exchange is over (response sent, or the client went away). */
+  readonly done: Promise<void>;
 }
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
@@ -52,7 +54,7 @@ async function fakeInworld(reply: Reply): Promise<{ url: string; hits: Hit[]; re
     const audio = body.audioConfig as Record<string, unknown> | undefined;
     if (typeof body.text !== 'string' || typeof body.voiceId !== 'string' || typeof body.modelId !== 'string') return error(400, 3, 'missing field');
     if (!audio || !ENCODINGS.includes(audio.audioEncoding as string) || !Number.isInteger(audio.sampleRateHertz)) return error(400, 3, 'bad audioConfig');
-    const hit: Hit = { body, headers: req.headers, closed: false };
+    const hit: Hit = { body, headers: req.headers, closed: false, done: req.clientClosed };
     void req.clientClosed.then(() => (hit.closed = req.clientAborted));
     hits.push(hit);
     reply(res, hit, hits.length);
@@ -86,8 +88,8 @@ function irregular(bytes: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
-function streamLines(res: FakeHttpResponse, text: string): Promise<void> {
-  return res.stream({ headers: { 'content-type': 'application/json' }, chunks: irregular(Buffer.from(text)) });
+function streamLines(res: FakeHttpResponse, text: string, delayMs = 0): Promise<void> {
+  return res.stream({ headers: { 'content-type': 'application/json' }, chunks: irregular(Buffer.from(text)), delayMs });
 }
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
@@ -197,8 +199,9 @@ describe('InworldTTS', () => {
       }
     }
     expect(seen.length).toBe(count);
-    await new Promise((r) => setTimeout(r, 30));
+    await fake.hits[0]?.done;
     expect(fake.hits[0]?.closed).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
     expect(seen.length).toBe(count);
   });
 
@@ -248,4 +251,31 @@ describe('InworldTTS', () => {
     expect(createTTS('inworld', { apiKey: 'k' })).toBeInstanceOf(InworldTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(InworldTTS);
   });
+});
+
+/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
+function speechFor(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 64);
+  let h = 7;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
+  return out;
+}
+
+let conformance: Awaited<ReturnType<typeof fakeInworld>>;
+describeTTSConformance({
+  name: 'InworldTTS',
+  createProvider: () => new InworldTTS({ apiKey: KEY, baseUrl: conformance.url, logger: quiet }),
+  expectedAudio: speechFor,
+  lastRequestClosed: async () => {
+    const hit = conformance.hits.at(-1);
+    await hit?.done;
+    if (!hit?.closed) throw new Error('the fake finished the response instead of seeing the client close it');
+  },
+  beforeEach: async () => {
+    conformance = await fakeInworld((res, hit) => {
+      const text = String(hit.body.text);
+      void streamLines(res, ndjson(speechFor(text)), text.length > 60 ? 5 : 0);
+    });
+  },
 });

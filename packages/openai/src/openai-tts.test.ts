@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -18,6 +18,8 @@ interface Hit {
   readonly body: Record<string, unknown>;
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
+  /** Resolves when the exchange is over (response sent, or the client went away). */
+  readonly done: Promise<void>;
 }
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
@@ -49,7 +51,7 @@ async function fakeOpenAI(reply: Reply): Promise<{ url: string; hits: Hit[]; req
     if ((body.input as string).length > 4096) return error(400, 'invalid_request_error', 'input');
     if (body.response_format !== undefined && !FORMATS.includes(body.response_format as string)) return error(400, 'invalid_request_error', 'response_format');
     if (body.instructions !== undefined && /^tts-1/.test(body.model as string)) return error(400, 'invalid_request_error', 'instructions');
-    const hit: Hit = { body, headers: req.headers, closed: false };
+    const hit: Hit = { body, headers: req.headers, closed: false, done: req.clientClosed };
     void req.clientClosed.then(() => (hit.closed = req.clientAborted));
     hits.push(hit);
     reply(res, hit, hits.length);
@@ -138,8 +140,9 @@ describe('OpenAITTS', () => {
       }
     }
     expect(seen.length).toBe(count);
-    await new Promise((r) => setTimeout(r, 30));
+    await fake.hits[0]?.done;
     expect(fake.hits[0]?.closed).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
     expect(seen.length).toBe(count);
   });
 
@@ -211,4 +214,31 @@ describe('OpenAITTS', () => {
     expect(createTTS('openai_tts', { apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
   });
+});
+
+/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
+function speechFor(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 64);
+  let h = 7;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
+  return out;
+}
+
+let conformance: Awaited<ReturnType<typeof fakeOpenAI>>;
+describeTTSConformance({
+  name: 'OpenAITTS',
+  createProvider: () => new OpenAITTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
+  expectedAudio: speechFor,
+  lastRequestClosed: async () => {
+    const hit = conformance.hits.at(-1);
+    await hit?.done;
+    if (!hit?.closed) throw new Error('the fake finished the response instead of seeing the client close it');
+  },
+  beforeEach: async () => {
+    conformance = await fakeOpenAI((res, hit) => {
+      const text = String(hit.body.input);
+      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+    });
+  },
 });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
 import {
   ConfigError,
   MULAW_8K,
@@ -20,6 +20,8 @@ interface Hit {
   readonly body: Record<string, unknown>;
   readonly headers: IncomingHttpHeaders;
   closed: boolean;
+  /** Resolves when the exchange is over (response sent, or the client went away). */
+  readonly done: Promise<void>;
 }
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
@@ -51,7 +53,7 @@ async function fakeRime(reply: Reply): Promise<{ url: string; hits: Hit[]; reque
     if (typeof body.speaker !== 'string' || typeof body.text !== 'string' || typeof body.modelId !== 'string') return error(400, 'missing field');
     if (typeof body.samplingRate !== 'number') return error(400, 'bad samplingRate');
     if (body.modelId !== 'coda' && body.modelId !== 'mistv2' && body.modelId !== 'mist') return error(400, 'unknown model');
-    const hit: Hit = { body, headers: req.headers, closed: false };
+    const hit: Hit = { body, headers: req.headers, closed: false, done: req.clientClosed };
     void req.clientClosed.then(() => (hit.closed = req.clientAborted));
     hits.push(hit);
     reply(res, hit, hits.length);
@@ -137,8 +139,9 @@ describe('RimeTTS', () => {
       }
     }
     expect(seen.length).toBe(count);
-    await new Promise((r) => setTimeout(r, 30));
+    await fake.hits[0]?.done;
     expect(fake.hits[0]?.closed).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
     expect(seen.length).toBe(count);
   });
 
@@ -212,4 +215,31 @@ describe('RimeTTS', () => {
     expect(createTTS('rime', { apiKey: 'k' })).toBeInstanceOf(RimeTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(RimeTTS);
   });
+});
+
+/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
+function speechFor(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 64);
+  let h = 7;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
+  return out;
+}
+
+let conformance: Awaited<ReturnType<typeof fakeRime>>;
+describeTTSConformance({
+  name: 'RimeTTS',
+  createProvider: () => new RimeTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
+  expectedAudio: speechFor,
+  lastRequestClosed: async () => {
+    const hit = conformance.hits.at(-1);
+    await hit?.done;
+    if (!hit?.closed) throw new Error('the fake finished the response instead of seeing the client close it');
+  },
+  beforeEach: async () => {
+    conformance = await fakeRime((res, hit) => {
+      const text = String(hit.body.text);
+      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+    });
+  },
 });
