@@ -1,1 +1,41 @@
-export {};
+// The Patter demo: Luigi's Trattoria's receptionist. Picks its mode from the environment, serves
+// the dev phone (and a real number when Twilio or Telnyx variables are set), and prints where to go.
+import { existsSync } from 'node:fs';
+import { createConsoleLogger } from '@patter/core';
+import { Patter } from '@patter/server';
+import { Telnyx } from '@patter/telnyx';
+import { Twilio } from '@patter/twilio';
+import { Bookings } from './bookings.js';
+import { buildAgent } from './build-agent.js';
+import { chooseCarrier, chooseMode } from './choose-mode.js';
+import { restaurantAgent } from './restaurant-agent.js';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+const env = process.env;
+const mode = chooseMode(env);
+const carrierChoice = chooseCarrier(env);
+const managerNumber = env.DEMO_MANAGER_NUMBER ?? '+15550100199';
+const bookings = new Bookings();
+const logger = createConsoleLogger({ level: (env.PATTER_LOG_LEVEL as 'info' | undefined) ?? 'warn', bindings: { name: 'demo' } });
+
+const phone =
+  carrierChoice.kind === 'none'
+    ? new Patter({ logger })
+    : new Patter({
+        carrier: carrierChoice.kind === 'twilio' ? new Twilio() : new Telnyx(),
+        phoneNumber: carrierChoice.phoneNumber,
+        webhookUrl: carrierChoice.webhookUrl,
+        logger,
+      });
+const agent = phone.agent(buildAgent(mode, restaurantAgent(bookings, managerNumber), managerNumber));
+const handle = await phone.serve({
+  agent,
+  port: Number(env.PORT ?? 8000),
+  devPhone: true,
+  onCallEnd: (summary) => console.log(`demo: call ended (${summary.reason}) after ${Math.round(summary.durationMs / 1000)} s`),
+});
+
+console.log(`demo: mode ${mode.kind} — ${mode.reason}`);
+console.log(`demo: carrier — ${carrierChoice.kind === 'none' ? carrierChoice.reason : `${carrierChoice.kind} number ${carrierChoice.phoneNumber}`}`);
+for (const webhook of carrierChoice.kind === 'none' ? [] : handle.webhooks) console.log(`demo: configure at the carrier: ${webhook}`);
+console.log(`demo: open ${handle.devPhoneUrl ?? handle.url} to call the agent from your browser (Ctrl-C to stop)`);
