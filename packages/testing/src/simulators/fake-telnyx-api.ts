@@ -33,6 +33,8 @@ export class FakeTelnyxApi extends FakeRestServer {
   readonly commands = new WaitableLog<FakeTelnyxCommand>('call command');
   readonly dials = new WaitableLog<FakeTelnyxDial>('dial');
   private readonly calls = new Map<string, 'active' | 'ended'>();
+  /** Called after an accepted `hangup`/`reject`, e.g. to make the simulator send `stop`. */
+  onHangup: ((callControlId: string) => void) | undefined;
 
   constructor(private readonly apiKey: string) {
     super();
@@ -92,6 +94,7 @@ export class FakeTelnyxApi extends FakeRestServer {
     if (action === 'send_dtmf' && typeof body.digits !== 'string') return fail(422, '10032', 'digits is required', '/digits');
     if (action === 'hangup' || action === 'reject') this.calls.set(callControlId, 'ended');
     this.commands.push({ callControlId, action, body });
+    if (action === 'hangup' || action === 'reject') setImmediate(() => this.onHangup?.(callControlId));
     return { status: 200, body: { data: { result: 'ok' } } };
   }
 }

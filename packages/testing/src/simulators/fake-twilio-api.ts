@@ -30,6 +30,8 @@ export class FakeTwilioApi extends FakeRestServer {
   readonly calls = new WaitableLog<FakeTwilioCall>('created call');
   readonly updates = new WaitableLog<FakeTwilioUpdate>('call update');
   private readonly known = new Map<string, FakeTwilioCall>();
+  /** Called after an accepted hang-up (`Status=completed`), e.g. to make the simulator send `stop`. */
+  onHangup: ((callSid: string) => void) | undefined;
 
   constructor(readonly accountSid: string, private readonly username: string, private readonly password: string) {
     super();
@@ -87,6 +89,7 @@ export class FakeTwilioApi extends FakeRestServer {
     if (status === null && !form.has('Twiml') && !form.has('Url')) return error(400, 21626, 'Nothing to update');
     if (status !== null) call.status = 'completed';
     this.updates.push({ callSid, kind: 'update', form });
+    if (status !== null) setImmediate(() => this.onHangup?.(callSid));
     return { status: 200, body: { sid: callSid, status: call.status } };
   }
 
