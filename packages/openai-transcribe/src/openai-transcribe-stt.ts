@@ -74,6 +74,8 @@ interface TranscriptEvent {
 export class OpenAITranscribeSTT implements STTProvider {
   readonly key = KEY;
   readonly inputFormats: readonly AudioFormat[] = [PCM16_16K, PCM16_8K, PCM16_24K];
+  /** Transcribes only on `finalize()`: the session's voice detection ends the turn. */
+  readonly endpointing = false;
   readonly model: string;
   private readonly apiKey: string;
   private readonly baseUrl: string;

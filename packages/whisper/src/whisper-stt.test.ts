@@ -188,6 +188,7 @@ describe('WhisperSTT', () => {
       expect(() => new WhisperSTT()).toThrow(/OPENAI_API_KEY/);
       process.env.OPENAI_API_KEY = 'env-key';
       expect(STT().model).toBe('whisper-1');
+      expect(STT().endpointing).toBe(false); // the session's VAD must finalize
       expect(() => STT({ temperature: 2 })).toThrow(/^temperature:/);
       expect(() => STT({ baseUrl: 'nope' })).toThrow(/^baseUrl:/);
       expect(createSTT('whisper', { apiKey: 'k' })).toBeInstanceOf(WhisperSTT);

@@ -68,6 +68,8 @@ interface VerboseTranscription {
 export class WhisperSTT implements STTProvider {
   readonly key = KEY;
   readonly inputFormats: readonly AudioFormat[] = [PCM16_16K, PCM16_8K, PCM16_24K];
+  /** Transcribes only on `finalize()`: the session's voice detection ends the turn. */
+  readonly endpointing = false;
   readonly model: string;
   private readonly apiKey: string;
   private readonly baseUrl: string;

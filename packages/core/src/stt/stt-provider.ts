@@ -43,6 +43,12 @@ export interface STTProvider {
   readonly key: string;
   /** Formats the vendor accepts natively, best first. The session converts only if none matches. */
   readonly inputFormats: readonly AudioFormat[];
+  /**
+   * `false` when the vendor never detects the end of speech by itself (buffered STT such as
+   * Whisper transcribes only on `finalize()`): the session must end turns with its own voice
+   * detection and call `finalize()` (as with `turnDetection: 'vad'`). Absent: the vendor does.
+   */
+  readonly endpointing?: boolean;
   stream(options: STTStreamOptions): STTStream;
   /** Pre-open what can be pre-opened (socket, DNS/TLS). Never throws. */
   warmup?(): Promise<void>;
