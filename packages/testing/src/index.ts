@@ -72,6 +72,12 @@ export {
   type EngineConformanceHarness,
   type EngineConformanceConnection,
 } from './conformance/engine-conformance.js';
+export {
+  carrierConformanceChecks,
+  describeCarrierConformance,
+  type CarrierConformanceHarness,
+  type CarrierConformanceCall,
+} from './conformance/carrier-conformance.js';
 
 // Simulators
 export { MediaStreamPeer, type ReceivedMedia, type ReceivedMark, type SendAudioOptions } from './simulators/media-stream-peer.js';
