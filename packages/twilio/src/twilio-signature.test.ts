@@ -85,6 +85,18 @@ describe('twilio webhooks reject what is not signed (403)', () => {
     expect(harness.events.items).toEqual([]);
   });
 
+  it('verifies GET webhooks over the URL alone, and rejects calls while the server is not accepting', async () => {
+    const query = new URLSearchParams(form).toString();
+    const url = `${harness.publicUrl}/twilio/voice?${query}`;
+    const signature = twilio.getExpectedTwilioSignature(TOKEN, url, {});
+    harness.accepting = false;
+    const response = await fetch(url, { headers: { 'x-twilio-signature': signature } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>');
+    const tampered = await fetch(url.replace('ringing', 'completed'), { headers: { 'x-twilio-signature': signature } });
+    expect(tampered.status).toBe(403);
+  });
+
   it('accepts the JSON-body variant and refuses a changed body', async () => {
     const body = JSON.stringify({ CallSid: 'CA9', CallStatus: 'completed' });
     const url = `${harness.publicUrl}/twilio/status?callRef=r1&bodySHA256=${twilio.getExpectedBodyHash(body)}`;
