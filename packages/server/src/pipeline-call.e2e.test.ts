@@ -222,7 +222,8 @@ describe('pipeline call through Twilio with real plugins', () => {
       agent: { interruptionMinMs: 0, interruptionGraceMs: 0 },
     });
     const call = await simulator.inboundCall();
-    const speech = loadFixture('book-a-table', 'mulaw-8k').bytes;
+    // One second of speech: the fake STT answers its final as the caller stops talking.
+    const speech = loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000);
     await call.sendAudio(speech);
     // 720 ms of agent audio in total; interrupt once about 300 ms of it reached the caller.
     await waitFor(() => call.media.items.length >= 15, 5_000);
@@ -273,7 +274,9 @@ describe('pipeline call through Twilio with real plugins', () => {
     await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes);
     const update = await api.updates.next(8_000);
     expect(update.form.get('Status')).toBe('completed');
-    expect(call.marks.items.length).toBe(1);
+    // Every mark (the sentence's, the drain's) had echoed as played before the hangup.
+    expect(call.marks.items.length).toBeGreaterThanOrEqual(1);
+    expect(call.marks.items.every((m) => !m.discarded)).toBe(true);
     expect(call.receivedAudio().filter((b) => b === 0x2a).length).toBe('Thanks for calling, goodbye!'.length * 80);
     await waitFor(() => ends.length === 1, 5_000);
     expect(ends[0]?.reason).toBe('agent_hangup');
