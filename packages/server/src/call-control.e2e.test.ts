@@ -1,0 +1,92 @@
+import { MULAW_8K, silentLogger, type CallControl, type CallEndSummary, type STTProvider, type STTStream, type TTSProvider } from '@patter/core';
+import { FakeTwilioApi, TwilioSimulator } from '@patter/testing';
+import { Twilio } from '@patter/twilio';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Patter } from './patter.js';
+import type { ServerHandle } from './serve.js';
+import { waitFor } from './test-support/test-server.js';
+
+const ACCOUNT_SID = 'AC' + 'c3'.repeat(16);
+const AUTH_TOKEN = 'control-test-auth-token';
+
+/** An STT that hears nothing (the test is about call control, not speech). */
+const silentStt: STTProvider = {
+  key: 'silent',
+  inputFormats: [MULAW_8K],
+  stream: (): STTStream => {
+    let close: () => void = () => {};
+    const closed = new Promise<void>((resolve) => (close = resolve));
+    return {
+      sendAudio: () => {},
+      transcripts: async function* () {
+        await closed;
+      },
+      finalize: () => {},
+      close: async () => close(),
+      usage: () => ({ audioSeconds: 0 }),
+    };
+  },
+};
+
+/** A TTS that speaks 100 ms of μ-law silence per sentence. */
+const silenceTts: TTSProvider = {
+  key: 'silence',
+  outputFormats: [MULAW_8K],
+  synthesize: async function* () {
+    yield new Uint8Array(800).fill(0xff);
+  },
+};
+
+let handle: ServerHandle | undefined;
+let api: FakeTwilioApi | undefined;
+afterEach(async () => {
+  await handle?.close({ timeoutMs: 0 });
+  await api?.close();
+});
+
+describe("core's call session behind the server", () => {
+  it('hands user callbacks the session control; hanging up twice hangs up once and ends the call once', async () => {
+    api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
+    const phone = new Patter({
+      carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
+      phoneNumber: '+14155550199',
+      logger: silentLogger,
+    });
+    const ends: Array<[CallEndSummary, CallControl | undefined]> = [];
+    let started: CallControl | undefined;
+    const hangups: Promise<void>[] = [];
+    handle = await phone.serve({
+      agent: phone.agent({ stt: silentStt, tts: silenceTts, onMessage: () => 'ok', firstMessage: 'Hello.' }),
+      port: 0,
+      host: '127.0.0.1',
+      shutdownSignals: false,
+      devPhone: false,
+      onCallStart: (_info, control) => {
+        started = control;
+      },
+      onCallEnd: (summary, control) => void ends.push([summary, control]),
+    });
+    const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
+    const call = await simulator.inboundCall();
+    api.addCall(call.callSid);
+    await waitFor(() => started !== undefined);
+    const control = started!;
+    expect(control.callId).toBe(call.callSid);
+    expect(control.carrier).toBe('twilio');
+    // The greeting plays (session → transport → Twilio frames) before the hang-up.
+    await call.media.next(5_000);
+    hangups.push(control.hangup(), control.hangup());
+    await Promise.all(hangups);
+    await waitFor(() => ends.length === 1);
+    await control.hangup();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(control.ended).toBe(true);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]![0]).toMatchObject({ callId: call.callSid, reason: 'agent_hangup' });
+    expect(ends[0]![1]).toBe(control);
+    const completed = api.updates.items.filter((update) => update.form.get('Status') === 'completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]!.callSid).toBe(call.callSid);
+    expect(handle.activeCalls).toBe(0);
+  });
+});
