@@ -226,3 +226,11 @@ function messageEvents(reply: LLMScriptedReply): string[] {
     lastRequestClosed: async () => server?.requests.at(-1)?.clientClosed,
   });
 }
+
+describe.skipIf(!process.env.ANTHROPIC_API_KEY)('AnthropicLLM live', () => {
+  it('streams a short answer with usage', async () => {
+    const out = await collect(new AnthropicLLM({ maxTokens: 20 }).chat([{ role: 'user', content: 'Reply with the single word: ready' }]));
+    expect(out.filter((d) => d.type === 'text').map((d) => d.text).join('').toLowerCase()).toContain('ready');
+    expect(out.some((d) => d.type === 'usage')).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, PCM16_8K, ProviderAuthError, createSTT, type STTStream, type Transcript } from '@patter/core';
-import { FakeHttpServer, describeSTTConformance, type FakeHttpResponse, type STTConformanceConnection } from '@patter/testing';
+import { FakeHttpServer, describeSTTConformance, loadFixture, type FakeHttpResponse, type STTConformanceConnection } from '@patter/testing';
 import { OpenAITranscribeSTT, STT } from './index.js';
 
 const SSE_HELLO = [
@@ -145,3 +145,19 @@ describe('OpenAITranscribeSTT', () => {
     connections: () => requests,
   });
 }
+
+describe.skipIf(!process.env.OPENAI_API_KEY)('OpenAITranscribeSTT live', () => {
+  it('transcribes the "hello there" fixture, streamed', async () => {
+    const fixture = loadFixture('hello-there');
+    const stream = new OpenAITranscribeSTT({ model: 'gpt-4o-mini-transcribe' }).stream({ format: PCM16_16K });
+    const out: Transcript[] = [];
+    const done = (async () => {
+      for await (const t of stream.transcripts()) out.push(t);
+    })();
+    for (let at = 0; at < fixture.bytes.length; at += 640) stream.sendAudio(fixture.bytes.subarray(at, at + 640));
+    stream.finalize();
+    await stream.close();
+    await done;
+    expect(out.filter((t) => t.isFinal).map((t) => t.text.toLowerCase()).join(' ')).toContain('hello');
+  });
+});

@@ -232,3 +232,11 @@ function chatChunks(reply: LLMScriptedReply): string[] {
     lastRequestClosed: async () => server?.requests.at(-1)?.clientClosed,
   });
 }
+
+describe.skipIf(!process.env.OPENAI_API_KEY)('OpenAILLM live', () => {
+  it('streams a short answer with usage', async () => {
+    const out = await collect(new OpenAILLM({ maxTokens: 20 }).chat([{ role: 'user', content: 'Reply with the single word: ready' }]));
+    expect(out.filter((d) => d.type === 'text').map((d) => d.text).join('').toLowerCase()).toContain('ready');
+    expect(out.some((d) => d.type === 'usage')).toBe(true);
+  });
+});

@@ -8,7 +8,7 @@ import {
   type STTStream,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, loadFixture, type FakeWebSocketConnection } from '@patter/testing';
 import { AdaptiveEndOfTurn } from './adaptive-end-of-turn.js';
 import { speechmaticsAdapter } from './speechmatics-adapter.js';
 import { STT, SpeechmaticsSTT } from './index.js';
@@ -354,5 +354,19 @@ describe('speechmaticsAdapter error mapping', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe.skipIf(!process.env.SPEECHMATICS_API_KEY)('SpeechmaticsSTT live', () => {
+  it('transcribes the "hello there" fixture and ends the utterance', async () => {
+    const fixture = loadFixture('hello-there');
+    const stream = new SpeechmaticsSTT({ turnDetection: 'FIXED' }).stream({ format: PCM16_16K });
+    const { out, done } = collect(stream);
+    for (let at = 0; at < fixture.bytes.length; at += 640) stream.sendAudio(fixture.bytes.subarray(at, at + 640));
+    for (let i = 0; i < 75; i++) stream.sendAudio(pcmFrame());
+    await until(() => out.some((t) => t.eventType === 'UtteranceEnd'), 15_000);
+    await stream.close();
+    await done;
+    expect(out.filter((t) => t.isFinal).map((t) => t.text.toLowerCase()).join(' ')).toContain('hello');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
-import { FakeHttpServer, describeSTTConformance, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
+import { FakeHttpServer, describeSTTConformance, loadFixture, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
 import { STT, WhisperSTT } from './index.js';
 
 type Reply = (res: FakeHttpResponse) => void;
@@ -238,3 +238,15 @@ describe('WhisperSTT', () => {
     connections: () => requests,
   });
 }
+
+describe.skipIf(!process.env.OPENAI_API_KEY)('WhisperSTT live', () => {
+  it('transcribes the "hello there" fixture', async () => {
+    const fixture = loadFixture('hello-there');
+    const stream = new WhisperSTT().stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (let at = 0; at < fixture.bytes.length; at += 640) stream.sendAudio(fixture.bytes.subarray(at, at + 640));
+    stream.finalize();
+    await stream.close();
+    expect((await seen).map((t) => t.text.toLowerCase()).join(' ')).toContain('hello');
+  });
+});
