@@ -182,6 +182,17 @@ describe('createWebSocketSTTStream', () => {
     expect((await all).map((t) => t.text)).toEqual(['general kenobi']);
   });
 
+  it('close() right after the first audio still lets the socket open, drain and close', async () => {
+    const f = await fake();
+    const stream = createWebSocketSTTStream(adapter(f.url), { format: PCM16_16K });
+    const all = collect(stream);
+    stream.sendAudio(frame('kenobi'));
+    stream.finalize();
+    await stream.close(); // the socket is not open yet
+    expect((await all).map((t) => t.text)).toEqual(['kenobi']);
+    expect(f.conns[0]?.texts).toEqual(['finalize', 'bye']);
+  });
+
   it('coalesces 20 ms frames into messages of at least minChunkMs', async () => {
     const f = await fake();
     const stream = createWebSocketSTTStream(adapter(f.url, { minChunkMs: 50 }), { format: PCM16_16K });

@@ -68,6 +68,9 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private connStart = 0;
   private socketError: ProviderError | undefined;
   private readonly signals = new SignalWaiters<WebSocketSTTSignal>();
+  /** `open`: a socket is attached and takes audio. */
+  private readonly lifecycle = new SignalWaiters<'open'>();
+  private runDone: Promise<void> = Promise.resolve();
   private audioBytes = 0;
   private closing: Promise<void> | undefined;
   private warnedOverflow = false;
@@ -104,7 +107,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (signal?.aborted) this.shutdown();
     else {
       signal?.addEventListener('abort', () => this.shutdown(), { once: true });
-      void this.run(options.socket);
+      this.runDone = this.run(options.socket);
     }
   }
 
@@ -134,7 +137,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
   }
 
   finalize(): void {
-    if (this.state !== 'running') return;
+    if (this.state === 'running') this.sendFinalize();
+  }
+
+  /** Finalizes now, or once the socket can take it (also while closing). */
+  private sendFinalize(): void {
     const ws = this.ws;
     if (!ws || !this.audioReady) {
       // Not connected (yet, or reconnecting): finalize once the buffered audio went out.
@@ -169,10 +176,16 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private async closeGracefully(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'closing';
+    const started = Date.now();
+    const closeTimeoutMs = this.options.closeTimeoutMs ?? 3000;
+    if ((!this.ws || !this.audioReady) && (this.buffer.end > this.sentPos || this.finalizePending)) {
+      // Still connecting (or reconnecting) with audio nobody heard yet: let it open and drain.
+      await Promise.race([this.lifecycle.wait('open', closeTimeoutMs), this.runDone]);
+    }
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) {
+    if (ws && ws.readyState === WebSocket.OPEN && this.state === 'closing') {
       this.flush(this.minChunkBytes === 0);
-      const timeoutMs = this.options.closeTimeoutMs ?? 3000;
+      const timeoutMs = Math.max(100, closeTimeoutMs - (Date.now() - started));
       const audioMessages = () => this.audioMessages;
       const io = {
         send: (data: string | Uint8Array) => {
@@ -191,6 +204,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
       await Promise.race([sequence, deadline]);
     }
     this.shutdown();
+  }
+
+  /** A method, so TypeScript does not narrow `state` across awaits. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   private async run(initial: WebSocket | undefined): Promise<void> {
@@ -215,13 +233,15 @@ class AdapterSTTStream implements WebSocketSTTStream {
         }
         initial = undefined;
       } catch (err) {
-        if (this.state !== 'running') return;
+        if (this.isClosed()) return;
         const error = toProviderError(this.adapter.provider, err);
         if (!error.retryable || failures >= maxAttempts) return this.fail(error);
+        if (this.state !== 'running') return;
         lastError = error;
       }
       if (ws) {
-        if (this.state !== 'running') return;
+        // While closing, a socket that opens late still drains the audio buffered so far.
+        if (this.isClosed()) return void ws.terminate();
         const outcome = await this.attach(ws);
         if (this.state !== 'running') return;
         if (outcome.error && !outcome.error.retryable) return this.fail(outcome.error);
@@ -278,7 +298,8 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.flush(false);
       // A finalize the dropped socket never answered covers audio that is being replayed: repeat it.
       if (this.finalizeUnanswered) this.finalizePending = true;
-      if (this.finalizePending && this.audioReady) this.finalize();
+      if (this.finalizePending && this.audioReady) this.sendFinalize();
+      if (this.audioReady) this.lifecycle.raise('open');
       const ka = this.adapter.keepAlive;
       if (ka) {
         const send = ka.message === undefined ? () => ws.ping() : () => ws.send(ka.message as string);
@@ -372,7 +393,8 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (signal === 'ready' && !this.audioReady && this.ws && this.state !== 'closed') {
       this.audioReady = true;
       this.flush(false);
-      if (this.finalizePending) this.finalize();
+      if (this.finalizePending) this.sendFinalize();
+      this.lifecycle.raise('open');
     }
     this.signals.raise(signal);
   }
@@ -404,6 +426,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     this.ws = undefined;
     if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
     this.signals.raiseAll();
+    this.lifecycle.raiseAll();
   }
 }
 
