@@ -187,7 +187,7 @@ describe('createCallSession (pipeline)', () => {
       'sttFinalToLlmRequestMs',
       'ttsFirstByteToFirstFrameMs',
     ]);
-    expect(m.usage).toEqual({ fake_llm: { inputTokens: 12, outputTokens: 3 } });
+    expect(m.usage).toEqual({ fake_llm: { inputTokens: 12, outputTokens: 3 }, fake_tts: { characters: 'Hello there.'.length } });
   });
 
   it('ends the turn on its own VAD silence when configured, finalizing the STT', async () => {

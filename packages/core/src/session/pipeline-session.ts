@@ -103,6 +103,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
           {
             sentence: (text) => {
               said++;
+              timer.addUsage(tts.key, 'characters', text.length);
               utterance.say(text);
             },
             toolRound: () => {
