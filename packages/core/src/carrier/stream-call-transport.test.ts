@@ -81,6 +81,20 @@ async function pair() {
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `check` passes (the machine may be loaded; fixed sleeps would be flaky). */
+async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await tick(10);
+    }
+  }
+}
+
 describe('StreamCallTransport', () => {
   it('runs a call: start, audio in order, dtmf, marks, clear, stop once', async () => {
     const { transport, send, received } = await pair();
@@ -100,7 +114,7 @@ describe('StreamCallTransport', () => {
     send({ e: 'media', sid: 'S1', n: 10, p: '!!!!' }); // not base64: dropped
     send({ e: 'bogus' });
     send({ e: 'dtmf', sid: 'S1', d: '7' });
-    await tick();
+    await eventually(() => expect(dtmf).toEqual(['7']));
     expect(transport.info).toMatchObject({ callId: 'call-1', callRef: 'ref-1', streamId: 'S1', carrier: 'test', parameters: { a: 'b' } });
     expect(audio).toEqual([1, 2, 3, 4, 5]);
     expect(dtmf).toEqual(['7']);
@@ -108,13 +122,11 @@ describe('StreamCallTransport', () => {
 
     transport.sendAudio(new Uint8Array(400).fill(0x11));
     transport.mark('m1');
-    await tick();
-    expect(received.map((m) => m.e)).toEqual(['media', 'media', 'media', 'mark']);
+    expect(transport.pendingMs()).toBeGreaterThan(40); // 60 ms sent, nothing played yet
+    await eventually(() => expect(received.map((m) => m.e)).toEqual(['media', 'media', 'media', 'mark']));
     expect(received.filter((m) => m.e === 'media').map((m) => Buffer.from(String(m.p), 'base64').byteLength)).toEqual([160, 160, 160]);
-    expect(transport.pendingMs()).toBeGreaterThan(0);
     send({ e: 'mark', sid: 'S1', name: 'm1' });
-    await tick();
-    expect(marks).toEqual(['m1']);
+    await eventually(() => expect(marks).toEqual(['m1']));
     expect(transport.playedMs()).toBe(60);
 
     transport.sendAudio(new Uint8Array(8000));
@@ -124,14 +136,14 @@ describe('StreamCallTransport', () => {
     transport.clear();
     await drained; // clear resolves pending drains
     expect(transport.pendingMs()).toBe(0);
-    await tick();
-    expect(received.at(-1)).toEqual({ e: 'clear', sid: 'S1' });
+    await eventually(() => expect(received.at(-1)).toEqual({ e: 'clear', sid: 'S1' }));
     send({ e: 'mark', sid: 'S1', name: 'm2' }); // never sent: the echo is unknown
     await tick();
     expect(marks).toEqual(['m1']);
 
     send({ e: 'stop', sid: 'S1' });
     send({ e: 'stop', sid: 'S1' });
+    await eventually(() => expect(stops).toEqual(['caller_hangup']));
     await tick();
     expect(stops).toEqual(['caller_hangup']);
     transport.close();
@@ -141,7 +153,7 @@ describe('StreamCallTransport', () => {
   it('sends DTMF in-band and resolves when the carrier has played it', async () => {
     const { transport, send, received, client } = await pair();
     send({ e: 'start', sid: 'S1' });
-    await tick();
+    await eventually(() => expect(transport.info).toBeTruthy());
     client.on('message', (d) => {
       const m = JSON.parse(String(d)) as { e: string; name?: string };
       if (m.e === 'mark') send({ e: 'mark', sid: 'S1', name: m.name });
@@ -159,12 +171,11 @@ describe('StreamCallTransport', () => {
     const stops: CallEndReason[] = [];
     transport.on('stop', (s) => stops.push(s.reason));
     send({ e: 'start', sid: 'S1' });
-    await tick();
+    await eventually(() => expect(transport.info).toBeTruthy());
     await Promise.all([transport.hangup(), transport.hangup()]);
     expect(calls).toEqual(['hangup call-1']);
     send({ e: 'stop', sid: 'S1' });
-    await tick();
-    expect(stops).toEqual(['agent_hangup']);
+    await eventually(() => expect(stops).toEqual(['agent_hangup']));
     const closed = once(client, 'close');
     transport.close();
     await closed;
@@ -180,8 +191,7 @@ describe('StreamCallTransport', () => {
     send({ e: 'media', sid: 'S1', p: 'A'.repeat(70_000) });
     send({ e: 'media', sid: 'S1', p: 'AAAA'.repeat(5000) });
     send({ e: 'media', sid: 'S1', p: '/w==' });
-    await tick();
-    expect(audio.map((a) => [...a])).toEqual([[0xff]]);
+    await eventually(() => expect(audio.map((a) => [...a])).toEqual([[0xff]]));
     expect(warnings).toEqual(expect.arrayContaining(['binary frame', 'oversized frame', 'oversized media payload']));
   });
 });
