@@ -123,6 +123,25 @@ describe('phone.serve() calls', () => {
   });
 });
 
+describe('recording', () => {
+  it('asks the transport to record each call and reports finished recordings', async () => {
+    const recordings: unknown[] = [];
+    server = await startTestServer({ recording: true, onRecording: (recording) => void recordings.push(recording) });
+    const ws = await openStream(await inboundStreamUrl(server.handle));
+    const received: string[] = [];
+    ws.on('message', (data) => received.push(JSON.parse(String(data)).event));
+    send(ws, { event: 'start', callId: 'CA9' });
+    await waitFor(() => received.includes('record'));
+    await post(
+      `${server.handle.url}/fake/event`,
+      JSON.stringify({ type: 'recording', callId: 'CA9', url: 'https://rec.example/RE1', durationSeconds: 12 }),
+    );
+    expect(recordings).toEqual([{ callId: 'CA9', url: 'https://rec.example/RE1', durationSeconds: 12 }]);
+    expect(server.sessions[0]!.carrierEvents).toMatchObject([{ type: 'recording', callId: 'CA9' }]);
+    ws.close();
+  });
+});
+
 describe('graceful close', () => {
   it('stops accepting, lets calls finish, and resolves when they did', async () => {
     const ends: string[] = [];

@@ -103,6 +103,9 @@ class FakeTransport implements CallTransport {
   async transfer(to: string): Promise<void> {
     this.send({ event: 'transfer', to });
   }
+  async startRecording(): Promise<void> {
+    this.send({ event: 'record' });
+  }
   async hangup(): Promise<void> {
     this.send({ event: 'hangup' });
     this.close('agent_hangup');
