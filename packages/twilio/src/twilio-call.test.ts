@@ -96,10 +96,10 @@ describe('Twilio inbound call through the simulator', () => {
     // Paced: after the initial lead, frames arrive about every 20 ms, close to real time overall.
     const span = frames.at(-1)!.at - frames[0]!.at;
     expect(span).toBeGreaterThan(380);
-    expect(span).toBeLessThan(700);
+    expect(span).toBeLessThan(900);
     const gaps = frames.slice(6).map((f, i) => f.at - frames[i + 5]!.at);
     expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeGreaterThan(15);
-    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThan(25);
+    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThan(30);
     // The echo came after the audio before it had played.
     expect(markAt - sentAt).toBeGreaterThanOrEqual(500);
     expect(call.marks.items[0]).toMatchObject({ name: 'greeting', discarded: false });
@@ -112,13 +112,15 @@ describe('Twilio inbound call through the simulator', () => {
     const call = await sim.inboundCall();
     const server = await harness.calls.next();
     await server.started;
+    const sentAt = performance.now();
     server.transport.sendAudio(new Uint8Array(16000).fill(0x55)); // 2 s
     server.transport.mark('long-reply');
     await new Promise((r) => setTimeout(r, 300));
-    expect(server.transport.pendingMs()).toBeGreaterThan(1500);
     const played = server.transport.playedMs();
+    const elapsed = performance.now() - sentAt;
     expect(played).toBeGreaterThan(200);
-    expect(played).toBeLessThan(400);
+    expect(played).toBeLessThanOrEqual(elapsed + 1); // the clock estimate never runs ahead of real time
+    expect(server.transport.pendingMs()).toBeCloseTo(2000 - played, -1);
     server.transport.clear();
     expect(server.transport.pendingMs()).toBe(0);
     const clearedAt = await call.clears.next();
