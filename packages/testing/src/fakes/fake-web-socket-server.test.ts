@@ -124,3 +124,18 @@ describe('FakeWebSocketServer', () => {
     expect(server.errors).toEqual([]);
   });
 });
+
+describe('WaitableLog', () => {
+  it('hands each item to one pending next() and keeps later items for later calls', async () => {
+    const { WaitableLog } = await import('./waitable-log.js');
+    const log = new WaitableLog<number>('number');
+    const first = log.next(500);
+    const second = log.next(500);
+    log.push(1);
+    log.push(2);
+    log.push(3);
+    expect([await first, await second, await log.next(50)]).toEqual([1, 2, 3]);
+    expect(await log.waitFor((n) => n === 2)).toBe(2);
+    await expect(log.next(20)).rejects.toThrow(/timed out/);
+  });
+});

@@ -2,6 +2,8 @@ import { TestKitError } from '../test-kit-error.js';
 
 interface Waiter<T> {
   readonly accept: (item: T) => boolean;
+  /** A `next()` waiter: each item goes to at most one of these. */
+  readonly consumes: boolean;
   readonly resolve: (item: T, index: number) => void;
   readonly reject: (err: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -25,8 +27,11 @@ export class WaitableLog<T> {
 
   push(item: T): void {
     this.items.push(item);
+    let claimed = false;
     for (const waiter of this.waiters) {
+      if (waiter.consumes && claimed) continue;
       if (waiter.accept(item)) {
+        claimed ||= waiter.consumes;
         this.waiters.delete(waiter);
         clearTimeout(waiter.timer);
         waiter.resolve(item, this.items.length - 1);
@@ -40,7 +45,7 @@ export class WaitableLog<T> {
       const item = this.items[this.cursor++] as T;
       return Promise.resolve(item);
     }
-    return this.wait(() => true, timeoutMs, `next ${this.what}`, (index) => {
+    return this.wait(() => true, timeoutMs, `next ${this.what}`, true, (index) => {
       this.cursor = Math.max(this.cursor, index + 1);
     });
   }
@@ -49,7 +54,7 @@ export class WaitableLog<T> {
   waitFor(predicate: (item: T) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
     const found = this.items.find(predicate);
     if (found !== undefined) return Promise.resolve(found);
-    return this.wait(predicate, timeoutMs, `matching ${this.what}`);
+    return this.wait(predicate, timeoutMs, `matching ${this.what}`, false);
   }
 
   /** Fail every pending wait (the source is gone) and every later wait that cannot be satisfied. */
@@ -66,6 +71,7 @@ export class WaitableLog<T> {
     accept: (item: T) => boolean,
     timeoutMs: number,
     label: string,
+    consumes: boolean,
     onIndex?: (index: number) => void,
   ): Promise<T> {
     if (this.endedWith) return Promise.reject(new TestKitError(`${label}: ${this.endedWith.message}`));
@@ -77,6 +83,7 @@ export class WaitableLog<T> {
       timer.unref();
       const waiter: Waiter<T> = {
         accept,
+        consumes,
         resolve: (item, index) => {
           onIndex?.(index);
           resolve(item);
