@@ -54,7 +54,7 @@ afterEach(async () => {
   warnings.length = 0;
 });
 
-async function pair() {
+async function pair(stopTimeoutMs?: number) {
   server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -68,6 +68,7 @@ async function pair() {
     format: MULAW_8K,
     codec,
     context: { callRef: 'ref-1', logger, direction: 'inbound' },
+    ...(stopTimeoutMs === undefined ? {} : { stopTimeoutMs }),
     commands: {
       hangup: async (id) => void calls.push(`hangup ${id}`),
       transfer: async (id, to) => void calls.push(`transfer ${id} ${to}`),
@@ -178,6 +179,19 @@ describe('StreamCallTransport', () => {
     await eventually(() => expect(stops).toEqual(['agent_hangup']));
     const closed = once(client, 'close');
     transport.close();
+    await closed;
+    expect(stops).toEqual(['agent_hangup']);
+  });
+
+  it('ends the call itself when the carrier does not stop the stream after a hangup', async () => {
+    const { transport, send, client } = await pair(100);
+    const stops: CallEndReason[] = [];
+    transport.on('stop', (s) => stops.push(s.reason));
+    send({ e: 'start', sid: 'S1' });
+    await eventually(() => expect(transport.info).toBeTruthy());
+    const closed = once(client, 'close');
+    await transport.hangup();
+    expect(stops).toEqual([]);
     await closed;
     expect(stops).toEqual(['agent_hangup']);
   });

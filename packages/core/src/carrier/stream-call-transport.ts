@@ -25,6 +25,8 @@ export interface StreamCallTransportOptions {
   /** Larger inbound audio payloads are dropped. Default 16 KiB of base64 (≈ 1.5 s of μ-law). */
   readonly maxPayloadChars?: number;
   readonly dtmf?: DtmfToneOptions;
+  /** After a hangup or transfer, how long to wait for the carrier's `stop` before ending locally. Default 5 s. */
+  readonly stopTimeoutMs?: number;
   readonly now?: () => number;
 }
 
@@ -57,6 +59,7 @@ export class StreamCallTransport implements CallTransport {
   private drainSeq = 0;
   private readonly drainWaiters = new Map<string, { resolve: () => void; timer: NodeJS.Timeout }>();
   private dropped = 0;
+  private stopTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: WebSocket, options: StreamCallTransportOptions) {
     this.options = options;
@@ -152,6 +155,7 @@ export class StreamCallTransport implements CallTransport {
       this.endReason = previous;
       throw error;
     }
+    this.expectStop();
   }
 
   hangup(): Promise<void> {
@@ -181,6 +185,17 @@ export class StreamCallTransport implements CallTransport {
       return;
     }
     await this.options.commands.hangup(callId);
+    this.expectStop();
+  }
+
+  /** The carrier should now end the stream; if it does not, end it here. */
+  private expectStop(): void {
+    if (this.ended || this.stopTimer !== undefined) return;
+    this.stopTimer = setTimeout(() => {
+      this.logger.warn({}, 'carrier did not stop the media stream; closing it');
+      this.close(this.endReason ?? 'agent_hangup');
+    }, this.options.stopTimeoutMs ?? 5_000);
+    this.stopTimer.unref();
   }
 
   private onMessage(data: unknown, isBinary: boolean): void {
@@ -304,6 +319,7 @@ export class StreamCallTransport implements CallTransport {
   private end(reason: CallEndReason): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.stopTimer !== undefined) clearTimeout(this.stopTimer);
     this.pacer.close();
     this.resolveDrains();
     this.emitter.emit('stop', { reason });
