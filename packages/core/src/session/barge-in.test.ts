@@ -104,4 +104,75 @@ describe('barge-in', () => {
     await microtasks();
     expect(grace.transport.count('clear')).toBe(0);
   });
+  it('an interrupted first message keeps only its heard part in the history', async () => {
+    const transport = new FakeTransport();
+    const stt = new FakeSTT();
+    const llm = new FakeLLM([[{ type: 'text', text: 'Sure.' }]]);
+    const tts = new FakeTTS();
+    createCallSession({
+      transport,
+      agent: { stt, llm, tts, interruptionMinMs: 0, interruptionGraceMs: 0, firstMessage: 'Welcome to Acme, the best hardware store in town.' },
+    });
+    transport.start();
+    await until(() => transport.count('mark') === 1);
+    transport.play(19); // "Welcome to Acme, th" heard
+    stt.last.speechStarted();
+    await microtasks();
+    expect(transport.count('clear')).toBe(1);
+    for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
+    stt.last.say('Hi, I need a hammer.');
+    await until(() => llm.requests.length === 1);
+    expect(llm.requests[0]?.messages).toEqual([
+      { role: 'assistant', content: 'Welcome to Acme,' },
+      { role: 'user', content: 'Hi, I need a hammer.' },
+    ]);
+  });
+  it('a reply fully synthesized but still playing is cut to its heard part (the common case: TTS is faster than real time)', async () => {
+    const transport = new FakeTransport();
+    const stt = new FakeSTT();
+    const llm = new FakeLLM([
+      [{ type: 'text', text: 'We open at nine. On Sundays we open at eleven instead.' }, { type: 'done', finishReason: 'stop' }],
+      [{ type: 'text', text: 'Yes.' }],
+    ]);
+    const tts = new FakeTTS();
+    createCallSession({ transport, agent: { stt, llm, tts, interruptionMinMs: 0, interruptionGraceMs: 0 } });
+    transport.start();
+    await until(() => stt.streams.length === 1);
+    for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
+    stt.last.say('When do you open?');
+    await until(() => transport.count('mark') === 2);
+    await microtasks();
+    transport.play(17 + 15); // the first sentence and "On Sundays we" of the second
+    stt.last.speechStarted();
+    await microtasks();
+    expect(transport.count('clear')).toBe(1);
+    for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
+    stt.last.say('Even on Sundays?');
+    await until(() => llm.requests.length === 2);
+    expect(llm.requests[1]?.messages[1]).toEqual({ role: 'assistant', content: 'We open at nine. On Sundays we' });
+  });
+
+  it('with allowInterruptions: false the next turn waits until the agent finished speaking', async () => {
+    const transport = new FakeTransport();
+    const stt = new FakeSTT();
+    const llm = new FakeLLM([[{ type: 'text', text: 'A long answer.' }], [{ type: 'text', text: 'Second.' }]]);
+    const tts = new FakeTTS();
+    createCallSession({ transport, agent: { stt, llm, tts, allowInterruptions: false } });
+    transport.start();
+    await until(() => stt.streams.length === 1);
+    for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
+    stt.last.say('Question one?');
+    await until(() => transport.count('mark') === 1);
+    for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
+    stt.last.say('Question two?');
+    await microtasks(50);
+    expect(llm.requests).toHaveLength(1);
+    expect(transport.count('clear')).toBe(0);
+    transport.playAll();
+    await until(() => llm.requests.length === 2);
+    expect(llm.requests[1]?.messages.slice(-2)).toEqual([
+      { role: 'assistant', content: 'A long answer.' },
+      { role: 'user', content: 'Question two?' },
+    ]);
+  });
 });

@@ -172,6 +172,9 @@ describe('createCallSession (pipeline)', () => {
     await settle();
     for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
     stt.last.say('Hi');
+    await until(() => transport.count('mark') === 1);
+    expect(metrics).toHaveLength(0); // emitted once the reply has been heard (or interrupted)
+    transport.playAll();
     await until(() => metrics.length === 1);
     const m = metrics[0] as TurnMetrics;
     expect(m.callId).toBe('CA123');

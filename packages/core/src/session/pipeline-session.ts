@@ -76,8 +76,26 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
     }
   };
 
+  /** Resolves once the audio queued so far has been played, or `signal` aborted. */
+  const played = (signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const onAbort = (): void => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void transport.drained().then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+
   const respond = (turn: UserTurn, timer: TurnTimer): void => {
     if (context.signal.aborted) return;
+    if (active && !bargeIn.enabled) {
+      // The caller may not interrupt: answer once the agent has finished.
+      const previous = active;
+      void previous.done.then(() => respond(turn, timer));
+      return;
+    }
     if (active) interrupt();
     context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
     context.recordTranscript({ role: 'user', text: turn.text });
@@ -122,6 +140,8 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
           },
         );
         await utterance.finish();
+        // Still interruptible while the carrier plays it: commit once heard to the end.
+        await played(signal);
         if (active === reply && !signal.aborted) {
           active = undefined;
           commit(lastRound.join(' '), reply, false);
@@ -172,11 +192,28 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
     },
     async say(text) {
       if (context.signal.aborted || text.trim() === '') return;
-      const utterance = speech.start(context.signal);
+      if (active) {
+        // Said by a tool or hook during a reply: queued after it, recorded as said.
+        const utterance = speech.start(context.signal);
+        utterance.say(text);
+        context.history.addAssistant(text);
+        context.recordTranscript({ role: 'assistant', text });
+        await utterance.finish();
+        return;
+      }
+      // The first message (or a hook's words between turns): interruptible like a reply, and
+      // only what was heard stays in the history.
+      const controller = new AbortController();
+      const utterance = speech.start(controller.signal);
+      const reply: ActiveReply = { controller, utterance, timer: new TurnTimer(turnCount), roundStart: 0, done: Promise.resolve() };
+      active = reply;
       utterance.say(text);
-      context.history.addAssistant(text);
-      context.recordTranscript({ role: 'assistant', text });
-      await utterance.finish();
+      reply.done = utterance.finish().then(() => played(controller.signal));
+      await reply.done;
+      if (active === reply && !controller.signal.aborted) {
+        active = undefined;
+        commit(text, reply, false);
+      }
     },
     async waitForPlayback() {
       const wait = (async () => {
