@@ -171,7 +171,7 @@ describe('WhisperSTT', () => {
     const seen = collect(stream);
     for (const frame of frames(600, 8000)) stream.sendAudio(frame);
     stream.finalize();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await fake.server.nextRequest();
     expect(fake.requests).toHaveLength(1);
     controller.abort();
     expect(await seen).toEqual([]);
