@@ -5,6 +5,7 @@ import type { WebSocket } from '../net/connect-web-socket.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { CallEndReason, CallInfo, CallTransport, CallTransportEvents } from './call-transport.js';
 import type { StreamContext } from './carrier.js';
+import { DrainWaiters } from './drain-waiters.js';
 import { dtmfAudio, isDtmfDigits, type DtmfToneOptions } from './dtmf-tones.js';
 import { isBase64, type CarrierCallCommands, type MediaStreamCodec, type MediaStreamMessage } from './media-stream-codec.js';
 import { OutboundPacer } from './outbound-pacer.js';
@@ -57,7 +58,7 @@ export class StreamCallTransport implements CallTransport {
   private endReason: CallEndReason | undefined;
   private hangupPromise: Promise<void> | undefined;
   private drainSeq = 0;
-  private readonly drainWaiters = new Map<string, { resolve: () => void; timer: NodeJS.Timeout }>();
+  private readonly drains = new DrainWaiters();
   private dropped = 0;
   private stopTimer: NodeJS.Timeout | undefined;
 
@@ -113,7 +114,7 @@ export class StreamCallTransport implements CallTransport {
     this.pacer.clear();
     this.tracker.clear();
     this.send(this.options.codec.encodeClear(this.streamId));
-    this.resolveDrains();
+    this.drains.resolveAll();
   }
 
   playedMs(): number {
@@ -128,13 +129,9 @@ export class StreamCallTransport implements CallTransport {
     if (this.ended || this.callInfo === undefined) return Promise.resolve();
     if (this.pacer.idle() && this.tracker.unplayedMs() <= 0) return Promise.resolve();
     const name = `${DRAIN_MARK}${++this.drainSeq}`;
-    const fallbackMs = this.pendingMs() + 2_000;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.resolveDrain(name), fallbackMs);
-      timer.unref();
-      this.drainWaiters.set(name, { resolve, timer });
-      this.pacer.mark(name);
-    });
+    const done = this.drains.add(name, this.pendingMs() + 2_000);
+    this.pacer.mark(name);
+    return done;
   }
 
   async sendDtmf(digits: string): Promise<void> {
@@ -284,7 +281,7 @@ export class StreamCallTransport implements CallTransport {
 
   private onMarkEcho(name: string): void {
     const kind = this.tracker.onMarkEcho(name);
-    if (name.startsWith(DRAIN_MARK)) return this.resolveDrain(name);
+    if (name.startsWith(DRAIN_MARK)) return this.drains.resolve(name);
     if (kind === 'played') this.emitter.emit('mark', name);
     else if (kind === 'unknown') this.drop('echo of an unknown mark', {});
   }
@@ -304,24 +301,12 @@ export class StreamCallTransport implements CallTransport {
     this.socket.send(text);
   }
 
-  private resolveDrain(name: string): void {
-    const waiter = this.drainWaiters.get(name);
-    if (waiter === undefined) return;
-    this.drainWaiters.delete(name);
-    clearTimeout(waiter.timer);
-    waiter.resolve();
-  }
-
-  private resolveDrains(): void {
-    for (const name of [...this.drainWaiters.keys()]) this.resolveDrain(name);
-  }
-
   private end(reason: CallEndReason): void {
     if (this.ended) return;
     this.ended = true;
     if (this.stopTimer !== undefined) clearTimeout(this.stopTimer);
     this.pacer.close();
-    this.resolveDrains();
+    this.drains.resolveAll();
     this.emitter.emit('stop', { reason });
     this.emitter.removeAllListeners();
   }
