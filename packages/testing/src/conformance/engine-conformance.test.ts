@@ -1,4 +1,12 @@
-import { AsyncQueue, PCM16_24K, type Engine, type EngineConnectOptions, type EngineEvent, type EngineSession } from '@patter/core';
+import {
+  AsyncQueue,
+  PCM16_24K,
+  type Engine,
+  type EngineConnectOptions,
+  type EngineEvent,
+  type EngineSession,
+  type ToolCallRequest,
+} from '@patter/core';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { runConformanceChecks } from './conformance-check.js';
@@ -9,12 +17,29 @@ import {
   type EngineConformanceHarness,
 } from './engine-conformance.js';
 
-type Flaw = 'sharesConnection' | 'dropsAudio' | 'leavesVendorOpen' | 'emitsAfterClose' | 'ignoresAbort' | 'splitsSamples';
+type Flaw =
+  | 'sharesConnection'
+  | 'dropsAudio'
+  | 'leavesVendorOpen'
+  | 'emitsAfterClose'
+  | 'ignoresAbort'
+  | 'splitsSamples'
+  | 'toolCallTwice'
+  | 'toolResultLost';
 
 class MemoryConnection implements EngineConformanceConnection {
   readonly chunks: Uint8Array[] = [];
   listener: ((audio: Uint8Array) => void) | undefined;
+  toolListener: ((call: ToolCallRequest) => void) | undefined;
+  readonly results: Array<{ callId: string; output: string }> = [];
   closed = false;
+  async requestToolCall(call: ToolCallRequest): Promise<void> {
+    await Promise.resolve();
+    if (!this.closed) this.toolListener?.(call);
+  }
+  toolResults(): Array<{ callId: string; output: string }> {
+    return this.results;
+  }
   audio(): Uint8Array {
     return concatBytes(this.chunks);
   }
@@ -52,6 +77,10 @@ class MemoryEngine implements Engine {
         queue.push({ type: 'audio', data: audio.subarray(3) });
       } else queue.push({ type: 'audio', data: audio });
     };
+    vendorConn.toolListener = (call) => {
+      queue.push({ type: 'toolCall', call });
+      if (this.flaw === 'toolCallTwice') queue.push({ type: 'toolCall', call });
+    };
     const close = async (): Promise<void> => {
       ended = true;
       if (this.flaw !== 'leavesVendorOpen') vendorConn.closed = true;
@@ -67,7 +96,9 @@ class MemoryEngine implements Engine {
         vendorConn.chunks.push(audio.slice());
       },
       events: () => queue,
-      sendToolResult: () => undefined,
+      sendToolResult: (callId, output) => {
+        if (!ended && this.flaw !== 'toolResultLost') vendorConn.results.push({ callId, output });
+      },
       interrupt: () => undefined,
       say: () => undefined,
       close,
@@ -81,6 +112,7 @@ function harnessFor(flaw?: Flaw): EngineConformanceHarness {
     name: `MemoryEngine${flaw ? ` (${flaw})` : ''}`,
     createEngine: () => new MemoryEngine(vendor, flaw),
     connections: () => vendor,
+    toolCalls: true,
     timeoutMs: 1_000,
   };
 }
@@ -94,12 +126,13 @@ const AUDIO = 'a session carries caller audio to its vendor connection and agent
 const TWO = 'two concurrent sessions from one engine use separate connections with separate audio';
 const CLOSE = 'close() ends events() and closes the vendor connection; nothing is emitted after';
 const ABORT = 'aborting the connect signal ends the session and closes the vendor connection';
+const TOOL = 'a vendor tool call arrives once as a toolCall event and its result reaches the vendor';
 
 describe('Engine conformance checks', () => {
   it('pass for a correct engine', async () => {
     const results = await runConformanceChecks(engineConformanceChecks(harnessFor()));
     expect(results.map((r) => [r.name, r.passed ? '' : String(r.error)])).toEqual(results.map((r) => [r.name, '']));
-    expect(results).toHaveLength(4);
+    expect(results).toHaveLength(5);
   });
 
   it('fail when sessions share a connection, or audio is dropped or split mid-sample', async () => {
@@ -112,6 +145,11 @@ describe('Engine conformance checks', () => {
     expect(await failedChecks('leavesVendorOpen')).toEqual(expect.arrayContaining([CLOSE, ABORT]));
     expect(await failedChecks('emitsAfterClose')).toEqual(expect.arrayContaining([CLOSE, ABORT]));
     expect(await failedChecks('ignoresAbort')).toEqual([ABORT]);
+  });
+
+  it('fail when a tool call is duplicated or its result never reaches the vendor', async () => {
+    expect(await failedChecks('toolCallTwice')).toEqual([TOOL]);
+    expect(await failedChecks('toolResultLost')).toEqual([TOOL]);
   });
 });
 

@@ -5,10 +5,12 @@ import {
   type EngineConnectOptions,
   type EngineEvent,
   type EngineSession,
+  type ToolCallRequest,
 } from '@patter/core';
 import { concatBytes } from '../audio/pcm-bytes.js';
-import { assert, assertBytesEqual, distinctAudio, framesOf, tick, waitUntil, withTimeout } from './check-helpers.js';
+import { assert, assertBytesEqual, assertEqual, distinctAudio, framesOf, tick, waitUntil, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
+import { CONFORMANCE_TOOLS } from './llm-conformance.js';
 import { describeConformance, withHooks, type DescribeConformanceOptions } from './describe-conformance.js';
 
 /** One vendor connection the plugin's fake accepted, seen through the harness. */
@@ -19,6 +21,10 @@ export interface EngineConformanceConnection {
   sendAudio(audio: Uint8Array): Promise<void>;
   /** True once the connection is closed. */
   isClosed(): boolean;
+  /** Make the vendor ask for a tool call (required when the harness sets `toolCalls`). */
+  requestToolCall?(call: ToolCallRequest): Promise<void>;
+  /** Tool results the vendor received, in order (required when the harness sets `toolCalls`). */
+  toolResults?(): ReadonlyArray<{ readonly callId: string; readonly output: string }>;
 }
 
 export interface EngineConformanceHarness extends ConformanceHooks {
@@ -30,6 +36,8 @@ export interface EngineConformanceHarness extends ConformanceHooks {
   readonly connectOptions?: Partial<EngineConnectOptions>;
   /** Every connection the fake accepted so far, oldest first. */
   connections(): readonly EngineConformanceConnection[];
+  /** Run the tool-call round-trip check (the connections implement `requestToolCall` / `toolResults`). */
+  readonly toolCalls?: boolean;
   /** How long each wait may take (default 5000 ms). */
   readonly timeoutMs?: number;
 }
@@ -107,6 +115,33 @@ export function engineConformanceChecks(harness: EngineConformanceHarness): Conf
     assert(log.events.length === count, `${label}: an event was emitted after the session ended`);
   }
 
+  const toolCallCheck: ConformanceCheck = {
+    name: 'a vendor tool call arrives once as a toolCall event and its result reaches the vendor',
+    async run() {
+      const { session, log, base } = await open(harness.createEngine(), { tools: CONFORMANCE_TOOLS });
+      try {
+        await waitUntil(() => harness.connections().length > base, timeout, 'the vendor connection opens');
+        const conn = harness.connections()[base];
+        assert(conn?.requestToolCall && conn.toolResults, 'the harness connection lacks requestToolCall/toolResults');
+        const call: ToolCallRequest = { id: 'call_conformance_1', name: 'book_table', arguments: '{"party":2,"time":"19:30"}' };
+        await conn.requestToolCall(call);
+        await waitUntil(() => log.events.some((e) => e.type === 'toolCall'), timeout, 'a toolCall event');
+        await tick(30);
+        const calls = log.events.flatMap((e) => (e.type === 'toolCall' ? [e.call] : []));
+        assertEqual(calls.length, 1, 'toolCall events');
+        assertEqual(calls[0]?.id, call.id, 'tool call id');
+        assertEqual(calls[0]?.name, call.name, 'tool call name');
+        assertEqual(JSON.parse(calls[0]?.arguments ?? 'null') as unknown, JSON.parse(call.arguments) as unknown, 'tool call arguments');
+        session.sendToolResult(call.id, '{"booked":true}');
+        const results = () => conn.toolResults?.() ?? [];
+        await waitUntil(() => results().length > 0, timeout, 'the vendor receives the tool result');
+        assertEqual(results()[0], { callId: call.id, output: '{"booked":true}' }, 'tool result at the vendor');
+      } finally {
+        await withTimeout(session.close(), timeout, 'close()');
+      }
+    },
+  };
+
   return [
     {
       name: 'a session carries caller audio to its vendor connection and agent audio back as audio events',
@@ -181,6 +216,7 @@ export function engineConformanceChecks(harness: EngineConformanceHarness): Conf
         await withTimeout(session.close(), timeout, 'close() after abort');
       },
     },
+    ...(harness.toolCalls ? [toolCallCheck] : []),
   ];
 }
 
