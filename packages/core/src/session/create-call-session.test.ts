@@ -207,4 +207,16 @@ describe('createCallSession (pipeline)', () => {
     await until(() => tts.requests.length === 1);
     expect(llm.requests[0]?.messages.at(-1)).toEqual({ role: 'user', content: 'book a table for two' });
   });
+  it('ends the call with reason "error" when the STT cannot open a stream', async () => {
+    const transport = new FakeTransport();
+    const stt = new FakeSTT();
+    stt.stream = () => {
+      throw new TypeError('socket factory broken');
+    };
+    const session = createCallSession({ transport, agent: { stt, llm: new FakeLLM([]), tts: new FakeTTS() } });
+    transport.start();
+    const summary = await session.ended;
+    expect(summary.reason).toBe('error');
+    expect(transport.count('hangup')).toBe(1);
+  });
 });

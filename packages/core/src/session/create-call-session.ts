@@ -76,7 +76,13 @@ export function createCallSession(options: CallSessionOptions): CallSession {
 
   const converse = (): void => {
     if (finished || !mode) return;
-    mode.listen();
+    try {
+      mode.listen();
+    } catch (err) {
+      logger.error({ err, callId: info?.callId }, 'could not start the conversation, ending the call');
+      void end('error');
+      return;
+    }
     if (firstMessage) void mode.say(firstMessage);
   };
 
