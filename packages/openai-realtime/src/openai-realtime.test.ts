@@ -1,7 +1,7 @@
 import { ConfigError, MULAW_8K, PCM16_24K, type EngineEvent, type EngineSession } from '@patter/core';
 import type { FakeWebSocketServer } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeRealtime, sessionUpdate } from './fake-realtime-server.js';
+import { startFakeRealtime, sessionUpdate } from '@patter/testing';
 import { OpenAIRealtime, OpenAIRealtime2, Realtime, Realtime2 } from './index.js';
 
 let fake: FakeWebSocketServer | undefined;

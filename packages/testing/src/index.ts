@@ -19,6 +19,25 @@ export { FakeHttpResponse, type FakeHttpChunk, type FakeHttpStreamOptions } from
 export { parseMultipart, type MultipartPart } from './fakes/parse-multipart.js';
 export { WaitableLog, DEFAULT_WAIT_MS } from './fakes/waitable-log.js';
 export { TestKitError } from './test-kit-error.js';
+export {
+  startFakeRealtime,
+  realtimeState,
+  appendedAudio,
+  beginResponse,
+  sendAudioDelta,
+  endResponse,
+  sessionUpdate,
+  type FakeRealtimeState,
+} from './fakes/start-fake-realtime.js';
+export {
+  startFakeConvAI,
+  convaiConversation,
+  sendConvAIAudio,
+  type ConvAIAudioFormat,
+  type FakeConvAI,
+  type FakeConvAIConversation,
+  type FakeConvAIOptions,
+} from './fakes/start-fake-convai.js';
 
 // Audio fixtures
 export { loadFixture, type AudioFixture } from './audio/load-fixture.js';

@@ -1,0 +1,206 @@
+import { FakeWebSocketServer } from './fake-web-socket-server.js';
+import type { FakeWebSocketConnection } from './fake-web-socket-connection.js';
+
+/** Beta-only `session.update` fields: the GA server rejects them as unknown parameters. */
+const BETA_FIELDS = ['modalities', 'input_audio_format', 'output_audio_format', 'input_audio_transcription', 'voice', 'turn_detection'];
+
+/** Client events the GA WebSocket endpoint accepts (`output_audio_buffer.clear` is WebRTC/SIP only). */
+const CLIENT_EVENTS = new Set([
+  'session.update',
+  'input_audio_buffer.append',
+  'input_audio_buffer.commit',
+  'input_audio_buffer.clear',
+  'conversation.item.create',
+  'conversation.item.retrieve',
+  'conversation.item.truncate',
+  'conversation.item.delete',
+  'response.create',
+  'response.cancel',
+]);
+
+/** What the fake tracks per connection once the session is configured. */
+export interface FakeRealtimeState {
+  /** Caller audio received through `input_audio_buffer.append`, decoded, in order. */
+  readonly appended: Buffer[];
+  /** Assistant items the fake spoke: item id → ms of audio generated (at the agreed output format). */
+  readonly items: Map<string, number>;
+  /** The response in progress (between `response.created` and `response.done`), if any. */
+  activeResponse: string | undefined;
+  /** Bytes per ms of the agreed output format. */
+  outputBytesPerMs: number;
+}
+
+const states = new WeakMap<FakeWebSocketConnection, FakeRealtimeState>();
+
+/**
+ * A loopback fake of OpenAI's GA Realtime WebSocket endpoint, as strict as the real one on what
+ * these tests rely on: path `/v1/realtime`, `?model=`, `Authorization: Bearer`, the beta header
+ * refused with `beta_api_shape_disabled` + close 4000, `session.created` on connect, beta-shaped
+ * `session.update` fields rejected as `unknown_parameter`, and `session.updated` echoing the
+ * config (optionally with formats of its own choosing, as GA models have been seen to do).
+ * After that, every client event is checked like the server does: unknown types, an `append`
+ * without base64 audio, a truncate past the audio generated for the item, a delete of an
+ * unknown item and a cancel with no response in progress are answered with `error`.
+ */
+export async function startFakeRealtime(
+  options: { readonly agreeFormat?: Record<string, unknown>; readonly apiKey?: string } = {},
+): Promise<FakeWebSocketServer> {
+  const apiKey = options.apiKey ?? 'sk-test';
+  return FakeWebSocketServer.start({
+    path: '/v1/realtime',
+    onUpgrade: (req) => {
+      if (req.headers.authorization !== `Bearer ${apiKey}`) {
+        return { reject: { status: 401, body: '{"error":{"code":"invalid_api_key"}}' } };
+      }
+      if (!req.query.get('model')) return { reject: { status: 400, body: 'missing model' } };
+      return undefined;
+    },
+    onConnection: async (conn) => {
+      if (conn.headers['openai-beta'] !== undefined) {
+        await conn.send({
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            code: 'beta_api_shape_disabled',
+            message: 'The Realtime Beta API is no longer supported. Please use /v1/realtime for the GA API.',
+            param: null,
+          },
+        });
+        await conn.close(4000, 'beta_api_shape_disabled');
+        return;
+      }
+      await conn.send({ type: 'session.created', event_id: 'evt_1', session: { type: 'realtime', model: conn.query.get('model') } });
+      const update = await conn.waitForJson<{ type: string; session: Record<string, any> }>((m) => m.type === 'session.update');
+      const beta = BETA_FIELDS.find((field) => field in update.session);
+      if (beta || update.session.type !== 'realtime') {
+        await conn.send(invalid('unknown_parameter', `Unknown parameter: 'session.${beta ?? 'type'}'.`, `session.${beta ?? 'type'}`));
+        return;
+      }
+      const session = structuredClone(update.session);
+      if (options.agreeFormat) {
+        session.audio.input.format = options.agreeFormat;
+        session.audio.output.format = options.agreeFormat;
+      }
+      const state: FakeRealtimeState = {
+        appended: [],
+        items: new Map(),
+        activeResponse: undefined,
+        outputBytesPerMs: session.audio?.output?.format?.type === 'audio/pcm' ? 48 : 8,
+      };
+      states.set(conn, state);
+      // The client sends nothing else before `session.updated`, so listening from here sees everything.
+      conn.socket.on('message', (data, isBinary) => void checkClientEvent(conn, state, isBinary ? undefined : String(data)));
+      await conn.send({ type: 'session.updated', event_id: 'evt_2', session: { object: 'realtime.session', id: 'sess_1', ...session } });
+    },
+  });
+}
+
+function invalid(code: string, message: string, param: string | null = null): Record<string, unknown> {
+  return { type: 'error', error: { type: 'invalid_request_error', code, message, param } };
+}
+
+async function checkClientEvent(conn: FakeWebSocketConnection, state: FakeRealtimeState, text: string | undefined): Promise<void> {
+  let event: Record<string, any>;
+  try {
+    event = JSON.parse(text ?? '') as Record<string, any>;
+  } catch {
+    await conn.send(invalid('invalid_json', 'The server could not parse the event as JSON.'));
+    return;
+  }
+  const type = event.type;
+  if (typeof type !== 'string' || !CLIENT_EVENTS.has(type)) {
+    await conn.send(invalid('invalid_value', `Invalid value: '${String(type)}'. Supported values are: ${[...CLIENT_EVENTS].join(', ')}.`, 'type'));
+    return;
+  }
+  switch (type) {
+    case 'input_audio_buffer.append':
+      if (typeof event.audio !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(event.audio)) {
+        await conn.send(invalid('invalid_value', 'Invalid base64 audio.', 'audio'));
+        return;
+      }
+      state.appended.push(Buffer.from(event.audio, 'base64'));
+      return;
+    case 'conversation.item.truncate': {
+      const generated = state.items.get(event.item_id);
+      if (generated === undefined) return void (await conn.send(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
+      if (event.content_index !== 0 || !Number.isInteger(event.audio_end_ms) || event.audio_end_ms < 0 || event.audio_end_ms > generated) {
+        await conn.send(invalid('invalid_value', `Audio content of ${generated}ms is already shorter than ${event.audio_end_ms}ms`, 'audio_end_ms'));
+        return;
+      }
+      await conn.send({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: 0, audio_end_ms: event.audio_end_ms });
+      return;
+    }
+    case 'conversation.item.delete':
+      if (!state.items.delete(event.item_id)) return void (await conn.send(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
+      await conn.send({ type: 'conversation.item.deleted', item_id: event.item_id });
+      return;
+    case 'response.cancel': {
+      const active = state.activeResponse;
+      if (active === undefined) {
+        await conn.send(invalid('response_cancel_not_active', 'Cancellation failed: no active response found'));
+        return;
+      }
+      state.activeResponse = undefined;
+      await conn.send({ type: 'response.done', response: { id: active, object: 'realtime.response', status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' } } });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The fake's view of one connection (after `session.updated`). */
+export function realtimeState(conn: FakeWebSocketConnection): FakeRealtimeState {
+  const state = states.get(conn);
+  if (!state) throw new TypeError('the session of this connection is not configured yet');
+  return state;
+}
+
+/** Caller audio the connection received so far, decoded. */
+export function appendedAudio(conn: FakeWebSocketConnection): Uint8Array {
+  const state = states.get(conn);
+  return state ? new Uint8Array(Buffer.concat(state.appended)) : new Uint8Array(0);
+}
+
+/** Starts a response with one assistant audio item, as the server does before any delta. */
+export async function beginResponse(conn: FakeWebSocketConnection, responseId: string, itemId: string): Promise<void> {
+  const state = realtimeState(conn);
+  state.activeResponse = responseId;
+  state.items.set(itemId, 0);
+  await conn.send({ type: 'response.created', response: { id: responseId, object: 'realtime.response', status: 'in_progress' } });
+  await conn.send({
+    type: 'response.output_item.added',
+    response_id: responseId,
+    output_index: 0,
+    item: { id: itemId, object: 'realtime.item', type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+  });
+}
+
+/** Sends agent audio (bytes in the agreed output format) as one delta, counting its duration on the item. */
+export async function sendAudioDelta(conn: FakeWebSocketConnection, responseId: string, itemId: string, audio: Uint8Array): Promise<void> {
+  const state = realtimeState(conn);
+  state.items.set(itemId, (state.items.get(itemId) ?? 0) + audio.byteLength / state.outputBytesPerMs);
+  const delta = Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength).toString('base64');
+  await conn.send({ type: 'response.output_audio.delta', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta });
+}
+
+/** Ends the response in progress (`response.done`, completed, with usage). */
+export async function endResponse(conn: FakeWebSocketConnection, responseId: string): Promise<void> {
+  const state = realtimeState(conn);
+  if (state.activeResponse !== responseId) return;
+  state.activeResponse = undefined;
+  await conn.send({
+    type: 'response.done',
+    response: {
+      id: responseId,
+      object: 'realtime.response',
+      status: 'completed',
+      usage: { input_tokens: 100, output_tokens: 20, input_token_details: { audio_tokens: 40 }, output_token_details: { audio_tokens: 15 } },
+    },
+  });
+}
+
+/** Waits for the client's `session.update` and returns the whole event. */
+export function sessionUpdate(conn: FakeWebSocketConnection): Promise<{ type: string; session: Record<string, any> }> {
+  return conn.waitForJson<{ type: string; session: Record<string, any> }>((m) => m.type === 'session.update');
+}
