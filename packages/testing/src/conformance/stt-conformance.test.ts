@@ -4,7 +4,7 @@ import { concatBytes } from '../audio/pcm-bytes.js';
 import { runConformanceChecks } from './conformance-check.js';
 import { describeSTTConformance, sttConformanceChecks, type STTConformanceConnection, type STTConformanceHarness } from './stt-conformance.js';
 
-type Flaw = 'sharesConnection' | 'dropsAudio' | 'emitsAfterClose' | 'ignoresAbort' | 'interimOnly' | 'duplicatesAudio';
+type Flaw = 'sharesConnection' | 'dropsAudio' | 'emitsAfterClose' | 'ignoresAbort' | 'interimOnly' | 'duplicatesAudio' | 'noUsage';
 
 /** An in-memory "vendor" connection. */
 class MemoryConnection implements STTConformanceConnection {
@@ -33,6 +33,7 @@ class MemorySTT implements STTProvider {
     const queue = new AsyncQueue<Transcript>();
     let conn: MemoryConnection | undefined;
     let frames = 0;
+    let bytes = 0;
     let ended = false;
     const connect = (): MemoryConnection => {
       if (conn) return conn;
@@ -60,12 +61,15 @@ class MemorySTT implements STTProvider {
         frames++;
         if (this.flaw === 'dropsAudio' && frames % 7 === 0) return;
         c.chunks.push(audio.slice());
+        bytes += audio.byteLength;
         if (this.flaw === 'duplicatesAudio' && frames === 3) c.chunks.push(audio.slice());
       },
       transcripts: () => queue,
       finalize: () => undefined,
       close: async () => end(),
-      usage: () => ({ audioSeconds: 0 }),
+      usage: () => ({
+        audioSeconds: this.flaw === 'noUsage' ? 0 : bytes / (options.format.sampleRate * (options.format.encoding === 'pcm16' ? 2 : 1)),
+      }),
     };
   }
 }
@@ -120,6 +124,12 @@ describe('STT conformance checks', () => {
       ]),
     );
     expect(await failedChecks(harnessFor('ignoresAbort'))).toEqual(['abort ends the stream; nothing is emitted after it']);
+  });
+
+  it('fail when usage() does not count the audio sent', async () => {
+    expect(await failedChecks(harnessFor('noUsage'))).toEqual([
+      'streams its audio to its own vendor connection and delivers the final transcript',
+    ]);
   });
 
   it('fail when no final transcript is delivered', async () => {

@@ -1,5 +1,5 @@
 import type { AudioFormat, STTProvider, STTStream, Transcript } from '@patter/core';
-import { isAbortError } from '@patter/core';
+import { durationMs, isAbortError } from '@patter/core';
 import {
   assert,
   assertBytesEqual,
@@ -103,6 +103,15 @@ export function sttConformanceChecks(harness: STTConformanceHarness): Conformanc
     assertBytesEqual(conn.audio(), speech.audio, `${label}: audio the vendor connection received`);
   }
 
+  function expectUsage(stream: STTStream, format: AudioFormat, billed: Uint8Array): void {
+    const seconds = durationMs(format, billed.byteLength) / 1000;
+    const reported = stream.usage().audioSeconds;
+    assert(
+      Math.abs(reported - seconds) <= seconds * 0.05 + 0.02,
+      `usage().audioSeconds is ${reported.toFixed(3)} for ${seconds.toFixed(3)} s of audio sent to the vendor`,
+    );
+  }
+
   async function expectFinal(consumer: Consumer, text: string, label: string): Promise<void> {
     const wanted = normalizeText(text);
     try {
@@ -140,6 +149,7 @@ export function sttConformanceChecks(harness: STTConformanceHarness): Conformanc
           await expectAudio(conn, speech, 'the stream');
           await conn.speak(speech.text);
           await expectFinal(consumer, speech.text, 'the stream');
+          expectUsage(stream, format, harness.audioMatch === 'slice' ? conn.audio() : speech.audio);
           assert(harness.connections().length === base + 1, 'one stream opened more than one vendor connection');
         } finally {
           await withTimeout(stream.close(), timeout, 'close()');
