@@ -54,6 +54,16 @@ describe('guardrails', () => {
   });
 });
 
+describe('speakable output', () => {
+  it('Markdown from the model is not read aloud; list items are spoken one by one', async () => {
+    const llm = new FakeLLM([[{ type: 'text', text: '**Sure**, we have:\n- Pasta\n- *Pizza*' }]]);
+    const { tts, session } = await caller({ llm }, 'What do you have?');
+    await until(() => tts.requests.length === 3);
+    expect(tts.requests.map((r) => r.text)).toEqual(['Sure, we have:', 'Pasta', 'Pizza']);
+    await session.end('agent_hangup');
+  });
+});
+
 describe('onMessage as a URL', () => {
   it('HTTP: POSTs the turn as JSON and speaks a streamed NDJSON answer', async () => {
     const bodies: unknown[] = [];

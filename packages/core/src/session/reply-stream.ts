@@ -1,6 +1,7 @@
 import { applyGuardrails } from './output-guardrail.js';
 import type { ReplyHooks, ReplySource, UserTurn } from './reply-source.js';
 import { SentenceChunker } from './sentence-chunker.js';
+import { speakableText } from './speakable-text.js';
 import type { SessionContext } from './session-context.js';
 
 /** Where the sentences of a reply go (the voice, or the terminal in test mode). */
@@ -17,8 +18,8 @@ export interface ReplyStreamHooks extends ReplyHooks {
 }
 
 /**
- * Runs one reply: streams the source's text through the sentence chunker and the agent's
- * guardrails into `sink`, flushing the chunker before each tool round (whose text is logged to
+ * Runs one reply: streams the source's text through the sentence chunker, Markdown removal
+ * and the agent's guardrails into `sink`, flushing the chunker before each tool round (whose text is logged to
  * the call transcript then). Resolves with the sentences delivered in the last round (the
  * consumer commits them to the history and transcript); stops quietly when `signal` aborts.
  */
@@ -34,7 +35,9 @@ export async function streamReply(
   const guardrails = context.agent.guardrails ?? [];
   let round: string[] = [];
   let firstSentence = true;
-  const deliver = async (text: string): Promise<void> => {
+  const deliver = async (chunk: string): Promise<void> => {
+    const text = speakableText(chunk);
+    if (text === '') return;
     if (firstSentence) {
       firstSentence = false;
       hooks.onFirstSentence?.();
