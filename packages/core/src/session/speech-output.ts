@@ -69,7 +69,10 @@ export class SpeechOutput {
     this.ttsFormat = chooseFormat(tts.outputFormats, transport.format, 'tts');
     this.convert = createFrameConverter(this.ttsFormat, transport.format);
     this.offMark = transport.on('mark', (name) => {
-      for (const segment of this.segments) if (segment.mark === name) segment.played = true;
+      const index = this.segments.findIndex((segment) => segment.mark === name);
+      if (index < 0) return;
+      // Marks echo in order: this segment and every one before it have been played.
+      for (const segment of this.segments.splice(0, index + 1)) segment.played = true;
     });
   }
 
