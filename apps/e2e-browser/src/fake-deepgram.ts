@@ -1,0 +1,74 @@
+import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+
+export const DEEPGRAM_KEY = 'dg-browser-key';
+
+/** One transcript the fake speaks once `afterBytes` of audio have arrived since the previous one. */
+export interface ScriptedFinal {
+  readonly text: string;
+  readonly afterBytes: number;
+}
+
+/**
+ * Deepgram's live `/v1/listen`, strict like the vendor: the key, the path and the audio
+ * parameters are checked; binary frames are audio, text frames must be Deepgram's control
+ * messages. Answers the scripted finals as audio arrives; `send` pushes any other event.
+ */
+export async function fakeDeepgram(finals: ScriptedFinal[]) {
+  const script = [...finals];
+  const chunks: Uint8Array[] = [];
+  const badControl: string[] = [];
+  let sinceFinal = 0;
+  const server = await FakeWebSocketServer.start({
+    path: '/v1/listen',
+    onUpgrade: (request) => {
+      if (request.headers.authorization !== `Token ${DEEPGRAM_KEY}`) return { reject: { status: 401, body: 'bad key' } };
+      const { query } = request;
+      if (query.get('encoding') !== 'linear16' || query.get('sample_rate') !== '16000' || query.get('channels') !== '1') {
+        return { reject: { status: 400, body: 'unsupported audio parameters' } };
+      }
+      return undefined;
+    },
+    onConnection: (connection: FakeWebSocketConnection) => {
+      connection.socket.on('message', (data, isBinary) => {
+        if (!isBinary) {
+          const type = (JSON.parse(String(data)) as { type?: string }).type;
+          if (type === 'CloseStream') connection.socket.close(1000);
+          else if (type !== 'KeepAlive' && type !== 'Finalize') badControl.push(String(data));
+          return;
+        }
+        const bytes = new Uint8Array(data as Buffer);
+        chunks.push(bytes);
+        sinceFinal += bytes.byteLength;
+        const next = script[0];
+        if (next && sinceFinal >= next.afterBytes) {
+          script.shift();
+          sinceFinal = 0;
+          sendTo(connection, { type: 'Results', is_final: true, speech_final: true, start: 0, duration: 1, channel: { alternatives: [{ transcript: next.text, confidence: 0.98, words: [] }] } });
+        }
+      });
+    },
+  });
+  return {
+    server,
+    url: server.url,
+    /** Every audio byte received, in order. */
+    audio: (): Uint8Array => new Uint8Array(Buffer.concat(chunks)),
+    audioBytes: (): number => chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0),
+    chunkSizes: (): number[] => chunks.map((chunk) => chunk.byteLength),
+    badControl,
+    /** Push a Deepgram event (SpeechStarted, interim Results …) to every open connection. */
+    send(event: object): void {
+      for (const connection of server.connections) if (connection.isOpen) sendTo(connection, event);
+    },
+    close: () => server.close(),
+  };
+}
+
+/** A Deepgram `Results` message (interim unless `isFinal`). */
+export function results(text: string, isFinal = false): object {
+  return { type: 'Results', is_final: isFinal, speech_final: isFinal, start: 0, duration: 0.5, channel: { alternatives: [{ transcript: text, confidence: 0.9, words: [] }] } };
+}
+
+function sendTo(connection: FakeWebSocketConnection, event: object): void {
+  connection.socket.send(JSON.stringify(event));
+}
