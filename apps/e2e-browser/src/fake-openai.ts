@@ -11,7 +11,7 @@ export function say(...parts: string[]): (res: FakeHttpResponse) => void {
   return (res) => void res.sse([chunk({ role: 'assistant', content: '' }), ...parts.map((content) => chunk({ content })), chunk({}, 'stop'), '[DONE]']);
 }
 
-interface ChatBody {
+export interface ChatBody {
   readonly model: string;
   readonly stream: boolean;
   readonly messages: { readonly role: string; readonly content: string }[];
