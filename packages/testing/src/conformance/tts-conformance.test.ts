@@ -1,10 +1,26 @@
-import { delay, isAbortError, PCM16_16K, type AudioFormat, type TTSProvider, type TTSSynthesizeOptions } from '@patter/core';
+import {
+  delay,
+  isAbortError,
+  PCM16_16K,
+  type AudioFormat,
+  type TTSInputStream,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
 import { describe, expect, it } from 'vitest';
 import { distinctAudio } from './check-helpers.js';
 import { runConformanceChecks } from './conformance-check.js';
 import { describeTTSConformance, ttsConformanceChecks, DEFAULT_TTS_TEXTS, type TTSConformanceHarness } from './tts-conformance.js';
 
-type Flaw = 'splitsSamples' | 'ignoresAbort' | 'dropsLastChunk' | 'brokenAfterAbort' | 'crossTalk' | 'lateAbort';
+type Flaw =
+  | 'splitsSamples'
+  | 'ignoresAbort'
+  | 'dropsLastChunk'
+  | 'brokenAfterAbort'
+  | 'crossTalk'
+  | 'lateAbort'
+  | 'streamLosesSecondWord'
+  | 'streamIgnoresClose';
 
 const audioFor = (text: string, format: AudioFormat): Uint8Array =>
   distinctAudio(format, text.length * 10, [...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
@@ -15,6 +31,27 @@ class MemoryTTS implements TTSProvider {
   private aborted = false;
   private lastText = '';
   constructor(private readonly flaw?: Flaw) {}
+
+  stream(options: TTSSynthesizeOptions = {}): TTSInputStream {
+    let text = '';
+    let pushes = 0;
+    let endInput: () => void = () => undefined;
+    const inputEnded = new Promise<void>((resolve) => (endInput = resolve));
+    const controller = new AbortController();
+    const self = this;
+    return {
+      pushText: (delta) => {
+        if (!(this.flaw === 'streamLosesSecondWord' && pushes++ === 1)) text += delta;
+      },
+      endInput,
+      async *audio() {
+        await inputEnded;
+        const signal = self.flaw === 'streamIgnoresClose' ? undefined : controller.signal;
+        yield* self.synthesize(text, { ...options, ...(signal ? { signal } : {}) });
+      },
+      close: async () => controller.abort(),
+    };
+  }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncIterable<Uint8Array> {
     if (this.flaw === 'brokenAfterAbort' && this.aborted) return;
@@ -46,6 +83,7 @@ const harnessFor = (flaw?: Flaw): TTSConformanceHarness => ({
   name: `MemoryTTS${flaw ? ` (${flaw})` : ''}`,
   createProvider: () => new MemoryTTS(flaw),
   expectedAudio: audioFor,
+  streamInput: true,
   timeoutMs: 1_000,
 });
 
@@ -58,7 +96,7 @@ describe('TTS conformance checks', () => {
   it('pass for a correct provider', async () => {
     const results = await runConformanceChecks(ttsConformanceChecks(harnessFor()));
     expect(results.map((r) => [r.name, r.passed ? '' : String(r.error)])).toEqual(results.map((r) => [r.name, '']));
-    expect(results).toHaveLength(5);
+    expect(results).toHaveLength(7);
   });
 
   it('fail when chunks split samples or lose audio', async () => {
@@ -71,6 +109,13 @@ describe('TTS conformance checks', () => {
     expect(await failedChecks('ignoresAbort')).toEqual(expect.arrayContaining([abortCheck, 'an already-aborted signal yields no audio']));
     expect(await failedChecks('lateAbort')).toContain(abortCheck);
     expect(await failedChecks('brokenAfterAbort')).toEqual(['the same provider synthesizes again after an abort']);
+  });
+
+  it('fail when streamed input loses text or close() does not stop the audio', async () => {
+    expect(await failedChecks('streamLosesSecondWord')).toEqual([
+      'stream(): text pushed word by word comes back as whole samples equal to the vendor audio',
+    ]);
+    expect(await failedChecks('streamIgnoresClose')).toEqual(['stream(): close() mid-stream ends the audio; nothing is emitted after']);
   });
 
   it('fail when concurrent syntheses share state', async () => {

@@ -22,6 +22,11 @@ export interface TTSConformanceHarness extends ConformanceHooks {
   readonly otherText?: string;
   /** A text the fake streams slowly, in many chunks at least ~5 ms apart (default `'Please hold … long'`). */
   readonly longText?: string;
+  /**
+   * Run the streaming-input checks (`provider.stream()`): the text is pushed word by word and the
+   * fake must answer with `expectedAudio(<the whole text>)` once input ends.
+   */
+  readonly streamInput?: boolean;
   /** Resolves once the fake saw the client drop its last request or connection (for the abort check). */
   lastRequestClosed?(): Promise<void>;
   /** How long each wait may take (default 5000 ms). */
@@ -86,6 +91,69 @@ export function ttsConformanceChecks(harness: TTSConformanceHarness): Conformanc
     if (harness.lastRequestClosed) await withTimeout(harness.lastRequestClosed(), timeout, 'the fake to see the request closed');
   }
 
+  const streamChecks: ConformanceCheck[] = [
+    {
+      name: 'stream(): text pushed word by word comes back as whole samples equal to the vendor audio',
+      async run() {
+        const provider = harness.createProvider();
+        const format = formatOf(provider);
+        assert(provider.stream, 'the harness sets streamInput but the provider has no stream()');
+        const input = provider.stream({ format });
+        const chunks: Uint8Array[] = [];
+        const reading = (async () => {
+          for await (const chunk of input.audio()) chunks.push(chunk.slice());
+        })();
+        for (const word of text.split(/(?<= )/)) {
+          input.pushText(word);
+          await tick(1);
+        }
+        input.endInput();
+        try {
+          await withTimeout(reading, timeout, 'stream() audio to end after endInput()');
+        } finally {
+          await withTimeout(input.close(), timeout, 'stream().close()');
+        }
+        expectWholeSamples(chunks, format, 'stream()');
+        assertBytesEqual(concatBytes(chunks), harness.expectedAudio(text, format), 'streamed-input audio');
+      },
+    },
+    {
+      name: 'stream(): close() mid-stream ends the audio; nothing is emitted after',
+      async run() {
+        const provider = harness.createProvider();
+        const format = formatOf(provider);
+        assert(provider.stream, 'the harness sets streamInput but the provider has no stream()');
+        const input = provider.stream({ format });
+        let count = 0;
+        let bytes = 0;
+        let ended = false;
+        const reading = (async () => {
+          try {
+            for await (const chunk of input.audio()) {
+              count++;
+              bytes += chunk.byteLength;
+            }
+          } catch (error) {
+            if (!isAbortError(error)) throw error;
+          } finally {
+            ended = true;
+          }
+        })();
+        input.pushText(longText);
+        input.endInput();
+        const deadline = performance.now() + timeout;
+        while (count === 0 && !ended && performance.now() < deadline) await tick(2);
+        assert(count > 0 && !ended, 'the long text produced no audio, or all of it at once: make the fake stream it slowly');
+        await withTimeout(input.close(), timeout, 'stream().close()');
+        await withTimeout(reading, timeout, 'stream() audio to end after close()');
+        const atClose = count;
+        await tick(50);
+        assert(count === atClose, 'audio was emitted after close()');
+        assert(bytes < harness.expectedAudio(longText, format).byteLength, 'close() did not stop the audio: all of it arrived');
+      },
+    },
+  ];
+
   return [
     {
       name: 'yields whole samples whose concatenation equals the vendor audio',
@@ -148,6 +216,7 @@ export function ttsConformanceChecks(harness: TTSConformanceHarness): Conformanc
         assert(chunks.length === 0, 'audio was emitted for an already-aborted signal');
       },
     },
+    ...(harness.streamInput ? streamChecks : []),
   ];
 }
 
