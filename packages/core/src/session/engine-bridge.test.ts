@@ -113,6 +113,31 @@ describe('engine bridge', () => {
     await session.end('agent_hangup');
   });
 
+  it('barge-in after the engine finished generating the reply (responseDone) still reports the heard ms', async () => {
+    const { transport, engine, session } = engineCall();
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    transport.hear(frame(1));
+    live.emit({ type: 'audio', data: frame(9, 1600) }); // 200 ms
+    live.emit({ type: 'audio', data: frame(9, 8000) }); // 1 s
+    live.emit({ type: 'responseDone' }); // generated faster than real time: still playing
+    await until(() => transport.audio.length === 2);
+    transport.play(700);
+    live.emit({ type: 'speechStarted' });
+    await until(() => live.interrupts.length === 1);
+    expect(live.interrupts).toEqual([700]);
+    expect(transport.count('clear')).toBe(1);
+    // Once a reply has played to the end, the caller's next turn interrupts nothing.
+    live.emit({ type: 'audio', data: frame(9, 800) });
+    live.emit({ type: 'responseDone' });
+    await until(() => transport.audio.length === 3);
+    transport.playAll();
+    live.emit({ type: 'speechStarted' });
+    await settle();
+    expect(live.interrupts).toEqual([700]);
+    await session.end('agent_hangup');
+  });
+
   it('ignores caller speech while the agent is silent, and when interruptions are off', async () => {
     const { transport, engine, session } = engineCall({ allowInterruptions: false });
     await until(() => engine.sessions.length === 1);

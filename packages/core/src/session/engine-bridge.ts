@@ -30,6 +30,11 @@ class EngineBridge implements SessionMode {
   private offAudio: (() => void) | undefined;
   /** Carrier playback position (played + pending ms) when the current reply's audio began. */
   private replyBaseline: number | undefined;
+  /**
+   * The same for the last reply, kept after the engine finished generating it (`responseDone`
+   * comes long before the carrier has played it) until the next reply or an interruption.
+   */
+  private lastReplyBaseline: number | undefined;
   private replyWaiters: (() => void)[] = [];
   private closed = false;
 
@@ -137,7 +142,10 @@ class EngineBridge implements SessionMode {
     const { context, transport } = this;
     switch (event.type) {
       case 'audio': {
-        if (this.replyBaseline === undefined) this.replyBaseline = transport.playedMs() + transport.pendingMs();
+        if (this.replyBaseline === undefined) {
+          this.replyBaseline = transport.playedMs() + transport.pendingMs();
+          this.lastReplyBaseline = this.replyBaseline;
+        }
         transport.sendAudio(this.toCarrier ? this.toCarrier(event.data) : event.data);
         return;
       }
@@ -149,7 +157,7 @@ class EngineBridge implements SessionMode {
         return;
       case 'interruption':
         transport.clear();
-        this.replyBaseline = undefined;
+        this.replyBaseline = this.lastReplyBaseline = undefined;
         return;
       case 'transcript':
         if (!event.isFinal) {
@@ -188,10 +196,11 @@ class EngineBridge implements SessionMode {
     const { agent } = this.context;
     const speaking = this.replyBaseline !== undefined || this.transport.pendingMs() > 0;
     if (!speaking || agent.allowInterruptions === false) return;
-    const heardMs = Math.max(0, this.transport.playedMs() - (this.replyBaseline ?? this.transport.playedMs()));
+    const baseline = this.replyBaseline ?? this.lastReplyBaseline ?? this.transport.playedMs();
+    const heardMs = Math.max(0, this.transport.playedMs() - baseline);
     this.transport.clear();
     session.interrupt(heardMs);
-    this.replyBaseline = undefined;
+    this.replyBaseline = this.lastReplyBaseline = undefined;
     this.releaseReplyWaiters();
   }
 
