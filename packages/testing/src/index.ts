@@ -22,6 +22,7 @@ export { TestKitError } from './test-kit-error.js';
 export {
   startFakeRealtime,
   realtimeState,
+  configuredState,
   appendedAudio,
   beginResponse,
   sendAudioDelta,

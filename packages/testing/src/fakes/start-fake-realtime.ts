@@ -28,9 +28,14 @@ export interface FakeRealtimeState {
   activeResponse: string | undefined;
   /** Bytes per ms of the agreed output format. */
   outputBytesPerMs: number;
+  /** Codes of the `error` events the fake answered client events with, in order. */
+  readonly errors: string[];
+  /** `conversation.item.truncated` the fake confirmed: item id → audio_end_ms. */
+  readonly truncated: Map<string, number>;
 }
 
 const states = new WeakMap<FakeWebSocketConnection, FakeRealtimeState>();
+const waiters = new WeakMap<FakeWebSocketConnection, ((state: FakeRealtimeState) => void)[]>();
 
 /**
  * A loopback fake of OpenAI's GA Realtime WebSocket endpoint, as strict as the real one on what
@@ -86,8 +91,12 @@ export async function startFakeRealtime(
         items: new Map(),
         activeResponse: undefined,
         outputBytesPerMs: session.audio?.output?.format?.type === 'audio/pcm' ? 48 : 8,
+        errors: [],
+        truncated: new Map(),
       };
       states.set(conn, state);
+      for (const resolve of waiters.get(conn) ?? []) resolve(state);
+      waiters.delete(conn);
       // The client sends nothing else before `session.updated`, so listening from here sees everything.
       conn.socket.on('message', (data, isBinary) => void checkClientEvent(conn, state, isBinary ? undefined : String(data)));
       await conn.send({ type: 'session.updated', event_id: 'evt_2', session: { object: 'realtime.session', id: 'sess_1', ...session } });
@@ -100,48 +109,53 @@ function invalid(code: string, message: string, param: string | null = null): Re
 }
 
 async function checkClientEvent(conn: FakeWebSocketConnection, state: FakeRealtimeState, text: string | undefined): Promise<void> {
+  const reply = async (answer: Record<string, any>): Promise<void> => {
+    if (answer.type === 'error') state.errors.push(String(answer.error.code));
+    await conn.send(answer);
+  };
   let event: Record<string, any>;
   try {
     event = JSON.parse(text ?? '') as Record<string, any>;
   } catch {
-    await conn.send(invalid('invalid_json', 'The server could not parse the event as JSON.'));
+    await reply(invalid('invalid_json', 'The server could not parse the event as JSON.'));
     return;
   }
   const type = event.type;
   if (typeof type !== 'string' || !CLIENT_EVENTS.has(type)) {
-    await conn.send(invalid('invalid_value', `Invalid value: '${String(type)}'. Supported values are: ${[...CLIENT_EVENTS].join(', ')}.`, 'type'));
+    await reply(invalid('invalid_value', `Invalid value: '${String(type)}'. Supported values are: ${[...CLIENT_EVENTS].join(', ')}.`, 'type'));
     return;
   }
   switch (type) {
     case 'input_audio_buffer.append':
       if (typeof event.audio !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(event.audio)) {
-        await conn.send(invalid('invalid_value', 'Invalid base64 audio.', 'audio'));
+        await reply(invalid('invalid_value', 'Invalid base64 audio.', 'audio'));
         return;
       }
       state.appended.push(Buffer.from(event.audio, 'base64'));
       return;
     case 'conversation.item.truncate': {
       const generated = state.items.get(event.item_id);
-      if (generated === undefined) return void (await conn.send(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
+      if (generated === undefined) return void (await reply(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
       if (event.content_index !== 0 || !Number.isInteger(event.audio_end_ms) || event.audio_end_ms < 0 || event.audio_end_ms > generated) {
-        await conn.send(invalid('invalid_value', `Audio content of ${generated}ms is already shorter than ${event.audio_end_ms}ms`, 'audio_end_ms'));
+        await reply(invalid('invalid_value', `Audio content of ${generated}ms is already shorter than ${event.audio_end_ms}ms`, 'audio_end_ms'));
         return;
       }
-      await conn.send({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: 0, audio_end_ms: event.audio_end_ms });
+      state.truncated.set(event.item_id, event.audio_end_ms);
+      await reply({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: 0, audio_end_ms: event.audio_end_ms });
       return;
     }
     case 'conversation.item.delete':
-      if (!state.items.delete(event.item_id)) return void (await conn.send(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
-      await conn.send({ type: 'conversation.item.deleted', item_id: event.item_id });
+      if (!state.items.delete(event.item_id)) return void (await reply(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
+      await reply({ type: 'conversation.item.deleted', item_id: event.item_id });
       return;
     case 'response.cancel': {
       const active = state.activeResponse;
       if (active === undefined) {
-        await conn.send(invalid('response_cancel_not_active', 'Cancellation failed: no active response found'));
+        await reply(invalid('response_cancel_not_active', 'Cancellation failed: no active response found'));
         return;
       }
       state.activeResponse = undefined;
-      await conn.send({ type: 'response.done', response: { id: active, object: 'realtime.response', status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' } } });
+      await reply({ type: 'response.done', response: { id: active, object: 'realtime.response', status: 'cancelled', status_details: { type: 'cancelled', reason: 'client_cancelled' } } });
       return;
     }
     default:
@@ -156,6 +170,13 @@ export function realtimeState(conn: FakeWebSocketConnection): FakeRealtimeState 
   return state;
 }
 
+/** The fake's view of one connection, once its session is configured. */
+export function configuredState(conn: FakeWebSocketConnection): Promise<FakeRealtimeState> {
+  const state = states.get(conn);
+  if (state) return Promise.resolve(state);
+  return new Promise((resolve) => waiters.set(conn, [...(waiters.get(conn) ?? []), resolve]));
+}
+
 /** Caller audio the connection received so far, decoded. */
 export function appendedAudio(conn: FakeWebSocketConnection): Uint8Array {
   const state = states.get(conn);
@@ -164,7 +185,7 @@ export function appendedAudio(conn: FakeWebSocketConnection): Uint8Array {
 
 /** Starts a response with one assistant audio item, as the server does before any delta. */
 export async function beginResponse(conn: FakeWebSocketConnection, responseId: string, itemId: string): Promise<void> {
-  const state = realtimeState(conn);
+  const state = await configuredState(conn);
   state.activeResponse = responseId;
   state.items.set(itemId, 0);
   await conn.send({ type: 'response.created', response: { id: responseId, object: 'realtime.response', status: 'in_progress' } });

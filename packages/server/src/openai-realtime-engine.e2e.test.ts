@@ -1,0 +1,253 @@
+import { createAudioConverter, defineTool, MULAW_8K, PCM16_24K, type AgentOptions, type AudioFormat, type Engine } from '@patter/core';
+import { OpenAIRealtime, OpenAIRealtime2 } from '@patter/openai-realtime';
+import {
+  appendedAudio,
+  configuredState,
+  realtimeState,
+  beginResponse,
+  endResponse,
+  loadFixture,
+  pcmToBytes,
+  sendAudioDelta,
+  sessionUpdate,
+  sineWave,
+  startFakeRealtime,
+  type FakeWebSocketConnection,
+  type FakeWebSocketServer,
+  type TwilioSimulatedCall,
+} from '@patter/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { playedByCarrier, startEngineServer, type EngineServer } from './test-support/engine-server.js';
+import { waitFor } from './test-support/test-server.js';
+
+// A Twilio call through the real server and the real OpenAI Realtime engines, against the
+// strict loopback fake of OpenAI's GA Realtime endpoint.
+
+let fake: FakeWebSocketServer | undefined;
+let server: EngineServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  await fake?.close();
+  server = fake = undefined;
+});
+
+const CALLER = loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 160 * 25);
+
+/** Agent speech: a tone, as PCM16 24 kHz bytes. */
+const tone = (durationMs: number) => pcmToBytes(sineWave({ durationMs, sampleRate: 24_000, frequency: 300 }));
+
+/** What core's stateful converter makes of `chunks`, fed in that order. */
+function converted(from: AudioFormat, to: AudioFormat, chunks: readonly Uint8Array[]): Uint8Array {
+  const converter = createAudioConverter(from, to);
+  return new Uint8Array(Buffer.concat(chunks.map((chunk) => Buffer.from(converter.convert(chunk)))));
+}
+
+const frames = (audio: Uint8Array, size: number) =>
+  Array.from({ length: Math.ceil(audio.byteLength / size) }, (_, i) => audio.subarray(i * size, (i + 1) * size));
+
+async function call(options: AgentOptions & { readonly engine: Engine }) {
+  server = await startEngineServer({ systemPrompt: 'You take bookings for {place}.', variables: { place: 'Luigi' }, ...options });
+  const callHandle: TwilioSimulatedCall = await server.simulator.inboundCall({ from: '+14155550100' });
+  const conn: FakeWebSocketConnection = await fake!.nextConnection();
+  await configuredState(conn);
+  return { call: callHandle, conn, server };
+}
+
+/** The fake speaks `audio` (as one response of 100 ms deltas) and finishes the response. */
+async function speak(conn: FakeWebSocketConnection, audio: Uint8Array, id: string, deltaBytes: number): Promise<Uint8Array[]> {
+  await beginResponse(conn, `resp_${id}`, `item_${id}`);
+  const deltas = frames(audio, deltaBytes);
+  for (const delta of deltas) await sendAudioDelta(conn, `resp_${id}`, `item_${id}`, delta);
+  await conn.send({ type: 'response.output_audio_transcript.done', response_id: `resp_${id}`, item_id: `item_${id}`, transcript: 'Sure, for how many?' });
+  await endResponse(conn, `resp_${id}`);
+  return deltas;
+}
+
+describe('OpenAIRealtime over a Twilio call', () => {
+  it('sends the exact GA session, the caller as PCM16 24 kHz, and the agent back as paced 20 ms μ-law frames', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({
+      engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1`, voice: 'coral' }),
+      firstMessage: 'Welcome to {place}.',
+    });
+    expect(conn.headers['openai-beta']).toBeUndefined();
+    expect(conn.query.get('model')).toBe('gpt-realtime-mini');
+    const { session } = await sessionUpdate(conn);
+    const { tools, ...rest } = session;
+    expect(rest).toEqual({
+      type: 'realtime',
+      model: 'gpt-realtime-mini',
+      output_modalities: ['audio'],
+      instructions: 'You take bookings for Luigi.',
+      audio: {
+        input: {
+          format: { type: 'audio/pcm', rate: 24000 },
+          transcription: { model: 'whisper-1' },
+          turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500, create_response: true, interrupt_response: true },
+        },
+        output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'coral' },
+      },
+      tool_choice: 'auto',
+    });
+    expect((tools as { type: string; name: string }[]).map((t) => `${t.type}:${t.name}`)).toEqual(['function:transfer_call', 'function:end_call']);
+    // The first message is spoken verbatim by a response, not sent as a user turn.
+    const greeting = await conn.waitForJson<{ type: string; response?: { instructions?: string } }>((m) => m.type === 'response.create');
+    expect(greeting.response?.instructions).toContain('"Welcome to Luigi."');
+
+    // Caller: μ-law 8 kHz frames → PCM16 24 kHz through core's resampler, in order, nothing lost.
+    await phone.sendAudio(CALLER, { realtime: false });
+    const expectedIn = converted(MULAW_8K, PCM16_24K, frames(CALLER, 160));
+    await waitFor(() => appendedAudio(conn).byteLength >= expectedIn.byteLength);
+    expect(Buffer.from(appendedAudio(conn))).toEqual(Buffer.from(expectedIn));
+
+    // Agent: 600 ms of PCM16 24 kHz in 100 ms deltas → μ-law 8 kHz, 160-byte frames at real time.
+    const deltas = await speak(conn, tone(600), '1', 4800);
+    const expectedOut = converted(PCM16_24K, MULAW_8K, deltas);
+    const whole = expectedOut.byteLength - (expectedOut.byteLength % 160);
+    await waitFor(() => phone.receivedAudio().byteLength >= whole, 3_000);
+    const media = phone.media.items;
+    expect(media.every((f) => f.bytes === 160)).toBe(true);
+    expect(Buffer.from(phone.receivedAudio().subarray(0, whole))).toEqual(Buffer.from(expectedOut.subarray(0, whole)));
+    const spanMs = media.at(-1)!.at - media[0]!.at;
+    expect(spanMs).toBeGreaterThan((media.length - 1) * 20 - 160); // paced at real time, a few frames sent ahead
+    expect(spanMs).toBeLessThan((media.length - 1) * 20 + 200);
+
+    await phone.stop();
+    await waitFor(() => s.ends.length === 1);
+    expect(s.ends[0]).toMatchObject({ reason: 'caller_hangup' });
+    expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Sure, for how many?']);
+    expect(s.ends[0]!.usage.openai_realtime).toMatchObject({ inputTokens: 100, outputTokens: 20 });
+    expect(phone.violations).toEqual([]);
+  });
+
+  it('barge-in: speech_started while the agent talks → carrier clear, response.cancel, truncate to the played ms', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    await sessionUpdate(conn);
+    // 2 s of speech, fully generated (response.done) long before it has played.
+    await speak(conn, tone(2000), 'long', 4800);
+    await waitFor(() => phone.media.items.length >= 20, 3_000);
+    await conn.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 900, item_id: 'item_user_2' });
+    await waitFor(() => phone.clears.items.length === 1, 2_000);
+    const played = playedByCarrier(phone.media.items, phone.clears.items[0]!);
+    const truncate = await conn.waitForJson<{ type: string; item_id: string; content_index: number; audio_end_ms: number }>(
+      (m) => m.type === 'conversation.item.truncate',
+    );
+    expect(truncate).toMatchObject({ item_id: 'item_long', content_index: 0 });
+    expect(Math.abs(truncate.audio_end_ms - played)).toBeLessThanOrEqual(20);
+    expect(truncate.audio_end_ms).toBeGreaterThan(200);
+    const sent = conn.jsonMessages<{ type: string }>().map((m) => m.type);
+    expect(sent.indexOf('response.cancel')).toBeGreaterThan(-1);
+    expect(sent.indexOf('response.cancel')).toBeLessThan(sent.indexOf('conversation.item.truncate'));
+    // The server accepted the truncation (within the generated audio); the reply had been fully
+    // generated, so the cancel only met the harmless response_cancel_not_active.
+    await waitFor(() => realtimeState(conn).truncated.has('item_long'));
+    expect(realtimeState(conn).errors).toEqual(['response_cancel_not_active']);
+    const framesAtClear = phone.media.items.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(phone.media.items.length - framesAtClear).toBeLessThanOrEqual(1);
+    expect(phone.violations).toEqual([]);
+  });
+
+  it('runs a function call streamed in fragments, then transfer_call reaches Twilio', async () => {
+    fake = await startFakeRealtime();
+    const booked: unknown[] = [];
+    const bookTable = defineTool<{ party: number; time: string }>({
+      name: 'book_table',
+      description: 'Book a table',
+      parameters: { type: 'object', properties: { party: { type: 'integer' }, time: { type: 'string' } }, required: ['party', 'time'] },
+      handler: (args) => {
+        booked.push(args);
+        return { ref: 'B-7' };
+      },
+    });
+    const { call: phone, conn, server: s } = await call({
+      engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }),
+      tools: [bookTable],
+      transferAllowlist: ['+1415555*'],
+    });
+    s.api.addCall(phone.callSid);
+    await sessionUpdate(conn);
+    const functionCall = async (id: string, name: string, parts: string[]) => {
+      await conn.send({ type: 'response.created', response: { id: `resp_${id}`, object: 'realtime.response', status: 'in_progress' } });
+      const item = { id: `item_${id}`, type: 'function_call', call_id: `call_${id}`, name, arguments: '' };
+      await conn.send({ type: 'response.output_item.added', response_id: `resp_${id}`, output_index: 0, item });
+      for (const delta of parts) await conn.send({ type: 'response.function_call_arguments.delta', response_id: `resp_${id}`, item_id: item.id, call_id: item.call_id, delta });
+      await conn.send({ type: 'response.function_call_arguments.done', response_id: `resp_${id}`, item_id: item.id, call_id: item.call_id, name, arguments: parts.join('') });
+      await conn.send({ type: 'response.done', response: { id: `resp_${id}`, object: 'realtime.response', status: 'completed' } });
+    };
+
+    await functionCall('1', 'book_table', ['{"par', 'ty":2,"ti', 'me":"19:30"}']);
+    const output = await conn.waitForJson<{ type: string; item: Record<string, unknown> }>(
+      (m) => m.type === 'conversation.item.create' && (m.item as { type?: string })?.type === 'function_call_output',
+    );
+    expect(output.item).toEqual({ type: 'function_call_output', call_id: 'call_1', output: '{"ref":"B-7"}' });
+    expect(booked).toEqual([{ party: 2, time: '19:30' }]);
+    await waitFor(() => conn.jsonMessages<{ type: string }>().filter((m) => m.type === 'response.create').length === 1);
+
+    await functionCall('2', 'transfer_call', ['{"num', 'ber":"+1415', '5550000"}']);
+    const update = await s.api.updates.next(5_000);
+    expect(update.callSid).toBe(phone.callSid);
+    expect(update.form.get('Twiml')).toMatch(/<Dial[^>]*>\s*(<Number>)?\+14155550000(<\/Number>)?\s*<\/Dial>/);
+    await waitFor(() => s.ends.length === 1, 5_000);
+    expect(s.ends[0]?.reason).toBe('transfer');
+  });
+
+  it('a fatal error event mid-call ends the call with reason error and a log line', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    await speak(conn, tone(100), 'hi', 4800);
+    await waitFor(() => phone.media.items.length >= 3);
+    await conn.send({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
+    await waitFor(() => s.ends.length === 1, 3_000);
+    expect(s.ends[0]?.reason).toBe('error');
+    expect(s.logs.some((l) => l.msg === 'engine reported an error' && (l.err as { message?: string })?.message?.includes('session_expired'))).toBe(true);
+    await phone.closed;
+    await conn.closed;
+  });
+
+  it('a socket drop mid-call ends the call with reason error and a log line', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    await phone.sendAudio(CALLER.subarray(0, 800), { realtime: false });
+    await waitFor(() => appendedAudio(conn).byteLength > 0);
+    await conn.terminate();
+    await waitFor(() => s.ends.length === 1, 3_000);
+    expect(s.ends[0]?.reason).toBe('error');
+    expect(s.logs.some((l) => l.msg === 'openai realtime socket closed by the server' && l.code === 1006)).toBe(true);
+    await phone.closed;
+  });
+});
+
+describe('OpenAIRealtime2 over a Twilio call', () => {
+  it('negotiates μ-law: the GA session asks audio/pcmu both ways with reasoning, and bytes pass through untouched', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn } = await call({
+      engine: new OpenAIRealtime2({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1`, voice: 'marin', reasoningEffort: 'low' }),
+    });
+    const { session } = await sessionUpdate(conn);
+    expect(conn.query.get('model')).toBe('gpt-realtime-2');
+    expect(session.type).toBe('realtime');
+    expect(session.reasoning).toEqual({ effort: 'low' });
+    expect(session.audio.input.format).toEqual({ type: 'audio/pcmu' });
+    expect(session.audio.output).toEqual({ format: { type: 'audio/pcmu' }, voice: 'marin' });
+
+    await phone.sendAudio(CALLER, { realtime: false });
+    await waitFor(() => appendedAudio(conn).byteLength >= CALLER.byteLength);
+    expect(Buffer.from(appendedAudio(conn))).toEqual(Buffer.from(CALLER));
+
+    const reply = new Uint8Array(3200).map((_, i) => (i * 7) % 251);
+    await speak(conn, reply, '1', 800);
+    await waitFor(() => phone.receivedAudio().byteLength >= reply.byteLength, 3_000);
+    expect(Buffer.from(phone.receivedAudio())).toEqual(Buffer.from(reply));
+    expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
+    await phone.stop();
+  });
+
+  it('leaves reasoning out of the wire when it is not set', async () => {
+    fake = await startFakeRealtime();
+    const { conn } = await call({ engine: new OpenAIRealtime2({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    const { session } = await sessionUpdate(conn);
+    expect('reasoning' in session).toBe(false);
+  });
+});

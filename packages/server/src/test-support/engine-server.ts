@@ -1,0 +1,68 @@
+import { createConsoleLogger, type AgentOptions, type CallEndSummary } from '@patter/core';
+import { FakeTwilioApi, TwilioSimulator } from '@patter/testing';
+import { Twilio } from '@patter/twilio';
+import { Patter } from '../patter.js';
+import type { ServerHandle } from '../serve.js';
+
+const ACCOUNT_SID = 'AC' + 'c3'.repeat(16);
+const AUTH_TOKEN = 'twilio-auth-token-for-engine-tests';
+
+/** A log line the server wrote (JSON lines, debug level and up). */
+export interface LogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export interface EngineServer {
+  readonly api: FakeTwilioApi;
+  readonly simulator: TwilioSimulator;
+  readonly ends: CallEndSummary[];
+  readonly logs: LogLine[];
+  readonly handle: ServerHandle;
+  close(): Promise<void>;
+}
+
+/** The real server with the real Twilio carrier (against its fake REST API) and an engine agent. */
+export async function startEngineServer(agent: AgentOptions): Promise<EngineServer> {
+  const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
+  const logs: LogLine[] = [];
+  const ends: CallEndSummary[] = [];
+  const phone = new Patter({
+    carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
+    phoneNumber: '+14155550199',
+    logger: createConsoleLogger({ level: 'debug', write: (line) => void logs.push(JSON.parse(line) as LogLine) }),
+  });
+  const handle = await phone.serve({
+    agent: phone.agent(agent),
+    port: 0,
+    host: '127.0.0.1',
+    shutdownSignals: false,
+    onCallEnd: (summary) => void ends.push(summary),
+  });
+  const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
+  return {
+    api,
+    simulator,
+    ends,
+    logs,
+    handle,
+    async close() {
+      await handle.close({ timeoutMs: 0 });
+      await api.close();
+    },
+  };
+}
+
+/** ms of audio the simulated carrier has played by `now`: each frame plays at real time, after the one before. */
+export function playedByCarrier(frames: readonly { readonly at: number; readonly bytes: number }[], now = performance.now()): number {
+  let playEnd = 0;
+  let played = 0;
+  for (const frame of frames) {
+    const start = Math.max(playEnd, frame.at);
+    const ms = frame.bytes / 8;
+    played += Math.min(ms, Math.max(0, now - start));
+    playEnd = start + ms;
+  }
+  return played;
+}
