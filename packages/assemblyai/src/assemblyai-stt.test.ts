@@ -240,8 +240,8 @@ describe('AssemblyAISTT', () => {
 
   it('reconnects once after a 3005 close and the turn still completes with every word', async () => {
     const fake = await fakeAssemblyAI({
-      script: (conn, n, connIndex) => {
-        if (connIndex === 0 && n === 2) {
+      script: (conn, _n, connIndex) => {
+        if (connIndex === 0 && conn.binaryBytes().length === 6 * 640) {
           void conn.send({ type: 'Error', error_code: 3005, error: 'Session Cancelled: An error occurred' });
           void conn.close(3005, 'Session Cancelled: An error occurred');
         }
@@ -250,7 +250,7 @@ describe('AssemblyAISTT', () => {
     const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
     const all = collect(stream.transcripts());
     await until(() => fake.connections.length === 1);
-    for (let i = 0; i < 6; i++) stream.sendAudio(frame('hello')); // two 60 ms messages, then 3005
+    for (let i = 0; i < 6; i++) stream.sendAudio(frame('hello')); // 120 ms of "hello", then 3005
     await until(() => fake.connections.length === 2);
     for (let i = 0; i < 6; i++) stream.sendAudio(frame('there'));
     await until(() => bytesOn(fake, 1) === 12 * 640);
@@ -259,6 +259,24 @@ describe('AssemblyAISTT', () => {
     await sleep(30);
     await stream.close();
     expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['hello there']);
+    expect(fake.upgrades).toHaveLength(2);
+  });
+
+  it('reconnects only once when every new session fails with 3005', async () => {
+    const fake = await fakeAssemblyAI({
+      live: false,
+      script: (conn) => {
+        void conn.send({ type: 'Error', error_code: 3005, error: 'Session Cancelled: An error occurred' });
+        void conn.close(3005, 'Session Cancelled: An error occurred');
+      },
+    });
+    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts()).catch((e: unknown) => e);
+    for (let i = 0; i < 3; i++) stream.sendAudio(frame('hello'));
+    const error = await all;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ provider: 'assemblyai', retryable: true, body: { code: 3005 } });
+    await sleep(300);
     expect(fake.upgrades).toHaveLength(2);
   });
 

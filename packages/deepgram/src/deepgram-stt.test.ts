@@ -226,15 +226,15 @@ describe('DeepgramSTT', () => {
   });
 
   it('sends KeepAlive while no audio flows, and none while it does', async () => {
-    // The fake closes 1011 NET-0001 after 1 s without a frame; keep-alives every 400 ms prevent it.
-    const fake = await fakeDeepgram({ idleMs: 1000 });
-    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, keepAliveIntervalMs: 500 }).stream({ format: PCM16_16K });
+    // The fake closes 1011 NET-0001 after 2.5 s without a frame; keep-alives every 1 s prevent it.
+    const fake = await fakeDeepgram({ idleMs: 2500 });
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, keepAliveIntervalMs: 1000 }).stream({ format: PCM16_16K });
     await until(() => fake.connections.length === 1);
     const talking = setInterval(() => stream.sendAudio(frame('hello')), 20);
-    await sleep(700);
+    await sleep(1300);
     clearInterval(talking);
     expect(fake.connections[0]?.textMessages()).toEqual([]);
-    await sleep(2000);
+    await sleep(3300);
     expect(fake.connections[0]?.textMessages().length).toBeGreaterThanOrEqual(2);
     expect(new Set(fake.connections[0]?.textMessages())).toEqual(new Set(['{"type":"KeepAlive"}']));
     expect(fake.connections).toHaveLength(1);

@@ -324,12 +324,12 @@ describe('createWebSocketSTTStream', () => {
   it('sends keep-alives only while no audio flows', async () => {
     const f = await fake({ onText: () => {} });
     const stream = createWebSocketSTTStream(
-      adapter(f.url, { keepAlive: { intervalMs: 40, message: '{"type":"KeepAlive"}', onlyWhenIdle: true } }),
+      adapter(f.url, { keepAlive: { intervalMs: 250, message: '{"type":"KeepAlive"}', onlyWhenIdle: true } }),
       { format: PCM16_16K, closeTimeoutMs: 50 },
     );
     await until(() => f.conns.length === 1);
     const feeding = setInterval(() => stream.sendAudio(frame('hello')), 10);
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 600));
     clearInterval(feeding);
     const whileTalking = f.conns[0]?.texts.length ?? -1;
     await until(() => (f.conns[0]?.texts.length ?? 0) >= 2);

@@ -23,6 +23,9 @@ export interface WebSocketSTTStreamOptions extends STTStreamOptions {
   readonly socket?: WebSocket;
 }
 
+/** A connection that lived this long counts as healthy (resets the reconnect budget). */
+const HEALTHY_AFTER_MS = 10_000;
+
 interface Outcome {
   readonly error: ProviderError | undefined;
   readonly healthy: boolean;
@@ -72,6 +75,8 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private readonly lifecycle = new SignalWaiters<'open'>();
   private runDone: Promise<void> = Promise.resolve();
   private audioBytes = 0;
+  /** Transcripts emitted on the current connection. */
+  private connectionEmits = 0;
   private closing: Promise<void> | undefined;
   private warnedOverflow = false;
   /** Audio may go out on the current socket (false until `ready` for `awaitReady` adapters). */
@@ -265,12 +270,14 @@ class AdapterSTTStream implements WebSocketSTTStream {
   /** Uses an open socket until it closes; resolves with why it closed. */
   private attach(ws: WebSocket): Promise<Outcome> {
     return new Promise((resolve) => {
-      let healthy = false;
+      // Healthy = it produced a transcript or lived a while; a session greeting (AssemblyAI's
+      // Begin) alone does not count, so a vendor failing every session is not retried forever.
+      const openedAt = Date.now();
+      this.connectionEmits = 0;
       let resolveClosed!: () => void;
       this.socketClosed = new Promise((r) => (resolveClosed = r));
       this.socketError = undefined;
       ws.on('message', (data: Buffer, isBinary: boolean) => {
-        healthy = true;
         if (this.ws === ws) this.handleMessage(data, isBinary);
       });
       ws.on('error', (err) => {
@@ -286,7 +293,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
         const error =
           this.socketError ??
           (this.state === 'running' ? this.classifyClose(code, reason.toString('utf8')) : undefined);
-        resolve({ error, healthy });
+        resolve({ error, healthy: this.connectionEmits > 0 || Date.now() - openedAt >= HEALTHY_AFTER_MS });
       });
       for (const message of this.adapter.openMessages?.() ?? []) ws.send(message);
       for (const text of this.pendingTexts.splice(0)) ws.send(text);
@@ -355,6 +362,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
 
   private emit(t: Transcript): void {
     if (this.state === 'closed') return;
+    this.connectionEmits++;
     const offset = this.connStart / this.bytesPerSecond;
     if (offset > 0 && t.words && t.words.length > 0) {
       t = { ...t, words: t.words.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })) };
