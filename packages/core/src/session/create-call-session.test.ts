@@ -27,7 +27,7 @@ describe('createCallSession (pipeline)', () => {
     const transcripts: string[] = [];
     session.on('transcript', (t) => transcripts.push(`${t.role}:${t.text}`));
     transport.start();
-    await until(() => tts.requests.length === 1);
+    await until(() => transport.count('mark') === 1);
     expect(tts.requests[0]?.text).toBe('Hi, Acme here.');
     transport.playAll();
 

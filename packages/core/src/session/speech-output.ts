@@ -4,7 +4,11 @@ import type { Logger } from '../log/logger.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
 import { playedPrefix } from './played-prefix.js';
+import { SynthesisJob } from './synthesis-job.js';
 import type { UsageMeter } from './usage-meter.js';
+
+/** Sentences requested from the TTS ahead of the one being sent. */
+const LOOKAHEAD = 1;
 
 /** Timing callbacks for the turn's metrics. */
 export interface SpeechHooks {
@@ -61,6 +65,8 @@ export class SpeechOutput {
   private markSeq = 0;
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
+  /** Sentences not yet fully sent, in order (the first two have their requests out). */
+  private readonly queued: SynthesisJob[] = [];
   private firstFrameAt = 0;
   private readonly offMark: () => void;
 
@@ -112,15 +118,30 @@ export class SpeechOutput {
         const sentenceHooks = first ? hooks : {};
         first = false;
         this.pending++;
+        const job = new SynthesisJob(text, {
+          tts: this.options.tts,
+          format: this.ttsFormat,
+          signal,
+          logger: this.options.logger,
+          callId: this.options.callId(),
+          usage: this.options.usage,
+          onRequest: sentenceHooks.onTtsRequest,
+          onFirstByte: sentenceHooks.onTtsFirstByte,
+        });
+        this.queued.push(job);
+        this.prefetch();
         last = this.tail = this.tail.then(async () => {
           try {
-            if (!signal.aborted) await this.synthesize(text, sentence, mine, signal, sentenceHooks);
+            if (!signal.aborted) await this.send(job, sentence, mine, signal, sentenceHooks);
           } catch (err) {
             if (!signal.aborted) {
               this.options.logger.error({ err, callId: this.options.callId() }, 'text-to-speech failed');
             }
           } finally {
             this.pending--;
+            const at = this.queued.indexOf(job);
+            if (at >= 0) this.queued.splice(at, 1);
+            this.prefetch();
           }
         });
       },
@@ -141,48 +162,40 @@ export class SpeechOutput {
     this.offMark();
   }
 
-  private async synthesize(text: string, index: number, mine: Segment[], signal: AbortSignal, hooks: SpeechHooks): Promise<void> {
-    const { tts, transport, usage } = this.options;
-    let billed = false;
-    hooks.onTtsRequest?.();
-    const segment: Segment = { text, index, mark: '', startMs: this.sentMs, endMs: this.sentMs, played: false };
-    let firstByte = true;
-    let firstFrame = true;
-    try {
-      const audio = tts.synthesize(text, {
-        format: this.ttsFormat,
-        signal,
-        logger: this.options.logger,
-        callId: this.options.callId(),
-        onUsage: (u) => {
-          billed = true;
-          usage.add(tts.key, 'characters', u.characters);
-        },
-      });
-      for await (const chunk of audio) {
-        if (signal.aborted) return;
-        if (chunk.length === 0) continue;
-        if (firstByte) {
-          firstByte = false;
-          hooks.onTtsFirstByte?.();
-          mine.push(segment);
-          this.segments.push(segment);
-        }
-        const frame = this.convert ? this.convert(chunk) : chunk;
-        if (frame.length === 0) continue;
-        if (this.sentMs === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
-        transport.sendAudio(frame);
-        this.sentMs += durationMs(transport.format, frame.length);
-        segment.endMs = this.sentMs;
-        if (firstFrame) {
-          firstFrame = false;
-          hooks.onFirstFrame?.();
-        }
-      }
-    } finally {
-      if (!billed) usage.add(tts.key, 'characters', text.length);
+  /** Keeps the sentence being sent and the next one requested (one sentence of lookahead). */
+  private prefetch(): void {
+    let started = 0;
+    for (const job of this.queued) {
+      if (job.aborted) continue;
+      job.start();
+      if (++started === LOOKAHEAD + 1) break;
     }
-    if (signal.aborted || firstByte) return;
+  }
+
+  private async send(job: SynthesisJob, index: number, mine: Segment[], signal: AbortSignal, hooks: SpeechHooks): Promise<void> {
+    const { transport } = this.options;
+    const segment: Segment = { text: job.text, index, mark: '', startMs: this.sentMs, endMs: this.sentMs, played: false };
+    let firstChunk = true;
+    let firstFrame = true;
+    for await (const chunk of job.chunks()) {
+      if (signal.aborted) return;
+      if (firstChunk) {
+        firstChunk = false;
+        mine.push(segment);
+        this.segments.push(segment);
+      }
+      const frame = this.convert ? this.convert(chunk) : chunk;
+      if (frame.length === 0) continue;
+      if (this.sentMs === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
+      transport.sendAudio(frame);
+      this.sentMs += durationMs(transport.format, frame.length);
+      segment.endMs = this.sentMs;
+      if (firstFrame) {
+        firstFrame = false;
+        hooks.onFirstFrame?.();
+      }
+    }
+    if (signal.aborted || firstChunk) return;
     const mark = `patter-${++this.markSeq}`;
     (segment as { mark: string }).mark = mark;
     transport.mark(mark);
