@@ -11,10 +11,14 @@ export interface ScriptedFinal {
 /**
  * Deepgram's live `/v1/listen`, strict like the vendor: the key, the path and the audio
  * parameters are checked; binary frames are audio, text frames must be Deepgram's control
- * messages. Answers the scripted finals as audio arrives; `send` pushes any other event.
+ * messages. Answers the scripted finals as audio arrives; with `bargeIn`, once they are spent,
+ * speech heard in the audio after a pause gets SpeechStarted and that interim text. `send`
+ * pushes any other event.
  */
-export async function fakeDeepgram(finals: ScriptedFinal[]) {
+export async function fakeDeepgram(finals: ScriptedFinal[], options: { bargeIn?: string } = {}) {
   const script = [...finals];
+  let silentMs = 0;
+  let speechStarted: number | undefined;
   const chunks: Uint8Array[] = [];
   const badControl: string[] = [];
   let sinceFinal = 0;
@@ -39,6 +43,14 @@ export async function fakeDeepgram(finals: ScriptedFinal[]) {
         const bytes = new Uint8Array(data as Buffer);
         chunks.push(bytes);
         sinceFinal += bytes.byteLength;
+        if (options.bargeIn !== undefined && script.length === 0 && speechStarted === undefined) {
+          // Like Deepgram's VAD: speech after a pause, once the scripted turns are done.
+          if (rms(bytes) >= SPEECH_RMS && silentMs >= 300) {
+            speechStarted = performance.now();
+            sendTo(connection, { type: 'SpeechStarted', channel: [0], timestamp: 0 });
+            sendTo(connection, results(options.bargeIn));
+          } else silentMs = rms(bytes) < SPEECH_RMS ? silentMs + bytes.byteLength / 32 : 0;
+        }
         const next = script[0];
         if (next && sinceFinal >= next.afterBytes) {
           script.shift();
@@ -56,6 +68,8 @@ export async function fakeDeepgram(finals: ScriptedFinal[]) {
     audioBytes: (): number => chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0),
     chunkSizes: (): number[] => chunks.map((chunk) => chunk.byteLength),
     badControl,
+    /** When the fake heard the caller start talking again (`bargeIn`), performance.now(). */
+    speechStartedAt: (): number | undefined => speechStarted,
     /** Push a Deepgram event (SpeechStarted, interim Results …) to every open connection. */
     send(event: object): void {
       for (const connection of server.connections) if (connection.isOpen) sendTo(connection, event);
@@ -67,6 +81,15 @@ export async function fakeDeepgram(finals: ScriptedFinal[]) {
 /** A Deepgram `Results` message (interim unless `isFinal`). */
 export function results(text: string, isFinal = false): object {
   return { type: 'Results', is_final: isFinal, speech_final: isFinal, start: 0, duration: 0.5, channel: { alternatives: [{ transcript: text, confidence: 0.9, words: [] }] } };
+}
+
+const SPEECH_RMS = 1_000;
+
+function rms(bytes: Uint8Array): number {
+  const samples = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+  let sum = 0;
+  for (const sample of samples) sum += sample * sample;
+  return Math.sqrt(sum / Math.max(1, samples.length));
 }
 
 function sendTo(connection: FakeWebSocketConnection, event: object): void {

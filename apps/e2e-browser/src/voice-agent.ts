@@ -11,6 +11,8 @@ export interface VoiceAgentOptions {
   readonly chats: ((res: FakeHttpResponse) => void)[];
   readonly agent?: Partial<AgentOptions>;
   readonly msPerChar?: number;
+  /** Interim text the fake STT answers when the caller talks again after the scripted turns. */
+  readonly bargeIn?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface VoiceAgentOptions {
  * pointed with `baseUrl` at a loopback fake of its vendor, served with the dev phone on.
  */
 export async function startVoiceAgent(options: VoiceAgentOptions) {
-  const deepgram = await fakeDeepgram(options.finals);
+  const deepgram = await fakeDeepgram(options.finals, options.bargeIn === undefined ? {} : { bargeIn: options.bargeIn });
   const openai = await fakeOpenAI({ chats: options.chats, ...(options.msPerChar ? { msPerChar: options.msPerChar } : {}) });
   const ends: CallEndSummary[] = [];
   const phone = new Patter({ logger: silentLogger });

@@ -29,7 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
       chats: [say(...REPLY)],
       msPerChar: MS_PER_CHAR,
     });
-    browser = await launchChromium({ microphone: microphoneWav('book-a-table', 1_000) });
+    browser = await launchChromium({ microphone: microphoneWav(1_000, 'book-a-table') });
   }, 30_000);
 
   afterAll(async () => {
