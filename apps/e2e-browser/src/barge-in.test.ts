@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, NO_CHROMIUM, launchChromium, type LaunchedBrowser } from './chromium.js';
 import { phoneState, shownLines, waitForPhone } from './dev-phone-page.js';
 import { say } from './fake-openai.js';
-import { microphoneWav } from './microphone-wav.js';
 import { startVoiceAgent } from './voice-agent.js';
 import { waitUntil } from './wait-until.js';
 
@@ -33,7 +32,7 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: barge-in${HAS_CHROMIUM ? 
       bargeIn: OVER,
     });
     // "hello there" starts ~6.1 s into the call, while the ~7 s answer (from ~3.3 s) is playing.
-    browser = await launchChromium({ microphone: microphoneWav(1_000, 'what-time-do-you-open', 3_500, 'hello-there') });
+    browser = await launchChromium({ microphone: [1_000, 'what-time-do-you-open', 3_500, 'hello-there'] });
   }, 30_000);
 
   afterAll(async () => {
@@ -78,5 +77,5 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: barge-in${HAS_CHROMIUM ? 
     expect(LONG_REPLY[0]!.startsWith(spoken)).toBe(true);
     expect(spoken.length).toBeLessThan(LONG_REPLY[0]!.trim().length);
     expect(browser.console.filter((line) => /^(error|pageerror|http)/.test(line))).toEqual([]);
-  });
+  }, 30_000);
 });

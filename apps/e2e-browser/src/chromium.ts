@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { microphoneWav, type MicrophoneScript } from './microphone-wav.js';
 
 /** Debian's Chromium (`apt-get install chromium`); the tests never download a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -13,8 +14,8 @@ export const NO_CHROMIUM = `${CHROMIUM} is missing: install Debian's chromium (a
 export const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/e2e-browser/', import.meta.url));
 
 export interface BrowserOptions {
-  /** A WAV file (PCM16 mono) the fake microphone plays, looped. */
-  readonly microphone?: string;
+  /** What the fake microphone plays, once (silence after). */
+  readonly microphone?: MicrophoneScript;
 }
 
 export interface LaunchedBrowser {
@@ -26,9 +27,11 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a fresh profile, fake media devices, and autoplay allowed. */
+/** Headless Chromium with a fresh profile (removed on close), fake media devices, and autoplay allowed. */
 export async function launchChromium(options: BrowserOptions = {}): Promise<LaunchedBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'patter-chromium-'));
+  const microphone = join(profile, 'microphone.wav');
+  if (options.microphone) writeFileSync(microphone, microphoneWav(options.microphone));
   const args = [
     '--headless=new',
     '--no-sandbox',
@@ -41,7 +44,7 @@ export async function launchChromium(options: BrowserOptions = {}): Promise<Laun
     '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',
-    ...(options.microphone ? [`--use-file-for-fake-audio-capture=${options.microphone}`] : []),
+    ...(options.microphone ? [`--use-file-for-fake-audio-capture=${microphone}%noloop`] : []),
   ];
   let context: BrowserContext;
   try {

@@ -65,5 +65,5 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: text mode${HAS_CHROMIUM ?
     await waitForPhone(page, 'the page to show the call ended', (s) => s.state === 'Call ended' && s.ended !== undefined);
     expect(await page.getByRole('button', { name: 'Call the agent' }).isEnabled()).toBe(true);
     expect(browser.console.filter((line) => /^(error|pageerror|http)/.test(line))).toEqual([]);
-  });
+  }, 30_000);
 });

@@ -4,7 +4,6 @@ import { HAS_CHROMIUM, NO_CHROMIUM, launchChromium, type LaunchedBrowser } from 
 import { shownLines, waitForPhone } from './dev-phone-page.js';
 import { envelopeMatch } from './envelope-match.js';
 import { say } from './fake-openai.js';
-import { microphoneWav } from './microphone-wav.js';
 import { startVoiceAgent } from './voice-agent.js';
 import { waitUntil } from './wait-until.js';
 
@@ -29,7 +28,7 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
       chats: [say(...REPLY)],
       msPerChar: MS_PER_CHAR,
     });
-    browser = await launchChromium({ microphone: microphoneWav(1_000, 'book-a-table') });
+    browser = await launchChromium({ microphone: [1_000, 'book-a-table'] });
   }, 30_000);
 
   afterAll(async () => {
@@ -89,5 +88,5 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
     await waitForPhone(page, 'the page to show the call ended', (s) => s.state === 'Call ended');
     await waitUntil('the STT stream to close', () => agent.deepgram.server.connections.every((c) => !c.isOpen), 5_000);
     expect(browser.console.filter((line) => /^(error|pageerror|http)/.test(line))).toEqual([]);
-  });
+  }, 30_000);
 });
