@@ -5,6 +5,7 @@ import {
   normalizeBaseUrl,
   PatterError,
   type AgentOptions,
+  type CallEndSummary,
   type Carrier,
   type Logger,
 } from '@patter/core';
@@ -14,6 +15,7 @@ import { resolveServeOptions, type ServeOptions } from './serve-options.js';
 import { startServer, type ServerHandle } from './serve.js';
 import type { CallSessionFactory, ServerContext } from './server-context.js';
 import { StreamToken } from './stream-token.js';
+import { runTestMode, type TestModeOptions } from './test-mode/run-test-mode.js';
 import { DevPhoneCarrier } from './devphone/devphone-carrier.js';
 import { devPhoneMode } from './devphone/devphone-mode.js';
 
@@ -115,6 +117,16 @@ export class Patter {
       this.serving = false;
       throw err;
     }
+  }
+
+  /**
+   * Test mode: a terminal conversation with the agent (text in, text out; no carrier, STT or
+   * TTS) running the same conversation logic as a call. Commands `/quit`, `/hangup`,
+   * `/transfer <number>`, `/history`; tool calls are shown as they happen.
+   */
+  test(options: Omit<TestModeOptions, 'agent' | 'logger'> & { readonly agent: Agent | AgentOptions }): Promise<CallEndSummary> {
+    const agent = isAgent(options.agent) ? options.agent : createAgent(options.agent, this.logger);
+    return runTestMode({ ...options, agent, logger: this.logger });
   }
 
   /** Places an outbound call answered by `options.agent` (default: the served one) with its own variables. */
