@@ -60,9 +60,10 @@ export interface AgentOptions {
   /** Hang up after this long. Default 1 h. */
   readonly maxCallDurationMs?: number;
   /**
-   * What ends the caller's turn: `stt` (default) — the STT's end-of-speech signal
-   * (`speechFinal`, `UtteranceEnd`, the vendor's end of turn); `vad` — the session's own
-   * voice-activity detector after `endpointingMs` of silence (then the STT is finalized).
+   * What ends the caller's turn: `stt` — the STT's end-of-speech signal (`speechFinal`,
+   * `UtteranceEnd`, the vendor's end of turn); `vad` — the session's own voice-activity detector
+   * after `endpointingMs` of silence (then the STT is finalized). Default `stt`, or `vad` for an
+   * STT without endpointing of its own (`endpointing: false`, e.g. Whisper).
    */
   readonly turnDetection?: 'stt' | 'vad';
   /** Silence that ends the caller's turn with `turnDetection: 'vad'`. Default 700 ms. */

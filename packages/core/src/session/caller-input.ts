@@ -47,7 +47,8 @@ export class CallerInput {
     const { agent } = context;
     this.sttFormat = chooseFormat(stt.inputFormats, transport.format, 'stt');
     this.convert = createFrameConverter(transport.format, this.sttFormat);
-    const mode = agent.turnDetection ?? 'stt';
+    // An STT that cannot tell when the caller stopped (buffered HTTP: Whisper) needs the session's VAD.
+    const mode = agent.turnDetection ?? (stt.endpointing === false ? 'vad' : 'stt');
     this.turns = new TurnDetector(mode);
     this.vad = new VoiceActivityDetector(transport.format, { silenceMs: agent.endpointingMs ?? 700 });
     const filterOption = agent.hallucinationFilter ?? true;
