@@ -1,6 +1,7 @@
 import type { Bench } from './bench-report.js';
 import { run as audioFrame } from './audio-frame.js';
 import { run as ttsTtfb } from './tts-ttfb.js';
+import { run as ttsTtfbWebSocket } from './tts-ttfb-websocket.js';
 import { run as pipelineLatency } from './pipeline-latency.js';
 import { formatReport } from './print-table.js';
 
@@ -8,6 +9,7 @@ import { formatReport } from './print-table.js';
 const BENCHES: readonly Bench[] = [
   { name: 'audio-frame', run: audioFrame },
   { name: 'tts-ttfb', run: ttsTtfb },
+  { name: 'tts-ttfb-websocket', run: ttsTtfbWebSocket },
   { name: 'pipeline-latency', run: pipelineLatency },
 ];
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { encodeWav, silentLogger, type TTSProvider } from '@patter/core';
 import { CartesiaTTS } from '@patter/cartesia';
+import { ElevenLabsRestTTS } from '@patter/elevenlabs';
 import { InworldTTS } from '@patter/inworld';
 import { LmntTTS } from '@patter/lmnt';
 import { OpenAITTS } from '@patter/openai';
@@ -43,6 +44,12 @@ const CASES: readonly Case[] = [
   { vendor: 'openai_tts', firstBody: PCM, path: '/v1/audio/speech', make: (u) => new OpenAITTS({ apiKey: 'k', baseUrl: `${u}/v1`, logger: silentLogger }) },
   { vendor: 'lmnt', firstBody: PCM, path: '/v1/ai/speech/bytes', make: (u) => new LmntTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
   { vendor: 'rime', firstBody: PCM, path: '/v1/rime-tts', make: (u) => new RimeTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
+  {
+    vendor: 'elevenlabs_rest',
+    firstBody: PCM,
+    path: '/v1/text-to-speech/EXAVITQu4vr4xnSDxMaL/stream',
+    make: (u) => new ElevenLabsRestTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }),
+  },
   { vendor: 'inworld', firstBody: INWORLD_LINE, path: '/tts/v1/voice:stream', make: (u) => new InworldTTS({ apiKey: 'k', baseUrl: u, logger: silentLogger }) },
 ];
 
