@@ -2,9 +2,12 @@ import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testi
 
 export const DEEPGRAM_KEY = 'dg-browser-key';
 
-/** One transcript the fake speaks once `afterBytes` of audio have arrived since the previous one. */
+/**
+ * One turn the fake transcribes once `afterBytes` of audio have arrived since the previous one:
+ * a final with `speech_final`, or several finals (segments) of which the last ends the speech.
+ */
 export interface ScriptedFinal {
-  readonly text: string;
+  readonly text: string | readonly string[];
   readonly afterBytes: number;
 }
 
@@ -55,7 +58,11 @@ export async function fakeDeepgram(finals: ScriptedFinal[], options: { bargeIn?:
         if (next && sinceFinal >= next.afterBytes) {
           script.shift();
           sinceFinal = 0;
-          sendTo(connection, { type: 'Results', is_final: true, speech_final: true, start: 0, duration: 1, channel: { alternatives: [{ transcript: next.text, confidence: 0.98, words: [] }] } });
+          const segments = typeof next.text === 'string' ? [next.text] : next.text;
+          segments.forEach((text, i) => {
+            const speechFinal = i === segments.length - 1;
+            sendTo(connection, { type: 'Results', is_final: true, speech_final: speechFinal, start: i, duration: 1, channel: { alternatives: [{ transcript: text, confidence: 0.98, words: [] }] } });
+          });
         }
       });
     },

@@ -24,7 +24,8 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
   beforeAll(async () => {
     agent = await startVoiceAgent({
       // 1 s of silence, then ~2.1 s of speech: the transcript comes once it has been heard.
-      finals: [{ text: HEARD, afterBytes: HEARD_AFTER_MS * BYTES_PER_MS }],
+      // Two final segments, the second ending the speech: the page shows the turn once.
+      finals: [{ text: ["I'd like to book", 'a table for two'], afterBytes: HEARD_AFTER_MS * BYTES_PER_MS }],
       chats: [say(...REPLY)],
       msPerChar: MS_PER_CHAR,
     });
