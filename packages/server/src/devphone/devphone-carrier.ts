@@ -58,7 +58,7 @@ export class DevPhoneCarrier implements Carrier {
    */
   private async newCall(host: CarrierHost, request: CarrierHttpRequest): Promise<CarrierHttpResponse> {
     const origin = request.headers.origin;
-    if (origin !== undefined && new URL(origin).host !== request.headers.host) {
+    if (origin !== undefined && (originHost(origin) ?? null) !== request.headers.host) {
       host.logger.warn({}, 'dev phone call refused: cross-origin request');
       return { status: 403, body: 'forbidden' };
     }
@@ -70,5 +70,14 @@ export class DevPhoneCarrier implements Carrier {
       headers: { 'content-type': 'application/json', ...NO_STORE },
       body: JSON.stringify({ mode: this.mode, callRef, callId: `devphone-${callRef.slice(0, 12)}`, streamPath }),
     };
+  }
+}
+
+/** The host of an `Origin` header; undefined for `null` (sandboxed and file:// pages) or garbage. */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
   }
 }

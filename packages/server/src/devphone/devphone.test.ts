@@ -113,6 +113,8 @@ describe('dev phone', () => {
     await serveTextAgent();
     const refused = await fetch(`${handle!.url}/devphone/call`, { method: 'POST', headers: { origin: 'https://evil.example' } });
     expect(refused.status).toBe(403);
+    // A sandboxed or file:// page sends `Origin: null`: refused too, not a server error.
+    expect((await fetch(`${handle!.url}/devphone/call`, { method: 'POST', headers: { origin: 'null' } })).status).toBe(403);
     const ws = new WebSocket(`${handle!.url.replace('http', 'ws')}/devphone/stream/${'a'.repeat(32)}/forged`);
     const status = await new Promise<number | undefined>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode)));
     expect(status).toBe(401);
