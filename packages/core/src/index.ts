@@ -92,6 +92,7 @@ export { typedBody } from './net/typed-body.js';
 export { audioFormData, type AudioFileOptions, type FormFieldValue } from './net/audio-form-data.js';
 export { warmUpHttp, type WarmUpHttpOptions } from './net/warm-up-http.js';
 export { KeepAlive } from './net/keep-alive.js';
+export { closeWebSocket } from './net/close-web-socket.js';
 export { AsyncQueue } from './util/async-queue.js';
 export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';
 export { retry, backoffDelay, parseRetryAfter, type RetryOptions } from './util/retry.js';

@@ -1,5 +1,6 @@
 import {
   AsyncQueue,
+  closeWebSocket,
   ProviderError,
   type AudioFormat,
   type EngineEvent,
@@ -66,13 +67,7 @@ export class ConvAISession implements EngineSession {
     if (this.closedLocally) return;
     this.closedLocally = true;
     this.queue.end();
-    if (this.ws.readyState === 0 || this.ws.readyState === 1) {
-      const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
-      this.ws.close(1000, 'call ended');
-      const timer = setTimeout(() => this.ws.terminate(), 2000);
-      await closed;
-      clearTimeout(timer);
-    }
+    await closeWebSocket(this.ws, 1000, 'call ended');
   }
 
   private send(message: Record<string, unknown>): void {

@@ -1,5 +1,6 @@
 import {
   AsyncQueue,
+  closeWebSocket,
   durationMs,
   sameFormat,
   type AudioFormat,
@@ -119,13 +120,7 @@ export class OpenAIRealtimeSession implements EngineSession {
     if (this.closedLocally) return;
     this.closedLocally = true;
     this.queue.end();
-    if (this.ws.readyState === 0 || this.ws.readyState === 1) {
-      const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
-      this.ws.close(1000, 'call ended');
-      const timer = setTimeout(() => this.ws.terminate(), 2000);
-      await closed;
-      clearTimeout(timer);
-    }
+    await closeWebSocket(this.ws, 1000, 'call ended');
   }
 
   private send(event: Record<string, unknown>): void {
