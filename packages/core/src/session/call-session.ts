@@ -67,6 +67,10 @@ export interface CallEndSummary {
 
 export interface CallSessionEvents extends Record<string, unknown> {
   callStart: CallInfo;
+  /**
+   * `isFinal: true` once per committed turn (what goes into the call's transcript); `false` for
+   * live partial text (the caller's words as the STT hears them, the engine's streaming reply).
+   */
   transcript: { readonly role: 'user' | 'assistant'; readonly text: string; readonly isFinal: boolean };
   metrics: TurnMetrics;
   toolCall: { readonly name: string; readonly arguments: unknown; readonly result?: unknown; readonly error?: string };

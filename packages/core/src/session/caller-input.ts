@@ -89,7 +89,8 @@ export class CallerInput {
         const now = performance.now();
         this.handlers.onTranscript(event, now);
         if (event.eventType === 'Results' && event.text.trim() !== '') {
-          this.context.events.emit('transcript', { role: 'user', text: event.text, isFinal: event.isFinal });
+          // What the caller is saying, live. The turn itself is emitted once, final, when it is committed.
+          this.context.events.emit('transcript', { role: 'user', text: event.text, isFinal: false });
         }
         this.endTurn(this.turns.onTranscript(event), now);
       }
