@@ -48,34 +48,7 @@ function addLine(kind, text, { interim = false } = {}) {
   item.textContent = text;
   list.append(item);
   list.scrollTop = list.scrollHeight;
-  if (!interim) finals = kind === 'user' || kind === 'assistant' ? finals : [];
   return item;
-}
-
-/** The final transcript lines at the end of the list (no tool or system line after them). */
-let finals = [];
-const squash = (text) => text.replace(/\s+/g, '').toLowerCase();
-
-/**
- * The session reports the caller's speech as each STT segment turns final, then once more as
- * the committed turn: the turn replaces the segments it is made of, so each turn shows once.
- */
-function showTranscript({ role, text, isFinal }) {
-  if (!isFinal) return void addLine(role, text, { interim: true });
-  for (let from = finals.length - 1; from >= 0 && finals[from].role === role; from--) {
-    const segments = finals.slice(from);
-    if (squash(segments.map((line) => line.text).join('')) !== squash(text)) continue;
-    for (const line of segments) {
-      line.item.remove();
-      stats.transcript.splice(stats.transcript.indexOf(line.entry), 1);
-    }
-    finals = finals.slice(0, from);
-    break;
-  }
-  const entry = { role, text };
-  stats.transcript.push(entry);
-  const item = addLine(role, text);
-  finals.push({ role, text, item, entry });
 }
 
 function toBase64(int16) {
@@ -149,7 +122,11 @@ function onMessage(message) {
       marks = [];
       return;
     case 'transcript':
-      return showTranscript(message);
+      // Live text (isFinal: false) is replaced by the next line of the same speaker; a committed
+      // turn (isFinal: true) comes once.
+      if (message.isFinal) stats.transcript.push({ role: message.role, text: message.text });
+      addLine(message.role, message.text, { interim: !message.isFinal });
+      return;
     case 'reply':
       return;
     case 'toolCall': {
