@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The README's demo command builds the demo and runs `node apps/demo/dist/main.js`; so does this
+// test (the test command builds everything before the tests run).
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+function startDemo(): Promise<{ url: string; output: () => string }> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', NODE_ENV: 'development' };
+  child = spawn(process.execPath, [main], { env, cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${text}`)), 15_000);
+    child?.stdout?.on('data', () => {
+      const match = /open (http:\/\/\S+\/phone)/.exec(text);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ url: match[1].replace(/\/phone$/, ''), output: () => text });
+      }
+    });
+    child?.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${text}`)));
+  });
+}
+
+describe.skipIf(!existsSync(main))('the demo as a process (no keys)', () => {
+  it('says which mode it chose and why, serves the dev phone, and books a table in text mode', async () => {
+    const { url, output } = await startDemo();
+    expect(output()).toContain('demo: mode text — no provider keys are set');
+    const page = await fetch(`${url}/phone`);
+    expect(page.status).toBe(200);
+    const call = (await (await fetch(`${url}/devphone/call`, { method: 'POST' })).json()) as { mode: string; streamPath: string; callId: string };
+    expect(call.mode).toBe('text');
+    const ws = new WebSocket(`${url.replace('http', 'ws')}${call.streamPath}`);
+    const replies: string[] = [];
+    const tools: string[] = [];
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { event: string; text?: string; name?: string };
+      if (message.event === 'reply' && message.text) replies.push(message.text);
+      if (message.event === 'toolCall' && message.name) tools.push(message.name);
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ event: 'start', start: { streamId: 'S1', callId: call.callId } }));
+    ws.send(JSON.stringify({ event: 'text', text: "I'd like a table for two on Friday at 8, my name is Ann" }));
+    const started = Date.now();
+    while (!replies.some((r) => r.includes('T-101')) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(replies[0]).toMatch(/^Luigi's Trattoria, good evening/);
+    // The reply arrives clause by clause, as it would go to TTS.
+    expect(replies.slice(1).join(' ')).toBe('Booked: a table for 2 on friday at 20:00, under Ann. Your reference is T-101.');
+    expect(tools).toEqual(['book_table']);
+    ws.close();
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+    child?.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 30_000);
+});
