@@ -66,14 +66,23 @@ function engineCall(agent: Partial<Parameters<typeof createCallSession>[0]['agen
 const frame = (byte: number, length = 160) => new Uint8Array(length).fill(byte);
 
 describe('engine bridge', () => {
-  it('connects with the substituted instructions, tools and carrier format, and speaks the first message verbatim', async () => {
-    const { engine, session } = engineCall({ firstMessage: 'Acme, how can I help?' });
-    await until(() => engine.sessions[0]?.said.length === 1);
+  it('connects with the substituted instructions, tools, carrier format and the first message for the engine to speak', async () => {
+    const { engine, session } = engineCall({ firstMessage: 'Welcome to {company}.' });
+    await until(() => engine.sessions.length === 1);
     const connect = engine.connects[0]!;
     expect(connect.instructions).toBe('You work for Acme.');
     expect(connect.carrierFormat).toEqual(MULAW_8K);
     expect(connect.tools.map((t) => t.name)).toEqual(['transfer_call', 'end_call']);
-    expect(engine.sessions[0]!.said).toEqual(['Acme, how can I help?']);
+    // Passed to connect (ElevenLabs takes it only in its conversation initiation), not said again.
+    expect(connect.firstMessage).toBe('Welcome to Acme.');
+    await settle();
+    expect(engine.sessions[0]!.said).toEqual([]);
+    // A later say() goes to the live session.
+    const said = session.control.say('Still there?');
+    await until(() => engine.sessions[0]!.said.length === 1);
+    engine.sessions[0]!.emit({ type: 'responseDone' });
+    await said;
+    expect(engine.sessions[0]!.said).toEqual(['Still there?']);
     await session.end('agent_hangup');
   });
 
@@ -208,7 +217,8 @@ describe('engine bridge', () => {
       ['user', 'A table for two.'],
       ['assistant', 'Sure, for when?'],
     ]);
-    expect(summary.usage.fake_engine).toMatchObject({ inputTokens: 100, outputTokens: 20, inputAudioTokens: 30, outputAudioTokens: 15 });
+    // Text and audio tokens apart (the totals include the audio).
+    expect(summary.usage.fake_engine).toMatchObject({ inputTokens: 70, outputTokens: 5, inputAudioTokens: 30, outputAudioTokens: 15 });
     expect(live.closed).toBe(true);
   });
 

@@ -37,6 +37,9 @@ class EngineBridge implements SessionMode {
   private lastReplyBaseline: number | undefined;
   private replyWaiters: (() => void)[] = [];
   private closed = false;
+  /** Set once the connect options are built; a `say` before that becomes the engine's `firstMessage`. */
+  private connectStarted = false;
+  private firstMessage: string | undefined;
 
   constructor(
     private readonly context: SessionContext,
@@ -50,6 +53,15 @@ class EngineBridge implements SessionMode {
   }
 
   async say(text: string): Promise<void> {
+    if (!this.connectStarted && this.firstMessage === undefined) {
+      // The greeting (said right after `listen`, before the engine is connected): the engine speaks
+      // it as its first message (ElevenLabs can only take it in its conversation initiation).
+      this.firstMessage = text;
+      const done = this.nextReplyDone();
+      const session = await this.connect();
+      if (session && !this.closed) await done;
+      return;
+    }
     const session = await this.connect();
     if (!session || this.closed) return;
     const done = this.nextReplyDone();
@@ -80,9 +92,13 @@ class EngineBridge implements SessionMode {
     const { agent, logger } = this.context;
     const engine = agent.engine;
     if (!engine) return undefined;
+    // Let a `say` in the same turn as `listen` (the greeting) join the connect options.
+    await Promise.resolve();
+    this.connectStarted = true;
     try {
       const session = await engine.connect({
         instructions: substituteVariables(agent.systemPrompt ?? '', this.context.variables),
+        ...(this.firstMessage !== undefined ? { firstMessage: this.firstMessage } : {}),
         tools: this.context.tools.specs,
         carrierFormat: this.transport.format,
         variables: this.context.variables,
@@ -175,10 +191,13 @@ class EngineBridge implements SessionMode {
       case 'responseDone': {
         const key = context.agent.engine?.key ?? 'engine';
         if (event.usage) {
-          context.usage.add(key, 'inputTokens', event.usage.inputTokens);
-          context.usage.add(key, 'outputTokens', event.usage.outputTokens);
-          context.usage.add(key, 'inputAudioTokens', event.usage.inputAudioTokens ?? 0);
-          context.usage.add(key, 'outputAudioTokens', event.usage.outputAudioTokens ?? 0);
+          // Token totals include the audio tokens, which are priced apart: record the text part alone.
+          const inputAudio = event.usage.inputAudioTokens ?? 0;
+          const outputAudio = event.usage.outputAudioTokens ?? 0;
+          context.usage.add(key, 'inputTokens', event.usage.inputTokens - inputAudio);
+          context.usage.add(key, 'outputTokens', event.usage.outputTokens - outputAudio);
+          context.usage.add(key, 'inputAudioTokens', inputAudio);
+          context.usage.add(key, 'outputAudioTokens', outputAudio);
         }
         this.replyBaseline = undefined;
         this.releaseReplyWaiters();

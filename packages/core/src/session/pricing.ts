@@ -43,11 +43,18 @@ export const DEFAULT_PRICING: PricingTable = {
   anthropic: { perMillionInputTokens: 0.8, perMillionOutputTokens: 4, perMillionCachedInputTokens: 0.08 },
   'anthropic:claude-sonnet-4-5': { perMillionInputTokens: 3, perMillionOutputTokens: 15, perMillionCachedInputTokens: 0.3 },
   openai_realtime: {
+    perMillionInputTokens: 0.6,
+    perMillionOutputTokens: 2.4,
+    perMillionInputAudioTokens: 10,
+    perMillionOutputAudioTokens: 20,
+  },
+  openai_realtime_2: {
     perMillionInputTokens: 4,
-    perMillionOutputTokens: 16,
+    perMillionOutputTokens: 24,
     perMillionInputAudioTokens: 32,
     perMillionOutputAudioTokens: 64,
   },
+  elevenlabs_rest: { perThousandCharacters: 0.1 },
   twilio: { perCallMinute: 0.014 },
   telnyx: { perCallMinute: 0.007 },
 };
