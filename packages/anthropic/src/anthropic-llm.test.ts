@@ -227,7 +227,7 @@ function messageEvents(reply: LLMScriptedReply): string[] {
   });
 }
 
-describe.skipIf(!process.env.ANTHROPIC_API_KEY)('AnthropicLLM live', () => {
+describe.skipIf(!(process.env.PATTER_LIVE_TESTS && process.env.ANTHROPIC_API_KEY))('AnthropicLLM live', () => {
   it('streams a short answer with usage', async () => {
     const out = await collect(new AnthropicLLM({ maxTokens: 20 }).chat([{ role: 'user', content: 'Reply with the single word: ready' }]));
     expect(out.filter((d) => d.type === 'text').map((d) => d.text).join('').toLowerCase()).toContain('ready');

@@ -146,7 +146,7 @@ describe('OpenAITranscribeSTT', () => {
   });
 }
 
-describe.skipIf(!process.env.OPENAI_API_KEY)('OpenAITranscribeSTT live', () => {
+describe.skipIf(!(process.env.PATTER_LIVE_TESTS && process.env.OPENAI_API_KEY))('OpenAITranscribeSTT live', () => {
   it('transcribes the "hello there" fixture, streamed', async () => {
     const fixture = loadFixture('hello-there');
     const stream = new OpenAITranscribeSTT({ model: 'gpt-4o-mini-transcribe' }).stream({ format: PCM16_16K });

@@ -233,7 +233,7 @@ function chatChunks(reply: LLMScriptedReply): string[] {
   });
 }
 
-describe.skipIf(!process.env.OPENAI_API_KEY)('OpenAILLM live', () => {
+describe.skipIf(!(process.env.PATTER_LIVE_TESTS && process.env.OPENAI_API_KEY))('OpenAILLM live', () => {
   it('streams a short answer with usage', async () => {
     const out = await collect(new OpenAILLM({ maxTokens: 20 }).chat([{ role: 'user', content: 'Reply with the single word: ready' }]));
     expect(out.filter((d) => d.type === 'text').map((d) => d.text).join('').toLowerCase()).toContain('ready');

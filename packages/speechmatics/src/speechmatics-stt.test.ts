@@ -357,7 +357,7 @@ describe('speechmaticsAdapter error mapping', () => {
   });
 });
 
-describe.skipIf(!process.env.SPEECHMATICS_API_KEY)('SpeechmaticsSTT live', () => {
+describe.skipIf(!(process.env.PATTER_LIVE_TESTS && process.env.SPEECHMATICS_API_KEY))('SpeechmaticsSTT live', () => {
   it('transcribes the "hello there" fixture and ends the utterance', async () => {
     const fixture = loadFixture('hello-there');
     const stream = new SpeechmaticsSTT({ turnDetection: 'FIXED' }).stream({ format: PCM16_16K });

@@ -239,7 +239,7 @@ describe('WhisperSTT', () => {
   });
 }
 
-describe.skipIf(!process.env.OPENAI_API_KEY)('WhisperSTT live', () => {
+describe.skipIf(!(process.env.PATTER_LIVE_TESTS && process.env.OPENAI_API_KEY))('WhisperSTT live', () => {
   it('transcribes the "hello there" fixture', async () => {
     const fixture = loadFixture('hello-there');
     const stream = new WhisperSTT().stream({ format: PCM16_16K });
