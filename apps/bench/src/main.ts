@@ -3,6 +3,7 @@ import { run as audioFrame } from './audio-frame.js';
 import { run as ttsTtfb } from './tts-ttfb.js';
 import { run as ttsTtfbWebSocket } from './tts-ttfb-websocket.js';
 import { run as pipelineLatency } from './pipeline-latency.js';
+import { run as engineBridge } from './engine-bridge.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
@@ -11,6 +12,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'tts-ttfb', run: ttsTtfb },
   { name: 'tts-ttfb-websocket', run: ttsTtfbWebSocket },
   { name: 'pipeline-latency', run: pipelineLatency },
+  { name: 'engine-bridge', run: engineBridge },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.
