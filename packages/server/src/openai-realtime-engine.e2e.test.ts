@@ -116,7 +116,8 @@ describe('OpenAIRealtime over a Twilio call', () => {
     await waitFor(() => s.ends.length === 1);
     expect(s.ends[0]).toMatchObject({ reason: 'caller_hangup' });
     expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Sure, for how many?']);
-    expect(s.ends[0]!.usage.openai_realtime).toMatchObject({ inputTokens: 100, outputTokens: 20 });
+    // response.done usage: 100 in (40 audio), 20 out (15 audio); text and audio are counted apart.
+    expect(s.ends[0]!.usage.openai_realtime).toMatchObject({ inputTokens: 60, outputTokens: 5, inputAudioTokens: 40, outputAudioTokens: 15 });
     expect(phone.violations).toEqual([]);
   });
 
