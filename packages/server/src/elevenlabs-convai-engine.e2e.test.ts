@@ -136,4 +136,15 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     expect(s.logs.some((l) => l.msg === 'elevenlabs convai socket closed by the server' && l.code === 1011)).toBe(true);
     expect(s.logs.some((l) => l.msg === 'engine reported an error')).toBe(true);
   });
+
+  it('a fatal error event mid-call ends the call with reason error and a log line', async () => {
+    const { phone, conversation, server: s } = await call('ulaw_8000');
+    await phone.sendAudio(CALLER.subarray(0, 800), { realtime: false });
+    await waitFor(() => conversation.audio.length > 0);
+    await conversation.conn.send({ type: 'error', error_event: { code: 1011, error_type: 'internal_error', message: 'LLM failed' } });
+    await waitFor(() => s.ends.length === 1, 3_000);
+    expect(s.ends[0]?.reason).toBe('error');
+    expect(s.logs.some((l) => l.msg === 'engine reported an error' && (l.err as { message?: string })?.message?.includes('LLM failed'))).toBe(true);
+    await conversation.conn.closed;
+  });
 });
