@@ -90,7 +90,9 @@ export class ConvAISession implements EngineSession {
       case 'audio': {
         const event = message.audio_event ?? {};
         if (typeof event.audio_base_64 !== 'string') return;
-        if (typeof event.event_id === 'number' && event.event_id <= this.interruptedAt) return;
+        // Audio of a reply the caller interrupted: older than the interruption (the vendor
+        // clients play a chunk only when `lastInterruptTimestamp <= event_id`).
+        if (typeof event.event_id === 'number' && event.event_id < this.interruptedAt) return;
         const bytes = Buffer.from(event.audio_base_64, 'base64');
         this.push({ type: 'audio', data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
         return;
@@ -98,10 +100,12 @@ export class ConvAISession implements EngineSession {
       case 'ping':
         this.send({ type: 'pong', event_id: message.ping_event?.event_id });
         return;
-      case 'interruption':
-        this.interruptedAt = Number(message.interruption_event?.event_id ?? this.interruptedAt);
+      case 'interruption': {
+        const id = message.interruption_event?.event_id;
+        if (typeof id === 'number' && Number.isFinite(id)) this.interruptedAt = Math.max(this.interruptedAt, id);
         this.push({ type: 'interruption' });
         return;
+      }
       case 'user_transcript':
         this.push({ type: 'transcript', role: 'user', text: String(message.user_transcription_event?.user_transcript ?? ''), isFinal: true });
         return;

@@ -83,7 +83,16 @@ describe('ElevenLabsConvAI', () => {
     expect([session.inputFormat, session.outputFormat]).toEqual([PCM16_16K, PCM16_16K]);
   });
 
-  it('answers pings, sends caller audio, reports transcripts, and drops audio of an interrupted reply', async () => {
+  it('refuses an agent format it cannot convert, naming it, and closes the socket', async () => {
+    const { baseUrl } = await startConvAI('mp3_44100_128');
+    const error = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^user_input_audio_format: unsupported format "mp3_44100_128"/);
+    await socket!.connections[0]!.closed;
+    expect(socket!.connections[0]!.closeInfo).toBeDefined();
+  });
+
+  it('answers pings, sends caller audio, reports transcripts, and drops audio older than an interruption', async () => {
     const { baseUrl } = await startConvAI('ulaw_8000');
     session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
     const events = collect(session);
@@ -95,14 +104,18 @@ describe('ElevenLabsConvAI', () => {
     await conn.send({ type: 'user_transcript', user_transcription_event: { user_transcript: 'A table please', event_id: 1 } });
     await conn.send({ type: 'agent_response', agent_response_event: { agent_response: 'Hello there.', event_id: 2 } });
     await conn.send({ type: 'audio', audio_event: { audio_base_64: '//////////8=', event_id: 2 } });
-    await conn.send({ type: 'interruption', interruption_event: { event_id: 2 } });
+    // The caller barges in (event 3): late audio of reply 2 is dropped; audio from event 3 on plays
+    // (the vendor clients play a chunk when `lastInterruptTimestamp <= event_id`).
+    await conn.send({ type: 'interruption', interruption_event: { event_id: 3 } });
     await conn.send({ type: 'audio', audio_event: { audio_base_64: 'AAAA', event_id: 2 } });
     await conn.send({ type: 'audio', audio_event: { audio_base_64: 'AQID', event_id: 3 } });
-    await until(() => events.filter((e) => e.type === 'audio').length === 2);
-    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'responseDone', 'audio', 'interruption', 'audio']);
+    await conn.send({ type: 'audio', audio_event: { audio_base_64: 'BAUG', event_id: 4 } });
+    await until(() => events.filter((e) => e.type === 'audio').length === 3);
+    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'responseDone', 'audio', 'interruption', 'audio', 'audio']);
     expect(events[0]).toEqual({ type: 'transcript', role: 'user', text: 'A table please', isFinal: true });
     expect(events[1]).toEqual({ type: 'transcript', role: 'assistant', text: 'Hello there.', isFinal: true });
     expect(Buffer.from((events[5] as { data: Uint8Array }).data)).toEqual(Buffer.from([1, 2, 3]));
+    expect(Buffer.from((events[6] as { data: Uint8Array }).data)).toEqual(Buffer.from([4, 5, 6]));
   });
 
   it('runs a client tool call round trip', async () => {

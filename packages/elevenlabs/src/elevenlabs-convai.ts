@@ -9,6 +9,7 @@ import {
   resolveApiKey,
   silentLogger,
   toWebSocketUrl,
+  type AudioFormat,
   type Engine,
   type EngineConnectOptions,
   type EngineSession,
@@ -75,19 +76,18 @@ export class ElevenLabsConvAI implements Engine {
     });
     const metadata = waitForMetadata(ws, this.options.connectTimeoutMs ?? 10_000);
     ws.send(JSON.stringify(this.initiation(options)));
-    let formats: { input: string; output: string };
+    let input: AudioFormat;
+    let output: AudioFormat;
     try {
-      formats = await metadata;
+      const formats = await metadata;
+      // A format we cannot convert (mp3, opus …) refuses the call, and the socket with it.
+      input = parseElevenLabsFormat(formats.input, 'user_input_audio_format');
+      output = parseElevenLabsFormat(formats.output, 'agent_output_audio_format');
     } catch (error) {
       ws.terminate();
       throw error;
     }
-    return new ConvAISession(
-      ws,
-      parseElevenLabsFormat(formats.input, 'user_input_audio_format'),
-      parseElevenLabsFormat(formats.output, 'agent_output_audio_format'),
-      logger,
-    );
+    return new ConvAISession(ws, input, output, logger);
   }
 
   private publicUrl(): string {

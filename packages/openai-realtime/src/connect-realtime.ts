@@ -10,7 +10,7 @@ import {
 } from '@patter/core';
 import { buildSessionUpdate } from './build-session-update.js';
 import { OpenAIRealtimeSession } from './openai-realtime-session.js';
-import { PROVIDER, realtimeError } from './realtime-error.js';
+import { closedError, PROVIDER, realtimeError } from './realtime-error.js';
 import type { ResolvedRealtimeOptions } from './realtime-options.js';
 
 /**
@@ -68,13 +68,11 @@ function waitForSessionUpdated(ws: WebSocket, timeoutMs: number): Promise<void> 
         return;
       }
       if (event.type === 'session.updated') finish();
-      else if (event.type === 'error') {
-        const { error, fatal } = realtimeError(event.error);
-        if (fatal || !event.error?.code || event.error.code === 'unknown_parameter') finish(error);
-      }
+      // Nothing but the `session.update` has been sent: any error is its refusal (an unknown
+      // parameter, a voice the model does not have, the beta shape …), named by its code.
+      else if (event.type === 'error') finish(realtimeError(event.error).error);
     };
-    const onClose = (code: number, reason: Buffer) =>
-      finish(realtimeError({ code: code === 4000 ? 'closed_4000' : 'closed', message: `socket closed (${code}) ${reason}` }).error);
+    const onClose = (code: number, reason: Buffer) => finish(closedError(code, reason.toString()));
     const finish = (error?: Error) => {
       clearTimeout(timer);
       ws.off('message', onMessage);

@@ -239,6 +239,35 @@ describe('OpenAIRealtime', () => {
     expect((error as Error).message).toMatch(/unknown session parameter "session\.reasoning"/);
   });
 
+  it('fails fast, naming the code, when the server refuses the session.update with any error', async () => {
+    const { FakeWebSocketServer } = await import('@patter/testing');
+    fake = await FakeWebSocketServer.start({
+      onConnection: async (conn) => {
+        await conn.waitForJson((m: { type: string }) => m.type === 'session.update');
+        await conn.send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: "Invalid value: 'fable'.", param: 'session.audio.output.voice' } });
+      },
+    });
+    const started = Date.now();
+    const error = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1', voice: 'fable', connectTimeoutMs: 5_000 })
+      .connect(connectOptions)
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((error as Error).message).toMatch(/server error invalid_value: Invalid value: 'fable'\./);
+  });
+
+  it('names close 4000 when the server closes before agreeing the session', async () => {
+    const { FakeWebSocketServer } = await import('@patter/testing');
+    fake = await FakeWebSocketServer.start({
+      onConnection: async (conn) => {
+        await conn.waitForJson((m: { type: string }) => m.type === 'session.update');
+        await conn.close(4000, 'refused');
+      },
+    });
+    const error = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, retryable: false });
+    expect((error as Error).message).toMatch(/close 4000: refused/);
+  });
+
   it('ends the event stream with a fatal error when the socket drops mid-call, and survives malformed JSON', async () => {
     fake = await startFakeRealtime();
     session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions);

@@ -79,13 +79,17 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
     expect(Buffer.from(phone.receivedAudio())).toEqual(Buffer.from(reply.subarray(0, phone.receivedAudio().byteLength)));
 
-    await conversation.conn.send({ type: 'interruption', interruption_event: { event_id: turn } });
+    await conversation.conn.send({ type: 'interruption', interruption_event: { event_id: conversation.nextEventId++ } });
     await waitFor(() => phone.clears.items.length === 1, 2_000);
     const framesAtClear = phone.media.items.length;
     await sendConvAIAudio(conversation, reply.subarray(0, 800), turn); // late audio of the interrupted turn: dropped
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(phone.media.items.length - framesAtClear).toBeLessThanOrEqual(1);
     expect(phone.media.items.length).toBeLessThan(40);
+    // The agent's next reply (a later event id) plays again.
+    const next = new Uint8Array(800).fill(0x55);
+    await sendConvAIAudio(conversation, next, conversation.nextEventId++);
+    await waitFor(() => phone.receivedAudio().subarray(-160).every((b) => b === 0x55), 2_000);
 
     await conversation.conn.send({
       type: 'client_tool_call',
@@ -114,7 +118,7 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     await waitFor(() => Buffer.concat(conversation.audio).byteLength >= expectedIn.byteLength);
     expect(Buffer.concat(conversation.audio)).toEqual(Buffer.from(expectedIn));
 
-    const reply = pcmToBytes(sineWave({ durationMs: 400, sampleRate: 16_000, frequency: 300 }));
+    const reply = pcmToBytes(sineWave({ durationMs: 800, sampleRate: 16_000, frequency: 300 }));
     const chunks = frames(reply, 3200);
     const turn = conversation.nextEventId++;
     for (const chunk of chunks) await sendConvAIAudio(conversation, chunk, turn);
@@ -123,6 +127,12 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     await waitFor(() => phone.receivedAudio().byteLength >= whole, 3_000);
     expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
     expect(Buffer.from(phone.receivedAudio().subarray(0, whole))).toEqual(Buffer.from(expectedOut.subarray(0, whole)));
+    // Paced at real time (a few frames sent ahead), not flushed as fast as the agent sent it.
+    const media = phone.media.items;
+    const spanMs = media.at(-1)!.at - media[0]!.at;
+    expect(spanMs).toBeGreaterThan((media.length - 1) * 20 - 160);
+    expect(spanMs).toBeLessThan((media.length - 1) * 20 + 200);
+    expect(phone.violations).toEqual([]);
     await phone.stop();
   });
 

@@ -1,4 +1,4 @@
-import { createAudioConverter, defineTool, MULAW_8K, PCM16_24K, type AgentOptions, type AudioFormat, type Engine } from '@patter/core';
+import { createAudioConverter, defineTool, MULAW_8K, PCM16_24K, type AgentOptions, type AudioFormat, type Engine, type WebhookTool, WEBHOOK_SIGNATURE_HEADER } from '@patter/core';
 import { OpenAIRealtime, OpenAIRealtime2 } from '@patter/openai-realtime';
 import {
   appendedAudio,
@@ -6,6 +6,8 @@ import {
   realtimeState,
   beginResponse,
   endResponse,
+  FakeHttpServer,
+  FakeWebSocketServer,
   loadFixture,
   pcmToBytes,
   sendAudioDelta,
@@ -13,7 +15,6 @@ import {
   sineWave,
   startFakeRealtime,
   type FakeWebSocketConnection,
-  type FakeWebSocketServer,
   type TwilioSimulatedCall,
 } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,10 +26,12 @@ import { waitFor } from './test-support/test-server.js';
 
 let fake: FakeWebSocketServer | undefined;
 let server: EngineServer | undefined;
+let hooks: FakeHttpServer | undefined;
 afterEach(async () => {
   await server?.close();
   await fake?.close();
-  server = fake = undefined;
+  await hooks?.close();
+  server = fake = hooks = undefined;
 });
 
 const CALLER = loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 160 * 25);
@@ -100,6 +103,16 @@ describe('OpenAIRealtime over a Twilio call', () => {
     await waitFor(() => appendedAudio(conn).byteLength >= expectedIn.byteLength);
     expect(Buffer.from(appendedAudio(conn))).toEqual(Buffer.from(expectedIn));
 
+    // The caller's words, transcribed by the server (asynchronously, after the commit).
+    await conn.send({ type: 'input_audio_buffer.committed', item_id: 'item_user_1', previous_item_id: null });
+    await conn.send({
+      type: 'conversation.item.input_audio_transcription.completed',
+      item_id: 'item_user_1',
+      content_index: 0,
+      transcript: 'A table for two, please.',
+      usage: { type: 'duration', seconds: 1 },
+    });
+
     // Agent: 600 ms of PCM16 24 kHz in 100 ms deltas → μ-law 8 kHz, 160-byte frames at real time.
     const deltas = await speak(conn, tone(600), '1', 4800);
     const expectedOut = converted(PCM16_24K, MULAW_8K, deltas);
@@ -115,7 +128,7 @@ describe('OpenAIRealtime over a Twilio call', () => {
     await phone.stop();
     await waitFor(() => s.ends.length === 1);
     expect(s.ends[0]).toMatchObject({ reason: 'caller_hangup' });
-    expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Sure, for how many?']);
+    expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: A table for two, please.', 'assistant: Sure, for how many?']);
     // response.done usage: 100 in (40 audio), 20 out (15 audio); text and audio are counted apart.
     expect(s.ends[0]!.usage.openai_realtime).toMatchObject({ inputTokens: 60, outputTokens: 5, inputAudioTokens: 40, outputAudioTokens: 15 });
     expect(phone.violations).toEqual([]);
@@ -150,8 +163,15 @@ describe('OpenAIRealtime over a Twilio call', () => {
     expect(phone.violations).toEqual([]);
   });
 
-  it('runs a function call streamed in fragments, then transfer_call reaches Twilio', async () => {
+  it('runs a local and a webhook function call streamed in fragments, then transfer_call reaches Twilio', async () => {
     fake = await startFakeRealtime();
+    hooks = await FakeHttpServer.start({ 'POST /crm': (_req, res) => res.json(200, { name: 'Ann', tier: 'gold' }) });
+    const crm: WebhookTool = {
+      name: 'crm_lookup',
+      description: 'Look the caller up',
+      parameters: { type: 'object', properties: { phone: { type: 'string' } }, required: ['phone'] },
+      webhook: { url: `${hooks.url}/crm`, secret: 'hook-secret' },
+    };
     const booked: unknown[] = [];
     const bookTable = defineTool<{ party: number; time: string }>({
       name: 'book_table',
@@ -164,7 +184,7 @@ describe('OpenAIRealtime over a Twilio call', () => {
     });
     const { call: phone, conn, server: s } = await call({
       engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }),
-      tools: [bookTable],
+      tools: [bookTable, crm],
       transferAllowlist: ['+1415555*'],
     });
     s.api.addCall(phone.callSid);
@@ -186,12 +206,41 @@ describe('OpenAIRealtime over a Twilio call', () => {
     expect(booked).toEqual([{ party: 2, time: '19:30' }]);
     await waitFor(() => conn.jsonMessages<{ type: string }>().filter((m) => m.type === 'response.create').length === 1);
 
+    // A webhook tool: the arguments are POSTed (signed), the answer goes back to the model.
+    await functionCall('w', 'crm_lookup', ['{"pho', 'ne":"+1415', '5550100"}']);
+    const hookOutput = await conn.waitForJson<{ type: string; item: Record<string, unknown> }>(
+      (m) => m.type === 'conversation.item.create' && (m.item as { call_id?: string })?.call_id === 'call_w',
+    );
+    expect(hookOutput.item).toEqual({ type: 'function_call_output', call_id: 'call_w', output: '{"name":"Ann","tier":"gold"}' });
+    expect(hooks.requests).toHaveLength(1);
+    expect(hooks.requests[0]!.json()).toMatchObject({ tool: 'crm_lookup', arguments: { phone: '+14155550100' } });
+    expect(hooks.requests[0]!.header(WEBHOOK_SIGNATURE_HEADER)).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    await waitFor(() => conn.jsonMessages<{ type: string }>().filter((m) => m.type === 'response.create').length === 2);
+
     await functionCall('2', 'transfer_call', ['{"num', 'ber":"+1415', '5550000"}']);
     const update = await s.api.updates.next(5_000);
     expect(update.callSid).toBe(phone.callSid);
     expect(update.form.get('Twiml')).toMatch(/<Dial[^>]*>\s*(<Number>)?\+14155550000(<\/Number>)?\s*<\/Dial>/);
     await waitFor(() => s.ends.length === 1, 5_000);
     expect(s.ends[0]?.reason).toBe('transfer');
+  });
+
+  it('end_call hangs up once the goodbye has played, with reason agent_hangup', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    s.api.addCall(phone.callSid);
+    await speak(conn, tone(400), 'bye', 4800);
+    await conn.send({ type: 'response.created', response: { id: 'resp_end', object: 'realtime.response', status: 'in_progress' } });
+    const item = { id: 'item_end', type: 'function_call', call_id: 'call_end', name: 'end_call', arguments: '' };
+    await conn.send({ type: 'response.output_item.added', response_id: 'resp_end', output_index: 0, item });
+    for (const delta of ['{"rea', 'son":"done"}']) await conn.send({ type: 'response.function_call_arguments.delta', response_id: 'resp_end', item_id: item.id, call_id: item.call_id, delta });
+    await conn.send({ type: 'response.function_call_arguments.done', response_id: 'resp_end', item_id: item.id, call_id: item.call_id, arguments: '{"reason":"done"}' });
+    await conn.send({ type: 'response.done', response: { id: 'resp_end', object: 'realtime.response', status: 'completed' } });
+    await waitFor(() => s.ends.length === 1, 5_000);
+    expect(s.ends[0]?.reason).toBe('agent_hangup');
+    // 400 ms of goodbye = 20 μ-law frames, all delivered before the hang-up.
+    expect(phone.media.items.length).toBeGreaterThanOrEqual(19);
+    expect(phone.violations).toEqual([]);
   });
 
   it('a fatal error event mid-call ends the call with reason error and a log line', async () => {
@@ -220,6 +269,30 @@ describe('OpenAIRealtime over a Twilio call', () => {
   });
 });
 
+describe('a server that refuses the session', () => {
+  it.each([
+    ['beta_api_shape_disabled', 'The Realtime Beta API is no longer supported. Please use /v1/realtime for the GA API.', null, /beta Realtime wire shape \(beta_api_shape_disabled\)/],
+    ['unknown_parameter', "Unknown parameter: 'session.reasoning'.", 'session.reasoning', /unknown session parameter "session\.reasoning" \(unknown_parameter\)/],
+  ] as const)('%s: the call ends with reason error and the log line names it', async (code, message, param, expected) => {
+    fake = await FakeWebSocketServer.start({
+      path: '/v1/realtime',
+      onConnection: async (conn) => {
+        await conn.waitForJson((m: { type: string }) => m.type === 'session.update');
+        await conn.send({ type: 'error', error: { type: 'invalid_request_error', code, message, param } });
+        if (code === 'beta_api_shape_disabled') await conn.close(4000, code);
+      },
+    });
+    server = await startEngineServer({ engine: new OpenAIRealtime2({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1`, reasoningEffort: 'low' }) });
+    const phone = await server.simulator.inboundCall({ from: '+14155550100' });
+    await waitFor(() => server!.ends.length === 1, 3_000);
+    expect(server.ends[0]?.reason).toBe('error');
+    const line = server.logs.find((l) => l.msg === 'engine connection failed; ending the call');
+    expect((line?.err as { message?: string } | undefined)?.message).toMatch(expected);
+    expect(JSON.stringify(server.logs)).not.toContain('sk-test');
+    await phone.closed;
+  });
+});
+
 describe('OpenAIRealtime2 over a Twilio call', () => {
   it('negotiates μ-law: the GA session asks audio/pcmu both ways with reasoning, and bytes pass through untouched', async () => {
     fake = await startFakeRealtime();
@@ -242,6 +315,28 @@ describe('OpenAIRealtime2 over a Twilio call', () => {
     await waitFor(() => phone.receivedAudio().byteLength >= reply.byteLength, 3_000);
     expect(Buffer.from(phone.receivedAudio())).toEqual(Buffer.from(reply));
     expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
+    await phone.stop();
+  });
+
+  it('converts from the formats the server agreed: asked audio/pcmu, got PCM16 24 kHz both ways', async () => {
+    fake = await startFakeRealtime({ agreeFormat: { type: 'audio/pcm', rate: 24000 } });
+    const { call: phone, conn } = await call({ engine: new OpenAIRealtime2({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    const { session } = await sessionUpdate(conn);
+    expect(session.audio.input.format).toEqual({ type: 'audio/pcmu' });
+    expect(session.audio.output.format).toEqual({ type: 'audio/pcmu' });
+
+    await phone.sendAudio(CALLER, { realtime: false });
+    const expectedIn = converted(MULAW_8K, PCM16_24K, frames(CALLER, 160));
+    await waitFor(() => appendedAudio(conn).byteLength >= expectedIn.byteLength);
+    expect(Buffer.from(appendedAudio(conn))).toEqual(Buffer.from(expectedIn));
+
+    const deltas = await speak(conn, tone(400), '1', 4800);
+    const expectedOut = converted(PCM16_24K, MULAW_8K, deltas);
+    const whole = expectedOut.byteLength - (expectedOut.byteLength % 160);
+    await waitFor(() => phone.receivedAudio().byteLength >= whole, 3_000);
+    expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
+    expect(Buffer.from(phone.receivedAudio().subarray(0, whole))).toEqual(Buffer.from(expectedOut.subarray(0, whole)));
+    expect(phone.violations).toEqual([]);
     await phone.stop();
   });
 
