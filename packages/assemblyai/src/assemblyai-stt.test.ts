@@ -218,6 +218,57 @@ describe('AssemblyAISTT', () => {
     expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Terminate"}']);
   });
 
+  it('with formatTurns, the formatted copy of the end-of-turn message is the one final (fixture)', async () => {
+    const FORMATTED =
+      '{"turn_order":0,"turn_is_formatted":true,"end_of_turn":true,"transcript":"Hello there.","end_of_turn_confidence":0.71,"words":[{"start":320,"end":640,"text":"Hello","confidence":0.95,"word_is_final":true},{"start":720,"end":1040,"text":"there.","confidence":0.93,"word_is_final":true}],"utterance":"","type":"Turn"}';
+    const fake = await fakeAssemblyAI({
+      live: false,
+      script: (conn, n) => {
+        if (n === 1) for (const m of [...FIXTURE, FORMATTED]) void conn.send(m);
+      },
+    });
+    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url, formatTurns: true }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    for (let i = 0; i < 3; i++) stream.sendAudio(frame('hello'));
+    await until(() => bytesOn(fake, 0) === 3 * 640);
+    await sleep(50);
+    await stream.close();
+    expect(fake.connections[0]?.query.get('format_turns')).toBe('true');
+    const got = await all;
+    expect(got.map((t) => [t.text, t.isFinal, t.speechFinal])).toEqual([
+      ['hello', false, false],
+      ['hello there', false, false],
+      ['hello there', false, false],
+      ['Hello there.', true, true],
+    ]);
+    expect(got[3]).toEqual({
+      text: 'Hello there.', isFinal: true, speechFinal: true, confidence: 0.94, fromFinalize: false, eventType: 'Results',
+      words: [{ word: 'Hello', start: 0.32, end: 0.64, confidence: 0.95 }, { word: 'there.', start: 0.72, end: 1.04, confidence: 0.93 }],
+      requestId: SESSION,
+    });
+  });
+
+  it('a socket dropped mid-turn (no close frame) reconnects and loses no words', async () => {
+    const fake = await fakeAssemblyAI({
+      script: (conn, _n, connIndex) => {
+        if (connIndex === 0 && conn.binaryBytes().length === 6 * 640) void conn.terminate();
+      },
+    });
+    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    await until(() => fake.connections.length === 1);
+    for (let i = 0; i < 6; i++) stream.sendAudio(frame('general'));
+    await until(() => fake.connections.length === 2);
+    for (let i = 0; i < 6; i++) stream.sendAudio(frame('kenobi'));
+    await until(() => bytesOn(fake, 1) === 12 * 640);
+    stream.finalize();
+    await until(() => fake.connections[1]?.textMessages().includes('{"type":"ForceEndpoint"}') ?? false);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general kenobi']);
+    expect(fake.upgrades).toHaveLength(2);
+  });
+
   it('ForceEndpoint on finalize() yields a fromFinalize final; UpdateConfiguration goes out as JSON', async () => {
     const fake = await fakeAssemblyAI();
     const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
@@ -238,12 +289,15 @@ describe('AssemblyAISTT', () => {
     ]);
   });
 
-  it('reconnects once after a 3005 close and the turn still completes with every word', async () => {
+  it.each([
+    [3005, 'Session Cancelled: An error occurred'],
+    [3008, 'Session Expired: Maximum session duration exceeded'],
+  ])('reconnects once after a %i close and the turn still completes with every word', async (code, reason) => {
     const fake = await fakeAssemblyAI({
       script: (conn, _n, connIndex) => {
         if (connIndex === 0 && conn.binaryBytes().length === 6 * 640) {
-          void conn.send({ type: 'Error', error_code: 3005, error: 'Session Cancelled: An error occurred' });
-          void conn.close(3005, 'Session Cancelled: An error occurred');
+          void conn.send({ type: 'Error', error_code: code, error: reason });
+          void conn.close(code, reason);
         }
       },
     });
@@ -340,6 +394,16 @@ describe('AssemblyAISTT', () => {
       if (saved !== undefined) process.env.ASSEMBLYAI_API_KEY = saved;
     }
     expect(createSTT('assemblyai', { apiKey: KEY })).toBeInstanceOf(AssemblyAISTT);
+  });
+
+  it('warmup() pre-opens one authenticated connection, and never throws when the vendor refuses', async () => {
+    const fake = await fakeAssemblyAI();
+    await expect(new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    expect(fake.upgrades).toHaveLength(1);
+    expect(fake.connections[0]?.headers.authorization).toBe(KEY);
+    const refused = await fakeAssemblyAI({ status: 503 });
+    await expect(new AssemblyAISTT({ apiKey: KEY, baseUrl: refused.url }).warmup()).resolves.toBeUndefined();
+    expect(refused.upgrades).toHaveLength(1);
   });
 });
 

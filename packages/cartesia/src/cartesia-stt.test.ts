@@ -30,6 +30,8 @@ const ENCODINGS = new Set(['pcm_s16le', 'pcm_s32le', 'pcm_f16le', 'pcm_f32le', '
 interface FakeOptions {
   idleMs?: number;
   script?: (conn: FakeWebSocketConnection, audioMessages: number) => void;
+  /** The first connection answers its n-th audio message with a 500 `error` message and closes. */
+  fail500After?: number;
 }
 
 const servers: FakeWebSocketServer[] = [];
@@ -91,6 +93,10 @@ async function fakeCartesia(options: FakeOptions = {}) {
           armIdle();
           for (const byte of data) pending.push(byte);
           messages++;
+          if (index === 0 && messages === options.fail500After) {
+            ws.send(JSON.stringify({ type: 'error', title: 'Internal error', message: 'Something went wrong.', error_code: 'internal_error', status_code: 500, request_id: REQUEST_ID }));
+            return void ws.close(1011, 'internal error');
+          }
           if (options.script) options.script(conn, messages);
           else chunk(false);
           return;
@@ -253,6 +259,21 @@ describe('CartesiaSTT', () => {
     expect(fake.upgrades).toHaveLength(2);
   });
 
+  it('a 500 error message mid-utterance reconnects and loses no words; closeCommand "close" ends the stream', async () => {
+    const fake = await fakeCartesia({ fail500After: 2 });
+    const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url, closeCommand: 'close' }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('general'));
+    await until(() => bytesOn(fake, 0) === 640);
+    stream.sendAudio(frame('kenobi'));
+    await until(() => fake.connections.length === 2);
+    await until(() => bytesOn(fake, 1) === 2 * 640);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general kenobi']);
+    expect(fake.connections[1]?.textMessages()).toEqual(['close']);
+    expect((await fake.connections[1]?.closed)?.code).toBe(1000);
+  });
+
   it('pings on its interval and passes μ-law through untouched (forTwilio)', async () => {
     const fake = await fakeCartesia();
     const stt = CartesiaSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url, pingIntervalMs: 100 });
@@ -307,6 +328,14 @@ describe('CartesiaSTT', () => {
       if (saved !== undefined) process.env.CARTESIA_API_KEY = saved;
     }
     expect(createSTT('cartesia_stt', { apiKey: KEY })).toBeInstanceOf(CartesiaSTT);
+  });
+
+  it('warmup() pre-opens one authenticated connection, and never throws on a 401', async () => {
+    const fake = await fakeCartesia();
+    await expect(new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    expect(fake.upgrades.map((u) => u.status)).toEqual([101]);
+    await expect(new CartesiaSTT({ apiKey: 'wrong', baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    expect(fake.upgrades.map((u) => u.status)).toEqual([101, 401]);
   });
 });
 

@@ -110,6 +110,25 @@ describe('OpenAITranscribeSTT', () => {
     expect(stt).toBeInstanceOf(OpenAITranscribeSTT);
     expect([stt.key, (stt as OpenAITranscribeSTT).model]).toEqual(['openai_transcribe', 'gpt-4o-transcribe']);
   });
+
+  it('reads OPENAI_API_KEY and names it when missing; warmup never fails, even with the server gone', async () => {
+    const saved = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      expect(() => new OpenAITranscribeSTT()).toThrow(ConfigError);
+      expect(() => new OpenAITranscribeSTT()).toThrow(/OPENAI_API_KEY/);
+      process.env.OPENAI_API_KEY = 'env-key';
+      expect(new OpenAITranscribeSTT().model).toBe('gpt-4o-transcribe');
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+    const fake = await fakeOpenAI(() => {});
+    const stt = new OpenAITranscribeSTT({ apiKey: 'test-key', baseUrl: fake.url });
+    await expect(stt.warmup()).resolves.toBeUndefined();
+    await fake.server.close();
+    await expect(stt.warmup()).resolves.toBeUndefined();
+  });
 });
 
 // The shared STT contract: each request is one "connection", held open until the suite makes

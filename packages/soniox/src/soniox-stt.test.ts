@@ -30,6 +30,8 @@ interface FakeOptions {
   status?: number;
   /** Raw vendor messages sent after the n-th audio message instead of live tokens. */
   script?: (conn: FakeWebSocketConnection, audioMessages: number) => void;
+  /** The first connection answers its n-th audio message with error 503 ("restart the request") and closes. */
+  fail503After?: number;
 }
 
 const servers: FakeWebSocketServer[] = [];
@@ -38,11 +40,13 @@ afterEach(async () => {
 });
 
 async function fakeSoniox(options: FakeOptions = {}) {
+  let accepted = 0;
   const server = await FakeWebSocketServer.start({
     path: '/transcribe-websocket',
     onUpgrade: () => (options.status ? { reject: { status: options.status, body: 'refused' } } : undefined),
     onConnection: (conn) => {
       const ws = conn.socket;
+      const connIndex = accepted++;
       const fail = (code: number, message: string) => {
         ws.send(JSON.stringify({ error_code: code, error_message: message }));
         ws.close(1000);
@@ -118,6 +122,9 @@ async function fakeSoniox(options: FakeOptions = {}) {
           }
           for (const byte of data) audio.push(byte);
           messages++;
+          if (connIndex === 0 && messages === options.fail503After) {
+            return fail(503, 'Cannot continue request (code N). Please restart the request.');
+          }
           if (options.script) options.script(conn, messages);
           else emit(false);
           return;
@@ -185,6 +192,55 @@ describe('SonioxSTT', () => {
       client_reference_id: 'call-1',
     });
     await stream.close();
+  });
+
+  it('sends language hints (strict), diarization and context; the final carries speaker and language', async () => {
+    const fake = await fakeSoniox({
+      script: (conn, n) => {
+        if (n !== 1) return;
+        void conn.send({
+          tokens: [
+            { text: 'Hola', start_ms: 100, end_ms: 400, confidence: 0.9, is_final: true, language: 'es', speaker: '2' },
+            { text: ' amigo', start_ms: 450, end_ms: 800, confidence: 0.8, is_final: true, language: 'es', speaker: '2' },
+            { text: '<end>', is_final: true },
+          ],
+          final_audio_proc_ms: 900,
+          total_audio_proc_ms: 900,
+        });
+      },
+    });
+    const stt = new SonioxSTT({
+      apiKey: KEY,
+      baseUrl: fake.url,
+      languageHints: ['en', 'es'],
+      languageHintsStrict: true,
+      diarization: true,
+      context: { terms: ['Acme'], text: 'restaurant bookings' },
+      keyInConfig: false,
+    });
+    const stream = stt.stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    stream.sendAudio(frame('hello'));
+    await until(() => bytesOn(fake, 0) === 640);
+    await sleep(30);
+    await stream.close();
+    expect(fake.connections[0]?.jsonMessages()[0]).toEqual({
+      model: 'stt-rt-v4',
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      language_hints: ['en', 'es'],
+      language_hints_strict: true,
+      enable_language_identification: true,
+      enable_speaker_diarization: true,
+      enable_endpoint_detection: true,
+      max_endpoint_delay_ms: 500,
+      context: { terms: ['Acme'], text: 'restaurant bookings' },
+    });
+    const finals = (await all).filter((t) => t.isFinal);
+    expect(finals).toEqual([
+      { text: 'Hola amigo', isFinal: true, speechFinal: true, fromFinalize: false, eventType: 'Results', confidence: (0.9 + 0.8) / 2, language: 'es', speaker: '2' },
+    ]);
   });
 
   it('turns the fixture token stream into interims and one final at <end>', async () => {
@@ -267,6 +323,24 @@ describe('SonioxSTT', () => {
     expect(fake.upgrades).toHaveLength(2);
   });
 
+  it('error 503 ("restart the request") mid-utterance reconnects and loses no words', async () => {
+    const fake = await fakeSoniox({ fail503After: 2 });
+    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    await until(() => fake.connections.length === 1);
+    stream.sendAudio(frame('general'));
+    await sleep(5);
+    stream.sendAudio(frame('kenobi')); // "general" is only a non-final tail; "kenobi" is answered with 503
+    await until(() => fake.connections.length === 2);
+    await until(() => bytesOn(fake, 1) >= 640);
+    stream.finalize();
+    await until(() => fake.connections[1]?.textMessages().includes('{"type":"finalize"}') ?? false);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general kenobi']);
+    expect(fake.upgrades).toHaveLength(2);
+  });
+
   it('passes μ-law 8 kHz through untouched (forTwilio)', async () => {
     const fake = await fakeSoniox();
     const stt = SonioxSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url });
@@ -321,6 +395,16 @@ describe('SonioxSTT', () => {
       if (saved !== undefined) process.env.SONIOX_API_KEY = saved;
     }
     expect(createSTT('soniox', { apiKey: KEY })).toBeInstanceOf(SonioxSTT);
+  });
+
+  it('warmup() pre-opens one authenticated connection, and never throws when the vendor refuses', async () => {
+    const fake = await fakeSoniox();
+    await expect(new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    expect(fake.upgrades).toHaveLength(1);
+    expect(fake.upgrades[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    const refused = await fakeSoniox({ status: 503 });
+    await expect(new SonioxSTT({ apiKey: KEY, baseUrl: refused.url }).warmup()).resolves.toBeUndefined();
+    expect(refused.upgrades).toHaveLength(1);
   });
 });
 

@@ -19,6 +19,7 @@ const PARTIAL_HELLO = { message: 'AddPartialTranscript', format: '2.1', metadata
 const PARTIAL_HELLO_THERE = { message: 'AddPartialTranscript', format: '2.1', metadata: { start_time: 0.08, end_time: 0.86, transcript: 'hello there' }, results: [word('hello', 0.08, 0.42, 0), word('there', 0.46, 0.86, 0)] };
 const FINAL_HELLO_THERE = { message: 'AddTranscript', format: '2.1', metadata: { start_time: 0.08, end_time: 0.86, transcript: 'Hello there. ' }, results: [word('Hello', 0.08, 0.42, 0.98), word('there', 0.46, 0.86, 0.97), { type: 'punctuation', start_time: 0.86, end_time: 0.86, attaches_to: 'previous', is_eos: true, alternatives: [{ content: '.', confidence: 1.0, language: 'en' }] }] };
 const EMPTY_PARTIAL = { message: 'AddPartialTranscript', format: '2.1', metadata: { start_time: 0.86, end_time: 0.86, transcript: '' }, results: [] };
+const MODELS = new Set(['standard', 'enhanced', 'melia-1']);
 const END_OF_UTTERANCE = { message: 'EndOfUtterance', metadata: { start_time: 1.36, end_time: 1.36 } };
 
 /** One session as the fake saw it. */
@@ -68,6 +69,12 @@ async function fakeSpeechmatics(onSession: (s: Session, event: 'audio' | 'contro
           if (message.message !== 'StartRecognition' || typeof config?.language !== 'string') {
             session.send({ message: 'Error', type: 'invalid_message', reason: 'expected StartRecognition' });
             await socket.close(1003);
+            return;
+          }
+          const model = config.model ?? config.operating_point ?? 'standard';
+          if (!MODELS.has(String(model))) {
+            session.send({ message: 'Error', type: 'invalid_model', reason: `unknown model ${String(model)}` });
+            await socket.close(4004, 'invalid_model');
             return;
           }
           session.start = message;
@@ -127,7 +134,7 @@ describe('SpeechmaticsSTT', () => {
     expect(fake.sessions[0]?.start).toEqual({
       message: 'StartRecognition',
       audio_format: { type: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 },
-      transcription_config: { language: 'en', operating_point: 'enhanced', enable_partials: true, max_delay: 0.7, max_delay_mode: 'flexible', diarization: 'none', conversation_config: { end_of_utterance_silence_trigger: 0.5 } },
+      transcription_config: { language: 'en', model: 'enhanced', enable_partials: true, max_delay: 0.7, max_delay_mode: 'flexible', diarization: 'none', conversation_config: { end_of_utterance_silence_trigger: 0.5 } },
     });
     expect(out.map((t) => [t.eventType, t.text, t.isFinal, t.speechFinal])).toEqual([
       ['Results', 'hello', false, false],
@@ -135,12 +142,17 @@ describe('SpeechmaticsSTT', () => {
       ['Results', 'Hello there.', true, false],
       ['UtteranceEnd', '', false, true],
     ]);
-    expect(out[2]?.confidence).toBeCloseTo(0.975, 6);
-    expect(out[2]?.words).toEqual([
-      { word: 'Hello', start: 0.08, end: 0.42, confidence: 0.98 },
-      { word: 'there', start: 0.46, end: 0.86, confidence: 0.97 },
+    const results = { isFinal: false, speechFinal: false, fromFinalize: false, eventType: 'Results' };
+    const hello = { word: 'hello', start: 0.08, end: 0.42, confidence: 0 };
+    expect(out).toEqual([
+      { ...results, text: 'hello', confidence: 0, words: [hello] },
+      { ...results, text: 'hello there', confidence: 0, words: [hello, { word: 'there', start: 0.46, end: 0.86, confidence: 0 }] },
+      {
+        ...results, text: 'Hello there.', isFinal: true, confidence: expect.closeTo(0.975, 6), language: 'en',
+        words: [{ word: 'Hello', start: 0.08, end: 0.42, confidence: 0.98 }, { word: 'there', start: 0.46, end: 0.86, confidence: 0.97 }],
+      },
+      { text: '', isFinal: false, speechFinal: true, fromFinalize: false, confidence: 0, eventType: 'UtteranceEnd' },
     ]);
-    expect(out[2]?.language).toBe('en');
     expect(fake.sessions[0]?.control).toEqual([{ message: 'EndOfStream', last_seq_no: fake.sessions[0]?.chunks }]);
     expect(fake.sessions[0]?.chunks).toBeGreaterThan(0);
     expect(stream.usage().audioSeconds).toBeCloseTo(0.1, 6);
@@ -275,6 +287,14 @@ describe('SpeechmaticsSTT', () => {
     if (saved !== undefined) process.env.SPEECHMATICS_API_KEY = saved;
     expect(createSTT('speechmatics', { apiKey: 'k' })).toBeInstanceOf(SpeechmaticsSTT);
   });
+
+  it('warmup() pre-opens one authenticated connection, and never throws on a 401', async () => {
+    fake = await fakeSpeechmatics(() => {});
+    await expect(new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    await expect(new SpeechmaticsSTT({ apiKey: 'wrong', baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
+    await until(() => (fake?.sessions.length ?? 0) === 1);
+    expect(fake.sessions[0]?.socket.headers.authorization).toBe('Bearer test-key');
+  });
 });
 
 describe('AdaptiveEndOfTurn', () => {
@@ -338,6 +358,21 @@ describe('speechmaticsAdapter error mapping', () => {
     expect(adapter.classifyClose?.(4004, 'invalid_model')).toMatchObject({ retryable: false });
     expect(adapter.classifyClose?.(4005, 'quota_exceeded')).toMatchObject({ retryable: true, retryAfter: 5 });
     expect(adapter.classifyClose?.(1011, 'internal_error')).toBeUndefined(); // default: reconnect
+  });
+
+  it('an unknown model (Error invalid_model, close 4004) fails the stream typed, without a reconnect', async () => {
+    const fake = await fakeSpeechmatics(() => {});
+    try {
+      const stream = new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url, model: 'nope' }).stream({ format: PCM16_16K });
+      const { done } = collect(stream);
+      stream.sendAudio(pcmFrame());
+      const error = await done.catch((e: unknown) => e);
+      expect(error).toMatchObject({ provider: 'speechmatics', retryable: false, body: { type: 'invalid_model' } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(fake.sessions).toHaveLength(1);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('an invalid_config Error fails the stream without a reconnect', async () => {

@@ -38,8 +38,8 @@ export interface SpeechmaticsSTTOptions {
   readonly baseUrl?: string;
   /** Language code. Default `en`. */
   readonly language?: string;
-  /** Operating point. Default `enhanced`. */
-  readonly model?: 'standard' | 'enhanced' | (string & {});
+  /** `standard`, `enhanced` or `melia-1` (sent as `model`, the current name of `operating_point`). Default `enhanced`. */
+  readonly model?: 'standard' | 'enhanced' | 'melia-1' | (string & {});
   /** Interim results (`AddPartialTranscript`). Default true. */
   readonly enablePartials?: boolean;
   /** Seconds from the end of a word to its final, 0.7–4. Default 0.7. */
@@ -138,7 +138,7 @@ export class SpeechmaticsSTT implements STTProvider {
     const o = this.options;
     const config: Record<string, unknown> = {
       language: o.language ?? DEFAULTS.language,
-      operating_point: o.model ?? DEFAULTS.model,
+      model: o.model ?? DEFAULTS.model,
       enable_partials: o.enablePartials ?? DEFAULTS.enablePartials,
       max_delay: o.maxDelay ?? DEFAULTS.maxDelay,
       max_delay_mode: o.maxDelayMode ?? DEFAULTS.maxDelayMode,

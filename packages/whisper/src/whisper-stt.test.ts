@@ -132,6 +132,22 @@ describe('WhisperSTT', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
+  it('drops the known silence hallucinations: "you" with no speech, a lone ".", a re-sent final within 500 ms', async () => {
+    fake.replies.push(json({ text: 'you', segments: [{ avg_logprob: -1.3, no_speech_prob: 0.92 }] }));
+    fake.replies.push(json({ text: '.', segments: [{ avg_logprob: -1.1, no_speech_prob: 0.7 }] }));
+    fake.replies.push(json({ text: 'Book a table.', segments: [{ avg_logprob: -0.2, no_speech_prob: 0.05 }] }));
+    fake.replies.push(json({ text: 'Book a table.', segments: [{ avg_logprob: -0.2, no_speech_prob: 0.05 }] }));
+    const stream = stt.stream({ format: PCM16_16K });
+    const seen = collect(stream);
+    for (let i = 0; i < 4; i++) {
+      for (const frame of [...frames(300, 0), ...frames(600, 8000), ...frames(300, 0)]) stream.sendAudio(frame);
+      stream.finalize();
+    }
+    await stream.close();
+    expect((await seen).map((t) => t.text)).toEqual(['Book a table.']);
+    expect(fake.requests).toHaveLength(4);
+  });
+
   it('a 401 fails the stream at once, is not retried, and names OPENAI_API_KEY', async () => {
     stt = new WhisperSTT({ apiKey: 'wrong', baseUrl: fake.url });
     const stream = stt.stream({ format: PCM16_16K });
