@@ -1,5 +1,5 @@
-import { MULAW_8K } from '@patter/core';
-import { FakeHttpServer } from '@patter/testing';
+import { MULAW_8K, PCM16_16K, ProviderAuthError, ProviderStatusError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import { FakeHttpServer, describeTTSConformance, type FakeHttpRequest } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';
 
@@ -9,10 +9,51 @@ afterEach(async () => {
   fake = undefined;
 });
 
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+const FORMATS = ['pcm_8000', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'pcm_48000', 'ulaw_8000', 'alaw_8000'];
+const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
+
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for await (const chunk of iterable) parts.push(chunk);
   return Buffer.concat(parts);
+}
+
+/** Deterministic audio per text (whole samples): what the fake speaks. */
+function speechFor(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 64);
+  let h = 5;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < out.length; i++) out[i] = (h + i * 7) & 0xff;
+  return out;
+}
+
+function irregular(audio: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0, i = 0; offset < audio.length; i++) {
+    const size = SIZES[i % SIZES.length] as number;
+    chunks.push(audio.subarray(offset, offset + size));
+    offset += size;
+  }
+  return chunks;
+}
+
+/**
+ * `POST /v1/text-to-speech/{voice}/stream?output_format=…` as the notes describe it: rejects a
+ * wrong key (401), a bad format or body (422, `detail` list), then streams the audio for the text
+ * in irregular chunks (odd sizes included).
+ */
+async function startFake(): Promise<FakeHttpServer> {
+  return FakeHttpServer.start((req: FakeHttpRequest, res) => {
+    const invalid = (msg: string) => res.json(422, { detail: [{ loc: ['body'], msg, type: 'value_error' }] });
+    if (req.method !== 'POST' || !/^\/v1\/text-to-speech\/[^/]+\/stream$/.test(req.path)) return res.json(404, { detail: 'Not Found' });
+    if (req.header('xi-api-key') !== 'test-key') return res.json(401, { detail: { status: 'invalid_api_key', message: 'Invalid API key' } });
+    if (!FORMATS.includes(req.query.get('output_format') ?? '')) return invalid('output_format');
+    if (req.header('content-type') !== 'application/json') return invalid('content-type');
+    const body = req.json<{ text?: unknown; model_id?: unknown }>();
+    if (typeof body.text !== 'string' || body.text === '' || typeof body.model_id !== 'string') return invalid('text');
+    return res.stream({ headers: { 'content-type': 'audio/basic' }, chunks: irregular(speechFor(body.text)), delayMs: body.text.length > 60 ? 5 : 0 });
+  });
 }
 
 describe('ElevenLabsRestTTS', () => {
@@ -23,13 +64,28 @@ describe('ElevenLabsRestTTS', () => {
       return res.stream({ headers: { 'content-type': 'audio/basic' }, chunks: [audio.subarray(0, 33), audio.subarray(33, 70), audio.subarray(70)] });
     });
     const tts = new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url, model: 'eleven_v3', languageCode: 'en' });
-    const out = await collect(tts.synthesize('Hello there.', { format: MULAW_8K }));
+    const usage: { characters: number }[] = [];
+    const out = await collect(tts.synthesize('Hello there.', { format: MULAW_8K, onUsage: (u) => usage.push(u) }));
     expect(out).toEqual(audio);
+    expect(usage).toEqual([{ characters: 12 }]);
     const request = fake.requests[0]!;
     expect(request.method).toBe('POST');
     expect(request.path).toBe('/v1/text-to-speech/EXAVITQu4vr4xnSDxMaL/stream');
     expect(request.query.get('output_format')).toBe('ulaw_8000');
     expect(request.json()).toEqual({ text: 'Hello there.', model_id: 'eleven_v3', language_code: 'en' });
+  });
+
+  it('output_format follows the carrier unless the user set it, which is never overridden', async () => {
+    fake = await startFake();
+    const derived = new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url });
+    // What the call session does: negotiate the carrier's format against outputFormats.
+    await collect(derived.synthesize('Hi.', { format: negotiateFormat(MULAW_8K, derived.outputFormats).target }));
+    await collect(derived.synthesize('Hi.', { format: negotiateFormat(PCM16_16K, derived.outputFormats).target }));
+    const pinned = new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url, outputFormat: 'pcm_16000' });
+    await collect(pinned.synthesize('Hi.', { format: negotiateFormat(MULAW_8K, pinned.outputFormats).target }));
+    expect(fake.requests.map((r) => r.query.get('output_format'))).toEqual(['ulaw_8000', 'pcm_16000', 'pcm_16000']);
+    expect(ElevenLabsRestTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
+    expect(ElevenLabsRestTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
   });
 
   it('retries a 429 with retry-after before the first byte, then fails a 500 mid-stream without retrying', async () => {
@@ -39,8 +95,48 @@ describe('ElevenLabsRestTTS', () => {
       if (calls === 1) return res.send(429, 'slow down', { 'retry-after': '0' });
       return res.stream({ chunks: ['ab', 'cd'], then: 'destroy' });
     });
-    const error = await collect(RestTTS({ apiKey: 'k', baseUrl: fake.url }).synthesize('Hi')).catch((e: unknown) => e);
+    const error = await collect(RestTTS({ apiKey: 'k', baseUrl: fake.url, logger: quiet }).synthesize('Hi')).catch((e: unknown) => e);
     expect(calls).toBe(2);
-    expect(error).toMatchObject({ name: 'TTSStreamError', retryable: false });
+    expect(error).toMatchObject({ name: 'TTSStreamError', retryable: false, bytesEmitted: 4 });
   });
+
+  it('a 401 names ELEVENLABS_API_KEY and is not retried; a 422 or a malformed error body is a clear status error', async () => {
+    fake = await startFake();
+    const auth = await collect(new ElevenLabsRestTTS({ apiKey: 'wrong', baseUrl: fake.url }).synthesize('Hi.')).catch((e: unknown) => e);
+    expect(auth).toBeInstanceOf(ProviderAuthError);
+    expect((auth as Error).message).toContain('ELEVENLABS_API_KEY');
+    expect((auth as Error).message).not.toContain('wrong');
+    expect(fake.requests).toHaveLength(1);
+    await fake.close();
+
+    fake = await FakeHttpServer.start((_req, res) => res.send(400, '{"detail": {"status"', { 'content-type': 'application/json' }));
+    const malformed = await collect(new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url }).synthesize('Hi.')).catch((e: unknown) => e);
+    expect(malformed).toBeInstanceOf(ProviderStatusError);
+    expect(malformed).toMatchObject({ status: 400, retryable: false, body: '{"detail": {"status"' });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('warmup() opens a connection to the vendor and never throws; registers as "elevenlabs_rest"', async () => {
+    fake = await FakeHttpServer.start((_req, res) => res.send(200));
+    await new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
+    expect(fake.requests).toHaveLength(1);
+    await expect(new ElevenLabsRestTTS({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+    expect(createTTS('elevenlabs_rest', { apiKey: 'k' })).toBeInstanceOf(ElevenLabsRestTTS);
+  });
+});
+
+let conformance: FakeHttpServer;
+describeTTSConformance({
+  name: 'ElevenLabsRestTTS',
+  createProvider: () => new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
+  expectedAudio: speechFor,
+  lastRequestClosed: async () => {
+    const request = conformance.requests.at(-1);
+    await request?.clientClosed;
+    if (!request?.clientAborted) throw new Error('the fake finished the response instead of seeing the client close it');
+  },
+  beforeEach: async () => {
+    conformance = await startFake();
+  },
+  afterEach: () => conformance.close(),
 });

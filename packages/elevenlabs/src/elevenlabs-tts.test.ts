@@ -1,5 +1,5 @@
-import { MULAW_8K, PCM16_16K, ConfigError, type Logger } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { MULAW_8K, PCM16_16K, ConfigError, TTSStreamError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import { FakeHttpServer, FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsTTS, TTS } from './index.js';
 
@@ -57,8 +57,10 @@ describe('ElevenLabsTTS (WebSocket)', () => {
       await conn.close(1000);
     });
     const tts = new ElevenLabsTTS({ apiKey: 'test-key', voiceId: VOICE, baseUrl: fake.httpUrl, voiceSettings: { stability: 0.5, similarityBoost: 0.75, speed: 1 } });
-    const audio = await collect(tts.synthesize('Hello there.', { format: PCM16_16K }));
+    const usage: { characters: number }[] = [];
+    const audio = await collect(tts.synthesize('Hello there.', { format: PCM16_16K, onUsage: (u) => usage.push(u) }));
     expect(audio).toEqual(Buffer.alloc(24));
+    expect(usage).toEqual([{ characters: 12 }]);
     const conn = fake.connections[0]!;
     expect(conn.path).toBe(`/v1/text-to-speech/${VOICE}/stream-input`);
     expect(Object.fromEntries(conn.query)).toEqual({ model_id: 'eleven_flash_v2_5', output_format: 'pcm_16000', auto_mode: 'true' });
@@ -87,6 +89,83 @@ describe('ElevenLabsTTS (WebSocket)', () => {
     await expect(collect(pinned.synthesize('Hi', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
     expect(ElevenLabsTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
     expect(ElevenLabsTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+  });
+
+  it('the carrier-derived format flips with the carrier (as the session negotiates it); an explicit one never does', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: Buffer.alloc(4).toString('base64') });
+      await conn.send({ isFinal: true });
+    });
+    const derived = new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl });
+    const twilio = negotiateFormat(MULAW_8K, derived.outputFormats);
+    const telnyx16k = negotiateFormat(PCM16_16K, derived.outputFormats);
+    expect(twilio.chain).toEqual([]);
+    expect(telnyx16k.chain).toEqual([]);
+    await collect(derived.synthesize('Hi', { format: twilio.target }));
+    await collect(derived.synthesize('Hi', { format: telnyx16k.target }));
+
+    const pinned = new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl, outputFormat: 'pcm_16000' });
+    const onTwilio = negotiateFormat(MULAW_8K, pinned.outputFormats);
+    expect(onTwilio.target).toEqual(PCM16_16K);
+    expect(onTwilio.chain.length).toBeGreaterThan(0); // the session converts; the vendor is not asked for μ-law
+    await collect(pinned.synthesize('Hi', { format: onTwilio.target }));
+    expect(fake.connections.map((c) => c.query.get('output_format'))).toEqual(['ulaw_8000', 'pcm_16000', 'pcm_16000']);
+  });
+
+  it('logs and drops malformed or non-object JSON without failing the utterance', async () => {
+    const pcm = Buffer.from(Array.from({ length: 20 }, (_, i) => i));
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: pcm.subarray(0, 7).toString('base64') });
+      await conn.send('{"audio": "AAAA');
+      await conn.send('null');
+      await conn.send('42');
+      await conn.send({ audio: pcm.subarray(7).toString('base64'), isFinal: null });
+      await conn.send({ isFinal: true });
+    });
+    const logger = recordingLogger();
+    const audio = await collect(new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl, logger }).synthesize('Hi', { format: PCM16_16K }));
+    expect(audio).toEqual(pcm);
+    expect(logger.warnings).toEqual([
+      'elevenlabs sent malformed JSON; dropped',
+      'elevenlabs sent a message that is not an object; dropped',
+      'elevenlabs sent a message that is not an object; dropped',
+    ]);
+  });
+
+  it('a socket dropped mid-stream (close 1011) after audio throws TTSStreamError, with no retry', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.send({ audio: Buffer.alloc(321, 1).toString('base64') });
+      await conn.close(1011, 'internal error');
+    });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake!.httpUrl }).synthesize('Hi', { format: PCM16_16K })) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'elevenlabs_ws', retryable: false, bytesEmitted: 320 });
+    expect(Buffer.concat(seen)).toEqual(Buffer.alloc(320, 1));
+    expect(fake.upgrades).toHaveLength(1);
+  });
+
+  it('a socket closed before any audio is a connection error (clear, typed)', async () => {
+    fake = await startFake(async (conn) => {
+      await conn.close(1011, 'internal error');
+    });
+    const error = await collect(new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl }).synthesize('Hi')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ProviderConnectionError', provider: 'elevenlabs_ws' });
+    expect((error as Error).message).toContain('1011');
+  });
+
+  it('warmup() reaches the API host and never throws; registers as "elevenlabs_ws"', async () => {
+    const http = await FakeHttpServer.start((_req, res) => res.send(200));
+    try {
+      await new ElevenLabsTTS({ apiKey: 'k', baseUrl: http.url, logger: recordingLogger() }).warmup();
+      expect(http.requests).toHaveLength(1);
+    } finally {
+      await http.close();
+    }
+    await expect(new ElevenLabsTTS({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', logger: recordingLogger() }).warmup()).resolves.toBeUndefined();
+    expect(createTTS('elevenlabs_ws', { apiKey: 'k' })).toBeInstanceOf(ElevenLabsTTS);
   });
 
   it('re-aligns odd-sized audio messages so no sample is split', async () => {

@@ -12,6 +12,7 @@ import {
   toWebSocketUrl,
   TTSStreamError,
   bytesPerSample,
+  warmUpHttp,
   type AudioFormat,
   type Logger,
   type TTSProvider,
@@ -101,6 +102,10 @@ export class ElevenLabsTTS implements TTSProvider {
       if (signal?.aborted) return;
       throw error;
     }
+    if (signal?.aborted) {
+      ws.terminate();
+      return;
+    }
     options.onUsage?.({ characters: text.length });
     const audio = this.receive(ws, format, logger, options.callId);
     const onAbort = () => {
@@ -120,6 +125,14 @@ export class ElevenLabsTTS implements TTSProvider {
       signal?.removeEventListener('abort', onAbort);
       if (ws.readyState === 0 || ws.readyState === 1) ws.terminate();
     }
+  }
+
+  /**
+   * One HTTPS request to the API host, so DNS, the route and the vendor's edge are warm before
+   * the first utterance (the socket itself is opened per utterance). Never throws.
+   */
+  async warmup(): Promise<void> {
+    await warmUpHttp(this.options.baseUrl, { provider: KEY, logger: this.logger });
   }
 
   private url(format: AudioFormat): string {
@@ -150,15 +163,21 @@ export class ElevenLabsTTS implements TTSProvider {
     const fail = (error: ProviderError) => queue.fail(emitted > 0 ? new TTSStreamError(KEY, emitted, { cause: error }) : error);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let message: { audio?: string | null; isFinal?: boolean | null; error?: string; message?: string };
+      let message: { audio?: unknown; isFinal?: unknown; error?: unknown; message?: unknown };
       try {
         message = JSON.parse(String(data));
       } catch {
         logger.warn({ provider: KEY, callId }, 'elevenlabs sent malformed JSON; dropped');
         return;
       }
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        logger.warn({ provider: KEY, callId }, 'elevenlabs sent a message that is not an object; dropped');
+        return;
+      }
       if (message.error) {
-        fail(new ProviderError(KEY, `${message.error}: ${message.message ?? ''}`.trim(), { retryable: false, body: message.error }));
+        const code = typeof message.error === 'string' ? message.error : JSON.stringify(message.error);
+        const detail = typeof message.message === 'string' ? message.message.slice(0, 300) : '';
+        fail(new ProviderError(KEY, detail ? `${code}: ${detail}` : code, { retryable: false, body: message.error }));
         ws.terminate();
         return;
       }

@@ -65,6 +65,9 @@ const ENV = 'LMNT_API_KEY';
 /**
  * LMNT text-to-speech over HTTP streaming (`POST /v1/ai/speech/bytes`, API 1.1).
  *
+ * The speech-session WebSocket is not used: its only possible gain is LMNT's per-request setup,
+ * which a loopback fake cannot measure; the HTTP path reuses a pooled keep-alive connection.
+ *
  * @example
  * ```ts
  * import * as lmnt from '@patter/lmnt';
