@@ -37,6 +37,18 @@ const silenceTts: TTSProvider = {
   },
 };
 
+/** A TTS that speaks 10 ms of 0x2a bytes per character, recording the texts. */
+function voiceTts(texts: string[]): TTSProvider {
+  return {
+    key: 'voice',
+    outputFormats: [MULAW_8K],
+    synthesize: async function* (text: string) {
+      texts.push(text);
+      yield new Uint8Array(text.length * 80).fill(0x2a);
+    },
+  };
+}
+
 let handle: ServerHandle | undefined;
 let api: FakeTwilioApi | undefined;
 afterEach(async () => {
@@ -88,5 +100,55 @@ describe("core's call session behind the server", () => {
     expect(completed).toHaveLength(1);
     expect(completed[0]!.callSid).toBe(call.callSid);
     expect(handle.activeCalls).toBe(0);
+  });
+
+  it('say() and sendDtmf() from a user callback reach the caller as carrier audio; hanging up a caller who already hung up is not an error', async () => {
+    api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
+    const phone = new Patter({
+      carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
+      phoneNumber: '+14155550199',
+      logger: silentLogger,
+    });
+    const texts: string[] = [];
+    let started: CallControl | undefined;
+    const ends: CallEndSummary[] = [];
+    handle = await phone.serve({
+      agent: phone.agent({ stt: silentStt, tts: voiceTts(texts), onMessage: () => 'ok' }),
+      port: 0,
+      host: '127.0.0.1',
+      shutdownSignals: false,
+      devPhone: false,
+      onCallStart: (_info, control) => void (started = control),
+      onCallEnd: (summary) => void ends.push(summary),
+    });
+    const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
+    const call = await simulator.inboundCall();
+    api.addCall(call.callSid);
+    await waitFor(() => started !== undefined);
+    const control = started!;
+
+    await control.say('Your code is ready.');
+    await waitFor(() => call.receivedAudio().filter((b) => b === 0x2a).length === 'Your code is ready.'.length * 80);
+    expect(texts).toEqual(['Your code is ready.']);
+    const before = call.receivedAudio().length;
+    await control.sendDtmf('5');
+    await waitFor(() => call.receivedAudio().length >= before + 1600);
+    const tone = call.receivedAudio().subarray(before, before + 800);
+    expect(tone.filter((b) => (b & 0x7f) < 0x60).length).toBeGreaterThan(400); // loud: a tone, not silence
+    expect(api.updates.items).toEqual([]); // in-band: no REST call (Media Streams have no DTMF command)
+
+    // The caller already hung up at Twilio (its REST API answers 404 20404) when user code hangs
+    // up: not an error; the call ends once, and a later hangup changes nothing.
+    api.endCall(call.callSid);
+    const hangingUp = control.hangup({ immediate: true });
+    setTimeout(() => void call.stop(), 50);
+    await expect(hangingUp).resolves.toBeUndefined();
+    await waitFor(() => ends.length === 1);
+    await expect(control.hangup()).resolves.toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ends).toHaveLength(1);
+    expect(handle.activeCalls).toBe(0);
+    expect(api.updates.items).toEqual([]); // the 404 was not recorded as an update
+    expect(call.violations).toEqual([]);
   });
 });

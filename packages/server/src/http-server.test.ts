@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { inboundStreamUrl, openStream, post, send, startTestServer, waitFor, type TestServer } from './test-support/test-server.js';
+import { closed, inboundStreamUrl, openStream, post, send, startTestServer, waitFor, type TestServer } from './test-support/test-server.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -52,6 +52,18 @@ describe('HTTP server', () => {
       body: JSON.stringify({ type: 'status', callId: 'CAx', status: 'ringing' }),
     });
     expect(ok.status).toBe(204);
+  });
+
+  it('closes a media stream whose message exceeds maxMessageBytes (1009), before buffering it', async () => {
+    server = await startTestServer({ maxMessageBytes: 1024 });
+    const ws = await openStream(await inboundStreamUrl(server.handle));
+    send(ws, { event: 'start', callId: 'CA1' });
+    await waitFor(() => server!.handle.activeCalls === 1);
+    send(ws, { event: 'media', payload: 'A'.repeat(600) }); // under the limit: delivered
+    await waitFor(() => server!.sessions[0]!.audio.length === 1);
+    ws.send('x'.repeat(2048));
+    expect(await closed(ws)).toBe(1009);
+    await waitFor(() => server!.handle.activeCalls === 0);
   });
 
   it('caps concurrent connections per IP address', async () => {

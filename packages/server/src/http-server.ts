@@ -47,6 +47,8 @@ export function createHttpServer(context: ServerContext): HttpServer {
     });
   });
   limiter.attach(server);
+  // maxPayload is the abuse ceiling (the socket closes past it); frames under it that are still
+  // too big for a carrier are the transport's to log and drop, so the call survives them.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
   server.on('upgrade', (request, socket, head) => {
     if (limiter.isRefused(request.socket)) return void socket.destroy();

@@ -46,6 +46,25 @@ describe('new Patter()', () => {
     await expect(phone.serve({ agent: { engine: {} } as never })).rejects.toMatchObject({ option: 'engine' });
   });
 
+  it('binds all interfaces by default (works in a container), or the host given', async () => {
+    const phone = new Patter({ carrier: new FakeCarrier(), phoneNumber: '+15550001234', logger: silentLogger });
+    const handle = await phone.serve({ agent: phone.agent(inertAgentOptions), port: 0, shutdownSignals: false });
+    try {
+      expect(handle.host).toBe('0.0.0.0');
+      expect(handle.url).toBe(`http://127.0.0.1:${handle.port}`);
+      expect((await fetch(`${handle.url}/health`)).status).toBe(200);
+    } finally {
+      await handle.close();
+    }
+    const local = new Patter({ carrier: new FakeCarrier(), phoneNumber: '+15550001234', logger: silentLogger });
+    const loopback = await local.serve({ agent: local.agent(inertAgentOptions), port: 0, host: '127.0.0.1', shutdownSignals: false });
+    try {
+      expect(loopback.host).toBe('127.0.0.1');
+    } finally {
+      await loopback.close();
+    }
+  });
+
   it('uses webhookUrl for the stream URLs it hands the carrier', async () => {
     const carrier = new FakeCarrier();
     const phone = new Patter({ carrier, phoneNumber: '+15550001234', webhookUrl: 'https://abc.example.com/', logger: silentLogger });

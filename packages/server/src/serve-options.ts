@@ -39,7 +39,11 @@ export interface ServeOptions {
   readonly maxConnectionsPerIp?: number;
   /** Largest webhook body accepted; larger → 413. Default 256 KiB. */
   readonly maxBodyBytes?: number;
-  /** Largest WebSocket message accepted on a media stream. Default 64 KiB. */
+  /**
+   * Hard limit on one media-stream WebSocket message: a larger one closes that stream (and ends
+   * its call), before it is buffered. Default 1 MiB. Below it, the carrier transport logs and
+   * drops frames over 64 KiB (and audio payloads over 16 KiB) and the call goes on.
+   */
   readonly maxMessageBytes?: number;
   /** Calls in progress. Further calls are refused (webhooks see `acceptingCalls() === false`). Default 1000. */
   readonly maxCalls?: number;
@@ -83,7 +87,7 @@ export const SERVE_DEFAULTS = {
   recording: false,
   maxConnectionsPerIp: 1000,
   maxBodyBytes: 256 * 1024,
-  maxMessageBytes: 64 * 1024,
+  maxMessageBytes: 1024 * 1024,
   maxCalls: 1000,
   shutdownTimeoutMs: 25_000,
   shutdownSignals: ['SIGTERM', 'SIGINT'] as readonly NodeJS.Signals[],

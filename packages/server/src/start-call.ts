@@ -26,9 +26,13 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
     registry.addActive({ callRef, direction, session, transport, ...(pending?.callId !== undefined && { callId: pending.callId }) });
   } catch (err) {
     logger.error({ err }, 'call setup failed');
+    if (socket.listenerCount('error') === 0) socket.on('error', () => {});
     socket.close(1011, 'call setup failed');
     return;
   }
+  // A socket error (e.g. a message over maxMessageBytes) closes the socket; with no listener it is
+  // thrown as an uncaught exception and takes the whole server down. The close then ends the call.
+  if (socket.listenerCount('error') === 0) socket.on('error', (err) => logger.warn({ err }, 'media stream socket error'));
   const control = session.control;
   for (const event of pending?.early ?? []) session.handleCarrierEvent(event);
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '@patter/core';
+import { mulawToPcm16, type Logger } from '@patter/core';
 import { readFileSync } from 'node:fs';
 import { CarrierHarness, FakeTwilioApi, TwilioSimulator, fixturePath } from '@patter/testing';
 import { Twilio } from './twilio.js';
@@ -30,6 +30,22 @@ afterEach(async () => {
   await harness.close();
   await api.close();
 });
+
+const ROWS = [697, 770, 852, 941];
+const COLS = [1209, 1336, 1477, 1633];
+
+/** Power of `freq` in `length` samples at 8 kHz from `start` (Goertzel). */
+function goertzel(samples: Int16Array, start: number, length: number, freq: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < length; i++) {
+    const s = samples[start + i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s;
+  }
+  return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
 
 /** 1 s of caller "audio": a byte ramp, so order and integrity are visible. */
 const callerAudio = Uint8Array.from({ length: 8000 }, (_, i) => i % 256);
@@ -167,17 +183,28 @@ describe('Twilio inbound call through the simulator', () => {
     expect(server.transport.info?.callId).toBe(call.callSid);
   });
 
-  it('sends DTMF in-band as tones in μ-law frames', async () => {
+  it('sends DTMF in-band: the exact Q.23 pair per digit, 100 ms tone then 100 ms gap, in μ-law frames', async () => {
     const call = await sim.inboundCall();
     const server = await harness.calls.next();
     await server.started;
+    const sentAt = performance.now();
     await server.transport.sendDtmf('1#');
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(300); // resolves once the tones have played
     expect(call.media.items).toHaveLength(20);
-    const audio = call.receivedAudio();
-    const loud = (from: number, to: number) => audio.subarray(from, to).filter((b) => (b & 0x7f) < 0x60).length;
-    expect(loud(0, 800)).toBeGreaterThan(400); // tone
-    expect(loud(800, 1600)).toBe(0); // gap
-    expect(loud(1600, 2400)).toBeGreaterThan(400);
+    expect(call.media.items.every((frame) => frame.bytes === 160)).toBe(true);
+    const pcm = mulawToPcm16(call.receivedAudio());
+    const dominant = (from: number, freqs: number[]) => {
+      const power = freqs.map((f) => goertzel(pcm, from, 800, f));
+      return freqs[power.indexOf(Math.max(...power))];
+    };
+    const energy = (from: number) => pcm.subarray(from, from + 800).reduce((sum, x) => sum + x * x, 0) / 800;
+    // '1' = 697 + 1209 Hz, '#' = 941 + 1477 Hz; each 100 ms tone (800 samples) is followed by 100 ms of silence.
+    expect([dominant(0, ROWS), dominant(0, COLS)]).toEqual([697, 1209]);
+    expect([dominant(1600, ROWS), dominant(1600, COLS)]).toEqual([941, 1477]);
+    expect(energy(0)).toBeGreaterThan(1e6);
+    expect(energy(800)).toBeLessThan(100);
+    expect(energy(1600)).toBeGreaterThan(1e6);
+    expect(energy(2400)).toBeLessThan(100);
   });
 });
 

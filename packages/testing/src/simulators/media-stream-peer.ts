@@ -173,6 +173,18 @@ export abstract class MediaStreamPeer {
     }
   }
 
+  /**
+   * Records a violation for every field of `value` outside `allowed`: the carrier documents an
+   * exact shape for what the server sends (`what` names the message in the violation).
+   */
+  protected checkFields(value: unknown, allowed: readonly string[], what: string): void {
+    if (typeof value !== 'object' || value === null) {
+      this.violations.push(`${what} is not an object`);
+      return;
+    }
+    for (const key of Object.keys(value)) if (!allowed.includes(key)) this.violations.push(`${what} has undocumented field ${key}`);
+  }
+
   protected send(message: Record<string, unknown>): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }

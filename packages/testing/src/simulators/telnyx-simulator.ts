@@ -176,8 +176,11 @@ export class TelnyxSimulatedCall extends MediaStreamPeer {
   }
 
   protected onServerMessage(message: Record<string, unknown>): void {
+    // The documented outbound shapes carry no stream_id (and nothing else).
     switch (message.event) {
       case 'media': {
+        this.checkFields(message, ['event', 'media'], 'media');
+        this.checkFields(message.media, ['payload'], 'media.media');
         const payload = (message.media as { payload?: unknown } | undefined)?.payload;
         if (typeof payload !== 'string' || !isBase64(payload)) {
           this.violations.push('media payload is not base64');
@@ -194,12 +197,14 @@ export class TelnyxSimulatedCall extends MediaStreamPeer {
         return;
       }
       case 'mark': {
+        this.checkFields(message, ['event', 'mark'], 'mark');
         const name = (message.mark as { name?: unknown } | undefined)?.name;
         if (typeof name !== 'string') this.violations.push('mark without name');
         else this.queueMark(name);
         return;
       }
       case 'clear':
+        this.checkFields(message, ['event'], 'clear');
         this.clearPlayback();
         return;
       default:

@@ -183,8 +183,11 @@ export class TwilioSimulatedCall extends MediaStreamPeer {
       this.violations.push(`${String(message.event)} with wrong streamSid`);
       return;
     }
+    // The documented outbound shapes carry nothing else (no track, chunk, timestamp, sequenceNumber).
     switch (message.event) {
       case 'media': {
+        this.checkFields(message, ['event', 'streamSid', 'media'], 'media');
+        this.checkFields(message.media, ['payload'], 'media.media');
         const payload = (message.media as { payload?: unknown } | undefined)?.payload;
         if (typeof payload !== 'string' || !isBase64(payload)) {
           this.violations.push('media payload is not base64');
@@ -194,12 +197,14 @@ export class TwilioSimulatedCall extends MediaStreamPeer {
         return;
       }
       case 'mark': {
+        this.checkFields(message, ['event', 'streamSid', 'mark'], 'mark');
         const name = (message.mark as { name?: unknown } | undefined)?.name;
         if (typeof name !== 'string') this.violations.push('mark without name');
         else this.queueMark(name);
         return;
       }
       case 'clear':
+        this.checkFields(message, ['event', 'streamSid'], 'clear');
         this.clearPlayback();
         return;
       default:
