@@ -123,6 +123,25 @@ describe('AnthropicLLM', () => {
     expect(body).not.toHaveProperty('system');
   });
 
+  it('a call that opens with the agent’s first message gets a user turn first (the API requires one)', async () => {
+    const fake = await fakeMessages(sse(TEXT_TURN));
+    server = fake.server;
+    const llm = new AnthropicLLM({ apiKey: 'test-key', baseUrl: fake.url });
+    const out = await collect(
+      llm.chat([
+        { role: 'system', content: 'You take bookings.' },
+        { role: 'assistant', content: 'Welcome to Luigi, how can I help?' },
+        { role: 'user', content: 'A table for two.' },
+      ]),
+    );
+    expect(out.at(-1)).toEqual({ type: 'done', finishReason: 'end_turn' });
+    expect((fake.bodies[0] as { messages: unknown }).messages).toEqual([
+      { role: 'user', content: '(The call has started.)' },
+      { role: 'assistant', content: 'Welcome to Luigi, how can I help?' },
+      { role: 'user', content: 'A table for two.' },
+    ]);
+  });
+
   it('a 401 is not retried and names ANTHROPIC_API_KEY; 529 overloaded is retried before the first token', async () => {
     const fake = await fakeMessages((res) => res.json(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, { 'retry-after': '0' }), sse(TEXT_TURN));
     server = fake.server;

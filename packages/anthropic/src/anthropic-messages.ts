@@ -11,10 +11,17 @@ export interface AnthropicMessage {
 }
 
 /**
+ * The user turn put before a conversation that opens with the agent (its first message): the
+ * Messages API requires the first message to be the user's.
+ */
+export const CALL_STARTED_TURN = '(The call has started.)';
+
+/**
  * Core chat history → Messages API request parts: system messages are split out into `system`
  * (joined in order); tool results become `tool_result` blocks in a user turn; an assistant
  * turn's tool calls become `tool_use` blocks; consecutive turns of one role are merged (parallel
- * tool results go back in one user message).
+ * tool results go back in one user message); a conversation that opens with the agent (its
+ * first message) gets `CALL_STARTED_TURN` before it, since the API requires a user turn first.
  */
 export function toAnthropicMessages(history: readonly ChatMessage[]): { system: string | undefined; messages: AnthropicMessage[] } {
   const system: string[] = [];
@@ -46,6 +53,7 @@ export function toAnthropicMessages(history: readonly ChatMessage[]): { system: 
         break;
     }
   }
+  if (messages[0]?.role === 'assistant') messages.unshift({ role: 'user', content: CALL_STARTED_TURN });
   return { system: system.length ? system.join('\n\n') : undefined, messages };
 }
 

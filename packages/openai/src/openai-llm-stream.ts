@@ -15,23 +15,31 @@ interface ChatChunk {
 /**
  * Reads a Chat Completions SSE body into `LLMDelta`s: text as it comes; tool-call fragments
  * concatenated per `index` and yielded whole when the choice finishes; the usage chunk; then
- * `done` at `[DONE]` (or at the end of a body that carried a finish reason). Malformed lines are
- * logged and skipped; an `error` payload or a body cut before any finish throws a `ProviderError`.
+ * `done` at `[DONE]` (or at the end of a body that carried a finish reason). A compatible server
+ * that ends with `[DONE]` but no finish reason still gets its tool calls run (`tool_calls`, else
+ * `stop`). Malformed lines are logged and skipped; an `error` payload (or an `event: error`) or a
+ * body cut before any finish throws a `ProviderError`.
  */
 export async function* readChatStream(body: AsyncIterable<Uint8Array>, provider: string, logger: Logger): AsyncGenerator<LLMDelta> {
   const calls = new Map<number, { id: string; name: string; arguments: string }>();
   let finishReason: string | undefined;
-  for await (const { data } of readSSE(typedBody(body, provider))) {
-    if (data === '[DONE]') break;
+  let sawDone = false;
+  for await (const { event, data } of readSSE(typedBody(body, provider))) {
+    if (data === '[DONE]') {
+      sawDone = true;
+      break;
+    }
     let chunk: ChatChunk;
     try {
       chunk = JSON.parse(data) as ChatChunk;
     } catch {
+      if (event === 'error') throw new ProviderError(provider, 'error in stream', { retryable: false, body: data.slice(0, 1024) });
       logger.warn({ provider, bytes: data.length }, 'malformed chat chunk skipped');
       continue;
     }
-    if (chunk.error) {
-      throw new ProviderError(provider, 'error in stream', { retryable: chunk.error.type === 'server_error', body: chunk.error });
+    if (chunk.error || event === 'error') {
+      const error = chunk.error ?? (chunk as Record<string, unknown>);
+      throw new ProviderError(provider, 'error in stream', { retryable: chunk.error?.type === 'server_error', body: error });
     }
     const choice = chunk.choices?.[0];
     const delta = choice?.delta;
@@ -46,11 +54,7 @@ export async function* readChatStream(body: AsyncIterable<Uint8Array>, provider:
     }
     if (choice?.finish_reason) {
       finishReason = choice.finish_reason;
-      for (const index of [...calls.keys()].sort((a, b) => a - b)) {
-        const call = calls.get(index) as { id: string; name: string; arguments: string };
-        yield { type: 'toolCall', call: { ...call, arguments: call.arguments || '{}' } };
-      }
-      calls.clear();
+      yield* flushCalls(calls);
     }
     const usage = chunk.usage;
     if (usage) {
@@ -64,6 +68,19 @@ export async function* readChatStream(body: AsyncIterable<Uint8Array>, provider:
       };
     }
   }
-  if (finishReason === undefined) throw new ProviderConnectionError(provider, 'chat stream ended before a finish reason');
+  if (finishReason === undefined) {
+    if (!sawDone) throw new ProviderConnectionError(provider, 'chat stream ended before a finish reason');
+    finishReason = calls.size > 0 ? 'tool_calls' : 'stop';
+    yield* flushCalls(calls);
+  }
   yield { type: 'done', finishReason };
+}
+
+/** The assembled tool calls, in `index` order; empties the map. */
+function* flushCalls(calls: Map<number, { id: string; name: string; arguments: string }>): Generator<LLMDelta> {
+  for (const index of [...calls.keys()].sort((a, b) => a - b)) {
+    const call = calls.get(index) as { id: string; name: string; arguments: string };
+    yield { type: 'toolCall', call: { ...call, arguments: call.arguments || '{}' } };
+  }
+  calls.clear();
 }

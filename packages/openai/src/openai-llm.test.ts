@@ -157,6 +157,34 @@ describe('OpenAILLM', () => {
     expect((error as ProviderError).body).toMatchObject({ message: 'bad things' });
   });
 
+  it('an `event: error` line is an error too; a compatible server ending at [DONE] without a finish reason still gets its tool calls', async () => {
+    const raw = (chunks: string[]): Handler => (res) => res.stream({ headers: { 'content-type': 'text/event-stream' }, chunks });
+    const fake = await fakeChat(
+      'Bearer k',
+      raw([`data: ${RESPONSE_2[1]}\n\n`, 'event: error\ndata: {"message":"upstream overloaded","code":503}\n\n']),
+      raw([
+        'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"book_table","arguments":"{\\"day\\":"}}]}}]}\n\n',
+        'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\\"Monday\\"}"}}]}}]}\n\n',
+        'data: [DONE]\n\n',
+      ]),
+    );
+    server = fake.server;
+    const llm = new OpenAILLM({ apiKey: 'k', baseUrl: fake.url, maxRetries: 0 });
+    const seen: LLMDelta[] = [];
+    const error = await (async () => {
+      for await (const d of llm.chat([{ role: 'user', content: 'hi' }])) seen.push(d);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ type: 'text', text: 'Sure' }]);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).body).toMatchObject({ message: 'upstream overloaded' });
+
+    const out = await collect(llm.chat([{ role: 'user', content: 'Book Monday.' }], { tools: [BOOK_TABLE] }));
+    expect(out).toEqual([
+      { type: 'toolCall', call: { id: 'call_1', name: 'book_table', arguments: '{"day":"Monday"}' } },
+      { type: 'done', finishReason: 'tool_calls' },
+    ]);
+  });
+
   it('abort (barge-in) ends the stream quietly and closes the request at once', async () => {
     const fake = await fakeChat('Bearer k', (res) => res.sse([RESPONSE_2[1]], { then: 'hang' })); // like a model still thinking
     server = fake.server;

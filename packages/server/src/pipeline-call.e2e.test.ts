@@ -116,8 +116,11 @@ async function fakeOpenAI(scripts: ChatScript[] = [say('Sure, for two people. ',
   return { url: `${server.url}/v1`, bodies, requests };
 }
 
-/** Cartesia `/tts/bytes`: 10 ms of μ-law per character, in two chunks. */
-async function fakeCartesia() {
+/**
+ * Cartesia `/tts/bytes`: 10 ms of μ-law per character, in two chunks. With `hangFirst` the first
+ * request keeps its response open after the audio (a synthesis still in flight).
+ */
+async function fakeCartesia(hangFirst = false) {
   const texts: string[] = [];
   const requests: FakeHttpRequest[] = [];
   const server = await FakeHttpServer.start({
@@ -128,15 +131,22 @@ async function fakeCartesia() {
       if (body.output_format.encoding !== 'pcm_mulaw' || body.output_format.sample_rate !== 8000) return res.json(400, { error: 'format' });
       texts.push(body.transcript);
       const audio = new Uint8Array(body.transcript.length * 80).fill(0x2a);
-      void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: [audio.subarray(0, 400), audio.subarray(400)] });
+      const then = hangFirst && requests.length === 1 ? 'hang' : 'end';
+      void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: [audio.subarray(0, 400), audio.subarray(400)], then });
     },
   });
   closers.push(() => server.close());
   return { url: server.url, texts, requests };
 }
 
-async function startPipelineServer(options: { scripts?: ChatScript[]; finals?: string[]; agent?: Partial<AgentOptions> } = {}) {
-  const [deepgram, openai, cartesia] = await Promise.all([fakeDeepgram(options.finals), fakeOpenAI(options.scripts), fakeCartesia()]);
+async function startPipelineServer(
+  options: { scripts?: ChatScript[]; finals?: string[]; agent?: Partial<AgentOptions>; hangFirstTts?: boolean } = {},
+) {
+  const [deepgram, openai, cartesia] = await Promise.all([
+    fakeDeepgram(options.finals),
+    fakeOpenAI(options.scripts),
+    fakeCartesia(options.hangFirstTts),
+  ]);
   const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
   closers.push(() => api.close());
   const ends: CallEndSummary[] = [];
@@ -220,6 +230,7 @@ describe('pipeline call through Twilio with real plugins', () => {
         say('Margherita and diavola.'),
       ],
       agent: { interruptionMinMs: 0, interruptionGraceMs: 0 },
+      hangFirstTts: true,
     });
     const call = await simulator.inboundCall();
     // One second of speech: the fake STT answers its final as the caller stops talking.
@@ -230,8 +241,11 @@ describe('pipeline call through Twilio with real plugins', () => {
     deepgram.send({ type: 'SpeechStarted', channel: [0], timestamp: 1.5 });
     await waitFor(() => call.clears.items.length === 1, 2_000);
     const framesAtClear = call.media.items.length;
-    await waitFor(() => openai.requests[0]?.clientAborted === true && cartesia.requests[0]?.clientAborted !== undefined, 2_000);
+    // Both requests were still open (the LLM mid-reply, the TTS mid-synthesis): their sockets are closed.
+    await Promise.all([openai.requests[0]?.clientClosed, cartesia.requests[0]?.clientClosed]);
     expect(openai.requests[0]?.clientAborted).toBe(true);
+    expect(cartesia.requests[0]?.clientAborted).toBe(true);
+    expect(cartesia.texts).toEqual([sentence]);
 
     await call.sendAudio(speech);
     await waitFor(() => openai.bodies.length === 2, 5_000);
@@ -245,6 +259,65 @@ describe('pipeline call through Twilio with real plugins', () => {
     // The words heard match the frames played (10 ms of audio per character, 20 ms per frame).
     expect(Math.abs(heard.content.length - framesAtClear * 2)).toBeLessThan(20);
     expect(call.violations).toEqual([]);
+  });
+
+  it('a local tool call streamed in fragments is assembled, validated, run, fed back, and the follow-up is spoken', async () => {
+    // Fixture 2 of the OpenAI notes, after a first call whose arguments fail the schema.
+    const toolCall = (id: string, argParts: string[]): ChatScript => (_req, res) =>
+      void res.sse([
+        chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id, type: 'function', function: { name: 'book_table', arguments: '' } }] }),
+        ...argParts.map((part) => chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] })),
+        chunk({}, 'tool_calls'),
+        usage,
+        '[DONE]',
+      ]);
+    const booked: unknown[] = [];
+    const { openai, cartesia, ends, simulator } = await startPipelineServer({
+      scripts: [toolCall('call_bad', ['{"da', 'y":5}']), toolCall('call_Xq7bK2mP9vL4', ['{"da', 'y":"Mon', 'day"}']), say('Sure', ', booked', '.')],
+      agent: {
+        tools: [
+          {
+            name: 'book_table',
+            description: 'Book a restaurant table',
+            parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'], additionalProperties: false },
+            handler: (args: { day: string }, ctx) => {
+              booked.push({ ...args, callId: ctx.call.callId });
+              return { ok: true, ref: 'B-42' };
+            },
+          },
+        ],
+      },
+    });
+    const call = await simulator.inboundCall();
+    await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes);
+    await waitFor(() => call.receivedAudio().length >= 'Sure, booked.'.length * 80 && call.marks.items.length >= 1, 8_000);
+
+    expect(booked).toEqual([{ day: 'Monday', callId: call.callSid }]);
+    expect(openai.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['book_table', 'transfer_call', 'end_call']);
+    const invalid = openai.bodies[1]?.messages.slice(-2) as unknown[];
+    expect(invalid[0]).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_bad', type: 'function', function: { name: 'book_table', arguments: '{"day":5}' } }],
+    });
+    expect(invalid[1]).toMatchObject({ role: 'tool', tool_call_id: 'call_bad' });
+    expect(JSON.parse((invalid[1] as { content: string }).content).error).toMatch(/^invalid arguments: day/);
+    // Request 2 of the fixture: the assembled call and its result, in the Chat Completions shape.
+    expect(openai.bodies[2]?.messages.slice(-2)).toEqual([
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_Xq7bK2mP9vL4', type: 'function', function: { name: 'book_table', arguments: '{"day":"Monday"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_Xq7bK2mP9vL4', content: '{"ok":true,"ref":"B-42"}' },
+    ]);
+    expect(cartesia.texts).toEqual(['Sure, booked.']);
+    expect(call.receivedAudio().filter((b) => b === 0x2a).length).toBe('Sure, booked.'.length * 80);
+
+    await call.stop();
+    await waitFor(() => ends.length === 1, 5_000);
+    expect(ends[0]?.transcript.map((e) => `${e.role}: ${e.text}`)).toEqual([`user: ${HEARD}`, 'assistant: Sure, booked.']);
+    expect(ends[0]?.usage.openai).toMatchObject({ inputTokens: 90, outputTokens: 24 });
   });
 
   it('a tool call streamed in fragments: transfer_call reaches Twilio as a <Dial> once the agent finished speaking', async () => {

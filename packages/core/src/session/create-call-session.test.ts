@@ -114,6 +114,24 @@ describe('createCallSession (pipeline)', () => {
     expect(session.control.ended).toBe(true);
   });
 
+  it('prices the call by provider key and model; the user’s price for a key wins over the default model prices', async () => {
+    const costOf = async (pricing?: AgentOptions['pricing']) => {
+      const fake = new FakeLLM([[text('Hi.'), { type: 'usage', usage: { inputTokens: 1_000_000, outputTokens: 0 } }]]);
+      const llm = { key: 'openai', model: 'gpt-4o', chat: fake.chat.bind(fake) };
+      const { transport, stt, session } = setup([], { llm, ...(pricing ? { pricing } : {}) });
+      transport.start();
+      await settle();
+      for (let i = 0; i < 5; i++) transport.hear(voicedFrame());
+      stt.last.say('Hello');
+      await until(() => transport.count('mark') === 1);
+      await session.end('agent_hangup');
+      return (await session.ended).cost;
+    };
+    expect((await costOf()).openai).toBeCloseTo(2.5); // the default gpt-4o price, not the openai default
+    expect((await costOf({ openai: { perMillionInputTokens: 1 } })).openai).toBeCloseTo(1);
+    expect((await costOf({ openai: { perMillionInputTokens: 1 }, 'openai:gpt-4o': { perMillionInputTokens: 3 } })).openai).toBeCloseTo(3);
+  });
+
   it('sends DTMF digits to the LLM as the caller’s input', async () => {
     const { transport, llm, tts } = setup([[text('You pressed one two three.')]]);
     transport.start();
@@ -191,6 +209,31 @@ describe('createCallSession (pipeline)', () => {
       'ttsFirstByteToFirstFrameMs',
     ]);
     expect(m.usage).toEqual({ fake_llm: { inputTokens: 12, outputTokens: 3 }, fake_tts: { characters: 'Hello there.'.length } });
+  });
+
+  it('with STT turn detection, finals wait for the vendor’s end of speech (speechFinal or UtteranceEnd)', async () => {
+    const { transport, stt, llm, tts } = setup([[text('For two, sure.')], [text('Noted.')]]);
+    transport.start();
+    await settle();
+    for (let i = 0; i < 10; i++) transport.hear(voicedFrame());
+    stt.last.say('A table', { speechFinal: false });
+    stt.last.say('for two', { speechFinal: false });
+    await settle();
+    expect(llm.requests).toHaveLength(0);
+    stt.last.queue.push({ text: '', isFinal: false, speechFinal: true, confidence: 0, fromFinalize: false, eventType: 'UtteranceEnd' });
+    await until(() => tts.requests.length === 1);
+    expect(llm.requests[0]?.messages.at(-1)).toEqual({ role: 'user', content: 'A table for two' });
+    transport.playAll();
+    await settle();
+    // A final carrying speech_final ends the next turn at once; a stray UtteranceEnd after it adds nothing.
+    for (let i = 0; i < 10; i++) transport.hear(voicedFrame());
+    stt.last.say('At eight', { speechFinal: false });
+    stt.last.say('please', { speechFinal: true });
+    stt.last.queue.push({ text: '', isFinal: false, speechFinal: true, confidence: 0, fromFinalize: false, eventType: 'UtteranceEnd' });
+    await until(() => llm.requests.length === 2);
+    await settle();
+    expect(llm.requests).toHaveLength(2);
+    expect(llm.requests[1]?.messages.at(-1)).toEqual({ role: 'user', content: 'At eight please' });
   });
 
   it('ends the turn on its own VAD silence when configured, finalizing the STT', async () => {

@@ -6,7 +6,7 @@ import { createCallControl } from './call-control.js';
 import { createEngineBridge } from './engine-bridge.js';
 import { createPipelineSession } from './pipeline-session.js';
 import { createTextMode } from './text-mode.js';
-import { DEFAULT_PRICING } from './pricing.js';
+import { withDefaultPricing } from './pricing.js';
 import { SessionCore } from './session-core.js';
 import type { SessionMode } from './session-mode.js';
 
@@ -132,7 +132,7 @@ export function createCallSession(options: CallSessionOptions): CallSession {
       durationMs,
       transcript: core.transcript.slice(),
       usage: context.usage.snapshot(),
-      cost: context.usage.cost({ ...DEFAULT_PRICING, ...agent.pricing }),
+      cost: context.usage.cost(withDefaultPricing(agent.pricing)),
     };
     logger.info({ callId: summary.callId, reason, durationMs }, 'call ended');
     events.emit('callEnd', summary);

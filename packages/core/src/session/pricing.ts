@@ -59,6 +59,21 @@ export const DEFAULT_PRICING: PricingTable = {
   telnyx: { perCallMinute: 0.007 },
 };
 
+/**
+ * The agent's `pricing` over the defaults. Overriding a provider key replaces its default
+ * model-specific prices too (`openai` set by the user wins over the default `openai:gpt-4o`),
+ * unless the user also gives that `key:model` entry.
+ */
+export function withDefaultPricing(overrides: PricingTable = {}): PricingTable {
+  const table: Record<string, ProviderPrice> = {};
+  for (const [key, price] of Object.entries(DEFAULT_PRICING)) {
+    const colon = key.indexOf(':');
+    if (colon > 0 && overrides[key.slice(0, colon)] !== undefined) continue;
+    table[key] = price;
+  }
+  return { ...table, ...overrides };
+}
+
 const RATES: readonly (readonly [string, keyof ProviderPrice, number])[] = [
   ['audioSeconds', 'perAudioMinute', 1 / 60],
   ['characters', 'perThousandCharacters', 1 / 1000],

@@ -55,6 +55,17 @@ describe('SentenceChunker', () => {
     expect(chunk('Sure, one moment.')).toEqual(['Sure, one moment.']);
   });
 
+  it('keeps closing quotes and brackets with the sentence they end', () => {
+    expect(chunk('He said "we are open." Then he left. (It was late.) Right?’ No.')).toEqual([
+      'He said "we are open."',
+      'Then he left.',
+      '(It was late.)',
+      'Right?’',
+      'No.',
+    ]);
+    expect(chunk("Ask for \"Dr.\" Smith. The boss' car is here. Ok.")).toEqual(['Ask for "Dr." Smith.', "The boss' car is here.", 'Ok.']);
+  });
+
   it('emits ! ? and ellipsis ends, drops punctuation-only leftovers', () => {
     expect(chunk('Great! Really? Well… ok ...')).toEqual(['Great!', 'Really?', 'Well…', 'ok ...']);
     expect(chunk('Hi. ...')).toEqual(['Hi.']);

@@ -6,6 +6,9 @@ const ABBREVIATIONS = new Set([
   'ext', 'e.g', 'i.e', 'a.m', 'p.m', 'u.s', 'u.k', 'cf', 'al', 'gen', 'gov', 'sgt', 'capt', 'lt', 'col', 'rev',
 ]);
 
+/** Closing quotes and brackets that may follow a sentence's final punctuation. */
+const CLOSERS = new Set(['"', "'", '”', '’', '»', ')', ']']);
+
 export interface SentenceChunkerOptions {
   /**
    * The first chunk of a reply may end at a comma, semicolon, colon or dash once it has at
@@ -21,7 +24,8 @@ export interface SentenceChunkerOptions {
  * reply — a long enough first clause. A period splits only when followed by white space and
  * not after an abbreviation (`Dr.`), an initial (`J.`), a list number (`2.`) or inside a
  * number (`3.14`), URL or e-mail (`example.com/a.b`), since a split is decided only once the
- * next character is known. New lines split (list items). `flush()` returns the rest.
+ * next character is known. Closing quotes and brackets stay with their sentence (`"Hi." Then`).
+ * New lines split (list items). `flush()` returns the rest.
  */
 export class SentenceChunker {
   private buffer = '';
@@ -86,8 +90,12 @@ export class SentenceChunker {
         continue;
       }
       if (!isSpace(next)) continue;
-      if (ch === '!' || ch === '?' || ch === '…') return i + 1;
-      if (ch === '.' && this.endsSentence(text, i)) return i + 1;
+      // A sentence end may be followed by closing quotes or brackets: 'He said "hi." Then'.
+      let end = i;
+      while (end > 0 && CLOSERS.has(text[end] as string)) end--;
+      const terminal = text[end] as string;
+      if (terminal === '!' || terminal === '?' || terminal === '…') return i + 1;
+      if (terminal === '.' && this.endsSentence(text, end)) return i + 1;
       if (
         this.emitted === 0 &&
         this.firstClauseMinChars > 0 &&

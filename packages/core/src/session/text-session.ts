@@ -7,7 +7,7 @@ import { AsyncQueue } from '../util/async-queue.js';
 import type { CallEndSummary, CallSessionEvents } from './call-session.js';
 import { createCallControl } from './call-control.js';
 import { createReplySource } from './create-reply-source.js';
-import { DEFAULT_PRICING } from './pricing.js';
+import { withDefaultPricing } from './pricing.js';
 import type { UserTurn } from './reply-source.js';
 import { streamReply } from './reply-stream.js';
 import { SessionCore } from './session-core.js';
@@ -67,7 +67,7 @@ export function createTextSession(options: TextSessionOptions): TextSession {
       durationMs: Date.now() - startedAt,
       transcript: core.transcript.slice(),
       usage: core.context.usage.snapshot(),
-      cost: core.context.usage.cost({ ...DEFAULT_PRICING, ...agent.pricing }),
+      cost: core.context.usage.cost(withDefaultPricing(agent.pricing)),
     };
     core.events.emit('callEnd', summary);
     resolveEnded(summary);

@@ -69,6 +69,29 @@ describe('test mode REPL', () => {
     expect(llm.seen).toHaveLength(2);
   });
 
+  it('prints what the agent said before a tool call before the tool line, and exits when the agent hangs up', async () => {
+    const llm = scriptedLLM([
+      [{ type: 'text', text: 'Let me check. ' }, { type: 'toolCall', call: { id: 't1', name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+      [{ type: 'text', text: 'Sunny, goodbye!' }, { type: 'toolCall', call: { id: 'e', name: 'end_call', arguments: '{}' } }],
+    ]);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const done = runTestMode({ agent: { llm, tools: [weather] }, input, output });
+    input.write('Weather in Oslo?\n'); // the input stays open, like a terminal
+    const summary = await done;
+    expect(summary.reason).toBe('agent_hangup');
+    expect(text.trim().split('\n').slice(1)).toEqual([
+      'agent> Let me check.',
+      '  [tool] get_weather({"city":"Oslo"}) → {"city":"Oslo","sky":"sunny"}',
+      'agent> Sunny, goodbye!',
+      '  [tool] end_call({}) → {"ended":true}',
+      '[call ended: agent_hangup]',
+    ]);
+    input.end();
+  });
+
   it('/transfer checks the allowlist: refused stays in the call, allowed ends it', async () => {
     const { text, summary } = await drive({ onMessage: () => 'ok', transferAllowlist: ['+1555*'] }, [
       '/transfer +19005550100',

@@ -40,12 +40,18 @@ export async function runTestMode(options: TestModeOptions): Promise<CallEndSumm
     onTransfer: (to) => print(`[transferring to ${to}]`),
     onDtmf: (digits) => print(`[agent pressed ${digits}]`),
   });
+  // The agent's words of the current reply, printed as one line — before a tool line, so what the
+  // agent said before calling a tool appears before it.
+  const said: string[] = [];
+  const flushSaid = (): void => {
+    if (said.length > 0) print(`agent> ${said.splice(0).join(' ')}`);
+  };
   session.on('toolCall', (event) => {
+    flushSaid();
     const args = JSON.stringify(event.arguments);
     const outcome = event.error !== undefined ? `error: ${event.error}` : JSON.stringify(event.result ?? null);
     print(`  [tool] ${event.name}(${args}) → ${outcome}`);
   });
-  session.on('callEnd', (summary) => print(`[call ended: ${summary.reason}]`));
 
   print(HELP);
   if (session.greeting) print(`agent> ${session.greeting}`);
@@ -60,23 +66,27 @@ export async function runTestMode(options: TestModeOptions): Promise<CallEndSumm
         if (!(await runCommand(line, session, print))) break;
         continue;
       }
-      await reply(session.send(line), print);
+      await reply(session.send(line), said, print);
+      flushSaid();
+      // The agent hung up or transferred: done, without waiting for another line.
+      if (session.isEnded) break;
     }
   } finally {
     lines.close();
   }
   await session.end('caller_hangup');
-  return session.ended;
+  const summary = await session.ended;
+  flushSaid();
+  print(`[call ended: ${summary.reason}]`);
+  return summary;
 }
 
-async function reply(sentences: AsyncIterable<string>, print: (line: string) => void): Promise<void> {
-  const said: string[] = [];
+async function reply(sentences: AsyncIterable<string>, said: string[], print: (line: string) => void): Promise<void> {
   try {
     for await (const sentence of sentences) said.push(sentence);
   } catch (err) {
     print(`[agent error: ${err instanceof Error ? err.message : String(err)}]`);
   }
-  if (said.length > 0) print(`agent> ${said.join(' ')}`);
 }
 
 /** Runs a command; false when the conversation is over. */
