@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/config-error.js';
+import type { Carrier } from '../carrier/carrier.js';
+import type { Engine } from '../engine/engine.js';
+import type { LLMProvider } from '../llm/llm-provider.js';
 import type { STTProvider } from '../stt/stt-provider.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
 import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
 import { definePlugin } from './define-plugin.js';
-import { Registry, registry } from './registry.js';
+import { Registry, createCarrier, createEngine, createLLM, createSTT, createTTS, registry } from './registry.js';
 
 const fakeSTT = (options: Record<string, unknown>): STTProvider => ({
   key: 'fake_stt',
@@ -63,6 +66,51 @@ describe('Registry', () => {
     r.register(definePlugin({ name: '@other/tts', providers: [{ kind: 'tts', key: 'fake_tts', create: override }] }));
     expect(r.create('tts', 'fake_tts').key).toBe('override');
     expect(r.describe('tts', 'fake_tts')?.plugin).toBe('@other/tts');
+  });
+
+  it('createSTT/createTTS/createLLM/createEngine/createCarrier build what imported plugins registered', () => {
+    const fakeLLM = (o: Record<string, unknown>): LLMProvider => ({ key: 'acme_llm', model: String(o.model), chat: async function* () {} });
+    const fakeEngine = (): Engine => ({ key: 'acme_engine', connect: () => Promise.reject(new Error('not used')) });
+    const fakeCarrier = (): Carrier =>
+      ({ key: 'acme_carrier', mediaFormat: MULAW_8K, streamPath: '/acme/stream' }) as unknown as Carrier;
+    // What two plugin packages do from their index.ts when imported.
+    registry.register(
+      definePlugin({
+        name: '@acme/voice',
+        providers: [
+          { kind: 'stt', key: 'acme_stt', create: fakeSTT },
+          { kind: 'tts', key: 'acme_tts', create: fakeTTS },
+          { kind: 'llm', key: 'acme_llm', create: fakeLLM },
+        ],
+      }),
+    );
+    registry.register(
+      definePlugin({
+        name: '@acme/phone',
+        providers: [
+          { kind: 'engine', key: 'acme_engine', create: fakeEngine },
+          { kind: 'carrier', key: 'acme_carrier', create: fakeCarrier },
+        ],
+      }),
+    );
+    expect(createSTT('acme_stt', { native: true }).inputFormats).toEqual([MULAW_8K]);
+    expect(createTTS('acme_tts').outputFormats).toEqual([PCM16_16K]);
+    expect(createLLM('acme_llm', { model: 'm-1' }).model).toBe('m-1');
+    expect(createEngine('acme_engine').key).toBe('acme_engine');
+    expect(createCarrier('acme_carrier').streamPath).toBe('/acme/stream');
+    // Keys are per kind: an STT key is not a TTS.
+    expect(() => createTTS('acme_stt')).toThrow(ConfigError);
+    expect(() => createCarrier('twilio')).toThrow(/install and import @patter\/twilio/);
+  });
+
+  it('accepts one bare provider registration, as DESIGN.md shows, idempotently', () => {
+    const r = new Registry();
+    const entry = { kind: 'stt', key: 'solo', create: fakeSTT, env: ['SOLO_API_KEY'] } as const;
+    r.register(entry);
+    r.register(entry);
+    expect(r.keys('stt')).toEqual(['solo']);
+    expect(r.describe('stt', 'solo')).toMatchObject({ plugin: 'stt:solo', env: ['SOLO_API_KEY'] });
+    expect(r.create('stt', 'solo').key).toBe('fake_stt');
   });
 
   it('keeps one process-wide registry on globalThis', () => {

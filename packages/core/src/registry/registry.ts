@@ -35,7 +35,13 @@ export class Registry {
   private readonly providers = new Map<string, ProviderRegistration & { plugin: string }>();
   private readonly plugins = new Map<string, Plugin>();
 
-  register(plugin: Plugin): void {
+  /**
+   * Registers a plugin's providers, or one provider on its own
+   * (`registry.register({ kind: 'stt', key: 'deepgram', create, env: ['DEEPGRAM_API_KEY'] })`,
+   * recorded as the plugin `stt:deepgram`).
+   */
+  register(entry: Plugin | { [K in ProviderKind]: ProviderRegistration<K> }[ProviderKind]): void {
+    const plugin: Plugin = 'providers' in entry ? entry : singleProvider(entry as ProviderRegistration);
     if (this.plugins.get(plugin.name) === plugin) return;
     this.plugins.set(plugin.name, plugin);
     for (const provider of plugin.providers) {
@@ -69,6 +75,17 @@ export class Registry {
     this.providers.clear();
     this.plugins.clear();
   }
+}
+
+/** One bare registration as a plugin object, cached so registering it twice is still a no-op. */
+const singles = new WeakMap<ProviderRegistration, Plugin>();
+function singleProvider(provider: ProviderRegistration): Plugin {
+  let plugin = singles.get(provider);
+  if (plugin === undefined) {
+    plugin = { name: `${provider.kind}:${provider.key}`, providers: [provider] };
+    singles.set(provider, plugin);
+  }
+  return plugin;
 }
 
 function unknownKey(kind: ProviderKind, key: string, known: string[]): ConfigError {
