@@ -14,27 +14,34 @@ afterEach(() => {
   child = undefined;
 });
 
-function startDemo(): Promise<{ url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', NODE_ENV: 'development' };
-  child = spawn(process.execPath, [main], { env, cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns the built demo with only `extra` set (no keys from the developer's shell leak in). */
+function spawnDemo(extra: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: '0', NODE_ENV: 'development', ...extra };
+  const spawned = spawn(process.execPath, [main], { env, cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawned;
   let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  spawned.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  spawned.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  return { child: spawned, output: () => text };
+}
+
+function startDemo(extra: Record<string, string> = {}): Promise<{ url: string; output: () => string }> {
+  const { output } = spawnDemo(extra);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${text}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output()}`)), 15_000);
     child?.stdout?.on('data', () => {
-      const match = /open (http:\/\/\S+\/phone)/.exec(text);
+      const match = /open (http:\/\/\S+\/phone)/.exec(output());
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve({ url: match[1].replace(/\/phone$/, ''), output: () => text });
+        resolve({ url: match[1].replace(/\/phone$/, ''), output });
       }
     });
-    child?.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${text}`)));
+    child?.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${output()}`)));
   });
 }
 
-describe.skipIf(!existsSync(main))('the demo as a process (no keys)', () => {
-  it('says which mode it chose and why, serves the dev phone, and books a table in text mode', async () => {
+describe.skipIf(!existsSync(main))('the demo as a process', () => {
+  it('with no keys, says which mode it chose and why, serves the dev phone, and books a table in text mode', async () => {
     const { url, output } = await startDemo();
     expect(output()).toContain('demo: mode text — no provider keys are set');
     const page = await fetch(`${url}/phone`);
@@ -66,5 +73,32 @@ describe.skipIf(!existsSync(main))('the demo as a process (no keys)', () => {
     child?.kill('SIGTERM');
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(output()).toContain('demo: call ended');
+  }, 30_000);
+
+  it('with Twilio variables, also answers the number and prints the exact webhook URL to configure', async () => {
+    const { url, output } = await startDemo({
+      TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32),
+      TWILIO_AUTH_TOKEN: 'demo-auth-token',
+      TWILIO_PHONE_NUMBER: '+15550001234',
+      PATTER_WEBHOOK_URL: 'https://luigi.example.ngrok.app/',
+    });
+    const lines = output().split('\n');
+    expect(lines).toContain('demo: carrier — twilio number +15550001234');
+    expect(lines).toContain(
+      'demo: to take calls on the number, set the Voice URL of +15550001234 ("A call comes in", HTTP POST) in the Twilio console to https://luigi.example.ngrok.app/twilio/voice',
+    );
+    expect(output()).not.toContain('demo-auth-token');
+    // That webhook is served (and, unsigned, refused as Twilio's signature check requires); the dev phone still works.
+    expect((await fetch(`${url}/twilio/voice`, { method: 'POST', body: 'CallSid=CA1' })).status).toBe(403);
+    expect((await fetch(`${url}/phone`)).status).toBe(200);
+  }, 30_000);
+
+  it('with a carrier but no PATTER_WEBHOOK_URL, exits 1 saying what to set (no stack trace)', async () => {
+    const { child: demo, output } = spawnDemo({ TELNYX_API_KEY: 'k', TELNYX_PHONE_NUMBER: '+15550009999' });
+    const code = await new Promise<number | null>((resolve) => demo.once('exit', (exitCode) => resolve(exitCode)));
+    expect(code).toBe(1);
+    expect(output().trim()).toBe(
+      'demo: PATTER_WEBHOOK_URL is required with a carrier: the public https URL the carrier reaches this server at (e.g. https://abc.ngrok.app)',
+    );
   }, 30_000);
 });

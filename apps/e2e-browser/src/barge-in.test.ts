@@ -55,6 +55,10 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: barge-in${HAS_CHROMIUM ? 
     expect(agent.deepgram.speechStartedAt()).toBeDefined();
     expect(after.clears).toBe(1);
     expect(after.lastClearToSilenceMs).toBeLessThanOrEqual(100);
+    // Timed from the server's send of the clear (its `sentAt`; the browser runs on this machine's clock).
+    expect(after.lastServerClearToSilenceMs).toBeDefined();
+    expect(after.lastServerClearToSilenceMs).toBeGreaterThanOrEqual(after.lastClearToSilenceMs! - 5);
+    expect(after.lastServerClearToSilenceMs).toBeLessThanOrEqual(100);
     expect(after.bufferedMs).toBe(0);
     // It was speaking for a while, and most of the answer was never sent.
     const full = LONG_REPLY.join('').trim().length * MS_PER_CHAR * BYTES_PER_MS;

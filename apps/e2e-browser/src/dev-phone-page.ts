@@ -10,6 +10,7 @@ export interface DevPhoneState {
   readonly bufferedMs: number;
   readonly clears: number;
   readonly lastClearToSilenceMs: number | undefined;
+  readonly lastServerClearToSilenceMs: number | undefined;
   readonly ended: string | undefined;
   readonly transcript: { readonly role: 'user' | 'assistant'; readonly text: string }[];
   readonly toolCalls: { readonly name: string; readonly arguments: unknown; readonly result?: unknown; readonly error?: string }[];

@@ -30,13 +30,17 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: text mode${HAS_CHROMIUM ?
     await handle?.close({ timeoutMs: 0 });
   });
 
-  it('books a table by typing: the page shows the book_table call and the "Booked" reply; hanging up ends the call', async () => {
+  it('answers a keypad press, books a table by typing: the page shows the book_table call and the "Booked" reply; hanging up ends the call', async () => {
     const { page } = browser;
     expect(handle.devPhoneUrl).toBe(`${handle.url}/phone`);
     await page.goto(handle.devPhoneUrl as string);
     await page.getByRole('button', { name: 'Call the agent' }).click();
     await waitForPhone(page, 'the greeting', (s) => s.state === 'In call (text)' && s.transcript.length >= 1);
     expect(await page.locator('#mode-label').textContent()).toMatch(/^text mode/);
+
+    // The keypad: a press is a turn of its own, like a carrier's DTMF.
+    await page.getByRole('button', { name: '5', exact: true }).click();
+    await waitForPhone(page, 'the reply to the keypad', (s) => s.transcript.length >= 3);
 
     await page.locator('#text-input').fill("I'd like a table for two on Friday at 8, my name is Ann");
     await page.getByRole('button', { name: 'Send' }).click();
@@ -48,6 +52,8 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: text mode${HAS_CHROMIUM ?
     ]);
     expect(state.transcript).toEqual([
       { role: 'assistant', text: "Luigi's Trattoria, good evening! How can I help you?" },
+      { role: 'user', text: '5' },
+      { role: 'assistant', text: 'I can book you a table, or tell you our opening hours. What would you like?' },
       { role: 'user', text: "I'd like a table for two on Friday at 8, my name is Ann" },
       { role: 'assistant', text: 'Booked: a table for 2 on friday at 20:00, under Ann. Your reference is T-101.' },
     ]);
@@ -61,7 +67,7 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: text mode${HAS_CHROMIUM ?
     await waitUntil('onCallEnd', () => ends.length === 1);
     expect(ends[0]?.reason).toBe('caller_hangup');
     expect(ends[0]?.callId).toMatch(/^devphone-/);
-    expect(ends[0]?.transcript.map((entry) => entry.role)).toEqual(['assistant', 'user', 'assistant']);
+    expect(ends[0]?.transcript.map((entry) => entry.role)).toEqual(['assistant', 'user', 'assistant', 'user', 'assistant']);
     await waitForPhone(page, 'the page to show the call ended', (s) => s.state === 'Call ended' && s.ended !== undefined);
     expect(await page.getByRole('button', { name: 'Call the agent' }).isEnabled()).toBe(true);
     expect(browser.console.filter((line) => /^(error|pageerror|http)/.test(line))).toEqual([]);

@@ -76,6 +76,11 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
     expect(state.receivedBytes).toBeLessThan(replyBytes + 2 * 640);
     expect(state.metrics).toHaveLength(1);
     expect(await page.locator('#latency').textContent()).toMatch(/^\d+ ms to first audio$/);
+    // Per-turn figures: the total and the vendors' shares, as the session measured them.
+    const turns = await page.locator('#turns li').allTextContents();
+    expect(turns).toHaveLength(1);
+    expect(turns[0]).toMatch(/^turn 1: \d+ ms \((STT \d+ · )?LLM \d+ · TTS \d+\)$/);
+    expect(turns[0]).toContain(`TTS ${Math.round(state.metrics[0]!.ttsFirstByteMs as number)}`);
 
     await page.getByRole('button', { name: 'Hang up' }).click();
     await waitUntil('onCallEnd', () => agent.ends.length === 1, 5_000);

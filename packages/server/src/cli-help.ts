@@ -8,7 +8,8 @@ Usage:
 
 Commands:
   serve   Start the server that answers calls with your agent. It prints the local
-          URL, the health URL and the webhook URLs to give your carrier.
+          URL, the dev phone URL (call the agent from your browser), the health URL
+          and the webhook URLs to give your carrier.
   test    Talk to your agent in the terminal (text in, text out; no phone needed).
 
 Options:
@@ -29,6 +30,11 @@ The agent module (.js, .mjs or .ts) exports two names:
   export const agent = phone.agent({ engine: new OpenAIRealtime(), firstMessage: 'Hello!' });
   // optional: callbacks and limits for serve(), e.g.
   export const serveOptions = { onCallEnd: (call) => console.log(call.reason, call.durationMs) };
+
+No carrier yet? Export phone = new Patter({}) and open the dev phone URL that
+serve prints: the browser is the phone (text chat when the agent has no STT/TTS).
+Beside a carrier the dev phone is on unless NODE_ENV=production (devPhone: true in
+serveOptions turns it on there).
 
 Keys come from the environment (OPENAI_API_KEY, TWILIO_AUTH_TOKEN, ...); see each package's README.
 Stop with Ctrl-C or SIGTERM: new calls are refused, running calls may finish (shutdownTimeoutMs),

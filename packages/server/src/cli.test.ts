@@ -70,6 +70,7 @@ describe('patter CLI (spawned)', { timeout: 60_000 }, () => {
     expect(help).toContain('export const phone = new Patter(');
     expect(help).toContain('export const agent = phone.agent(');
     expect(help).toContain('--env-file');
+    expect(help).toContain('phone = new Patter({}) and open the dev phone URL');
   });
 
   it('fails with usage help on a bad command line or module', async () => {
@@ -114,6 +115,40 @@ describe('patter CLI (spawned)', { timeout: 60_000 }, () => {
     expect(received).toContain('hangup');
     expect(await cli.exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(cli.output()).toContain('call-end shutdown');
+  });
+
+  it('serves a plain JavaScript module without a carrier: the dev phone URL is printed and takes a text call', async () => {
+    running = runCli(['serve', fixture('browser-agent.mjs'), '--port=0', '--host', '127.0.0.1']);
+    const cli = running;
+    await waitFor(() => /press Ctrl-C/.test(cli.output()), 15_000);
+    const output = cli.output();
+    const phoneUrl = /patter: dev phone (http:\/\/127\.0\.0\.1:\d+\/phone) \(open it/.exec(output)?.[1];
+    expect(phoneUrl).toBeDefined();
+    expect(output).not.toContain('patter: carrier');
+    expect(output).not.toContain('patter: webhook');
+    const url = phoneUrl!.replace(/\/phone$/, '');
+    expect((await fetch(phoneUrl!)).headers.get('content-type')).toContain('text/html');
+
+    // The call the page would place: a token from the page's origin, then the stream.
+    const answer = (await (await fetch(`${url}/devphone/call`, { method: 'POST', headers: { origin: url } })).json()) as {
+      mode: string;
+      callId: string;
+      streamPath: string;
+    };
+    expect(answer.mode).toBe('text');
+    const ws = await openStream(`${url.replace('http', 'ws')}${answer.streamPath}`);
+    const replies: string[] = [];
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { event: string; text?: string };
+      if (message.event === 'reply' && message.text !== undefined) replies.push(message.text);
+    });
+    send(ws, { event: 'start', start: { streamId: 'S1', callId: answer.callId } });
+    send(ws, { event: 'text', text: 'a table for two' });
+    await waitFor(() => replies.length >= 2, 5_000);
+    expect(replies).toEqual(['Hi from a JavaScript module', 'Echo: a table for two']);
+    ws.close();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
   it('runs a terminal conversation with `patter test`', async () => {

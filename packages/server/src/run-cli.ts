@@ -71,7 +71,8 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     if (phone.carrier) io.out(`patter: carrier ${phone.carrier.key}, number ${maskPhoneNumber(phone.phoneNumber)}`);
     if (handle.devPhoneUrl) io.out(`patter: dev phone ${handle.devPhoneUrl} (open it to call the agent from your browser)`);
     io.out(`patter: health ${handle.url}/health`);
-    for (const webhook of handle.webhooks) io.out(`patter: webhook ${webhook}`);
+    // Without a carrier the routes are the dev phone's own: nothing to configure anywhere.
+    if (phone.carrier) for (const webhook of handle.webhooks) io.out(`patter: webhook ${webhook}`);
     io.out('patter: press Ctrl-C to stop');
     return 0;
   } catch (err) {

@@ -14,6 +14,8 @@ const stats = {
   clears: 0,
   /** ms from the last `clear` received to the playback buffer being empty. */
   lastClearToSilenceMs: undefined,
+  /** The same from the server's send time (its `sentAt`; meaningful when page and server share a clock). */
+  lastServerClearToSilenceMs: undefined,
   ended: undefined,
   transcript: [],
   toolCalls: [],
@@ -28,6 +30,7 @@ let audio;
 let enqueued = 0;
 let marks = [];
 let clearedAt;
+let clearSentAt;
 
 function setStatus(text) {
   stats.state = text;
@@ -92,8 +95,11 @@ function onPlayed({ played, buffered }) {
   stats.bufferedMs = Math.round((buffered / RATE) * 1000);
   $('buffered-ms').textContent = `${stats.bufferedMs} ms`;
   if (buffered === 0 && clearedAt !== undefined) {
-    stats.lastClearToSilenceMs = Math.round(performance.now() - clearedAt);
+    const now = performance.now();
+    stats.lastClearToSilenceMs = Math.round(now - clearedAt);
+    if (clearSentAt !== undefined) stats.lastServerClearToSilenceMs = Math.round(performance.timeOrigin + now - clearSentAt);
     clearedAt = undefined;
+    clearSentAt = undefined;
   }
   const due = marks.filter((mark) => mark.at <= played);
   marks = marks.filter((mark) => mark.at > played);
@@ -117,6 +123,7 @@ function onMessage(message) {
     case 'clear':
       stats.clears++;
       clearedAt = performance.now();
+      clearSentAt = typeof message.sentAt === 'number' ? message.sentAt : undefined;
       audio?.playback.port.postMessage({ type: 'clear' });
       for (const mark of marks) send({ event: 'mark', streamId, mark: { name: mark.name } });
       marks = [];
@@ -139,6 +146,9 @@ function onMessage(message) {
       stats.metrics.push(message.metrics);
       const total = message.metrics.totalMs;
       $('latency').textContent = total === undefined ? '–' : `${Math.round(total)} ms to first audio`;
+      const row = document.createElement('li');
+      row.textContent = describeTurn(message.metrics);
+      $('turns').append(row);
       return;
     }
     case 'transfer':
@@ -149,6 +159,17 @@ function onMessage(message) {
       addLine('system', `Call ended (${message.reason})`);
       return;
   }
+}
+
+/** One turn's latency as the page lists it: `turn 1: 850 ms (STT 120 · LLM 300 · TTS 200)`. */
+function describeTurn(metrics) {
+  const parts = [
+    ['STT', metrics.sttMs],
+    ['LLM', metrics.llmFirstTokenMs],
+    ['TTS', metrics.ttsFirstByteMs],
+  ].filter(([, ms]) => typeof ms === 'number').map(([name, ms]) => `${name} ${Math.round(ms)}`);
+  const total = typeof metrics.totalMs === 'number' ? `${Math.round(metrics.totalMs)} ms` : '–';
+  return `turn ${metrics.turn}: ${total}${parts.length ? ` (${parts.join(' · ')})` : ''}${metrics.interrupted ? ', interrupted' : ''}`;
 }
 
 async function call() {
@@ -162,6 +183,7 @@ async function call() {
   }
   const { mode, callId, streamPath } = await response.json();
   stats.mode = mode;
+  $('turns').replaceChildren();
   $('mode-label').textContent = mode === 'text' ? 'text mode: this agent has no voice providers' : 'voice';
   $('text-form').hidden = mode !== 'text';
   streamId = `devphone-stream-${Math.random().toString(36).slice(2, 10)}`;

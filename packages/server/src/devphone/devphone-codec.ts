@@ -2,7 +2,7 @@ import { objectField, stringField, type MediaStreamCodec, type MediaStreamMessag
 
 /**
  * The dev phone's media-stream wire format: Twilio-shaped JSON text frames (`start`, `media`
- * with a base64 payload, `dtmf`, `mark`, `stop`; `media`, `mark`, `clear` back), PCM16 16 kHz.
+ * with a base64 payload, `dtmf`, `mark`, `stop`; `media`, `mark`, `clear` (with `sentAt`) back), PCM16 16 kHz.
  * Frames the codec does not know (`text`, `hangup`) are the transport's own.
  */
 export const devPhoneCodec: MediaStreamCodec = {
@@ -42,5 +42,7 @@ export const devPhoneCodec: MediaStreamCodec = {
   },
   encodeMedia: (streamId, payload) => '{"event":"media","streamId":' + JSON.stringify(streamId) + ',"media":{"payload":"' + payload + '"}}',
   encodeMark: (streamId, name) => JSON.stringify({ event: 'mark', streamId, mark: { name } }),
-  encodeClear: (streamId) => JSON.stringify({ event: 'clear', streamId }),
+  // `sentAt` (the server's clock, epoch ms) lets the page time clear → silence from the server's
+  // side too; the dev phone usually runs on the same machine as the server.
+  encodeClear: (streamId) => JSON.stringify({ event: 'clear', streamId, sentAt: Date.now() }),
 };

@@ -12,6 +12,9 @@ import {
 import { devPhoneCodec } from './devphone-codec.js';
 import { DEVPHONE_FORMAT } from './devphone-format.js';
 
+/** The longest typed message the dev phone takes (one chat turn). */
+const MAX_TEXT_CHARS = 2000;
+
 /**
  * The browser end of a dev-phone call: the same media-stream transport as a carrier's (pacing,
  * marks, clear, DTMF) plus what a person at the page needs — typed text in (text mode), and the
@@ -43,12 +46,15 @@ export class DevPhoneTransport implements CallTransport {
       if (isBinary) return;
       const text = String(data);
       if (!text.startsWith('{"event":"text"')) return;
+      let message: { text?: unknown };
       try {
-        const message = JSON.parse(text) as { text?: unknown };
-        if (typeof message.text === 'string' && message.text.length <= 2000) this.textEvents.emit('text', message.text);
+        message = JSON.parse(text) as { text?: unknown };
       } catch {
         context.logger.debug({}, 'dev phone sent malformed text frame; dropped');
+        return;
       }
+      if (typeof message.text === 'string' && message.text.length <= MAX_TEXT_CHARS) this.textEvents.emit('text', message.text);
+      else context.logger.debug({ maxChars: MAX_TEXT_CHARS }, 'dev phone text frame without text or too long; dropped');
     });
   }
 

@@ -109,6 +109,21 @@ describe('dev phone', () => {
     ws.close();
   });
 
+  it('logs and drops bad frames from the page; the call goes on', async () => {
+    await serveTextAgent();
+    const { ws, messages } = await dial(handle!.url);
+    await until(() => messages.some((m) => m.event === 'reply'));
+    for (const bad of ['not json', '{"event":"text"', '{"event":"text","text":42}', JSON.stringify({ event: 'text', text: 'x'.repeat(2001) }), '{"event":"media"}', '{"event":"nope"}']) {
+      ws.send(bad);
+    }
+    ws.send(Buffer.from([1, 2, 3]));
+    ws.send(JSON.stringify({ event: 'text', text: 'still there?' }));
+    await until(() => messages.some((m) => m.event === 'transcript' && m.role === 'assistant' && m.text === 'Noted: still there?. From the dev phone.'));
+    expect(messages.filter((m) => m.event === 'transcript' && m.role === 'user').map((m) => m.text)).toEqual(['still there?']);
+    expect(messages.some((m) => m.event === 'end')).toBe(false);
+    ws.close();
+  });
+
   it('refuses a cross-origin page, a stream without a valid token, and is off when asked', async () => {
     await serveTextAgent();
     const refused = await fetch(`${handle!.url}/devphone/call`, { method: 'POST', headers: { origin: 'https://evil.example' } });
@@ -121,6 +136,33 @@ describe('dev phone', () => {
     await handle!.close({ timeoutMs: 0 });
     await serveTextAgent({ devPhone: false });
     expect((await fetch(`${handle!.url}/phone`)).status).toBe(404);
+  });
+});
+
+describe('dev phone default', () => {
+  const saved = process.env.NODE_ENV;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  });
+
+  it('is on in development, off in production unless asked for', async () => {
+    process.env.NODE_ENV = 'development';
+    await serveTextAgent();
+    expect(handle!.devPhoneUrl).toBe(`${handle!.url}/phone`);
+    expect((await fetch(`${handle!.url}/phone`)).status).toBe(200);
+    await handle!.close({ timeoutMs: 0 });
+
+    process.env.NODE_ENV = 'production';
+    await serveTextAgent();
+    expect(handle!.devPhoneUrl).toBeUndefined();
+    expect((await fetch(`${handle!.url}/phone`)).status).toBe(404);
+    expect((await fetch(`${handle!.url}/devphone/call`, { method: 'POST' })).status).toBe(404);
+    await handle!.close({ timeoutMs: 0 });
+
+    await serveTextAgent({ devPhone: true });
+    expect(handle!.devPhoneUrl).toBe(`${handle!.url}/phone`);
+    expect((await fetch(`${handle!.url}/phone`)).status).toBe(200);
   });
 });
 
