@@ -60,7 +60,7 @@ export class Patter {
   private context: ServerContext | undefined;
   private serving = false;
 
-  constructor(options: PatterOptions) {
+  constructor(options: PatterOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an options object');
     const { carrier } = options;
     if (
@@ -97,6 +97,12 @@ export class Patter {
     const resolved = resolveServeOptions(options);
     if (resolved.agent === undefined) throw new ConfigError('agent', 'required: the agent that answers calls');
     const agent = isAgent(resolved.agent) ? resolved.agent : createAgent(resolved.agent, this.logger);
+    if (!this.carrier && !resolved.devPhone) {
+      throw new ConfigError(
+        'devPhone',
+        'without a carrier the dev phone is the only way in, and it is off (NODE_ENV=production or devPhone: false): pass devPhone: true, or a carrier',
+      );
+    }
     this.serving = true;
     try {
       // Without a carrier the dev phone is the carrier: calls come only from the browser.

@@ -11,6 +11,7 @@ import {
 import { devPhoneAsset } from './devphone-assets.js';
 import { DEVPHONE_FORMAT } from './devphone-format.js';
 import { DevPhoneTransport } from './devphone-transport.js';
+import { isTrustedHost } from './is-trusted-host.js';
 
 /** `voice`: microphone and speaker; `text`: the agent has no voice providers, so the page types. */
 export type DevPhoneMode = 'voice' | 'text';
@@ -54,9 +55,14 @@ export class DevPhoneCarrier implements Carrier {
 
   /**
    * Hands the page a short-lived stream token for a new call. Only the page's own origin may ask
-   * (a cross-site page cannot start calls on a developer's machine).
+   * (a cross-site page cannot start calls on a developer's machine), under a Host a rebound DNS
+   * name cannot pose as.
    */
   private async newCall(host: CarrierHost, request: CarrierHttpRequest): Promise<CarrierHttpResponse> {
+    if (!isTrustedHost(request.headers.host, host.publicUrl)) {
+      host.logger.warn({}, 'dev phone call refused: the Host is not this server (an IP, localhost or the public URL)');
+      return { status: 403, body: 'forbidden' };
+    }
     const origin = request.headers.origin;
     if (origin !== undefined && (originHost(origin) ?? null) !== request.headers.host) {
       host.logger.warn({}, 'dev phone call refused: cross-origin request');

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { silentLogger, WebSocket, type CallEndSummary } from '@patter/core';
 import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +63,18 @@ async function dial(url: string): Promise<{ ws: WebSocket; messages: PageMessage
   });
   ws.send(JSON.stringify({ event: 'start', start: { streamId: 'S1', callId: answer.callId } }));
   return { ws, messages, callId: answer.callId };
+}
+
+/** POSTs /devphone/call with headers fetch() will not let a test set (Host). */
+function postCall(url: string, headers: Record<string, string>): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: new URL(url).port, path: '/devphone/call', method: 'POST', headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function until(predicate: () => boolean): Promise<void> {
@@ -130,6 +143,12 @@ describe('dev phone', () => {
     expect(refused.status).toBe(403);
     // A sandboxed or file:// page sends `Origin: null`: refused too, not a server error.
     expect((await fetch(`${handle!.url}/devphone/call`, { method: 'POST', headers: { origin: 'null' } })).status).toBe(403);
+    // DNS rebinding: evil.example re-pointed at 127.0.0.1 is same-origin with itself, but its Host
+    // is neither an IP, localhost nor the public URL.
+    const port = new URL(handle!.url).port;
+    expect(await postCall(handle!.url, { host: `evil.example:${port}`, origin: `http://evil.example:${port}` })).toBe(403);
+    expect(await postCall(handle!.url, { host: `localhost:${port}`, origin: `http://localhost:${port}` })).toBe(200);
+    expect(await postCall(handle!.url, { host: `[::1]:${port}` })).toBe(200);
     const ws = new WebSocket(`${handle!.url.replace('http', 'ws')}/devphone/stream/${'a'.repeat(32)}/forged`);
     const status = await new Promise<number | undefined>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode)));
     expect(status).toBe(401);
@@ -167,6 +186,13 @@ describe('dev phone default', () => {
 });
 
 describe('Patter without a carrier', () => {
+  it('needs no options, and refuses to serve nothing when the dev phone is off', async () => {
+    expect(new Patter().carrier).toBeUndefined();
+    const phone = new Patter({ logger: silentLogger });
+    const agent = phone.agent({ onMessage: () => 'Hello!' });
+    await expect(phone.serve({ agent, port: 0, devPhone: false, shutdownSignals: false })).rejects.toMatchObject({ option: 'devPhone' });
+  });
+
   it('serves the dev phone as the only way in', async () => {
     const phone = new Patter({ logger: silentLogger });
     handle = await phone.serve({ agent: phone.agent({ onMessage: () => 'Hello!' }), port: 0, host: '127.0.0.1', shutdownSignals: false });
