@@ -48,6 +48,23 @@ describe('httpRequest', () => {
     expect(error).toMatchObject({ status: 429, retryable: true, retryAfter: 7, body: '{"error":"rate"}' });
   });
 
+  it('prefers retry-after-ms, and lets x-should-retry override the status', async () => {
+    const replies: [number, Record<string, string>][] = [
+      [429, { 'retry-after-ms': '1500', 'retry-after': '7' }],
+      [500, { 'x-should-retry': 'false' }],
+      [400, { 'x-should-retry': 'true', 'retry-after-ms': 'soon', 'retry-after': '2' }],
+    ];
+    const url = await listen((_req, res) => {
+      const [status, headers] = replies.shift()!;
+      res.writeHead(status, headers).end();
+    });
+    const errors = [];
+    for (let i = 0; i < 3; i++) errors.push(await httpRequest(url, { provider: 'acme' }).catch((e: unknown) => e));
+    expect(errors[0]).toMatchObject({ status: 429, retryable: true, retryAfter: 1.5 });
+    expect(errors[1]).toMatchObject({ status: 500, retryable: false });
+    expect(errors[2]).toMatchObject({ status: 400, retryable: true, retryAfter: 2 });
+  });
+
   it('throws an auth error naming the env var for a 401', async () => {
     const url = await listen((_req, res) => res.writeHead(401).end());
     const error = await httpRequest(url, { provider: 'acme', apiKeyEnv: 'ACME_API_KEY' }).catch((e: unknown) => e);

@@ -71,12 +71,22 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   if (status >= 200 && status < 300) return { status, headers: response.headers, body: response.body };
 
   const text = (await response.body.text().catch(() => '')).slice(0, 1000);
-  const retryAfter = parseRetryAfter(header(response.headers, 'retry-after'));
+  const retryAfter = retryAfterOf(response.headers);
   if (status === 401 || status === 403) throw new ProviderAuthError(provider, status, options.apiKeyEnv, { body: text });
+  // `x-should-retry` (OpenAI and compatible servers) overrides what the status suggests.
+  const shouldRetry = header(response.headers, 'x-should-retry');
   throw new ProviderStatusError(provider, status, 'request failed', {
     body: text,
     ...(retryAfter === undefined ? {} : { retryAfter }),
+    ...(shouldRetry === 'true' || shouldRetry === 'false' ? { retryable: shouldRetry === 'true' } : {}),
   });
+}
+
+/** Seconds to wait before a retry: `retry-after-ms` (OpenAI) when valid, else `retry-after`. */
+function retryAfterOf(headers: HttpResponse['headers']): number | undefined {
+  const ms = Number(header(headers, 'retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return ms / 1000;
+  return parseRetryAfter(header(headers, 'retry-after'));
 }
 
 /** Reads one header as a string (first value when repeated). */

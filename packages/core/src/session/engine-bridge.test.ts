@@ -147,6 +147,53 @@ describe('engine bridge', () => {
     await session.end('agent_hangup');
   });
 
+  it("keeps only the heard part of an interrupted reply's text, as the pipeline does", async () => {
+    const { transport, engine, session } = engineCall();
+    const finals: string[] = [];
+    session.on('transcript', (t) => void (t.isFinal && finals.push(`${t.role}: ${t.text}`)));
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    const text = 'one two three four five six seven eight nine ten';
+    // The text comes with the audio, long before the carrier has played it: held, not recorded.
+    live.emit({ type: 'audio', data: frame(9, 8000) }); // 1 s
+    live.emit({ type: 'transcript', role: 'assistant', text, isFinal: true });
+    live.emit({ type: 'responseDone' });
+    await until(() => transport.audio.length === 1);
+    await settle();
+    expect(finals).toEqual([]);
+    transport.play(300);
+    live.emit({ type: 'speechStarted' });
+    await until(() => finals.length === 1);
+    expect(finals).toEqual(['assistant: one two three']);
+
+    // A barge-in before the reply's text arrived cuts the text when it comes.
+    live.emit({ type: 'audio', data: frame(9, 8000) });
+    await until(() => transport.audio.length === 2);
+    transport.play(500);
+    live.emit({ type: 'speechStarted' });
+    await until(() => live.interrupts.length === 2);
+    live.emit({ type: 'transcript', role: 'assistant', text, isFinal: true });
+    await until(() => finals.length === 2);
+    expect(finals[1]).toBe('assistant: one two three four five');
+
+    // A reply heard to the end is recorded whole, once it has played.
+    live.emit({ type: 'audio', data: frame(9, 1600) });
+    live.emit({ type: 'transcript', role: 'assistant', text: 'See you Friday.', isFinal: true });
+    live.emit({ type: 'responseDone' });
+    await until(() => transport.audio.length === 3);
+    await settle();
+    expect(finals).toHaveLength(2);
+    transport.playAll();
+    await until(() => finals.length === 3);
+    transport.stop('caller_hangup');
+    const summary = await session.ended;
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual([
+      'assistant: one two three',
+      'assistant: one two three four five',
+      'assistant: See you Friday.',
+    ]);
+  });
+
   it('ignores caller speech while the agent is silent, and when interruptions are off', async () => {
     const { transport, engine, session } = engineCall({ allowInterruptions: false });
     await until(() => engine.sessions.length === 1);

@@ -4,6 +4,7 @@ import type { ToolCallRequest } from '../llm/chat-message.js';
 import { createFrameConverter, type FrameConverter } from './audio-path.js';
 import type { SessionContext } from './session-context.js';
 import type { SessionMode, SessionModeFactory } from './session-mode.js';
+import { playedPrefix } from './played-prefix.js';
 import { substituteVariables } from './substitute-variables.js';
 
 /** Caller audio held while the engine connects (frames; 50 = 1 s at 20 ms). */
@@ -36,6 +37,14 @@ class EngineBridge implements SessionMode {
    */
   private lastReplyBaseline: number | undefined;
   private replyWaiters: (() => void)[] = [];
+  /**
+   * The engine's final text of the reply still playing. Like the pipeline, the call's history and
+   * transcript get a reply once it has been heard: in full when its audio drains, cut to the
+   * heard part at a barge-in (the engine's text runs ahead of the carrier's playback).
+   */
+  private heldReply: string | undefined;
+  /** A barge-in that came before its reply's final text: the share of the reply that was heard. */
+  private heardShareOfNext: number | undefined;
   private closed = false;
   /** Set once the connect options are built; a `say` before that becomes the engine's `firstMessage`. */
   private connectStarted = false;
@@ -76,6 +85,8 @@ class EngineBridge implements SessionMode {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // The call ended while the reply played: it stands as said (only a barge-in cuts a reply).
+    if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
     this.closed = true;
     this.offAudio?.();
     this.early.length = 0;
@@ -161,6 +172,7 @@ class EngineBridge implements SessionMode {
         if (this.replyBaseline === undefined) {
           this.replyBaseline = transport.playedMs() + transport.pendingMs();
           this.lastReplyBaseline = this.replyBaseline;
+          this.heardShareOfNext = undefined;
         }
         transport.sendAudio(this.toCarrier ? this.toCarrier(event.data) : event.data);
         return;
@@ -181,9 +193,9 @@ class EngineBridge implements SessionMode {
           return;
         }
         if (event.text.trim() === '') return;
-        if (event.role === 'user') context.history.addUser(event.text);
-        else context.history.addAssistant(event.text);
-        context.recordTranscript({ role: event.role, text: event.text });
+        if (event.role === 'assistant') return this.onAssistantText(event.text);
+        context.history.addUser(event.text);
+        context.recordTranscript({ role: 'user', text: event.text });
         return;
       case 'toolCall':
         void this.runTool(session, event.call);
@@ -217,10 +229,48 @@ class EngineBridge implements SessionMode {
     if (!speaking || agent.allowInterruptions === false) return;
     const baseline = this.replyBaseline ?? this.lastReplyBaseline ?? this.transport.playedMs();
     const heardMs = Math.max(0, this.transport.playedMs() - baseline);
+    const share = this.heardShare();
     this.transport.clear();
     session.interrupt(heardMs);
+    if (this.heldReply !== undefined) this.commitAssistant(playedPrefix(this.heldReply, share));
+    else if (this.replyBaseline !== undefined) this.heardShareOfNext = share;
     this.replyBaseline = this.lastReplyBaseline = undefined;
     this.releaseReplyWaiters();
+  }
+
+  /** Of the reply's audio so far (played + queued), the share the caller has heard (1 when none). */
+  private heardShare(): number {
+    const baseline = this.replyBaseline ?? this.lastReplyBaseline;
+    if (baseline === undefined) return 1;
+    const played = Math.max(0, this.transport.playedMs() - baseline);
+    const total = played + this.transport.pendingMs();
+    return total > 0 ? played / total : 1;
+  }
+
+  private onAssistantText(text: string): void {
+    if (this.heardShareOfNext !== undefined) {
+      const share = this.heardShareOfNext;
+      this.heardShareOfNext = undefined;
+      this.commitAssistant(playedPrefix(text, share));
+      return;
+    }
+    const playing = this.replyBaseline !== undefined || this.transport.pendingMs() > 0;
+    if (!playing) return this.commitAssistant(text);
+    if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
+    this.heldReply = text;
+    void this.commitOnceHeard(text);
+  }
+
+  private async commitOnceHeard(text: string): Promise<void> {
+    while (this.heldReply === text && !this.closed && this.transport.pendingMs() > 0) await this.transport.drained();
+    if (this.heldReply === text && !this.closed) this.commitAssistant(text);
+  }
+
+  private commitAssistant(text: string): void {
+    this.heldReply = undefined;
+    if (text === '') return;
+    this.context.history.addAssistant(text);
+    this.context.recordTranscript({ role: 'assistant', text });
   }
 
   private async runTool(session: EngineSession, call: ToolCallRequest): Promise<void> {
