@@ -130,6 +130,7 @@ export class CartesiaTTS implements TTSProvider {
     const format = resolveOutputFormat(KEY, this.outputFormats, options.format);
     if (text.trim() === '') return;
     yield* streamHttpTTS({
+      ...options, // signal, callId, onUsage: the caller's synthesis options
       provider: KEY,
       url: this.url,
       headers: { authorization: `Bearer ${this.apiKey}`, 'cartesia-version': this.apiVersion },
@@ -143,9 +144,6 @@ export class CartesiaTTS implements TTSProvider {
       apiKeyEnv: ENV,
       retries: this.maxRetries,
       logger: options.logger ?? this.logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.callId ? { callId: options.callId } : {}),
-      ...(options.onUsage ? { onUsage: options.onUsage } : {}),
     });
   }
 

@@ -56,6 +56,7 @@ export class ElevenLabsRestTTS implements TTSProvider {
     if (text.trim() === '') return;
     const o = this.options;
     yield* streamHttpTTS({
+      ...options, // signal, callId, onUsage: the caller's synthesis options
       provider: KEY,
       url: joinUrl(o.baseUrl, `/v1/text-to-speech/${encodeURIComponent(o.voiceId)}/stream`, {
         output_format: toElevenLabsFormat(format),
@@ -72,9 +73,6 @@ export class ElevenLabsRestTTS implements TTSProvider {
       apiKeyEnv: ENV,
       retries: this.maxRetries,
       logger: options.logger ?? this.logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.callId ? { callId: options.callId } : {}),
-      ...(options.onUsage ? { onUsage: options.onUsage } : {}),
     });
   }
 

@@ -131,6 +131,7 @@ export class InworldTTS implements TTSProvider {
     if (text.trim() === '') return;
     const o = this.options;
     yield* streamHttpTTS({
+      ...options, // signal, callId, onUsage: the caller's synthesis options
       provider: KEY,
       url: this.url,
       headers: { authorization: `Basic ${this.apiKey}` },
@@ -155,9 +156,6 @@ export class InworldTTS implements TTSProvider {
       wavHeader: 'chunk',
       retries: o.maxRetries ?? DEFAULTS.maxRetries,
       logger: options.logger ?? this.logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.callId ? { callId: options.callId } : {}),
-      ...(options.onUsage ? { onUsage: options.onUsage } : {}),
     });
   }
 

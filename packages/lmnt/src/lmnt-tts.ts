@@ -129,6 +129,7 @@ export class LmntTTS implements TTSProvider {
     const o = this.options;
     const mulaw = format.encoding === 'mulaw';
     yield* streamHttpTTS({
+      ...options, // signal, callId, onUsage: the caller's synthesis options
       provider: KEY,
       url: this.url,
       headers: { 'x-api-key': this.apiKey, 'lmnt-version': DEFAULTS.apiVersion, accept: 'application/octet-stream' },
@@ -149,9 +150,6 @@ export class LmntTTS implements TTSProvider {
       wavHeader: mulaw ? 'stream' : 'none',
       retries: o.maxRetries ?? DEFAULTS.maxRetries,
       logger: options.logger ?? this.logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.callId ? { callId: options.callId } : {}),
-      ...(options.onUsage ? { onUsage: options.onUsage } : {}),
     });
   }
 

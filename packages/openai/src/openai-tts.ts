@@ -113,6 +113,7 @@ export class OpenAITTS implements TTSProvider {
     if (text.trim() === '') return;
     if (text.length > MAX_INPUT) throw new ConfigError('text', `OpenAI TTS takes at most ${MAX_INPUT} characters per request`);
     yield* streamHttpTTS({
+      ...options, // signal, callId, onUsage: the caller's synthesis options
       provider: KEY,
       url: this.url,
       headers: this.headers,
@@ -122,9 +123,6 @@ export class OpenAITTS implements TTSProvider {
       apiKeyEnv: ENV,
       retries: this.maxRetries,
       logger: options.logger ?? this.logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.callId ? { callId: options.callId } : {}),
-      ...(options.onUsage ? { onUsage: options.onUsage } : {}),
     });
   }
 

@@ -138,6 +138,7 @@ export class RimeTTS implements TTSProvider {
     const format = resolveOutputFormat(KEY, this.outputFormats, options.format);
     if (text.trim() === '') return;
     yield* streamHttpTTS({
+      ...options, // signal, callId, onUsage: the caller's synthesis options
       provider: KEY,
       url: this.url,
       headers: {
@@ -150,9 +151,6 @@ export class RimeTTS implements TTSProvider {
       apiKeyEnv: ENV,
       retries: this.maxRetries,
       logger: options.logger ?? this.logger,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.callId ? { callId: options.callId } : {}),
-      ...(options.onUsage ? { onUsage: options.onUsage } : {}),
     });
   }
 
