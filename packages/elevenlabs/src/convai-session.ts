@@ -113,6 +113,14 @@ export class ConvAISession implements EngineSession {
         this.push({ type: 'transcript', role: 'assistant', text: String(message.agent_response_event?.agent_response ?? ''), isFinal: true });
         this.push({ type: 'responseDone' });
         return;
+      case 'agent_response_correction': {
+        // After an interruption: the reply's text cut to what the caller heard.
+        const correction = message.agent_response_correction_event;
+        if (typeof correction?.original_agent_response === 'string' && typeof correction.corrected_agent_response === 'string') {
+          this.push({ type: 'transcriptCorrection', original: correction.original_agent_response, corrected: correction.corrected_agent_response });
+        }
+        return;
+      }
       case 'client_tool_call': {
         const call = message.client_tool_call ?? {};
         if (typeof call.tool_call_id !== 'string' || typeof call.tool_name !== 'string') {

@@ -110,8 +110,14 @@ describe('ElevenLabsConvAI', () => {
     await conn.send({ type: 'audio', audio_event: { audio_base_64: 'AAAA', event_id: 2 } });
     await conn.send({ type: 'audio', audio_event: { audio_base_64: 'AQID', event_id: 3 } });
     await conn.send({ type: 'audio', audio_event: { audio_base_64: 'BAUG', event_id: 4 } });
-    await until(() => events.filter((e) => e.type === 'audio').length === 3);
-    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'responseDone', 'audio', 'interruption', 'audio', 'audio']);
+    // The server then cuts the interrupted reply's text to what was heard.
+    await conn.send({
+      type: 'agent_response_correction',
+      agent_response_correction_event: { original_agent_response: 'Hello there.', corrected_agent_response: 'Hello', event_id: 3 },
+    });
+    await until(() => events.some((e) => e.type === 'transcriptCorrection'));
+    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'responseDone', 'audio', 'interruption', 'audio', 'audio', 'transcriptCorrection']);
+    expect(events[7]).toEqual({ type: 'transcriptCorrection', original: 'Hello there.', corrected: 'Hello' });
     expect(events[0]).toEqual({ type: 'transcript', role: 'user', text: 'A table please', isFinal: true });
     expect(events[1]).toEqual({ type: 'transcript', role: 'assistant', text: 'Hello there.', isFinal: true });
     expect(Buffer.from((events[5] as { data: Uint8Array }).data)).toEqual(Buffer.from([1, 2, 3]));

@@ -34,6 +34,8 @@ export type EngineEvent =
   /** The vendor interrupted its own reply (the bridge clears the carrier). */
   | { readonly type: 'interruption' }
   | { readonly type: 'transcript'; readonly role: 'user' | 'assistant'; readonly text: string; readonly isFinal: boolean }
+  /** The vendor cut its reply's text to what was heard before an interruption (ElevenLabs). */
+  | { readonly type: 'transcriptCorrection'; readonly original: string; readonly corrected: string }
   | { readonly type: 'toolCall'; readonly call: ToolCallRequest }
   | { readonly type: 'responseDone'; readonly usage?: EngineUsage }
   | { readonly type: 'error'; readonly error: ProviderError; readonly fatal: boolean };

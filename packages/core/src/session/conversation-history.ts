@@ -32,6 +32,21 @@ export class ConversationHistory {
     this.push(toolCalls && toolCalls.length > 0 ? { role: 'assistant', content, toolCalls } : { role: 'assistant', content });
   }
 
+  /**
+   * Replaces the latest assistant message whose text is `original` (an engine that cut its reply
+   * at a barge-in); an empty `corrected` removes it unless it carries tool calls. False when none.
+   */
+  correctAssistant(original: string, corrected: string): boolean {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const message = this.items[i] as ChatMessage;
+      if (message.role !== 'assistant' || message.content !== original) continue;
+      if (corrected === '' && !message.toolCalls?.length) this.items.splice(i, 1);
+      else this.items[i] = { ...message, content: corrected };
+      return true;
+    }
+    return false;
+  }
+
   addToolResult(toolCallId: string, name: string, content: string): void {
     this.push({ role: 'tool', toolCallId, name, content });
   }

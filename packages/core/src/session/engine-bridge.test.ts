@@ -194,6 +194,25 @@ describe('engine bridge', () => {
     ]);
   });
 
+  it("takes the vendor's correction of an interrupted reply's text into the history and transcript", async () => {
+    const { transport, engine, session } = engineCall();
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    // ElevenLabs sends the reply's text before its audio: recorded at once, corrected later.
+    live.emit({ type: 'transcript', role: 'assistant', text: 'We open at noon and close at eleven.', isFinal: true });
+    live.emit({ type: 'responseDone' });
+    live.emit({ type: 'audio', data: frame(9, 8000) });
+    await until(() => transport.audio.length === 1);
+    live.emit({ type: 'interruption' });
+    live.emit({ type: 'transcriptCorrection', original: 'We open at noon and close at eleven.', corrected: 'We open at noon' });
+    live.emit({ type: 'transcriptCorrection', original: 'never said', corrected: 'x' }); // unknown: ignored
+    await settle();
+    transport.stop('caller_hangup');
+    const summary = await session.ended;
+    expect(transport.count('clear')).toBe(1);
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: We open at noon']);
+  });
+
   it('ignores caller speech while the agent is silent, and when interruptions are off', async () => {
     const { transport, engine, session } = engineCall({ allowInterruptions: false });
     await until(() => engine.sessions.length === 1);

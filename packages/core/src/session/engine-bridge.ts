@@ -197,6 +197,10 @@ class EngineBridge implements SessionMode {
         context.history.addUser(event.text);
         context.recordTranscript({ role: 'user', text: event.text });
         return;
+      case 'transcriptCorrection':
+        if (this.heldReply === event.original) this.heldReply = event.corrected;
+        else if (context.history.correctAssistant(event.original, event.corrected)) context.correctTranscript(event.original, event.corrected);
+        return;
       case 'toolCall':
         void this.runTool(session, event.call);
         return;

@@ -27,6 +27,8 @@ export interface SessionContext {
   readonly callId: () => string;
   /** The call's transcript log (for `callEnd`); also emits `transcript`. */
   readonly recordTranscript: (entry: Omit<TranscriptEntry, 'at'>) => void;
+  /** Replaces the latest assistant entry whose text is `original` (empty `corrected` removes it). */
+  readonly correctTranscript: (original: string, corrected: string) => void;
   /** The context a tool, hook or `onMessage` receives, under `signal`. */
   readonly toolContext: (signal: AbortSignal) => ToolContext;
 }

@@ -60,6 +60,13 @@ export class SessionCore {
         this.transcript.push({ ...entry, at: Date.now() });
         this.events.emit('transcript', { role: entry.role, text: entry.text, isFinal: true });
       },
+      correctTranscript: (original, corrected) => {
+        const at = this.transcript.findLastIndex((t) => t.role === 'assistant' && t.text === original);
+        if (at < 0) return;
+        const entry = this.transcript[at] as TranscriptEntry;
+        if (corrected === '') this.transcript.splice(at, 1);
+        else this.transcript[at] = { ...entry, text: corrected };
+      },
       toolContext: (toolSignal) => ({
         call: control as CallControl,
         callId: options.callId(),
