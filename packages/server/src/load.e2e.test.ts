@@ -17,6 +17,8 @@ interface Stats {
   memory: NodeJS.MemoryUsage;
   at: number;
   activeCalls: number;
+  /** Live timers in the server process. */
+  timers: number;
   calls: EchoStats[];
 }
 
@@ -113,6 +115,15 @@ describe(`load: ${CALLS} concurrent Twilio calls on loopback`, () => {
     }
     expect(done.activeCalls).toBe(0);
     expect(done.calls.every((stats) => stats.ended)).toBe(true);
+    // No call leaves a timer behind (pacers, keep-alives, token expiry, shutdown waits): once the
+    // sockets have finished closing, the server is back to its idle timer count.
+    const hungUp = done.timers;
+    for (let i = 0; i < 150 && done.timers > idle.timers; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      done = await request<Stats>({ type: 'stats' }, 'stats');
+    }
+    console.log('[load] server timers', JSON.stringify({ idle: idle.timers, duringAudio: afterAudio.timers, atHangup: hungUp, settled: done.timers }));
+    expect(done.timers).toBeLessThanOrEqual(idle.timers);
 
     const cpuMs = (afterAudio.cpu.user + afterAudio.cpu.system - beforeAudio.cpu.user - beforeAudio.cpu.system) / 1000;
     const wallMs = afterAudio.at - beforeAudio.at;
