@@ -19,6 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Patter } from './patter.js';
 import type { ServerHandle } from './serve.js';
 import { waitFor } from './test-support/test-server.js';
+import { timerCensus } from './test-support/timer-census.js';
 
 // A Twilio call through the real server, the real call session and the real Deepgram, OpenAI
 // and Cartesia plugins, each against a loopback fake of its vendor's protocol.
@@ -29,6 +30,7 @@ const HEARD = FIXTURE_TEXTS['book-a-table'];
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
+  timerCensus.uninstall();
   for (const close of closers.splice(0).reverse()) await close();
 });
 
@@ -88,6 +90,12 @@ const chunk = (delta: object, finish: string | null = null) => ({
 const usage = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 30, completion_tokens: 8 } };
 const say = (...parts: string[]): ChatScript => (_req, res) =>
   void res.sse([chunk({ role: 'assistant', content: '' }), ...parts.map((content) => chunk({ content })), chunk({}, 'stop'), usage, '[DONE]']);
+/** Once a call has ended, every timer armed during it (session, plugins, transport) is gone. */
+async function expectNoTimersLeft(): Promise<void> {
+  for (let i = 0; i < 150 && timerCensus.live > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(timerCensus.live).toBe(0);
+}
+
 /** A tool call streamed in fragments, after some text. */
 const callTool = (text: string, name: string, argParts: string[]): ChatScript => (_req, res) =>
   void res.sse([
@@ -174,6 +182,7 @@ describe('pipeline call through Twilio with real plugins', () => {
     const { deepgram, openai, cartesia, ends, simulator } = await startPipelineServer({
       agent: { systemPrompt: 'You take bookings for {place}.', firstMessage: 'Welcome to {place}.', variables: { place: 'Luigi' } },
     });
+    timerCensus.install();
     const call = await simulator.inboundCall({ from: '+14155550100' });
     const greeting = 'Welcome to Luigi.'.length * 80;
     await waitFor(() => call.receivedAudio().length >= greeting, 5_000);
@@ -213,12 +222,13 @@ describe('pipeline call through Twilio with real plugins', () => {
     );
     expect(summary.usage.deepgram?.audioSeconds).toBeGreaterThan(1);
     expect(summary.cost.openai).toBeGreaterThan(0);
+    await expectNoTimersLeft();
     expect(summary.cost.cartesia_tts).toBeGreaterThan(0);
     expect(call.violations).toEqual([]);
   });
   it('barge-in: the caller speaks over the agent → clear, LLM and TTS requests aborted, history keeps the played part', async () => {
     const sentence = 'Our menu has fresh pasta, wood fired pizza and seasonal salads every day.';
-    const { deepgram, openai, cartesia, simulator } = await startPipelineServer({
+    const { deepgram, openai, cartesia, ends, simulator } = await startPipelineServer({
       finals: ['What is on the menu?', 'Stop, just the pizza.'],
       scripts: [
         (_req, res) =>
@@ -232,6 +242,7 @@ describe('pipeline call through Twilio with real plugins', () => {
       agent: { interruptionMinMs: 0, interruptionGraceMs: 0 },
       hangFirstTts: true,
     });
+    timerCensus.install();
     const call = await simulator.inboundCall();
     // One second of speech: the fake STT answers its final as the caller stops talking.
     const speech = loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000);
@@ -259,6 +270,10 @@ describe('pipeline call through Twilio with real plugins', () => {
     // The words heard match the frames played (10 ms of audio per character, 20 ms per frame).
     expect(Math.abs(heard.content.length - framesAtClear * 2)).toBeLessThan(20);
     expect(call.violations).toEqual([]);
+    // Aborted requests, the cut reply and the next turn leave no timer behind once the call ends.
+    await call.stop();
+    await waitFor(() => ends.length === 1, 5_000);
+    await expectNoTimersLeft();
   });
 
   it('a local tool call streamed in fragments is assembled, validated, run, fed back, and the follow-up is spoken', async () => {

@@ -1,10 +1,12 @@
 // The server side of the load test, run as its own process so its CPU and memory are its own.
 // Serves Twilio calls with echo sessions; answers IPC 'stats' with process usage and per-call checks.
-import { liveTimers } from './timer-census.js';
 import { silentLogger } from '@patter/core';
 import { Twilio } from '@patter/twilio';
 import { Patter } from '@patter/server';
 import { EchoSession } from './echo-session.js';
+import { timerCensus } from './timer-census.js';
+
+timerCensus.install();
 
 const sessions: EchoSession[] = [];
 const phone = new Patter({
@@ -37,7 +39,7 @@ process.on('message', (message: { type: string; id: number }) => {
       memory: process.memoryUsage(),
       at: performance.now(),
       activeCalls: handle.activeCalls,
-      timers: liveTimers(),
+      timers: timerCensus.live,
       calls: sessions.map((session) => session.stats),
     });
   } else if (message.type === 'gc') {
