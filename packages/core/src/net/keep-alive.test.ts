@@ -34,6 +34,27 @@ describe('KeepAlive', () => {
     ka.stop();
   });
 
+  it('onlyWhenIdle: the first keep-alive goes out exactly one interval after the last traffic', () => {
+    // Deepgram wants one every 3–5 s without audio; a tick skipped because audio was recent used
+    // to push the first one to almost two intervals after the last audio.
+    const sent: number[] = [];
+    const start = Date.now();
+    const ka = new KeepAlive(4000, () => sent.push(Date.now() - start), { onlyWhenIdle: true }).start();
+    // Audio every 20 ms for 5.5 s: the timer's 4 s tick falls inside it.
+    for (let t = 20; t <= 5500; t += 20) {
+      vi.advanceTimersByTime(20);
+      ka.touch();
+    }
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(3999);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual([9500]);
+    vi.advanceTimersByTime(8000);
+    expect(sent).toEqual([9500, 13_500, 17_500]);
+    ka.stop();
+  });
+
   it('stops when the signal aborts, and never starts on an aborted signal', () => {
     const send = vi.fn();
     const controller = new AbortController();
