@@ -65,7 +65,7 @@ describe('OutboundPacer', () => {
     expect(third.bytes.subarray(80).every((b) => b === 0xff)).toBe(true);
   });
 
-  it('holds a partial frame while the carrier has audio, flushes it before running dry', async () => {
+  it('holds a partial frame while audio flows, pads and flushes it once the audio stopped and the carrier ran dry', async () => {
     const { pacer, frames } = setup({ leadMs: 80 });
     pacer.push(ramp(160 * 5 + 50));
     expect(frames()).toHaveLength(5);
@@ -77,6 +77,37 @@ describe('OutboundPacer', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(frames()).toHaveLength(7);
     expect(frames()[6]!.bytes.subarray(50).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('carries the remainder of 30 ms chunks into the next chunk: no silence inside the audio, padding only after the utterance', async () => {
+    for (const everyMs of [25, 30]) {
+      const { pacer, sent } = setup({ leadMs: 80 });
+      const audio = ramp(240 * 10); // ten 30 ms chunks
+      for (let i = 0; i < 10; i++) {
+        pacer.push(audio.subarray(i * 240, (i + 1) * 240));
+        await vi.advanceTimersByTimeAsync(everyMs);
+      }
+      pacer.mark('end');
+      await vi.advanceTimersByTimeAsync(500);
+      const shape = sent.map((s) => (s.kind === 'mark' ? s.name : s.bytes.byteLength));
+      expect(shape).toEqual([...Array.from({ length: 15 }, () => 160), 'end']);
+      const joined = new Uint8Array(15 * 160);
+      sent.forEach((s, i) => s.kind === 'frame' && joined.set(s.bytes, i * 160));
+      expect(joined).toEqual(audio.subarray(0, 2400)); // 2400 bytes = 15 whole frames: nothing padded
+      pacer.clear();
+    }
+  });
+
+  it('pads the partial last frame only when the utterance ends: at its mark, or once the audio stopped and the carrier ran dry', async () => {
+    const { pacer, frames } = setup({ leadMs: 80 });
+    pacer.push(ramp(240));
+    await vi.advanceTimersByTimeAsync(60); // the carrier ran dry 40 ms ago; the tail is still held
+    expect(frames()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200); // no more audio: the tail goes out, padded
+    expect(frames()).toHaveLength(2);
+    expect([...frames()[1]!.bytes.subarray(0, 80)]).toEqual([...ramp(240).subarray(160)]);
+    expect(frames()[1]!.bytes.subarray(80).every((b) => b === 0xff)).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('clear drops queued audio and unsent marks and stops the timer', () => {

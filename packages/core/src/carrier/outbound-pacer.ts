@@ -7,6 +7,11 @@ export interface OutboundPacerOptions {
   readonly frameMs?: number;
   /** How far ahead of real time audio may be sent (bounds what `clear` cannot take back). Default 80 ms. */
   readonly leadMs?: number;
+  /**
+   * How long a partial last frame is held once the audio stopped arriving and the carrier ran
+   * dry, before it is padded and sent (an utterance that ends without a mark). Default 100 ms.
+   */
+  readonly tailHoldMs?: number;
   /** Queued audio beyond this is dropped (with `onOverflow`). Default 10 minutes. */
   readonly maxQueuedMs?: number;
   /**
@@ -34,14 +39,17 @@ export function silenceByte(format: AudioFormat): number {
 /**
  * Cuts outbound audio of any length into fixed carrier frames and sends them near real time,
  * at most `leadMs` ahead of the carrier's playhead, so a `clear` drops almost everything that is
- * not yet audible. Marks keep their place in the audio. A partial last frame is held until more
- * audio arrives, a mark follows, or the carrier would otherwise run dry; then it is padded with
- * silence (Telnyx rejects frames under 20 ms). One timer, unref'd, alive only while audio is queued.
+ * not yet audible. Marks keep their place in the audio. A partial last frame is carried into the
+ * next chunk, so no silence is ever inserted inside the audio; it is padded with silence
+ * (Telnyx rejects frames under 20 ms) only when the utterance ends: a mark follows it, or no
+ * audio came for `tailHoldMs` after the carrier ran dry. One timer, unref'd, alive only while
+ * audio is queued.
  */
 export class OutboundPacer {
   readonly frameBytes: number;
   readonly frameMs: number;
   private readonly leadMs: number;
+  private readonly tailHoldMs: number;
   private readonly maxQueuedBytes: number;
   private readonly options: OutboundPacerOptions;
   private readonly now: () => number;
@@ -54,15 +62,22 @@ export class OutboundPacer {
   private bytesQueued = 0;
   /** Clock time at which the carrier will have played everything sent. */
   private sentUntil = 0;
+  /** Clock time at which the carrier runs dry (`sentUntil` before it is moved up to now). */
+  private audibleUntil = 0;
+  /** When audio was last pushed (a partial tail is held `tailHoldMs` past this and `audibleUntil`). */
+  private lastAudioAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
   private closed = false;
 
   constructor(options: OutboundPacerOptions) {
     this.options = options;
     this.frameMs = options.frameMs ?? 20;
     this.leadMs = options.leadMs ?? 80;
+    this.tailHoldMs = options.tailHoldMs ?? 100;
     if (!(this.frameMs >= 10 && this.frameMs <= 1000)) throw new ConfigError('frameMs', 'must be between 10 and 1000');
     if (!(this.leadMs >= 0)) throw new ConfigError('leadMs', 'must be zero or more');
+    if (!(this.tailHoldMs >= 0)) throw new ConfigError('tailHoldMs', 'must be zero or more');
     this.frameBytes = bytesForDuration(options.format, this.frameMs);
     this.maxQueuedBytes = bytesForDuration(options.format, options.maxQueuedMs ?? 600_000);
     this.now = options.now ?? (() => performance.now());
@@ -79,6 +94,7 @@ export class OutboundPacer {
     }
     this.queue.push({ audio, mark: undefined });
     this.bytesQueued += audio.byteLength;
+    this.lastAudioAt = this.now();
     this.pump();
   }
 
@@ -138,12 +154,17 @@ export class OutboundPacer {
         wakeIn = buffered - this.leadMs - this.frameMs;
         break;
       }
-      if (this.bytesQueued < this.frameBytes && buffered > this.frameMs && !this.markFollows()) {
-        wakeIn = buffered - this.frameMs; // a partial frame: wait for more audio while the carrier has some
-        break;
+      if (this.bytesQueued < this.frameBytes && !this.markFollows()) {
+        // A partial frame: carried into the next chunk; padded only once the utterance has ended.
+        const holdUntil = Math.max(this.lastAudioAt, this.audibleUntil) + this.tailHoldMs;
+        if (holdUntil > now) {
+          wakeIn = holdUntil - now;
+          break;
+        }
       }
       this.sendOneFrame();
       this.sentUntil += this.frameMs;
+      this.audibleUntil = this.sentUntil;
     }
     this.compact();
     if (this.head < this.queue.length) this.schedule(Math.max(1, Math.ceil(wakeIn)));
@@ -198,8 +219,14 @@ export class OutboundPacer {
     }
   }
 
+  /** Wakes the pump in `ms`, or sooner if it is already due sooner. */
   private schedule(ms: number): void {
-    if (this.timer !== undefined) return;
+    const due = this.now() + ms;
+    if (this.timer !== undefined) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump();
