@@ -168,7 +168,7 @@ describe('graceful close', () => {
     const ws = await openStream(await inboundStreamUrl(server.handle));
     send(ws, { event: 'start', callId: 'CA1' });
     await waitFor(() => server!.handle.activeCalls === 1);
-    const closing = server.handle.close({ timeoutMs: 5_000 });
+    const closing = server.handle.close({ timeoutMs: 60_000 });
     // Draining: the carrier is told no more calls; the running call goes on.
     expect(server.carrier.host?.acceptingCalls()).toBe(false);
     send(ws, { event: 'media', payload: 'AQID' });
@@ -176,7 +176,7 @@ describe('graceful close', () => {
     const started = Date.now();
     setTimeout(() => send(ws, { event: 'stop' }), 100);
     await closing;
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(30_000); // far below the 60 s deadline: it did not wait for it
     expect(ends).toEqual(['caller_hangup']);
     expect(server.sessions[0]!.endCalls).toBe(0);
   });

@@ -75,7 +75,11 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
 
   let closing: (DrainControl & { readonly done: Promise<void> }) | undefined;
   const close = (timeoutMs = options.shutdownTimeoutMs): DrainControl & { readonly done: Promise<void> } => {
-    if (closing) return closing;
+    if (closing) {
+      // close({ timeoutMs: 0 }) during a drain (e.g. one a signal started) hangs up now.
+      if (timeoutMs === 0) closing.hurry();
+      return closing;
+    }
     logger.info({ timeoutMs }, 'server shutting down');
     // Keep listening while draining: running calls still get their status and AMD webhooks, and
     // new calls get the carrier's refusal (acceptingCalls() is false) instead of a dead port.
