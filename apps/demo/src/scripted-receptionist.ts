@@ -55,8 +55,10 @@ export function scriptedReceptionist(managerNumber: string): MessageHandler {
   return async (context: MessageContext): Promise<string> => {
     const text = context.text.toLowerCase();
     if (/\b(manager|human|person|someone)\b/.test(text)) {
+      // Announce first: once transferred, the caller no longer hears (or sees) this agent.
+      await context.call.say('Let me put you through to the manager.');
       await context.runTool('transfer_call', { number: managerNumber, reason: 'caller asked for the manager' });
-      return 'Let me put you through to the manager.';
+      return '';
     }
     if (/\b(hours|open|close)\b/.test(text) && !/\bbook|table|reserv/.test(text)) return 'We are open every day from 12:00 to 23:00.';
     const said = [...context.history.filter((m) => m.role === 'user').map((m) => m.content), context.text];

@@ -72,4 +72,32 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: text mode${HAS_CHROMIUM ?
     expect(await page.getByRole('button', { name: 'Call the agent' }).isEnabled()).toBe(true);
     expect(browser.console.filter((line) => /^(error|pageerror|http)/.test(line))).toEqual([]);
   }, 30_000);
+  it('transfers to the manager on request: the page shows the announcement, the target, and the call ending with reason transfer', async () => {
+    const { page } = browser;
+    ends.length = 0;
+    await page.goto(handle.devPhoneUrl as string);
+    await page.getByRole('button', { name: 'Call the agent' }).click();
+    await waitForPhone(page, 'the greeting', (s) => s.state === 'In call (text)' && s.transcript.length >= 1);
+
+    await page.locator('#text-input').fill('Can I speak to the manager?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const state = await waitForPhone(page, 'the call to end', (s) => s.ended !== undefined && s.state === 'Call ended');
+    expect(state.ended).toBe('transfer');
+    expect(await shownLines(page)).toEqual([
+      "Luigi's Trattoria, good evening! How can I help you?",
+      'Can I speak to the manager?',
+      'Let me put you through to the manager.',
+      `The agent transferred the call to ${MANAGER}`,
+      'Call ended (transfer)',
+    ]);
+    await waitUntil('onCallEnd', () => ends.length === 1);
+    expect(ends[0]).toMatchObject({ reason: 'transfer' });
+    expect(ends[0]?.transcript.map((entry) => entry.text)).toEqual([
+      "Luigi's Trattoria, good evening! How can I help you?",
+      'Can I speak to the manager?',
+      'Let me put you through to the manager.',
+    ]);
+    await browser.screenshot('text-mode-transferred');
+    expect(browser.console.filter((line) => /^(error|pageerror|http)/.test(line))).toEqual([]);
+  }, 30_000);
 });

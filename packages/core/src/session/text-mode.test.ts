@@ -90,4 +90,42 @@ describe('text mode', () => {
     expect(tools).toEqual(['book_table']);
     await session.end('agent_hangup');
   });
+  it('transfers from inside a reply (a tool or onMessage): the notice, then the call ends with reason transfer', async () => {
+    const transport = new TextTransport();
+    const session = createCallSession({
+      transport,
+      agent: {
+        transferAllowlist: ['+15550100199'],
+        onMessage: async ({ call, runTool }) => {
+          await call.say('Let me put you through to the manager.');
+          await runTool('transfer_call', { number: '+15550100199' });
+          return '';
+        },
+      },
+    });
+    transport.start();
+    transport.typeText('Can I speak to the manager?');
+    const summary = await Promise.race([session.ended, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 3_000).unref())]);
+    expect(summary).not.toBe('hung');
+    expect(summary).toMatchObject({ reason: 'transfer' });
+    expect(transport.replies).toEqual(['Let me put you through to the manager.']);
+    expect(transport.commands).toContainEqual({ type: 'transfer', to: '+15550100199' });
+  });
+
+  it('ends the call from inside a reply through end_call (the LLM says goodbye, then hangs up)', async () => {
+    const transport = new TextTransport();
+    const llm = new FakeLLM([
+      [
+        { type: 'text', text: 'Goodbye!' },
+        { type: 'toolCall', call: { id: 'c1', name: 'end_call', arguments: '{}' } },
+        { type: 'done', finishReason: 'tool_calls' },
+      ],
+    ]);
+    const session = createCallSession({ transport, agent: { llm } });
+    transport.start();
+    transport.typeText('That is all, thanks');
+    const summary = await Promise.race([session.ended, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 3_000).unref())]);
+    expect(summary).toMatchObject({ reason: 'agent_hangup' });
+    expect(transport.replies).toEqual(['Goodbye!']);
+  });
 });

@@ -17,7 +17,6 @@ class TextMode implements SessionMode {
   private readonly source;
   private offs: (() => void)[] = [];
   private current: AbortController | undefined;
-  private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly context: SessionContext,
@@ -40,8 +39,13 @@ class TextMode implements SessionMode {
     this.transport.sendText?.(text);
   }
 
+  /**
+   * Text has no playback: every sentence went to the page when it was produced, so nothing is
+   * queued. (Waiting for the running reply would deadlock a `transfer_call` / `end_call` made
+   * from inside that reply, which waits here before it transfers or hangs up.)
+   */
   waitForPlayback(): Promise<void> {
-    return this.running;
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
@@ -60,7 +64,7 @@ class TextMode implements SessionMode {
     context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
     context.recordTranscript({ role: 'user', text: turn.text });
     const signal = AbortSignal.any([controller.signal, context.signal]);
-    this.running = streamReply(context, this.source, turn, signal, { sentence: (s) => this.transport.sendText?.(s) }).then(
+    void streamReply(context, this.source, turn, signal, { sentence: (s) => this.transport.sendText?.(s) }).then(
       (round) => {
         const said = round.join(' ');
         context.history.addAssistant(said);

@@ -49,6 +49,7 @@ export function createTextSession(options: TextSessionOptions): TextSession {
   const callId = options.callId ?? `test-${Math.random().toString(36).slice(2, 10)}`;
   const startedAt = Date.now();
   let finished = false;
+  let replying: AsyncQueue<string> | undefined;
   let resolveEnded: (summary: CallEndSummary) => void = () => {};
   const ended = new Promise<CallEndSummary>((resolve) => {
     resolveEnded = resolve;
@@ -90,6 +91,8 @@ export function createTextSession(options: TextSessionOptions): TextSession {
           say: async (text) => {
             c.context.history.addAssistant(text);
             c.context.recordTranscript({ role: 'assistant', text });
+            // Words said from inside a reply (a tool or onMessage announcing a transfer) are part of it.
+            replying?.push(text);
           },
           waitForPlayback: async () => {},
           end,
@@ -117,14 +120,22 @@ export function createTextSession(options: TextSessionOptions): TextSession {
     context.recordTranscript({ role: 'user', text });
     // Tools may end the session mid-reply; the reply still runs under its own signal.
     const signal = new AbortController().signal;
+    replying = out;
+    const done = (): void => {
+      if (replying === out) replying = undefined;
+    };
     void streamReply(context, source, turn, signal, { sentence: (sentence) => out.push(sentence) }).then(
       (round) => {
+        done();
         const said = round.join(' ');
         context.history.addAssistant(said);
         if (said !== '') context.recordTranscript({ role: 'assistant', text: said });
         out.end();
       },
-      (err: unknown) => out.fail(err),
+      (err: unknown) => {
+        done();
+        out.fail(err);
+      },
     );
     return out;
   };

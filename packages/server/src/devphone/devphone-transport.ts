@@ -25,6 +25,7 @@ export class DevPhoneTransport implements CallTransport {
   readonly format = DEVPHONE_FORMAT;
   private readonly media: StreamCallTransport;
   private readonly textEvents = new TypedEmitter<Pick<CallTransportEvents, 'text'>>();
+  private endNotified = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -36,7 +37,9 @@ export class DevPhoneTransport implements CallTransport {
       codec: devPhoneCodec,
       context,
       commands: {
-        hangup: async () => this.notify({ event: 'end', reason: 'agent_hangup' }),
+        // The page hears how the call ended from close(), which carries the session's reason
+        // (transfer, error, timeout …): a hang-up is how every ending closes the leg.
+        hangup: async () => {},
         transfer: async (_callId, to) => this.notify({ event: 'transfer', to }),
       },
       // A browser tab may send a little ahead; allow 1 s payloads of PCM16 16 kHz.
@@ -95,6 +98,7 @@ export class DevPhoneTransport implements CallTransport {
     return this.media.hangup();
   }
   close(reason?: CallEndReason): void {
+    this.notifyEnd(reason ?? 'shutdown');
     this.media.close(reason);
   }
 
@@ -106,7 +110,14 @@ export class DevPhoneTransport implements CallTransport {
     session.on('transcript', (entry) => this.notify({ event: 'transcript', ...entry }));
     session.on('toolCall', (call) => this.notify({ event: 'toolCall', ...call }));
     session.on('metrics', (metrics) => this.notify({ event: 'metrics', metrics }));
-    session.on('callEnd', (summary) => this.notify({ event: 'end', reason: summary.reason }));
+    session.on('callEnd', (summary) => this.notifyEnd(summary.reason));
+  }
+
+  /** The page's `end` line, once: the first reason is the call's. */
+  private notifyEnd(reason: CallEndReason): void {
+    if (this.endNotified) return;
+    this.endNotified = true;
+    this.notify({ event: 'end', reason });
   }
 
   private notify(message: Record<string, unknown>): void {
