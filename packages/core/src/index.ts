@@ -218,3 +218,10 @@ export { TransferRefusedError } from './session/transfer-refused-error.js';
 export { createHttpMessageHandler, type RemoteMessageRequest } from './session/http-message-handler.js';
 export { createWebSocketMessageHandler, type WebSocketMessageHandler } from './session/ws-message-handler.js';
 export type { ReplySource, ReplyEvent, ReplyHooks, UserTurn } from './session/reply-source.js';
+
+// Fallback providers
+export { FallbackSTT } from './fallback/fallback-stt.js';
+export { FallbackTTS } from './fallback/fallback-tts.js';
+export { FallbackLLM, CONTINUE_INSTRUCTION } from './fallback/fallback-llm.js';
+export type { FallbackOptions } from './fallback/fallback-options.js';
+export { shouldFailOver } from './fallback/should-fail-over.js';
