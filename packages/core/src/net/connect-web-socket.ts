@@ -7,6 +7,7 @@ import {
 } from '../errors/provider-error.js';
 import { abortReason } from '../util/abort.js';
 import { parseRetryAfter } from '../util/retry.js';
+import { closeWebSocket } from './close-web-socket.js';
 
 export { WebSocket };
 
@@ -22,11 +23,14 @@ export interface ConnectWebSocketOptions {
   readonly apiKeyEnv?: string;
 }
 
+/** After an abort, how long an open socket's close handshake may take before it is terminated. */
+const ABORT_CLOSE_MS = 2000;
+
 /**
  * Opens a WebSocket and resolves once it is open. Failures become typed errors: an HTTP
  * status on the upgrade → `ProviderStatusError` (401/403 → `ProviderAuthError`, not retryable),
  * a timeout → `ProviderTimeoutError`, anything else → `ProviderConnectionError`. Aborting the
- * signal closes the socket, also after it opened.
+ * signal closes the socket, also after it opened (then with a close frame, code 1000).
  *
  * A vendor may send its first message in the same packet as the handshake answer; Node would
  * emit it before the caller's `await` resumes, and it would be lost. So the socket is paused
@@ -46,11 +50,15 @@ export function connectWebSocket(url: string, options: ConnectWebSocketOptions):
     });
     let settled = false;
     const onAbort = () => {
-      ws.terminate();
       if (!settled) {
         settled = true;
+        ws.terminate();
         reject(abortReason(signal as AbortSignal));
+        return;
       }
+      // An open socket ends with a close frame (1000), never a bare reset the vendor logs as
+      // abnormal (1006); it is terminated only if the peer does not answer within the bound.
+      void closeWebSocket(ws, 1000, '', ABORT_CLOSE_MS);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     ws.once('close', () => signal?.removeEventListener('abort', onAbort));

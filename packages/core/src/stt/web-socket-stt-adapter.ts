@@ -97,4 +97,9 @@ export interface WebSocketSTTAdapter {
   /** Largest audio message when a backlog is flushed (after open / reconnect). Default 100 ms. */
   readonly maxChunkMs?: number;
   readonly reconnect?: WebSocketSTTReconnect;
+  /**
+   * The vendor's default for the stream's `inactivityTimeoutMs`: how long it may stay silent
+   * while audio flows before the socket counts as stuck. Default 15 000 ms; 0 = never.
+   */
+  readonly inactivityTimeoutMs?: number;
 }

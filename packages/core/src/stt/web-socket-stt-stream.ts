@@ -1,12 +1,14 @@
 import { bytesForDuration, bytesPerSample } from '../audio/audio-format.js';
 import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { closeWebSocket } from '../net/close-web-socket.js';
 import { connectWebSocket, WebSocket } from '../net/connect-web-socket.js';
 import { KeepAlive } from '../net/keep-alive.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
 import { AudioReplayBuffer } from './audio-replay-buffer.js';
+import { InactivityWatch } from './inactivity-watch.js';
 import { SignalWaiters } from './signal-waiters.js';
 import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
 import type { Transcript } from './transcript.js';
@@ -21,7 +23,19 @@ export interface WebSocketSTTStreamOptions extends STTStreamOptions {
   readonly closeTimeoutMs?: number;
   /** An already-open socket (a parked connection) used instead of dialing the first time. */
   readonly socket?: WebSocket;
+  /**
+   * A socket that sends nothing for this long while audio flows to it is dropped with a warning
+   * and reconnected (the unanswered audio is replayed). Default: the adapter's, else 15 000 ms;
+   * 0 turns the check off.
+   */
+  readonly inactivityTimeoutMs?: number;
 }
+
+/** After the vendor's last message, how long its close frame may take before we close (1000). */
+const PEER_CLOSE_WAIT_MS = 1000;
+/** How long our own close (1000) may wait for the vendor's answer before the socket is terminated. */
+const CLOSE_HANDSHAKE_MS = 1000;
+const DEFAULT_INACTIVITY_MS = 15_000;
 
 /** A connection that lived this long counts as healthy (resets the reconnect budget). */
 const HEALTHY_AFTER_MS = 10_000;
@@ -61,10 +75,12 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private readonly minChunkBytes: number;
   private readonly maxChunkBytes: number;
   private readonly ctx: WebSocketSTTContext;
+  private readonly inactivityTimeoutMs: number;
   private state: 'running' | 'closing' | 'closed' = 'running';
   private ws: WebSocket | undefined;
   private socketClosed: Promise<void> = Promise.resolve();
   private keepAlive: KeepAlive | undefined;
+  private watch: InactivityWatch | undefined;
   /** Stream position up to which audio went out on the current socket. */
   private sentPos = 0;
   /** Stream position where the current connection's audio begins (vendor time 0). */
@@ -101,6 +117,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     this.minChunkBytes = adapter.minChunkMs ? bytesForDuration(format, adapter.minChunkMs) : 0;
     this.maxChunkBytes = Math.max(this.minChunkBytes, bytesForDuration(format, adapter.maxChunkMs ?? 100));
     this.buffer = new AudioReplayBuffer(bytesForDuration(format, options.maxBufferMs ?? 15_000));
+    this.inactivityTimeoutMs = options.inactivityTimeoutMs ?? adapter.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_MS;
     this.ctx = {
       emit: (t) => this.emit(t),
       commit: (until) => this.commit(until),
@@ -135,6 +152,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     } else this.flush(false);
     this.sentPos = this.buffer.end;
     this.keepAlive?.touch();
+    this.watch?.audioSent();
   }
 
   transcripts(): AsyncIterable<Transcript> {
@@ -201,12 +219,26 @@ class AdapterSTTStream implements WebSocketSTTStream {
         },
         waitFor: (signal: WebSocketSTTSignal, ms: number) => this.waitFor(signal, ms),
       };
-      const deadline = delay(timeoutMs, this.controller.signal).catch(() => {});
+      const deadline = delay(timeoutMs, this.controller.signal).then(
+        () => false,
+        () => false,
+      );
       const sequence = (async () => {
         await this.adapter.close?.(io);
-        await Promise.race([this.socketClosed, this.waitFor('done', timeoutMs)]);
-      })().catch((err: unknown) => this.logger.debug({ err }, 'stt close sequence failed'));
-      await Promise.race([sequence, deadline]);
+        return Promise.race([this.socketClosed.then(() => true), this.waitFor('done', timeoutMs)]);
+      })().catch((err: unknown) => {
+        this.logger.debug({ err }, 'stt close sequence failed');
+        return false;
+      });
+      const ended = await Promise.race([sequence, deadline]);
+      // The vendor's close frame usually comes in a later read than its last message: wait for
+      // it (bounded), answer it, and close with 1000 ourselves if it does not come.
+      if (ended) {
+        const wait = new AbortController();
+        await Promise.race([this.socketClosed, delay(PEER_CLOSE_WAIT_MS, wait.signal).catch(() => {})]);
+        wait.abort();
+      }
+      if (!isClosed(ws)) await closeWebSocket(ws, 1000, '', CLOSE_HANDSHAKE_MS);
     }
     this.shutdown();
   }
@@ -278,7 +310,9 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.socketClosed = new Promise((r) => (resolveClosed = r));
       this.socketError = undefined;
       ws.on('message', (data: Buffer, isBinary: boolean) => {
-        if (this.ws === ws) this.handleMessage(data, isBinary);
+        if (this.ws !== ws) return;
+        this.watch?.heard();
+        this.handleMessage(data, isBinary);
       });
       ws.on('error', (err) => {
         this.socketError ??= new ProviderConnectionError(this.adapter.provider, 'socket error', { cause: err });
@@ -288,6 +322,8 @@ class AdapterSTTStream implements WebSocketSTTStream {
           this.ws = undefined;
           this.keepAlive?.stop();
           this.keepAlive = undefined;
+          this.watch?.stop();
+          this.watch = undefined;
         }
         resolveClosed();
         const error =
@@ -295,6 +331,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
           (this.state === 'running' ? this.classifyClose(code, reason.toString('utf8')) : undefined);
         resolve({ error, healthy: this.connectionEmits > 0 || Date.now() - openedAt >= HEALTHY_AFTER_MS });
       });
+      this.watch = new InactivityWatch(this.inactivityTimeoutMs, (silentMs) => this.silent(ws, silentMs)).start();
       for (const message of this.adapter.openMessages?.() ?? []) ws.send(message);
       for (const text of this.pendingTexts.splice(0)) ws.send(text);
       this.ws = ws;
@@ -332,6 +369,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.audioMessages++;
       this.sentPos += size;
       this.keepAlive?.touch();
+      this.watch?.audioSent();
     }
   }
 
@@ -386,6 +424,14 @@ class AdapterSTTStream implements WebSocketSTTStream {
     );
   }
 
+  /** The socket is open but said nothing while audio flowed: drop it; `run` reconnects and replays. */
+  private silent(ws: WebSocket, silentMs: number): void {
+    if (this.ws !== ws || this.state !== 'running') return;
+    this.logger.warn({ provider: this.adapter.provider, silentMs }, 'stt socket silent while audio flows; reconnecting');
+    this.socketError = new ProviderConnectionError(this.adapter.provider, `no message for ${silentMs} ms while audio flowed`);
+    ws.terminate();
+  }
+
   private vendorError(error: ProviderError): void {
     if (this.state === 'closed') return;
     if (!error.retryable) {
@@ -429,10 +475,14 @@ class AdapterSTTStream implements WebSocketSTTStream {
     this.state = 'closed';
     this.keepAlive?.stop();
     this.keepAlive = undefined;
+    this.watch?.stop();
+    this.watch = undefined;
     this.controller.abort();
     const ws = this.ws;
     this.ws = undefined;
-    if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    // An open socket gets a close frame (1000), never a bare TCP reset; terminate() only after the bound.
+    if (ws && ws.readyState === WebSocket.OPEN) void closeWebSocket(ws, 1000, '', CLOSE_HANDSHAKE_MS);
+    else if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
     this.signals.raiseAll();
     this.lifecycle.raiseAll();
   }
@@ -441,4 +491,9 @@ class AdapterSTTStream implements WebSocketSTTStream {
 function toProviderError(provider: string, err: unknown): ProviderError {
   if (ProviderError.isProviderError(err)) return err;
   return new ProviderConnectionError(provider, 'connection failed', { cause: err });
+}
+
+/** Read through a function: TypeScript narrows `readyState` across awaits otherwise. */
+function isClosed(ws: WebSocket): boolean {
+  return ws.readyState === WebSocket.CLOSED;
 }
