@@ -106,6 +106,7 @@ export {
   silentLogger,
 } from './log/logger.js';
 export { maskPhoneNumber, maskSecret } from './log/mask.js';
+export { RateLimitedLog, RATE_LIMITED_LOG_DEFAULTS, type RateLimitedLogOptions } from './log/rate-limited-log.js';
 
 // STT streams
 export {

@@ -7,12 +7,13 @@ import type { ServerContext } from './server-context.js';
  * What the server lends its carrier: the public URL, signed stream URLs, call references, whether
  * calls are accepted, and the sink for the carrier's call events.
  */
-export function createCarrierHost(context: ServerContext, carrier: Carrier = context.carrier): CarrierHost {
+export function createCarrierHost(context: ServerContext, carrier: Carrier = context.carrier, signal?: AbortSignal): CarrierHost {
   return {
     get publicUrl() {
       return context.publicUrl;
     },
     logger: context.logger.child({ carrier: carrier.key }),
+    ...(signal === undefined ? {} : { signal }),
     streamUrl: (callRef) => streamUrl(context, callRef, carrier),
     newCallRef,
     acceptingCalls: () => context.accepting && context.registry.activeCount < context.options.maxCalls,

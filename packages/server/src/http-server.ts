@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
-import type { CarrierHttpRequest, CarrierHttpResponse } from '@patter/core';
+import { RateLimitedLog, type CarrierHttpRequest, type CarrierHttpResponse } from '@patter/core';
 import { createCarrierHost } from './carrier-host.js';
+import { DevPhoneCarrier } from './devphone/devphone-carrier.js';
 import { BodyTooLargeError, readBody } from './body-reader.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { healthResponse } from './health-route.js';
@@ -26,13 +27,16 @@ export function createHttpServer(context: ServerContext): HttpServer {
   const { options, logger, carrier, devPhone } = context;
   const router = new Router();
   router.add('GET', HEALTH_PATH, () => healthResponse(context));
+  // Aborted once the server closed: the rate-limited refusal logs (ours and the carriers') stop their timers.
+  const lifetime = new AbortController();
+  const refusals = new RateLimitedLog(logger, 'warn', 'media stream refused', { signal: lifetime.signal });
   const routes: string[] = [];
-  for (const route of carrier.routes(createCarrierHost(context, carrier))) {
+  for (const route of carrier.routes(createCarrierHost(context, carrier, lifetime.signal))) {
     router.add(route.method, route.path, (request) => route.handle(request));
     routes.push(`${route.method} ${route.path}`);
   }
   if (devPhone) {
-    for (const route of devPhone.routes(createCarrierHost(context, devPhone))) {
+    for (const route of devPhone.routes(createCarrierHost(context, devPhone, lifetime.signal))) {
       router.add(route.method, route.path, (request) => route.handle(request));
     }
   }
@@ -47,6 +51,7 @@ export function createHttpServer(context: ServerContext): HttpServer {
     });
   });
   limiter.attach(server);
+  server.once('close', () => lifetime.abort());
   // maxPayload is the abuse ceiling (the socket closes past it); frames under it that are still
   // too big for a carrier are the transport's to log and drop, so the call survives them.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
@@ -54,7 +59,8 @@ export function createHttpServer(context: ServerContext): HttpServer {
     if (limiter.isRefused(request.socket)) return void socket.destroy();
     const path = request.url ?? '/';
     const target = devPhone && path.startsWith(`${devPhone.streamPath}/`) ? devPhone : carrier;
-    handleStreamUpgrade(context, wss, request, socket, head, target);
+    if (target instanceof DevPhoneCarrier && !target.admitsStream(request, socket, context)) return;
+    handleStreamUpgrade(context, wss, request, socket, head, target, refusals);
   });
   server.on('clientError', (err, socket) => {
     logger.debug({ err }, 'malformed HTTP request');

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   maskPhoneNumber,
+  RateLimitedLog,
   type CarrierCallEvent,
   type CarrierHost,
   type CarrierHttpResponse,
@@ -43,10 +44,19 @@ export interface TelnyxRouteOptions {
 const OK: CarrierHttpResponse = { status: 200 };
 const FORBIDDEN: CarrierHttpResponse = { status: 403, headers: { 'content-type': 'text/plain' }, body: 'invalid signature' };
 
-/** The Call Control webhook: verified (Ed25519) first, de-duplicated by event id, mapped to call events. */
+const DEDUP_CAPACITY = 2048;
+
+/**
+ * The Call Control webhook: verified (Ed25519) first (failures logged at most once per source and
+ * interval), de-duplicated by event id, mapped to call events. An inbound `call.initiated` is
+ * answered once per `call_control_id`: a replay (new event id, same call) is acknowledged and
+ * ignored, so one call gets one stream URL and one session.
+ */
 export function telnyxRoutes(host: CarrierHost, options: TelnyxRouteOptions): CarrierRoute[] {
   const logger = host.logger.child({ carrier: 'telnyx' });
+  const invalid = new RateLimitedLog(logger, 'warn', 'telnyx webhook signature invalid', host.signal ? { signal: host.signal } : {});
   const seen = new Set<string>();
+  const answeredCalls = new Set<string>();
   const handle = async (request: Parameters<CarrierRoute['handle']>[0]): Promise<CarrierHttpResponse> => {
     const verdict = verifyTelnyxSignature(
       options.publicKey,
@@ -56,7 +66,7 @@ export function telnyxRoutes(host: CarrierHost, options: TelnyxRouteOptions): Ca
       { toleranceSecs: options.toleranceSecs, ...(options.nowSecs ? { nowSecs: options.nowSecs() } : {}) },
     );
     if (verdict !== 'ok') {
-      logger.warn({ reason: verdict, remoteAddress: request.remoteAddress }, 'telnyx webhook signature invalid');
+      invalid.log(request.remoteAddress, { reason: verdict, remoteAddress: request.remoteAddress });
       return FORBIDDEN;
     }
     let data: { id?: unknown; event_type?: unknown; payload?: Record<string, unknown> } | undefined;
@@ -70,7 +80,7 @@ export function telnyxRoutes(host: CarrierHost, options: TelnyxRouteOptions): Ca
     if (typeof data.id === 'string') {
       if (seen.has(data.id)) return OK; // a redelivery
       seen.add(data.id);
-      if (seen.size > 2048) seen.delete(seen.values().next().value!);
+      if (seen.size > DEDUP_CAPACITY) seen.delete(seen.values().next().value!);
     }
     dispatch(data.event_type, data.payload);
     return OK;
@@ -85,12 +95,20 @@ export function telnyxRoutes(host: CarrierHost, options: TelnyxRouteOptions): Ca
 
     if (eventType === 'call.initiated') {
       if (str('direction') !== 'incoming') return emit({ type: 'status', callId, status: 'initiated', ...ref });
+      if (callId !== '' && answeredCalls.has(callId)) {
+        logger.info({ callId }, 'telnyx call.initiated replayed: already answered, no second session');
+        return;
+      }
       if (!host.acceptingCalls()) {
         logger.info({ callId }, 'inbound call rejected: not accepting calls');
         void options.reject(callId).catch((err: unknown) => logger.warn({ err, callId }, 'telnyx reject failed'));
         return;
       }
       const callRef = host.newCallRef();
+      if (callId !== '') {
+        answeredCalls.add(callId);
+        if (answeredCalls.size > DEDUP_CAPACITY) answeredCalls.delete(answeredCalls.values().next().value!);
+      }
       logger.info({ callId, callRef, from: maskPhoneNumber(str('from')) }, 'inbound call');
       void options.answer(callId, callRef).catch((err: unknown) => logger.error({ err, callId, callRef }, 'telnyx answer failed'));
       return;

@@ -1,11 +1,13 @@
 import {
   maskPhoneNumber,
+  RateLimitedLog,
   type CarrierHost,
   type CarrierHttpRequest,
   type CarrierHttpResponse,
   type CarrierRoute,
   type MachineDetectionResult,
 } from '@patter/core';
+import { BoundedCache } from './bounded-cache.js';
 import { validateTwilioJsonSignature, validateTwilioSignature } from './twilio-signature.js';
 import { rejectTwiml, streamTwiml } from './twilio-twiml.js';
 
@@ -20,6 +22,10 @@ export const TWILIO_PATHS = Object.freeze({
 const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 const FORBIDDEN: CarrierHttpResponse = { status: 403, headers: { 'content-type': 'text/plain' }, body: 'invalid signature' };
 const NO_CONTENT: CarrierHttpResponse = { status: 204 };
+/** Answers remembered for replays: per `CallSid` (voice) and per `I-Twilio-Idempotency-Token` (any webhook). */
+const REPLAY_CAPACITY = 4096;
+const IDEMPOTENCY_HEADER = 'i-twilio-idempotency-token';
+const SIGNATURE_HINT = 'Twilio signs the exact public URL it called: webhookUrl + path must match the URL configured at Twilio';
 
 /**
  * The webhook parameters of a genuine Twilio request, or undefined when its `X-Twilio-Signature`
@@ -51,9 +57,21 @@ export interface TwilioRouteOptions {
   readonly streamParameters: Readonly<Record<string, string>>;
 }
 
-/** Voice, status, AMD and recording webhooks; every one checks the signature first (403 otherwise). */
+/**
+ * Voice, status, AMD and recording webhooks; every one checks the signature first (403 otherwise,
+ * logged at most once per source and interval with the URL that was validated).
+ *
+ * Replays: Twilio retries a webhook with the same `I-Twilio-Idempotency-Token`, and a captured
+ * signed request can be re-sent at will (Twilio signatures carry no timestamp). A repeated token
+ * gets the first answer back without a second dispatch, and a voice webhook for a `CallSid` already
+ * answered gets the same TwiML (same call ref, same stream token), so one call has one stream: the
+ * server admits one stream per call ref (409 for the next), and the token still expires as signed.
+ */
 export function twilioRoutes(host: CarrierHost, options: TwilioRouteOptions): CarrierRoute[] {
   const logger = host.logger.child({ carrier: 'twilio' });
+  const invalid = new RateLimitedLog(logger, 'warn', 'twilio webhook signature invalid', host.signal ? { signal: host.signal } : {});
+  const byIdempotencyToken = new BoundedCache<CarrierHttpResponse>(REPLAY_CAPACITY);
+  const answeredCalls = new BoundedCache<CarrierHttpResponse>(REPLAY_CAPACITY);
   const guarded = (path: string, handler: (params: URLSearchParams, request: CarrierHttpRequest) => CarrierHttpResponse): CarrierRoute[] =>
     (['POST', 'GET'] as const).map((method) => ({
       method,
@@ -61,10 +79,19 @@ export function twilioRoutes(host: CarrierHost, options: TwilioRouteOptions): Ca
       handle: async (request) => {
         const params = verifyTwilioRequest(options.authToken, request);
         if (params === undefined) {
-          logger.warn({ path, remoteAddress: request.remoteAddress }, 'twilio webhook signature invalid');
+          invalid.log(request.remoteAddress, { path, validatedUrl: request.url, remoteAddress: request.remoteAddress, hint: SIGNATURE_HINT });
           return FORBIDDEN;
         }
-        return handler(params, request);
+        const idempotencyToken = request.headers[IDEMPOTENCY_HEADER];
+        const key = idempotencyToken ? `${path} ${idempotencyToken}` : undefined;
+        const previous = key === undefined ? undefined : byIdempotencyToken.get(key);
+        if (previous !== undefined) {
+          logger.info({ path, callId: params.get('CallSid') ?? '' }, 'twilio webhook retry: first answer repeated');
+          return previous;
+        }
+        const response = handler(params, request);
+        if (key !== undefined) byIdempotencyToken.set(key, response);
+        return response;
       },
     }));
   const callRefOf = (request: CarrierHttpRequest) => request.query.get('callRef') ?? undefined;
@@ -72,6 +99,11 @@ export function twilioRoutes(host: CarrierHost, options: TwilioRouteOptions): Ca
   return [
     ...guarded(TWILIO_PATHS.voice, (params) => {
       const callId = params.get('CallSid') ?? '';
+      const answered = callId === '' ? undefined : answeredCalls.get(callId);
+      if (answered !== undefined) {
+        logger.info({ callId }, 'twilio voice webhook replayed: same answer, no second session');
+        return answered;
+      }
       if (!host.acceptingCalls()) {
         logger.info({ callId }, 'inbound call rejected: not accepting calls');
         return xml(rejectTwiml());
@@ -85,7 +117,9 @@ export function twilioRoutes(host: CarrierHost, options: TwilioRouteOptions): Ca
         from: params.get('From') ?? '',
         to: params.get('To') ?? '',
       };
-      return xml(streamTwiml(host.streamUrl(callRef), parameters));
+      const answer = xml(streamTwiml(host.streamUrl(callRef), parameters));
+      if (callId !== '') answeredCalls.set(callId, answer);
+      return answer;
     }),
     ...guarded(TWILIO_PATHS.status, (params, request) => {
       const callId = params.get('CallSid') ?? '';

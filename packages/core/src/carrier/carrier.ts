@@ -50,6 +50,8 @@ export interface CarrierHost {
   /** Public base URL the carrier reaches us at (`https://example.com`). */
   readonly publicUrl: string;
   readonly logger: Logger;
+  /** Aborted when the server closes: carriers stop their timers (e.g. a `RateLimitedLog`'s). */
+  readonly signal?: AbortSignal;
   /**
    * The media-stream WebSocket URL (wss) for a call, carrying a short-lived signed token bound
    * to `callRef`. Called from inbound webhooks (with a fresh ref) and when dialing out.

@@ -62,12 +62,16 @@ export class TwilioSimulator {
   }
 
   /** POST a signed form webhook to `path` (query included in the signed URL). */
-  async webhook(path: string, params: Record<string, string>, options: { signature?: string } = {}): Promise<WebhookResult> {
+  async webhook(
+    path: string,
+    params: Record<string, string>,
+    options: { signature?: string; headers?: Readonly<Record<string, string>> } = {},
+  ): Promise<WebhookResult> {
     const publicUrl = (this.options.publicUrl ?? this.options.serverUrl).replace(/\/$/, '') + path;
     const signature = options.signature ?? signTwilioRequest(this.options.authToken, publicUrl, params);
     const response = await fetch(this.options.serverUrl.replace(/\/$/, '') + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      headers: { ...options.headers, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
       body: new URLSearchParams(params).toString(),
     });
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
