@@ -27,6 +27,10 @@ export type CallEndReason =
   | 'error'
   | 'shutdown'
   | 'timeout'
+  /** The media stream broke the WebSocket protocol (e.g. a message over the server's `maxMessageBytes`). */
+  | 'protocol_error'
+  /** The media socket dropped without the carrier's stop (network loss, carrier crash). */
+  | 'media_lost'
   | (string & {});
 
 /** Events a transport emits. Audio is in the transport's `format`. */

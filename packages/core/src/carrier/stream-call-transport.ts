@@ -32,6 +32,8 @@ export interface StreamCallTransportOptions {
 }
 
 const DRAIN_MARK = 'patter-drain-';
+/** Close codes a peer sends for a protocol violation (RFC 6455 §7.4.1: 1002, 1003, 1007, 1009). */
+const PROTOCOL_CLOSE_CODES = new Set([1002, 1003, 1007, 1009]);
 const DIGIT = /^[0-9*#A-D]$/;
 
 /**
@@ -61,6 +63,8 @@ export class StreamCallTransport implements CallTransport {
   private readonly drains = new DrainWaiters();
   private dropped = 0;
   private stopTimer: NodeJS.Timeout | undefined;
+  /** The `ws` error code (`WS_ERR_…`) that made the socket close, if any. */
+  private protocolError: string | undefined;
 
   constructor(socket: WebSocket, options: StreamCallTransportOptions) {
     this.options = options;
@@ -83,8 +87,8 @@ export class StreamCallTransport implements CallTransport {
       onOverflow: (bytes) => this.logger.warn({ bytes }, 'outbound audio queue full; audio dropped'),
     });
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('close', () => this.end(this.endReason ?? 'caller_hangup'));
-    socket.on('error', (err) => this.logger.warn({ err }, 'media stream socket error'));
+    socket.on('close', (code: number) => this.onSocketClose(code));
+    socket.on('error', (err) => this.onSocketError(err));
   }
 
   get info(): CallInfo | undefined {
@@ -183,6 +187,35 @@ export class StreamCallTransport implements CallTransport {
     }
     await this.options.commands.hangup(callId);
     this.expectStop();
+  }
+
+  /** `ws` reports a protocol violation (oversized message, bad UTF-8 …) as an error, then closes the socket. */
+  private onSocketError(err: Error): void {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+      this.protocolError ??= code;
+      this.logger.warn({ code, message: err.message }, 'media stream protocol error; the socket closes');
+      return;
+    }
+    this.logger.warn({ err }, 'media stream socket error');
+  }
+
+  /**
+   * Why the call ended when the socket closed: the reason already known (stop, hangup, transfer,
+   * close()), `protocol_error` after a protocol violation, `caller_hangup` for a polite close
+   * without a stop, and `media_lost` for a connection that just dropped.
+   */
+  private onSocketClose(code: number): void {
+    if (this.ended) return;
+    if (this.endReason !== undefined) return this.end(this.endReason);
+    if (this.protocolError !== undefined) return this.end('protocol_error');
+    if (PROTOCOL_CLOSE_CODES.has(code)) {
+      this.logger.warn({ code }, 'media stream closed by the carrier for a protocol error');
+      return this.end('protocol_error');
+    }
+    if (code === 1000 || code === 1001) return this.end('caller_hangup');
+    this.logger.warn({ code }, 'media stream lost without a stop from the carrier');
+    this.end('media_lost');
   }
 
   /** The carrier should now end the stream; if it does not, end it here. */
