@@ -38,7 +38,7 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
 
   session.on('callStart', (info) => {
     registry.setActiveCallId(callRef, info.callId);
-    logger.info({ callId: info.callId }, 'call started');
+    // "call started" / "call ended" are logged once, by the session (core).
     if (options.recording) startRecording(transport, info.callId, logger);
     invokeCallback(logger, 'onCallStart', options.onCallStart, info, control);
   });
@@ -49,7 +49,6 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
     (summary) => {
       ended = true;
       registry.removeActive(callRef);
-      logger.info({ callId: summary.callId, reason: summary.reason, durationMs: summary.durationMs }, 'call ended');
       invokeCallback(logger, 'onCallEnd', options.onCallEnd, summary, control);
     },
     (err: unknown) => {

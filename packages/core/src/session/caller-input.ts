@@ -5,7 +5,8 @@ import type { Transcript } from '../stt/transcript.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
 import type { SessionContext } from './session-context.js';
 import { TurnDetector } from './turn-detector.js';
-import { VoiceActivityDetector } from './voice-activity-detector.js';
+import { EnergyVoiceActivityDetector } from '../vad/energy-voice-activity-detector.js';
+import type { VoiceActivityDetector } from './voice-activity-detector.js';
 
 /** What the caller side reports to the pipeline. */
 export interface CallerInputHandlers {
@@ -37,6 +38,9 @@ export class CallerInput {
   private voicedMs = 0;
   private lastVoiceAt: number | undefined;
   private finalizeTimer: NodeJS.Timeout | undefined;
+  /** The call is ending: the STT's last words still go into the transcript, but start no reply. */
+  private closing = false;
+  private readonly reading: Promise<void>;
 
   constructor(
     private readonly context: SessionContext,
@@ -50,19 +54,30 @@ export class CallerInput {
     // An STT that cannot tell when the caller stopped (buffered HTTP: Whisper) needs the session's VAD.
     const mode = agent.turnDetection ?? (stt.endpointing === false ? 'vad' : 'stt');
     this.turns = new TurnDetector(mode);
-    this.vad = new VoiceActivityDetector(transport.format, { silenceMs: agent.endpointingMs ?? 700 });
+    const silenceMs = agent.endpointingMs ?? 700;
+    this.vad = agent.vad
+      ? agent.vad.create(transport.format, { silenceMs, callId: context.callId() })
+      : new EnergyVoiceActivityDetector(transport.format, { silenceMs });
     const filterOption = agent.hallucinationFilter ?? true;
     this.filter = filterOption === false ? undefined : new HallucinationFilter(filterOption === true ? {} : filterOption);
     this.stream = stt.stream({ format: this.sttFormat, signal: context.signal, logger: context.logger, callId: context.callId() });
     this.offAudio = transport.on('audio', (frame) => this.onAudio(frame, mode === 'vad'));
-    void this.readTranscripts();
+    this.reading = this.readTranscripts();
   }
 
-  close(): Promise<void> {
+  /**
+   * Ends the STT stream gracefully: the vendor finalizes what it still holds, and the words it
+   * sends back (the caller's last words at hang-up) are recorded in the history and transcript.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
     this.offAudio();
     clearTimeout(this.finalizeTimer);
+    this.vad.close?.();
     this.context.usage.set(this.stt.key, 'audioSeconds', this.stream.usage().audioSeconds);
-    return this.stream.close().catch(() => {});
+    await this.stream.close().catch(() => {});
+    await this.reading;
+    this.endTurn(this.turns.forceEnd(), performance.now());
   }
 
   private onAudio(frame: Uint8Array, vadTurns: boolean): void {
@@ -87,7 +102,7 @@ export class CallerInput {
       for await (const event of this.stream.transcripts()) {
         if (this.context.signal.aborted) return;
         const now = performance.now();
-        this.handlers.onTranscript(event, now);
+        if (!this.closing) this.handlers.onTranscript(event, now);
         if (event.eventType === 'Results' && event.text.trim() !== '') {
           // What the caller is saying, live. The turn itself is emitted once, final, when it is committed.
           this.context.events.emit('transcript', { role: 'user', text: event.text, isFinal: false });
@@ -108,6 +123,11 @@ export class CallerInput {
     this.voicedMs = 0;
     if (this.filter && !this.filter.accept(text, evidence)) {
       this.context.logger.debug({ callId: this.context.callId() }, 'transcript dropped by hallucination filter');
+      return;
+    }
+    if (this.closing) {
+      this.context.history.addUser(text);
+      this.context.recordTranscript({ role: 'user', text });
       return;
     }
     this.handlers.onTurn(text, this.lastVoiceAt, finalAt);

@@ -119,8 +119,10 @@ export function createCallSession(options: CallSessionOptions): CallSession {
     gate?.close();
     offStart();
     offStop();
-    core.controller.abort();
+    // Close before the abort: vendor sockets then end gracefully (end-of-audio message, last
+    // words into the transcript, close frame) instead of being cut by the call's signal.
     await mode?.close().catch((err: unknown) => logger.warn({ err, callId: info?.callId }, 'session close failed'));
+    core.controller.abort();
     const durationMs = started ? Date.now() - startedAt : 0;
     const carrierKey = transport.carrier;
     if (started) context.usage.set(carrierKey, 'callSeconds', durationMs / 1000);
