@@ -4,6 +4,7 @@ import { run as ttsTtfb } from './tts-ttfb.js';
 import { run as ttsTtfbWebSocket } from './tts-ttfb-websocket.js';
 import { run as pipelineLatency } from './pipeline-latency.js';
 import { run as engineBridge } from './engine-bridge.js';
+import { run as serverLoad } from './server-load/server-load.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
@@ -13,6 +14,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'tts-ttfb-websocket', run: ttsTtfbWebSocket },
   { name: 'pipeline-latency', run: pipelineLatency },
   { name: 'engine-bridge', run: engineBridge },
+  { name: 'server-load', run: serverLoad },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.

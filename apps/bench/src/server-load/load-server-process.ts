@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerStats {
+  readonly at: number;
+  readonly cpu: NodeJS.CpuUsage;
+  readonly memory: NodeJS.MemoryUsage;
+  readonly activeCalls: number;
+  readonly loop: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+const entry = fileURLToPath(new URL('./load-server-main.js', import.meta.url));
+
+/** The server under load as a child process, pinned to `core` when taskset exists; asked over IPC. */
+export class LoadServerProcess {
+  private nextId = 0;
+
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(env: Record<string, string>, core: number | undefined): Promise<LoadServerProcess> {
+    const node = [process.execPath, '--expose-gc', entry];
+    const [command, ...args] = core === undefined ? node : ['taskset', '-c', String(core), ...node];
+    const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const server = new LoadServerProcess(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`load server exited with ${String(code)} before it was ready`)));
+      child.once('message', () => resolve());
+    });
+    return server;
+  }
+
+  ask<T>(type: 'stats' | 'reset' | 'gc'): Promise<T> {
+    const id = ++this.nextId;
+    return new Promise((resolve) => {
+      const onMessage = (answer: { type: string; id?: number }) => {
+        if (answer.id !== id) return;
+        this.child.off('message', onMessage);
+        resolve(answer as T);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ type, id });
+    });
+  }
+
+  stats(): Promise<ServerStats> {
+    return this.ask<ServerStats>('stats');
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'close' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { BenchReport } from '../bench-report.js';
+import { LoadCall, type LoadTarget } from './load-call.js';
+import { LoadServerProcess, type ServerStats } from './load-server-process.js';
+import { startLoadVendors, type LoadVendors } from './load-vendors.js';
+
+type Mode = 'floor' | 'mulaw' | 'pcm16';
+
+const env = process.env;
+const COUNTS = (env.PATTER_LOAD_CALLS ?? '100,200,300,400').split(',').map(Number);
+const MODES = (env.PATTER_LOAD_MODES ?? 'floor,mulaw,pcm16').split(',') as Mode[];
+const REPS = Number(env.PATTER_LOAD_REPS ?? 1);
+const WARMUP_S = Number(env.PATTER_LOAD_WARMUP_S ?? 3);
+const WINDOW_S = Number(env.PATTER_LOAD_WINDOW_S ?? 10);
+const ACCOUNT_SID = 'AC' + 'b2'.repeat(16);
+const AUTH_TOKEN = 'load-bench-auth-token';
+/** Caller audio bytes per second as the STT receives it, per mode. */
+const STT_BYTES_PER_S: Record<Mode, number> = { floor: 0, mulaw: 8000, pcm16: 32_000 };
+
+interface Sample {
+  readonly mode: Mode;
+  readonly calls: number;
+  readonly cpuPercent: number;
+  readonly usPerCallFrame: number;
+  readonly loop: ServerStats['loop'];
+  readonly inDelivered: number;
+  readonly outDelivered: number;
+  readonly underruns: number;
+  readonly rssKBPerCall: number;
+  readonly heapKBPerCall: number;
+  readonly externalKBPerCall: number;
+  readonly pass: boolean;
+}
+
+/**
+ * `server-load`: N simulated Twilio callers against a real server process pinned to core 0, the
+ * generator and the vendor fakes on core 1. Full duplex for the whole measured window: every
+ * caller sends a 20 ms frame on the generator's clock while the agent speaks (Cartesia STT + TTS
+ * fakes, pipeline mode). Modes: `floor` (bare ws: parse + answer each frame), `mulaw` (audio passed
+ * through), `pcm16` (transcoded both ways). A run passes when event-loop p99 < 20 ms and ≥ 99 % of
+ * the audio was delivered both ways. Env: PATTER_LOAD_CALLS, _MODES, _REPS, _WARMUP_S, _WINDOW_S.
+ */
+export async function run(): Promise<BenchReport> {
+  const pinned = pinGenerator();
+  const vendors = await startLoadVendors();
+  const samples: Sample[] = [];
+  try {
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const calls of COUNTS) {
+        for (const mode of MODES) samples.push(await measure(mode, calls, vendors, pinned));
+      }
+    }
+  } finally {
+    await vendors.close();
+  }
+  const rows = samples.map((s) => [
+    s.mode,
+    s.calls,
+    s.cpuPercent,
+    s.usPerCallFrame,
+    s.loop.p50,
+    s.loop.p99,
+    s.loop.max,
+    s.inDelivered,
+    s.outDelivered,
+    s.underruns,
+    s.rssKBPerCall,
+    s.heapKBPerCall,
+    s.externalKBPerCall,
+    s.pass ? 'pass' : 'FAIL',
+  ]);
+  const notes = [
+    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
+    'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
+    ...MODES.filter((m) => m !== 'floor').map((mode) => {
+      const largest = Math.max(0, ...samples.filter((s) => s.mode === mode && s.pass).map((s) => s.calls));
+      return `${mode}: largest passing N = ${largest}; cost vs floor at each N: ${ratios(samples, mode)}`;
+    }),
+  ];
+  return {
+    title: 'server-load: full-duplex Twilio pipeline calls on one core',
+    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'RSS KB/call', 'heap KB/call', 'ext KB/call', 'result'],
+    rows,
+    notes,
+  };
+}
+
+function ratios(samples: readonly Sample[], mode: Mode): string {
+  return COUNTS.map((calls) => {
+    const ours = median(samples.filter((s) => s.mode === mode && s.calls === calls).map((s) => s.usPerCallFrame));
+    const floor = median(samples.filter((s) => s.mode === 'floor' && s.calls === calls).map((s) => s.usPerCallFrame));
+    return `${calls}: ${floor > 0 ? (ours / floor).toFixed(2) + '×' : 'n/a'}`;
+  }).join(', ');
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: boolean): Promise<Sample> {
+  const port = await freePort();
+  const server = await LoadServerProcess.start(
+    {
+      PATTER_LOAD_MODE: mode,
+      PATTER_LOAD_PORT: String(port),
+      PATTER_LOAD_VENDOR_URL: vendors.url,
+      PATTER_LOAD_ACCOUNT_SID: ACCOUNT_SID,
+      PATTER_LOAD_AUTH_TOKEN: AUTH_TOKEN,
+      PATTER_LOAD_CALL_SECONDS: String(WARMUP_S + WINDOW_S + 10),
+      PATTER_LOG_LEVEL: 'silent',
+    },
+    pinned ? 0 : undefined,
+  );
+  const calls: LoadCall[] = [];
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    await server.ask('gc');
+    const idle = await server.stats();
+    const target: LoadTarget = { serverUrl: `http://127.0.0.1:${port}`, floor: mode === 'floor', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN };
+    for (let batch = 0; batch < count; batch += 25) {
+      calls.push(...(await Promise.all(Array.from({ length: Math.min(25, count - batch) }, (_, i) => LoadCall.open(target, batch + i)))));
+    }
+    // The caller's clock: one frame per call per 20 ms, catching up (at most 5 frames) after a late tick.
+    const started = performance.now();
+    let ticks = 0;
+    ticker = setInterval(() => {
+      const due = Math.floor((performance.now() - started) / 20);
+      for (let catchUp = 0; ticks < due && catchUp < 5; catchUp++, ticks++) {
+        for (const call of calls) {
+          call.sendFrame();
+          call.playTick();
+        }
+      }
+      ticks = Math.max(ticks, due);
+    }, 20);
+    await sleep(WARMUP_S * 1000);
+    await server.ask('reset');
+    const before = await server.stats();
+    const sttBefore = vendors.counters.sttBytes;
+    const receivedBefore = sum(calls, (c) => c.received);
+    const underrunsBefore = sum(calls, (c) => c.underruns);
+    await sleep(WINDOW_S * 1000);
+    const after = await server.stats();
+    const sttBytes = vendors.counters.sttBytes - sttBefore;
+    const received = sum(calls, (c) => c.received) - receivedBefore;
+    const underruns = sum(calls, (c) => c.underruns) - underrunsBefore;
+
+    const wallMs = after.at - before.at;
+    const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+    const expectedFrames = (count * wallMs) / 20;
+    const outDelivered = (100 * received) / expectedFrames;
+    const inDelivered = mode === 'floor' ? outDelivered : (100 * sttBytes) / ((count * STT_BYTES_PER_S[mode] * wallMs) / 1000);
+    const perCall = (bytes: number) => Math.round(bytes / 1024 / count);
+    return {
+      mode,
+      calls: count,
+      cpuPercent: (100 * cpuUs) / (wallMs * 1000),
+      usPerCallFrame: cpuUs / expectedFrames,
+      loop: after.loop,
+      inDelivered: Math.min(100, inDelivered),
+      outDelivered: Math.min(100, outDelivered),
+      underruns,
+      rssKBPerCall: perCall(after.memory.rss - idle.memory.rss),
+      heapKBPerCall: perCall(after.memory.heapUsed - idle.memory.heapUsed),
+      externalKBPerCall: perCall(after.memory.external + after.memory.arrayBuffers - idle.memory.external - idle.memory.arrayBuffers),
+      pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
+    };
+  } finally {
+    clearInterval(ticker);
+    await Promise.all(calls.map((call) => call.hangUp()));
+    await server.stop();
+  }
+}
+
+/** Pins this process (generator + vendor fakes) to core 1; false when taskset or a 2nd core is missing. */
+function pinGenerator(): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sum = (calls: readonly LoadCall[], pick: (call: LoadCall) => number) => calls.reduce((total, call) => total + pick(call), 0);
