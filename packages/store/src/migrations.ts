@@ -1,0 +1,79 @@
+import type { SqlClient } from './sql-client.js';
+
+/**
+ * The schema, as numbered steps. A step is never edited once released: change the schema by
+ * appending one. `migrate()` applies the steps a database has not seen, each in a transaction,
+ * under an advisory lock so N servers starting together apply each step once.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
+  {
+    version: 1,
+    name: 'calls',
+    sql: `
+CREATE TABLE patter_calls (
+  call_id        text PRIMARY KEY,
+  call_ref       text NOT NULL,
+  carrier        text NOT NULL,
+  direction      text NOT NULL,
+  from_number    text,
+  to_number      text,
+  agent          text,
+  started_at     timestamptz NOT NULL,
+  ended_at       timestamptz,
+  duration_ms    integer,
+  end_reason     text,
+  cost_usd       double precision NOT NULL DEFAULT 0,
+  turn_count     integer NOT NULL DEFAULT 0,
+  latency_p50_ms integer,
+  search_text    text NOT NULL DEFAULT '',
+  record         jsonb NOT NULL
+);
+CREATE INDEX patter_calls_started ON patter_calls (started_at DESC, call_id DESC);
+CREATE INDEX patter_calls_reason ON patter_calls (end_reason, started_at DESC, call_id DESC);
+CREATE INDEX patter_calls_agent ON patter_calls (agent, started_at DESC, call_id DESC);
+CREATE INDEX patter_calls_from ON patter_calls (from_number, started_at DESC, call_id DESC);
+CREATE INDEX patter_calls_to ON patter_calls (to_number, started_at DESC, call_id DESC);
+`,
+  },
+  {
+    version: 2,
+    name: 'outbox',
+    sql: `
+CREATE TABLE patter_outbox (
+  id           bigserial PRIMARY KEY,
+  topic        text NOT NULL,
+  call_id      text NOT NULL,
+  payload      jsonb NOT NULL,
+  attempts     integer NOT NULL DEFAULT 0,
+  next_at      timestamptz NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  delivered_at timestamptz,
+  last_error   text
+);
+CREATE INDEX patter_outbox_pending ON patter_outbox (topic, id) WHERE delivered_at IS NULL;
+`,
+  },
+];
+
+/** Arbitrary key of the advisory lock that serialises migrations across servers. */
+const LOCK_KEY = 7_416_001;
+
+/** Applies the migrations `client` has not seen yet; returns the versions applied. */
+export async function migrate(client: SqlClient): Promise<number[]> {
+  return client.transaction(async (tx) => {
+    // Lock first: even CREATE TABLE IF NOT EXISTS races when two servers run it at once.
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await tx.exec(
+      'CREATE TABLE IF NOT EXISTS patter_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM patter_migrations')).map((row) => row.version));
+    const applied: number[] = [];
+    for (const step of MIGRATIONS) {
+      if (done.has(step.version)) continue;
+      await tx.exec(step.sql);
+      await tx.query('INSERT INTO patter_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+      applied.push(step.version);
+    }
+    return applied;
+  });
+}
