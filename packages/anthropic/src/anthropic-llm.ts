@@ -30,6 +30,8 @@ export interface AnthropicLLMOptions {
   readonly maxRetries?: number;
   /** Time to the response headers. Default 30 s. */
   readonly timeoutMs?: number;
+  /** Longest silence of the response stream (before its first byte and between two), then the request is aborted. Default 10 s; 0 disables. */
+  readonly idleTimeoutMs?: number;
   /** Extra headers (`anthropic-beta` …). */
   readonly headers?: Record<string, string>;
 }
@@ -77,6 +79,8 @@ export class AnthropicLLM implements LLMProvider {
     if (t !== undefined && !(t >= 0 && t <= 1)) throw new ConfigError('temperature', `must be between 0 and 1, got ${t}`);
     const max = options.maxTokens;
     if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new ConfigError('maxTokens', `must be a positive integer, got ${max}`);
+    const idle = options.idleTimeoutMs;
+    if (idle !== undefined && !(idle >= 0)) throw new ConfigError('idleTimeoutMs', `must be zero (off) or a positive number of ms, got ${idle}`);
   }
 
   chat(messages: readonly ChatMessage[], options: LLMChatOptions = {}): AsyncGenerator<LLMDelta> {
@@ -92,6 +96,7 @@ export class AnthropicLLM implements LLMProvider {
       apiKeyEnv: API_KEY_ENV,
       maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
       timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
+      idleTimeoutMs: this.options.idleTimeoutMs,
     });
   }
 

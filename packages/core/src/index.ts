@@ -23,7 +23,7 @@ export type { STTProvider, STTStream, STTStreamOptions, STTUsage } from './stt/s
 export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions, TTSUsage } from './tts/tts-provider.js';
 export type { ChatMessage, ToolCallRequest } from './llm/chat-message.js';
 export type { LLMProvider, LLMDelta, LLMChatOptions, LLMUsage, ToolSpec } from './llm/llm-provider.js';
-export { streamLLMRequest, type StreamLLMRequestOptions } from './llm/stream-llm-request.js';
+export { streamLLMRequest, DEFAULT_LLM_IDLE_TIMEOUT_MS, type StreamLLMRequestOptions } from './llm/stream-llm-request.js';
 export type { Engine, EngineSession, EngineEvent, EngineConnectOptions, EngineUsage } from './engine/engine.js';
 export type {
   CallTransport,
@@ -79,6 +79,7 @@ export {
   isRetryableStatus,
   type ProviderErrorOptions,
 } from './errors/provider-error.js';
+export { StreamIdleTimeoutError } from './errors/stream-idle-timeout-error.js';
 
 // Plumbing
 export { resolveApiKey } from './net/resolve-api-key.js';
@@ -93,6 +94,7 @@ export { audioFormData, type AudioFileOptions, type FormFieldValue } from './net
 export { warmUpHttp, type WarmUpHttpOptions } from './net/warm-up-http.js';
 export { KeepAlive } from './net/keep-alive.js';
 export { closeWebSocket } from './net/close-web-socket.js';
+export { withIdleTimeout, type IdleTimeoutOptions } from './net/with-idle-timeout.js';
 export { AsyncQueue } from './util/async-queue.js';
 export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';
 export { retry, backoffDelay, parseRetryAfter, type RetryOptions } from './util/retry.js';
@@ -126,7 +128,7 @@ export { AudioReplayBuffer } from './stt/audio-replay-buffer.js';
 export { warmUpWebSocket } from './stt/warm-up-web-socket.js';
 
 // TTS
-export { streamHttpTTS, type StreamHttpTTSOptions, type HttpTTSDecoder } from './tts/stream-http-tts.js';
+export { streamHttpTTS, DEFAULT_TTS_IDLE_TIMEOUT_MS, type StreamHttpTTSOptions, type HttpTTSDecoder } from './tts/stream-http-tts.js';
 export { SampleAligner } from './tts/sample-aligner.js';
 export { wavHeaderLength, stripWavHeader, WavHeaderStripper } from './tts/wav-header.js';
 export { TTSStreamError } from './tts/tts-stream-error.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
+import { ConfigError, ProviderAuthError, ProviderError, StreamIdleTimeoutError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
 import { FakeHttpServer, describeLLMConformance, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
 import { LLM, OpenAILLM } from './index.js';
 
@@ -199,6 +199,25 @@ describe('OpenAILLM', () => {
     await fake.server.requests[0]?.clientClosed;
     expect(fake.server.requests[0]?.clientAborted).toBe(true);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('a chat stream that stalls after a few chunks is aborted after idleTimeoutMs with StreamIdleTimeoutError naming openai, not retried', async () => {
+    const fake = await fakeChat('Bearer k', (res) => res.sse(RESPONSE_2.slice(0, 3), { then: 'hang' }));
+    server = fake.server;
+    const out: LLMDelta[] = [];
+    const started = performance.now();
+    const error = await (async () => {
+      for await (const d of new OpenAILLM({ apiKey: 'k', baseUrl: fake.url, idleTimeoutMs: 250 }).chat([{ role: 'user', content: 'hi' }])) out.push(d);
+    })().catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    expect(out).toEqual([{ type: 'text', text: 'Sure' }, { type: 'text', text: ', booked' }]);
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(error).toMatchObject({ provider: 'openai', idleMs: 250 });
+    expect(waited).toBeGreaterThanOrEqual(240);
+    expect(waited).toBeLessThan(3000);
+    expect(fake.hits()).toBe(1);
+    await fake.server.requests[0]?.clientClosed; // the request was destroyed
+    expect(() => new OpenAILLM({ apiKey: 'k', idleTimeoutMs: -1 })).toThrow(/^idleTimeoutMs:/);
   });
 
   it('against a compatible server: no OPENAI_API_KEY leak, optional key, max_tokens; registered as openai', async () => {

@@ -37,6 +37,8 @@ export interface OpenAITTSOptions {
   readonly baseUrl?: string;
   /** Retries of a 429/5xx before the first audio byte. Default 2. */
   readonly maxRetries?: number;
+  /** Longest silence of the audio body (before its first byte and between two), then the request is aborted. Default 5 s; 0 disables. */
+  readonly idleTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -72,6 +74,7 @@ export class OpenAITTS implements TTSProvider {
   private readonly headers: Record<string, string>;
   private readonly fields: Record<string, unknown>;
   private readonly maxRetries: number;
+  private readonly idleTimeoutMs: number | undefined;
 
   constructor(options: OpenAITTSOptions = {}) {
     this.apiKey = resolveApiKey(options.apiKey, ENV);
@@ -93,6 +96,8 @@ export class OpenAITTS implements TTSProvider {
       throw new ConfigError('maxRetries', 'must be a non-negative integer');
     }
     this.maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
+    if (options.idleTimeoutMs !== undefined && !(options.idleTimeoutMs >= 0)) throw new ConfigError('idleTimeoutMs', 'must be zero (off) or a positive number of ms');
+    this.idleTimeoutMs = options.idleTimeoutMs;
     this.headers = {
       authorization: `Bearer ${this.apiKey}`,
       accept: 'application/octet-stream',
@@ -122,6 +127,7 @@ export class OpenAITTS implements TTSProvider {
       characters: text.length,
       apiKeyEnv: ENV,
       retries: this.maxRetries,
+      ...(this.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.idleTimeoutMs }),
       logger: options.logger ?? this.logger,
     });
   }

@@ -1,8 +1,12 @@
 import { ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { httpRequest } from '../net/http-request.js';
+import { withIdleTimeout } from '../net/with-idle-timeout.js';
 import { retryStream } from '../util/retry-stream.js';
 import type { LLMDelta } from './llm-provider.js';
+
+/** Default `idleTimeoutMs` of an LLM event stream. */
+export const DEFAULT_LLM_IDLE_TIMEOUT_MS = 10_000;
 
 export interface StreamLLMRequestOptions {
   /** Provider key, for errors and logs. */
@@ -22,6 +26,11 @@ export interface StreamLLMRequestOptions {
   readonly maxRetries?: number | undefined;
   /** Time to the response headers. Default 30 s. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * The longest silence of the event stream, before its first byte and between two: then the
+   * request is aborted with `StreamIdleTimeoutError` (not retried here). Default 10 s; 0 disables.
+   */
+  readonly idleTimeoutMs?: number | undefined;
   /** Extra veto on a retryable error (a quota error is retryable by status but not by meaning). */
   readonly shouldRetry?: ((error: ProviderError) => boolean) | undefined;
 }
@@ -29,7 +38,8 @@ export interface StreamLLMRequestOptions {
 /**
  * One streaming LLM request: POST the JSON body, read the event stream with `read`, retry a
  * request that failed before its first delta (429, 5xx, connection; honouring `retry-after`),
- * and end quietly when `signal` aborts (the HTTP request is destroyed at once).
+ * and end quietly when `signal` aborts (the HTTP request is destroyed at once). An event
+ * stream that goes quiet for `idleTimeoutMs` is aborted with `StreamIdleTimeoutError`.
  */
 export function streamLLMRequest(options: StreamLLMRequestOptions): AsyncGenerator<LLMDelta> {
   const logger = options.logger ?? silentLogger;
@@ -43,7 +53,12 @@ export function streamLLMRequest(options: StreamLLMRequestOptions): AsyncGenerat
       ...(signal ? { signal } : {}),
       ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
     });
-    yield* options.read(response.body, logger);
+    const body = withIdleTimeout(response.body, {
+      provider: options.provider,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_LLM_IDLE_TIMEOUT_MS,
+      onTimeout: () => response.body.destroy(),
+    });
+    yield* options.read(body, logger);
   };
   return retryStream(open, {
     retries: options.maxRetries ?? 2,

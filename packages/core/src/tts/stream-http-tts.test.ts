@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PCM16_16K } from '../audio/audio-format.js';
 import { encodeWav } from '../audio/wav.js';
 import { ProviderAuthError, ProviderStatusError } from '../errors/provider-error.js';
+import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 import { streamHttpTTS, type StreamHttpTTSOptions } from './stream-http-tts.js';
 import { TTSStreamError } from './tts-stream-error.js';
 import type { TTSUsage } from './tts-provider.js';
@@ -214,5 +215,41 @@ describe('streamHttpTTS', () => {
       ),
     );
     expect(Buffer.concat(reversed)).toEqual(Buffer.from(pcm));
+  });
+
+  it('a body that stalls before its first byte is aborted after idleTimeoutMs with StreamIdleTimeoutError, not retried', async () => {
+    let requests = 0;
+    let closedByClient: Promise<void> | undefined;
+    const url = await listen((_req, res) => {
+      requests++;
+      res.writeHead(200);
+      res.flushHeaders();
+      closedByClient = new Promise((resolve) => res.once('close', () => resolve()));
+    });
+    const started = performance.now();
+    const error = await collect(streamHttpTTS(options(url, { idleTimeoutMs: 200 }))).catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(error).toMatchObject({ provider: 'acme_tts', retryable: false, idleMs: 200 });
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(3_000);
+    expect(requests).toBe(1);
+    await closedByClient; // the request was destroyed, not left open
+  });
+
+  it('a body that stalls after some audio throws TTSStreamError caused by the stall, after the audio it had', async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(200);
+      res.write(AUDIO.subarray(0, 640));
+    });
+    const seen: Uint8Array[] = [];
+    const error = await (async () => {
+      for await (const chunk of streamHttpTTS(options(url, { idleTimeoutMs: 200 }))) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'acme_tts', bytesEmitted: 640 });
+    expect((error as Error).cause).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(StreamIdleTimeoutError.isStall(error)).toBe(true);
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 640));
   });
 });

@@ -3,12 +3,17 @@ import { bytesPerSample, type AudioFormat } from '../audio/audio-format.js';
 import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { httpRequest } from '../net/http-request.js';
+import { withIdleTimeout } from '../net/with-idle-timeout.js';
 import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
 import { SampleAligner } from './sample-aligner.js';
 import type { TTSUsage } from './tts-provider.js';
 import { TTSStreamError } from './tts-stream-error.js';
 import { stripWavHeader, WavHeaderStripper } from './wav-header.js';
+
+/** Default `idleTimeoutMs` of a TTS response body. */
+export const DEFAULT_TTS_IDLE_TIMEOUT_MS = 5_000;
+const DEFAULT_IDLE_TIMEOUT_MS = DEFAULT_TTS_IDLE_TIMEOUT_MS;
 
 /** What a vendor's response body becomes: audio chunks (decoded from JSON lines, SSE …). */
 export type HttpTTSDecoder = (
@@ -48,6 +53,11 @@ export interface StreamHttpTTSOptions {
   readonly maxDelayMs?: number;
   /** Time to the response headers. Default 15 s. */
   readonly timeoutMs?: number;
+  /**
+   * The longest silence of the response body, before its first byte and between two: then the
+   * request is aborted with `StreamIdleTimeoutError` (not retried here). Default 5 s; 0 disables.
+   */
+  readonly idleTimeoutMs?: number;
   readonly dispatcher?: Dispatcher;
 }
 
@@ -56,7 +66,8 @@ export interface StreamHttpTTSOptions {
  * chunk boundaries re-aligned, a WAV header stripped when asked). A 429/5xx or a dropped
  * connection is retried only while no audio has been emitted (honouring `retry-after`); once
  * audio went out, a failure throws `TTSStreamError` and is never retried. 401/403 →
- * `ProviderAuthError` naming `apiKeyEnv`, no retry. On abort the request is destroyed and the
+ * `ProviderAuthError` naming `apiKeyEnv`, no retry. A body that goes quiet for `idleTimeoutMs`
+ * is aborted with `StreamIdleTimeoutError` (after audio: `TTSStreamError` caused by it). On abort the request is destroyed and the
  * iteration ends quietly within one event-loop turn; nothing is emitted after it.
  */
 export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenerator<Uint8Array, void, undefined> {
@@ -90,7 +101,12 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
         });
         accepted = true;
         responseBody = response.body;
-        const source = options.decode ? options.decode(response.body, { provider, logger }) : response.body;
+        const audioBody = withIdleTimeout(response.body, {
+          provider,
+          idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+          onTimeout: () => response.body.destroy(),
+        });
+        const source = options.decode ? options.decode(audioBody, { provider, logger }) : audioBody;
         const aligner = new SampleAligner(sampleBytes);
         const stripper = wavHeader === 'stream' ? new WavHeaderStripper() : undefined;
         for await (const raw of source) {

@@ -1,0 +1,60 @@
+import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
+
+export interface IdleTimeoutOptions {
+  /** Provider key, named in the error. */
+  readonly provider: string;
+  /** The longest wait for the next item (the first one too). 0 or Infinity: no timeout. */
+  readonly idleTimeoutMs: number;
+  /** Called once when the timer fires, before the error is thrown: destroy the request or socket. */
+  readonly onTimeout?: () => void;
+}
+
+/**
+ * Passes `source` through, failing with `StreamIdleTimeoutError` (naming the provider) when the
+ * next item does not arrive within `idleTimeoutMs`. The clock runs only while waiting on the
+ * source, never while the consumer holds an item (a slow consumer is not a stalled vendor).
+ * One timer per stream, re-armed per item without allocating, cleared however the stream ends.
+ */
+export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOptions): AsyncGenerator<T, void, undefined> {
+  const { idleTimeoutMs } = options;
+  if (!(idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
+    yield* source;
+    return;
+  }
+  const iterator = source[Symbol.asyncIterator]();
+  let waiting = false;
+  let fire: (error: StreamIdleTimeoutError) => void = () => {};
+  const stalled = new Promise<never>((_resolve, reject) => {
+    fire = reject;
+  });
+  stalled.catch(() => {});
+  const timer = setTimeout(() => {
+    // Fired while the consumer held an item: re-armed when the next wait starts.
+    if (!waiting) return;
+    options.onTimeout?.();
+    fire(new StreamIdleTimeoutError(options.provider, idleTimeoutMs));
+  }, idleTimeoutMs);
+  timer.unref();
+  let finished = false;
+  try {
+    for (;;) {
+      timer.refresh();
+      waiting = true;
+      const result = await Promise.race([iterator.next(), stalled]);
+      waiting = false;
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      yield result.value;
+    }
+  } catch (error) {
+    finished = StreamIdleTimeoutError.isStall(error) ? false : true;
+    throw error;
+  } finally {
+    waiting = false;
+    clearTimeout(timer);
+    // Stopped early (consumer broke out, or the stall): release the source without waiting on it.
+    if (!finished) iterator.return?.()?.catch(() => {});
+  }
+}
