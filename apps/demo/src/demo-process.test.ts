@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(main))('the demo as a process', () => {
     expect(output()).toContain('demo: mode text — no provider keys are set');
     const page = await fetch(`${url}/phone`);
     expect(page.status).toBe(200);
-    const call = (await (await fetch(`${url}/devphone/call`, { method: 'POST' })).json()) as { mode: string; streamPath: string; callId: string };
+    const call = (await (await fetch(`${url}/devphone/call`, { method: 'POST', headers: { origin: url } })).json()) as { mode: string; streamPath: string; callId: string };
     expect(call.mode).toBe('text');
     const ws = new WebSocket(`${url.replace('http', 'ws')}${call.streamPath}`);
     const replies: string[] = [];

@@ -41,6 +41,11 @@ async function main(): Promise<void> {
   console.log(`demo: carrier — ${carrierChoice.kind === 'none' ? carrierChoice.reason : `${carrierChoice.kind} number ${carrierChoice.phoneNumber}`}`);
   if (carrierChoice.kind !== 'none') console.log(`demo: to take calls on the number, ${webhookInstruction(carrierChoice, handle.publicUrl)}`);
   console.log(`demo: open ${handle.devPhoneUrl ?? handle.url} to call the agent from your browser (Ctrl-C to stop)`);
+  console.log(
+    handle.devPhoneAccess === 'secret'
+      ? `demo: other devices reach the dev phone at ${handle.publicUrl}/phone (or this machine's LAN address, port ${handle.port}) after logging in with PATTER_DEVPHONE_SECRET`
+      : 'demo: the dev phone answers this machine only; set PATTER_DEVPHONE_SECRET (16+ characters) to use it from other devices',
+  );
 }
 
 // A setup problem (a missing variable, a port in use) is one line that says what to do, not a stack.

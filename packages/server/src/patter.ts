@@ -106,7 +106,7 @@ export class Patter {
     this.serving = true;
     try {
       // Without a carrier the dev phone is the carrier: calls come only from the browser.
-      const carrier = this.carrier ?? new DevPhoneCarrier(devPhoneMode(agent));
+      const carrier = this.carrier ?? new DevPhoneCarrier(devPhoneMode(agent), resolved.devPhone || {});
       const { handle, context } = await startServer({
         carrier,
         options: this.carrier ? resolved : { ...resolved, devPhone: false },

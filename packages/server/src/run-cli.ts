@@ -69,7 +69,10 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     });
     io.out(`patter: serving ${command.module} on ${handle.url}`);
     if (phone.carrier) io.out(`patter: carrier ${phone.carrier.key}, number ${maskPhoneNumber(phone.phoneNumber)}`);
-    if (handle.devPhoneUrl) io.out(`patter: dev phone ${handle.devPhoneUrl} (open it to call the agent from your browser)`);
+    if (handle.devPhoneUrl) {
+      const reach = handle.devPhoneAccess === 'secret' ? `other devices: ${handle.publicUrl}/phone, after logging in with the dev phone secret` : 'this machine only; set PATTER_DEVPHONE_SECRET to open it to other devices';
+      io.out(`patter: dev phone ${handle.devPhoneUrl} (open it to call the agent from your browser; ${reach})`);
+    }
     io.out(`patter: health ${handle.url}/health`);
     // Without a carrier the routes are the dev phone's own: nothing to configure anywhere.
     if (phone.carrier) for (const webhook of handle.webhooks) io.out(`patter: webhook ${webhook}`);

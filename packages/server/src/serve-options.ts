@@ -8,6 +8,7 @@ import {
   type TurnMetrics,
 } from '@patter/core';
 import type { Agent } from './agent.js';
+import { resolveDevPhoneOptions, type DevPhoneOptions } from './devphone/devphone-options.js';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -57,9 +58,10 @@ export interface ServeOptions {
   readonly outboundStreamTokenTtlMs?: number;
   /**
    * Serve the dev phone at `/phone`: call the agent from a browser, no carrier needed. Default on
-   * unless `NODE_ENV` is `production`.
+   * unless `NODE_ENV` is `production`. It answers this machine only (loopback client, loopback
+   * `Host`); `{ secret }` (or `PATTER_DEVPHONE_SECRET`) opens it to other devices that log in.
    */
-  readonly devPhone?: boolean;
+  readonly devPhone?: boolean | DevPhoneOptions;
 }
 
 export type ResolvedServeOptions = Required<
@@ -76,10 +78,12 @@ export type ResolvedServeOptions = Required<
     | 'shutdownSignals'
     | 'streamTokenTtlMs'
     | 'outboundStreamTokenTtlMs'
-    | 'devPhone'
   >
 > &
-  ServeOptions;
+  ServeOptions & {
+    /** Off, or on with its access options (the secret filled from `PATTER_DEVPHONE_SECRET`). */
+    readonly devPhone: false | DevPhoneOptions;
+  };
 
 export const SERVE_DEFAULTS = {
   port: 8000,
@@ -104,8 +108,8 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (typeof options !== 'object' || options === null) throw new ConfigError('serve', 'expected an options object');
   const resolved = {
     ...SERVE_DEFAULTS,
-    devPhone: process.env.NODE_ENV !== 'production',
     ...stripUndefined(options),
+    devPhone: resolveDevPhoneOptions(options.devPhone ?? process.env.NODE_ENV !== 'production'),
   } as ResolvedServeOptions;
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     throw new ConfigError('port', 'expected an integer from 0 to 65535');
@@ -121,7 +125,6 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
     if (typeof resolved[key] !== 'number' || !(resolved[key] >= 0)) throw new ConfigError(key, 'expected milliseconds (>= 0)');
   }
   if (typeof resolved.recording !== 'boolean') throw new ConfigError('recording', 'expected a boolean');
-  if (typeof resolved.devPhone !== 'boolean') throw new ConfigError('devPhone', 'expected a boolean');
   if (resolved.shutdownSignals !== false && !Array.isArray(resolved.shutdownSignals)) {
     throw new ConfigError('shutdownSignals', 'expected an array of signal names, or false');
   }

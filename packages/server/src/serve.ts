@@ -23,6 +23,11 @@ export interface ServerHandle {
   readonly webhooks: readonly string[];
   /** The dev phone page (`http://127.0.0.1:8000/phone`), when it is on. */
   readonly devPhoneUrl: string | undefined;
+  /**
+   * Who the dev phone answers, when it is on: `loopback` — this machine only; `secret` — also other
+   * devices (at `publicUrl` + `/phone`) once they log in with the dev phone secret.
+   */
+  readonly devPhoneAccess: 'loopback' | 'secret' | undefined;
   /** Calls whose media stream is connected. */
   readonly activeCalls: number;
   /**
@@ -48,7 +53,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   const { options, logger } = params;
   const context: ServerContext = {
     carrier: params.carrier,
-    devPhone: options.devPhone ? new DevPhoneCarrier(devPhoneMode(params.agent)) : undefined,
+    devPhone: options.devPhone ? new DevPhoneCarrier(devPhoneMode(params.agent), options.devPhone) : undefined,
     phoneNumber: params.phoneNumber,
     logger,
     options,
@@ -99,7 +104,16 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   };
   const uninstallSignals = options.shutdownSignals === false ? () => {} : installShutdownSignals(options.shutdownSignals, () => close());
   logger.info({ url, publicUrl: context.publicUrl, carrier: params.carrier.key }, 'patter server listening');
-  if (context.devPhone || params.carrier.key === 'devphone') logger.info({ url: `${url}${DEVPHONE_PATH}` }, 'dev phone ready: open it in a browser to call the agent');
+  const devPhone = context.devPhone ?? (params.carrier instanceof DevPhoneCarrier ? params.carrier : undefined);
+  const devPhoneAccess = devPhone instanceof DevPhoneCarrier ? (devPhone.access.remote ? 'secret' : 'loopback') : undefined;
+  if (devPhoneAccess === 'loopback') {
+    logger.info({ url: `${url}${DEVPHONE_PATH}` }, 'dev phone ready on this machine only (set PATTER_DEVPHONE_SECRET to open it to other devices)');
+  } else if (devPhoneAccess === 'secret') {
+    logger.info(
+      { url: `${url}${DEVPHONE_PATH}`, remoteUrl: `${context.publicUrl}${DEVPHONE_PATH}` },
+      'dev phone ready on this machine, and on other devices after logging in with the dev phone secret',
+    );
+  }
 
   const handle: ServerHandle = {
     url,
@@ -107,7 +121,8 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     port,
     host: options.host,
     webhooks: routes.map((route) => route.replace(' ', ` ${context.publicUrl}`)),
-    devPhoneUrl: context.devPhone || params.carrier.key === 'devphone' ? `${url}${DEVPHONE_PATH}` : undefined,
+    devPhoneUrl: devPhoneAccess ? `${url}${DEVPHONE_PATH}` : undefined,
+    devPhoneAccess,
     get activeCalls() {
       return context.registry.activeCount;
     },
