@@ -11,6 +11,12 @@ import {
 
 export const CONVAI_KEY = 'elevenlabs_convai';
 
+/**
+ * ConvAI says when a reply starts (`agent_response`, before its audio) but never when its audio
+ * is complete: a reply counts as generated once no audio has come for this long.
+ */
+export const REPLY_QUIET_MS = 500;
+
 interface ServerMessage {
   readonly type?: string;
   readonly [field: string]: any;
@@ -20,12 +26,18 @@ interface ServerMessage {
  * One call's ElevenLabs Conversational AI session on an open socket: audio both ways in the
  * formats the agent announced, ping → pong, transcripts of both sides, the agent's own
  * barge-in (`interruption` → the bridge clears the carrier; audio of the interrupted reply is
- * dropped) and client tool calls.
+ * dropped) and client tool calls. The vendor marks no reply's end, so `responseDone` is reported
+ * once a reply's audio has stopped coming for `REPLY_QUIET_MS` (one timer per call, re-armed
+ * from a timestamp, never per chunk).
  */
 export class ConvAISession implements EngineSession {
   private readonly queue = new AsyncQueue<EngineEvent>(4096);
   private interruptedAt = -1;
   private closedLocally = false;
+  private closing: Promise<void> | undefined;
+  /** `performance.now()` of the reply's latest audio (or of its `agent_response`). */
+  private replyActivityAt = 0;
+  private replyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -63,11 +75,15 @@ export class ConvAISession implements EngineSession {
     this.send({ type: 'contextual_update', text });
   }
 
-  async close(): Promise<void> {
-    if (this.closedLocally) return;
-    this.closedLocally = true;
-    this.queue.end();
-    await closeWebSocket(this.ws, 1000, 'call ended');
+  /** Closes with 1000 and waits (bounded) for the vendor's close; every caller waits for the same close. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closedLocally = true;
+      this.endReply();
+      this.queue.end();
+      await closeWebSocket(this.ws, 1000, 'call ended');
+    })();
+    return this.closing;
   }
 
   private send(message: Record<string, unknown>): void {
@@ -94,6 +110,7 @@ export class ConvAISession implements EngineSession {
         // clients play a chunk only when `lastInterruptTimestamp <= event_id`).
         if (typeof event.event_id === 'number' && event.event_id < this.interruptedAt) return;
         const bytes = Buffer.from(event.audio_base_64, 'base64');
+        this.replyActive();
         this.push({ type: 'audio', data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
         return;
       }
@@ -103,6 +120,7 @@ export class ConvAISession implements EngineSession {
       case 'interruption': {
         const id = message.interruption_event?.event_id;
         if (typeof id === 'number' && Number.isFinite(id)) this.interruptedAt = Math.max(this.interruptedAt, id);
+        this.endReply();
         this.push({ type: 'interruption' });
         return;
       }
@@ -110,8 +128,9 @@ export class ConvAISession implements EngineSession {
         this.push({ type: 'transcript', role: 'user', text: String(message.user_transcription_event?.user_transcript ?? ''), isFinal: true });
         return;
       case 'agent_response':
+        // The reply's text, sent before its audio: the reply is done once its audio stops.
         this.push({ type: 'transcript', role: 'assistant', text: String(message.agent_response_event?.agent_response ?? ''), isFinal: true });
-        this.push({ type: 'responseDone' });
+        this.replyActive();
         return;
       case 'agent_response_correction': {
         // After an interruption: the reply's text cut to what the caller heard.
@@ -148,7 +167,29 @@ export class ConvAISession implements EngineSession {
     }
   }
 
+  /** The reply under way is still producing: `responseDone` waits for `REPLY_QUIET_MS` of quiet. */
+  private replyActive(): void {
+    this.replyActivityAt = performance.now();
+    if (this.replyTimer === undefined && !this.closedLocally) this.armReplyTimer(REPLY_QUIET_MS);
+  }
+
+  private armReplyTimer(ms: number): void {
+    this.replyTimer = setTimeout(() => {
+      const quietFor = performance.now() - this.replyActivityAt;
+      if (quietFor < REPLY_QUIET_MS) return this.armReplyTimer(REPLY_QUIET_MS - quietFor);
+      this.replyTimer = undefined;
+      this.push({ type: 'responseDone' });
+    }, ms);
+    this.replyTimer.unref();
+  }
+
+  private endReply(): void {
+    clearTimeout(this.replyTimer);
+    this.replyTimer = undefined;
+  }
+
   private onClose(code: number, reason: string): void {
+    this.endReply();
     if (this.closedLocally) return;
     this.closedLocally = true;
     if (code !== 1000) {

@@ -1,6 +1,7 @@
 import { ConfigError, MULAW_8K, PCM16_16K, type EngineEvent, type EngineSession } from '@patter/core';
 import { FakeHttpServer, FakeWebSocketServer } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REPLY_QUIET_MS } from './convai-session.js';
 import { ElevenLabsConvAI } from './index.js';
 
 let rest: FakeHttpServer | undefined;
@@ -44,10 +45,10 @@ function collect(s: EngineSession): EngineEvent[] {
   return events;
 }
 
-async function until(predicate: () => boolean): Promise<void> {
+async function until(predicate: () => boolean, timeoutMs = 2000): Promise<void> {
   const started = Date.now();
   while (!predicate()) {
-    if (Date.now() - started > 2000) throw new Error('timed out');
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -116,12 +117,39 @@ describe('ElevenLabsConvAI', () => {
       agent_response_correction_event: { original_agent_response: 'Hello there.', corrected_agent_response: 'Hello', event_id: 3 },
     });
     await until(() => events.some((e) => e.type === 'transcriptCorrection'));
-    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'responseDone', 'audio', 'interruption', 'audio', 'audio', 'transcriptCorrection']);
-    expect(events[7]).toEqual({ type: 'transcriptCorrection', original: 'Hello there.', corrected: 'Hello' });
+    expect(events.map((e) => e.type)).toEqual(['transcript', 'transcript', 'audio', 'interruption', 'audio', 'audio', 'transcriptCorrection']);
+    expect(events[6]).toEqual({ type: 'transcriptCorrection', original: 'Hello there.', corrected: 'Hello' });
     expect(events[0]).toEqual({ type: 'transcript', role: 'user', text: 'A table please', isFinal: true });
     expect(events[1]).toEqual({ type: 'transcript', role: 'assistant', text: 'Hello there.', isFinal: true });
-    expect(Buffer.from((events[5] as { data: Uint8Array }).data)).toEqual(Buffer.from([1, 2, 3]));
-    expect(Buffer.from((events[6] as { data: Uint8Array }).data)).toEqual(Buffer.from([4, 5, 6]));
+    expect(Buffer.from((events[4] as { data: Uint8Array }).data)).toEqual(Buffer.from([1, 2, 3]));
+    expect(Buffer.from((events[5] as { data: Uint8Array }).data)).toEqual(Buffer.from([4, 5, 6]));
+  });
+
+  it('reports a reply done once its audio has stopped coming for REPLY_QUIET_MS, not at its agent_response', async () => {
+    const { baseUrl } = await startConvAI('ulaw_8000');
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
+    const events: { type: string; at: number }[] = [];
+    void (async () => {
+      for await (const e of session!.events()) events.push({ type: e.type, at: performance.now() });
+    })();
+    const conn = socket!.connections[0]!;
+    await conn.send({ type: 'agent_response', agent_response_event: { agent_response: 'Hello there.', event_id: 2 } });
+    // Audio keeps coming with gaps shorter than the quiet period: one reply.
+    for (let i = 0; i < 4; i++) {
+      await conn.send({ type: 'audio', audio_event: { audio_base_64: '//////////8=', event_id: 2 } });
+      await new Promise((resolve) => setTimeout(resolve, REPLY_QUIET_MS / 5));
+    }
+    await until(() => events.some((e) => e.type === 'responseDone'), 3000);
+    expect(events.map((e) => e.type)).toEqual(['transcript', 'audio', 'audio', 'audio', 'audio', 'responseDone']);
+    expect(events[5]!.at - events[4]!.at).toBeGreaterThanOrEqual(REPLY_QUIET_MS - 5);
+    // A reply that is only text is done after the same quiet period; an interruption ends a reply with no responseDone.
+    await conn.send({ type: 'agent_response', agent_response_event: { agent_response: 'Anything else?', event_id: 3 } });
+    await until(() => events.filter((e) => e.type === 'responseDone').length === 2, 3000);
+    expect(events.at(-1)!.at - events.at(-2)!.at).toBeGreaterThanOrEqual(REPLY_QUIET_MS - 5);
+    await conn.send({ type: 'audio', audio_event: { audio_base_64: '//////////8=', event_id: 4 } });
+    await conn.send({ type: 'interruption', interruption_event: { event_id: 5 } });
+    await new Promise((resolve) => setTimeout(resolve, REPLY_QUIET_MS * 2));
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['audio', 'interruption']);
   });
 
   it('runs a client tool call round trip', async () => {

@@ -38,11 +38,14 @@ export class OpenAIRealtimeSession implements EngineSession {
   private input: AudioFormat;
   private output: AudioFormat;
   private currentResponseId: string | undefined;
+  /** Between `response.created` and its `response.done`. */
+  private responseActive = false;
   private currentItemId: string | undefined;
   private generatedMs = 0;
   private readonly cancelled = new Set<string>();
   private readonly functionNames = new Map<string, string>();
   private closedLocally = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -97,7 +100,7 @@ export class OpenAIRealtimeSession implements EngineSession {
 
   interrupt(playedMs: number): void {
     const itemId = this.currentItemId;
-    if (this.currentResponseId) this.cancelled.add(this.currentResponseId);
+    if (this.responseActive && this.currentResponseId) this.cancelled.add(this.currentResponseId);
     this.send({ type: 'response.cancel' });
     if (itemId !== undefined) {
       const audioEndMs = Math.max(0, Math.min(Math.floor(playedMs), Math.floor(this.generatedMs)));
@@ -116,11 +119,14 @@ export class OpenAIRealtimeSession implements EngineSession {
     this.send({ type: 'response.create', response: { instructions: verbatimInstructions(text) } });
   }
 
-  async close(): Promise<void> {
-    if (this.closedLocally) return;
-    this.closedLocally = true;
-    this.queue.end();
-    await closeWebSocket(this.ws, 1000, 'call ended');
+  /** Closes with 1000 and waits (bounded) for the vendor's close; every caller waits for the same close. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closedLocally = true;
+      this.queue.end();
+      await closeWebSocket(this.ws, 1000, 'call ended');
+    })();
+    return this.closing;
   }
 
   private send(event: Record<string, unknown>): void {
@@ -156,11 +162,16 @@ export class OpenAIRealtimeSession implements EngineSession {
       case 'session.updated':
         return this.applyServerSession(event.session);
       case 'input_audio_buffer.speech_started':
+        // The server cancels the response in progress itself (`interrupt_response: true`): drop
+        // its audio from this very event on, even deltas parsed in the same socket read, before
+        // the bridge has run (they would reach the carrier after its clear).
+        if (this.responseActive && this.currentResponseId !== undefined) this.cancelled.add(this.currentResponseId);
         return this.push({ type: 'speechStarted' });
       case 'conversation.item.input_audio_transcription.completed':
         return this.push({ type: 'transcript', role: 'user', text: String(event.transcript ?? ''), isFinal: true });
       case 'response.created':
         this.currentResponseId = (event.response as { id?: string } | undefined)?.id;
+        this.responseActive = true;
         this.currentItemId = undefined;
         this.generatedMs = 0;
         return;
@@ -211,6 +222,7 @@ export class OpenAIRealtimeSession implements EngineSession {
       | { id?: string; status?: string; status_details?: { error?: { code?: string; message?: string } }; usage?: Record<string, any> }
       | undefined;
     if (response?.id) this.cancelled.delete(response.id);
+    if (response?.id === undefined || response.id === this.currentResponseId) this.responseActive = false;
     if (response?.status === 'failed') {
       const { error } = realtimeError({ ...response.status_details?.error });
       this.logger.warn({ err: error }, 'openai realtime response failed');

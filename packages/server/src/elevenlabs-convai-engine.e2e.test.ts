@@ -2,7 +2,7 @@ import { createAudioConverter, defineTool, MULAW_8K, PCM16_16K, type AudioFormat
 import { ElevenLabsConvAI } from '@patter/elevenlabs';
 import { loadFixture, pcmToBytes, sendConvAIAudio, sineWave, startFakeConvAI, type FakeConvAI, type TwilioSimulatedCall } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEngineServer, type EngineServer } from './test-support/engine-server.js';
+import { playoutEnd, startEngineServer, type EngineServer } from './test-support/engine-server.js';
 import { waitFor } from './test-support/test-server.js';
 
 // A Twilio call through the real server and the real ElevenLabs Conversational AI engine,
@@ -156,5 +156,98 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     expect(s.ends[0]?.reason).toBe('error');
     expect(s.logs.some((l) => l.msg === 'engine reported an error' && (l.err as { message?: string })?.message?.includes('LLM failed'))).toBe(true);
     await conversation.conn.closed;
+  });
+
+  /** The agent says `text` (its `agent_response` first, then its audio, as ConvAI does); returns the audio sent. */
+  async function agentSays(conversation: Awaited<ReturnType<typeof call>>['conversation'], text: string, audioMs: number) {
+    const turn = conversation.nextEventId++;
+    await conversation.conn.send({ type: 'agent_response', agent_response_event: { agent_response: text, event_id: turn } });
+    const audio = new Uint8Array(audioMs * 8).map((_, i) => 0x10 + (i % 7));
+    for (const chunk of frames(audio, 1600)) await sendConvAIAudio(conversation, chunk, turn);
+    return audio;
+  }
+
+  const toolTimedOut = (s: EngineServer) => s.logs.some((l) => l.msg === 'tool call failed' || JSON.stringify(l).includes('timed out'));
+
+  it('end_call after the goodbye: the call ends (agent_hangup) within its playout + 1 s, no tool timeout, the socket closes with 1000', async () => {
+    const { phone, conversation, server: s } = await call('ulaw_8000');
+    s.api.addCall(phone.callSid);
+    const goodbye = await agentSays(conversation, 'Thanks for calling, goodbye!', 1500);
+    await conversation.conn.send({
+      type: 'client_tool_call',
+      client_tool_call: { tool_name: 'end_call', tool_call_id: 'tc_end', parameters: {}, event_id: conversation.nextEventId++ },
+    });
+    const update = await s.api.updates.next(40_000);
+    const hungUpAt = performance.now();
+    expect(update.form.get('Status')).toBe('completed');
+    // The whole goodbye reached the carrier and had played before the hang-up, which came at most 1 s later.
+    expect(phone.receivedAudio().byteLength).toBe(goodbye.byteLength);
+    const played = playoutEnd(phone.media.items);
+    expect(hungUpAt).toBeGreaterThanOrEqual(played - 50);
+    expect(hungUpAt - played).toBeLessThan(1000);
+    await waitFor(() => s.ends.length === 1, 5_000);
+    expect(s.ends[0]?.reason).toBe('agent_hangup');
+    expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Thanks for calling, goodbye!']);
+    expect(toolTimedOut(s)).toBe(false);
+    // A proper close frame at the call's end, from our side.
+    const closed = await conversation.conn.closed;
+    expect(closed).toMatchObject({ code: 1000, byServer: false });
+    expect(phone.violations).toEqual([]);
+  });
+
+  it('transfer_call after "transferring you": Twilio gets the <Dial> within the playout + 1 s, reason transfer, no tool timeout', async () => {
+    const { phone, conversation, server: s } = await call('ulaw_8000', { transferAllowlist: ['+1415555*'] });
+    s.api.addCall(phone.callSid);
+    const words = await agentSays(conversation, 'One moment, transferring you.', 1200);
+    await conversation.conn.send({
+      type: 'client_tool_call',
+      client_tool_call: { tool_name: 'transfer_call', tool_call_id: 'tc_tr', parameters: { number: '+14155550000' }, event_id: conversation.nextEventId++ },
+    });
+    const update = await s.api.updates.next(40_000);
+    const transferredAt = performance.now();
+    expect(update.form.get('Twiml')).toMatch(/<Dial[^>]*>\s*(<Number>)?\+14155550000(<\/Number>)?\s*<\/Dial>/);
+    expect(phone.receivedAudio().byteLength).toBe(words.byteLength);
+    const played = playoutEnd(phone.media.items);
+    expect(transferredAt).toBeGreaterThanOrEqual(played - 50);
+    expect(transferredAt - played).toBeLessThan(1000);
+    await waitFor(() => s.ends.length === 1, 5_000);
+    expect(s.ends[0]?.reason).toBe('transfer');
+    expect(toolTimedOut(s)).toBe(false);
+    expect((await conversation.conn.closed).code).toBe(1000);
+  });
+
+  it('reports the greeting once heard, not at its agent_response; a barge-in keeps only the heard share', async () => {
+    const { phone, conversation, server: s } = await call('ulaw_8000');
+    // The greeting: its text comes first, then 1 s of audio.
+    await agentSays(conversation, 'Welcome to Luigi.', 1000);
+    await waitFor(() => phone.media.items.length === 50, 5_000);
+    const heardAt = playoutEnd(phone.media.items);
+    await waitFor(() => s.transcripts.some((t) => t.isFinal && t.role === 'assistant'), 5_000);
+    const greeting = s.transcripts.find((t) => t.isFinal && t.role === 'assistant')!;
+    expect(greeting.text).toBe('Welcome to Luigi.');
+    expect(greeting.at).toBeGreaterThanOrEqual(heardAt - 50);
+
+    // A long reply the caller cuts short: ConvAI detects it (interruption), the carrier is cleared,
+    // and only the share played by then is reported.
+    const text = 'one two three four five six seven eight nine ten';
+    await agentSays(conversation, text, 2000);
+    await waitFor(() => phone.media.items.length >= 75, 5_000); // 50 frames of greeting + 25 (0.5 s) of this reply
+    await conversation.conn.send({ type: 'interruption', interruption_event: { event_id: conversation.nextEventId++ } });
+    await waitFor(() => phone.clears.items.length === 1, 2_000);
+    await waitFor(() => s.transcripts.filter((t) => t.isFinal && t.role === 'assistant').length === 2, 2_000);
+    const cut = s.transcripts.filter((t) => t.isFinal && t.role === 'assistant')[1]!.text;
+    expect(text.startsWith(cut)).toBe(true);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.length).toBeLessThan(text.length / 2);
+    // The vendor's own correction, computed from the audio it sent, does not override the marks.
+    await conversation.conn.send({
+      type: 'agent_response_correction',
+      agent_response_correction_event: { original_agent_response: text, corrected_agent_response: 'one two three four five six seven', event_id: conversation.nextEventId++ },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await phone.stop();
+    await waitFor(() => s.ends.length === 1);
+    expect(s.ends[0]!.transcript.map((t) => t.text)).toEqual(['Welcome to Luigi.', cut]);
+    expect((await conversation.conn.closed).code).toBe(1000);
   });
 });

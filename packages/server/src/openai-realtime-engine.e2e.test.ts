@@ -2,6 +2,7 @@ import { createAudioConverter, defineTool, MULAW_8K, PCM16_24K, type AgentOption
 import { OpenAIRealtime, OpenAIRealtime2 } from '@patter/openai-realtime';
 import {
   appendedAudio,
+  audioDelta,
   configuredState,
   realtimeState,
   beginResponse,
@@ -11,6 +12,7 @@ import {
   loadFixture,
   pcmToBytes,
   sendAudioDelta,
+  sendInOneRead,
   sessionUpdate,
   sineWave,
   startFakeRealtime,
@@ -18,7 +20,7 @@ import {
   type TwilioSimulatedCall,
 } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { playedByCarrier, startEngineServer, type EngineServer } from './test-support/engine-server.js';
+import { playedByCarrier, playoutEnd, startEngineServer, type EngineServer } from './test-support/engine-server.js';
 import { waitFor } from './test-support/test-server.js';
 
 // A Twilio call through the real server and the real OpenAI Realtime engines, against the
@@ -266,6 +268,96 @@ describe('OpenAIRealtime over a Twilio call', () => {
     expect(s.ends[0]?.reason).toBe('error');
     expect(s.logs.some((l) => l.msg === 'openai realtime socket closed by the server' && l.code === 1006)).toBe(true);
     await phone.closed;
+  });
+});
+
+describe('OpenAIRealtime: ending, transferring and barge-in timing', () => {
+  const toolTimedOut = (s: EngineServer) => s.logs.some((l) => l.msg === 'tool call failed' || JSON.stringify(l).includes('timed out'));
+
+  /** One response in which the agent says `text` (audio + transcript), then calls `name`, as the model does before hanging up. */
+  async function sayThenCall(conn: FakeWebSocketConnection, id: string, audio: Uint8Array, text: string, name: string, args: string) {
+    const responseId = `resp_${id}`;
+    await beginResponse(conn, responseId, `item_${id}`);
+    for (const delta of frames(audio, 4800)) await sendAudioDelta(conn, responseId, `item_${id}`, delta);
+    await conn.send({ type: 'response.output_audio_transcript.done', response_id: responseId, item_id: `item_${id}`, transcript: text });
+    const item = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, name, arguments: '' };
+    await conn.send({ type: 'response.output_item.added', response_id: responseId, output_index: 1, item });
+    await conn.send({ type: 'response.function_call_arguments.done', response_id: responseId, item_id: item.id, call_id: item.call_id, name, arguments: args });
+    await endResponse(conn, responseId);
+  }
+
+  it('end_call after the goodbye: the call ends (agent_hangup) within its playout + 1 s, no tool timeout, the socket closes with 1000', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    s.api.addCall(phone.callSid);
+    await sayThenCall(conn, 'bye', tone(1500), 'Thanks for calling, goodbye!', 'end_call', '{}');
+    const update = await s.api.updates.next(40_000);
+    const hungUpAt = performance.now();
+    expect(update.form.get('Status')).toBe('completed');
+    expect(phone.receivedAudio().byteLength).toBeGreaterThanOrEqual(1500 * 8 - 160);
+    const played = playoutEnd(phone.media.items);
+    expect(hungUpAt).toBeGreaterThanOrEqual(played - 50);
+    expect(hungUpAt - played).toBeLessThan(1000);
+    await waitFor(() => s.ends.length === 1, 5_000);
+    expect(s.ends[0]?.reason).toBe('agent_hangup');
+    expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Thanks for calling, goodbye!']);
+    expect(toolTimedOut(s)).toBe(false);
+    expect(await conn.closed).toMatchObject({ code: 1000, byServer: false });
+    expect(phone.violations).toEqual([]);
+  });
+
+  it('transfer_call after "transferring you": Twilio gets the <Dial> within the playout + 1 s, reason transfer, no tool timeout', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({
+      engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }),
+      transferAllowlist: ['+1415555*'],
+    });
+    s.api.addCall(phone.callSid);
+    await sayThenCall(conn, 'tr', tone(1200), 'One moment, transferring you.', 'transfer_call', '{"number":"+14155550000"}');
+    const update = await s.api.updates.next(40_000);
+    const transferredAt = performance.now();
+    expect(update.form.get('Twiml')).toMatch(/<Dial[^>]*>\s*(<Number>)?\+14155550000(<\/Number>)?\s*<\/Dial>/);
+    const played = playoutEnd(phone.media.items);
+    expect(transferredAt).toBeGreaterThanOrEqual(played - 50);
+    expect(transferredAt - played).toBeLessThan(1000);
+    await waitFor(() => s.ends.length === 1, 5_000);
+    expect(s.ends[0]?.reason).toBe('transfer');
+    expect(toolTimedOut(s)).toBe(false);
+    expect((await conn.closed).code).toBe(1000);
+  });
+
+  it('deltas of the interrupted response parsed in the same socket read as speech_started never reach the carrier; the transcript keeps the heard part', async () => {
+    fake = await startFakeRealtime();
+    const { call: phone, conn, server: s } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
+    await sessionUpdate(conn);
+    const text = 'Sure, we have a table at eight tonight for you.';
+    // 1 s of the reply generated so far; the caller hears about 300 ms of it.
+    await beginResponse(conn, 'resp_1', 'item_1');
+    for (const delta of frames(tone(1000), 4800)) await sendAudioDelta(conn, 'resp_1', 'item_1', delta);
+    await waitFor(() => phone.media.items.length >= 15, 3_000);
+    // The caller speaks: the server had more audio of the response ready, in the same read.
+    sendInOneRead(conn, [
+      { type: 'input_audio_buffer.speech_started', audio_start_ms: 1200, item_id: 'item_user_1' },
+      ...frames(tone(300), 4800).map((delta) => audioDelta(conn, 'resp_1', 'item_1', delta)),
+      { type: 'response.output_audio_transcript.done', response_id: 'resp_1', item_id: 'item_1', transcript: text },
+    ]);
+    await waitFor(() => phone.clears.items.length === 1, 2_000);
+    const clearedAt = phone.clears.items[0]!;
+    const played = playedByCarrier(phone.media.items, clearedAt);
+    await conn.waitForJson((m: { type: string }) => m.type === 'conversation.item.truncate');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(phone.media.items.filter((f) => f.at > clearedAt)).toEqual([]);
+    await waitFor(() => s.transcripts.some((t) => t.isFinal && t.role === 'assistant'), 2_000);
+    await phone.stop();
+    await waitFor(() => s.ends.length === 1);
+    const heard = s.ends[0]!.transcript.filter((t) => t.role === 'assistant').map((t) => t.text);
+    expect(heard).toHaveLength(1);
+    expect(text.startsWith(heard[0]!)).toBe(true);
+    // About the played share of the 1 s sent (words are cut whole): far from the whole reply.
+    const expectedChars = (text.length * played) / 1000;
+    expect(heard[0]!.length).toBeLessThanOrEqual(expectedChars + 8);
+    expect(heard[0]!.length).toBeLessThan(text.length / 2);
+    expect(phone.violations).toEqual([]);
   });
 });
 

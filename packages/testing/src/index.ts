@@ -26,6 +26,8 @@ export {
   appendedAudio,
   beginResponse,
   sendAudioDelta,
+  audioDelta,
+  sendInOneRead,
   endResponse,
   sessionUpdate,
   type FakeRealtimeState,

@@ -33,10 +33,15 @@ export type EngineEvent =
   | { readonly type: 'speechStarted' }
   /** The vendor interrupted its own reply (the bridge clears the carrier). */
   | { readonly type: 'interruption' }
+  /**
+   * A final assistant transcript belongs to the reply under way (it may come before that reply's
+   * audio) and is always followed by that reply's `responseDone`.
+   */
   | { readonly type: 'transcript'; readonly role: 'user' | 'assistant'; readonly text: string; readonly isFinal: boolean }
   /** The vendor cut its reply's text to what was heard before an interruption (ElevenLabs). */
   | { readonly type: 'transcriptCorrection'; readonly original: string; readonly corrected: string }
   | { readonly type: 'toolCall'; readonly call: ToolCallRequest }
+  /** The reply has been generated: all its audio has been emitted (the carrier may still be playing it). */
   | { readonly type: 'responseDone'; readonly usage?: EngineUsage }
   | { readonly type: 'error'; readonly error: ProviderError; readonly fatal: boolean };
 

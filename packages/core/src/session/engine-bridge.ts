@@ -36,6 +36,11 @@ class EngineBridge implements SessionMode {
    * comes long before the carrier has played it) until the next reply or an interruption.
    */
   private lastReplyBaseline: number | undefined;
+  /**
+   * A reply is under way: from its first audio or final text (ElevenLabs sends the text first)
+   * until the engine says it has finished generating it (`responseDone`) or it is cut.
+   */
+  private generating = false;
   private replyWaiters: (() => void)[] = [];
   /**
    * The engine's final text of the reply still playing. Like the pipeline, the call's history and
@@ -78,9 +83,16 @@ class EngineBridge implements SessionMode {
     await done;
   }
 
+  /**
+   * Resolves once the reply under way has been generated and the carrier has played it all
+   * (a goodbye before `end_call`, the words before `transfer_call`), bounded by `REPLY_WAIT_MS`.
+   */
   async waitForPlayback(): Promise<void> {
-    if (this.replyBaseline !== undefined) await this.nextReplyDone();
-    await this.transport.drained();
+    const deadline = performance.now() + REPLY_WAIT_MS;
+    do {
+      if (this.generating) await this.nextReplyDone(deadline - performance.now());
+      await this.transport.drained();
+    } while (this.generating && !this.closed && performance.now() < deadline);
   }
 
   async close(): Promise<void> {
@@ -172,8 +184,9 @@ class EngineBridge implements SessionMode {
         if (this.replyBaseline === undefined) {
           this.replyBaseline = transport.playedMs() + transport.pendingMs();
           this.lastReplyBaseline = this.replyBaseline;
-          this.heardShareOfNext = undefined;
+          if (!this.generating) this.heardShareOfNext = undefined;
         }
+        this.generating = true;
         transport.sendAudio(this.toCarrier ? this.toCarrier(event.data) : event.data);
         return;
       }
@@ -184,8 +197,8 @@ class EngineBridge implements SessionMode {
         this.onCallerSpeech(session);
         return;
       case 'interruption':
-        transport.clear();
-        this.replyBaseline = this.lastReplyBaseline = undefined;
+        // The vendor's own barge-in (ElevenLabs): cut the reply to what the carrier played.
+        this.cutReply();
         return;
       case 'transcript':
         if (!event.isFinal) {
@@ -216,6 +229,7 @@ class EngineBridge implements SessionMode {
           context.usage.add(key, 'outputAudioTokens', outputAudio);
         }
         this.replyBaseline = undefined;
+        this.generating = false;
         this.releaseReplyWaiters();
         return;
       }
@@ -233,12 +247,22 @@ class EngineBridge implements SessionMode {
     if (!speaking || agent.allowInterruptions === false) return;
     const baseline = this.replyBaseline ?? this.lastReplyBaseline ?? this.transport.playedMs();
     const heardMs = Math.max(0, this.transport.playedMs() - baseline);
+    this.cutReply(() => session.interrupt(heardMs));
+  }
+
+  /**
+   * Clears the carrier and keeps, of the reply's text, the share the caller heard (from the
+   * playback marks); text still to come is cut to that share when it arrives.
+   */
+  private cutReply(afterClear?: () => void): void {
     const share = this.heardShare();
+    const open = this.generating || this.replyBaseline !== undefined;
     this.transport.clear();
-    session.interrupt(heardMs);
+    afterClear?.();
     if (this.heldReply !== undefined) this.commitAssistant(playedPrefix(this.heldReply, share));
-    else if (this.replyBaseline !== undefined) this.heardShareOfNext = share;
+    else if (open) this.heardShareOfNext = share;
     this.replyBaseline = this.lastReplyBaseline = undefined;
+    this.generating = false;
     this.releaseReplyWaiters();
   }
 
@@ -258,15 +282,19 @@ class EngineBridge implements SessionMode {
       this.commitAssistant(playedPrefix(text, share));
       return;
     }
-    const playing = this.replyBaseline !== undefined || this.transport.pendingMs() > 0;
-    if (!playing) return this.commitAssistant(text);
     if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
+    // The text may come before its audio (ElevenLabs) or with it (OpenAI): either way the reply
+    // is under way, and it is recorded once generated and played.
+    this.generating = true;
     this.heldReply = text;
     void this.commitOnceHeard(text);
   }
 
   private async commitOnceHeard(text: string): Promise<void> {
-    while (this.heldReply === text && !this.closed && this.transport.pendingMs() > 0) await this.transport.drained();
+    while (this.heldReply === text && !this.closed && (this.generating || this.transport.pendingMs() > 0)) {
+      if (this.generating) await this.nextReplyDone();
+      else await this.transport.drained();
+    }
     if (this.heldReply === text && !this.closed) this.commitAssistant(text);
   }
 
@@ -295,9 +323,9 @@ class EngineBridge implements SessionMode {
     if (!this.closed && !context.control.ended) session.sendToolResult(call.id, outcome.content);
   }
 
-  private nextReplyDone(): Promise<void> {
+  private nextReplyDone(timeoutMs = REPLY_WAIT_MS): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, REPLY_WAIT_MS);
+      const timer = setTimeout(resolve, Math.max(0, timeoutMs));
       timer.unref();
       this.replyWaiters.push(() => {
         clearTimeout(timer);

@@ -14,10 +14,19 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
+/** A transcript the server reported (`onTranscript`), with `performance.now()` at report time. */
+export interface ReportedTranscript {
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+  readonly isFinal: boolean;
+  readonly at: number;
+}
+
 export interface EngineServer {
   readonly api: FakeTwilioApi;
   readonly simulator: TwilioSimulator;
   readonly ends: CallEndSummary[];
+  readonly transcripts: ReportedTranscript[];
   readonly logs: LogLine[];
   readonly handle: ServerHandle;
   close(): Promise<void>;
@@ -28,6 +37,7 @@ export async function startEngineServer(agent: AgentOptions): Promise<EngineServ
   const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
   const logs: LogLine[] = [];
   const ends: CallEndSummary[] = [];
+  const transcripts: ReportedTranscript[] = [];
   const phone = new Patter({
     carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
     phoneNumber: '+14155550199',
@@ -39,12 +49,14 @@ export async function startEngineServer(agent: AgentOptions): Promise<EngineServ
     host: '127.0.0.1',
     shutdownSignals: false,
     onCallEnd: (summary) => void ends.push(summary),
+    onTranscript: (entry) => void transcripts.push({ ...entry, at: performance.now() }),
   });
   const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
   return {
     api,
     simulator,
     ends,
+    transcripts,
     logs,
     handle,
     async close() {
@@ -65,4 +77,11 @@ export function playedByCarrier(frames: readonly { readonly at: number; readonly
     playEnd = start + ms;
   }
   return played;
+}
+
+/** When (`performance.now()`) the simulated carrier finishes playing `frames`, each at real time after the one before. */
+export function playoutEnd(frames: readonly { readonly at: number; readonly bytes: number }[]): number {
+  let end = 0;
+  for (const frame of frames) end = Math.max(end, frame.at) + frame.bytes / 8;
+  return end;
 }

@@ -199,10 +199,28 @@ export async function beginResponse(conn: FakeWebSocketConnection, responseId: s
 
 /** Sends agent audio (bytes in the agreed output format) as one delta, counting its duration on the item. */
 export async function sendAudioDelta(conn: FakeWebSocketConnection, responseId: string, itemId: string, audio: Uint8Array): Promise<void> {
+  await conn.send(audioDelta(conn, responseId, itemId, audio));
+}
+
+/** The `response.output_audio.delta` event for `audio`, its duration counted on the item (for `sendInOneRead`). */
+export function audioDelta(conn: FakeWebSocketConnection, responseId: string, itemId: string, audio: Uint8Array): Record<string, unknown> {
   const state = realtimeState(conn);
   state.items.set(itemId, (state.items.get(itemId) ?? 0) + audio.byteLength / state.outputBytesPerMs);
   const delta = Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength).toString('base64');
-  await conn.send({ type: 'response.output_audio.delta', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta });
+  return { type: 'response.output_audio.delta', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta };
+}
+
+/**
+ * Sends several server events in one TCP write, so the client reads them in one socket read and
+ * parses them all in the same tick (as when the server had them ready together), before any
+ * of its asynchronous code runs.
+ */
+export function sendInOneRead(conn: FakeWebSocketConnection, events: readonly Record<string, unknown>[]): void {
+  // `ws` exposes no cork; its TCP socket is the documented-internal `_socket`.
+  const tcp = (conn.socket as unknown as { _socket?: import('node:net').Socket })._socket;
+  tcp?.cork();
+  for (const event of events) conn.socket.send(JSON.stringify(event));
+  tcp?.uncork();
 }
 
 /** Ends the response in progress (`response.done`, completed, with usage). */
