@@ -228,3 +228,11 @@ export { FallbackTTS } from './fallback/fallback-tts.js';
 export { FallbackLLM, CONTINUE_INSTRUCTION } from './fallback/fallback-llm.js';
 export type { FallbackOptions } from './fallback/fallback-options.js';
 export { shouldFailOver } from './fallback/should-fail-over.js';
+
+// Voice activity detection
+export type { VoiceActivity, VoiceActivityDetector, VoiceActivityDetectorOptions } from './session/voice-activity-detector.js';
+export type { VADProvider } from './vad/vad-provider.js';
+export { EnergyVAD } from './vad/energy-vad.js';
+export { EnergyVoiceActivityDetector, type EnergyVADOptions } from './vad/energy-voice-activity-detector.js';
+export { frameRms } from './audio/frame-rms.js';
+export { createVAD } from './registry/registry.js';

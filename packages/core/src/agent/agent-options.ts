@@ -8,6 +8,7 @@ import type { HallucinationFilterOptions } from '../stt/hallucination-filter.js'
 import type { STTProvider } from '../stt/stt-provider.js';
 import type { Tool } from '../tools/tool.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
+import type { VADProvider } from '../vad/vad-provider.js';
 
 /** What `onMessage` receives: the user's turn and the call. */
 export interface MessageContext {
@@ -68,6 +69,11 @@ export interface AgentOptions {
   readonly turnDetection?: 'stt' | 'vad';
   /** Silence that ends the caller's turn with `turnDetection: 'vad'`. Default 700 ms. */
   readonly endpointingMs?: number;
+  /**
+   * The voice-activity detector for barge-in and `turnDetection: 'vad'` (one per call). Default: the
+   * energy detector (no dependency); `vad: silero.VAD()` (`@patter/silero`) tells speech from noise.
+   */
+  readonly vad?: VADProvider;
   /** The caller cannot interrupt during this long after the agent starts speaking. Default 300 ms. */
   readonly interruptionGraceMs?: number;
   /** Output filters run on each sentence before TTS: block (`null`) or rewrite it. */

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { LLMProvider } from '../llm/llm-provider.js';
 import type { STTProvider } from '../stt/stt-provider.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
+import type { VADProvider } from '../vad/vad-provider.js';
 
 /** What each kind of provider is. */
 export interface ProviderKinds {
@@ -11,6 +12,7 @@ export interface ProviderKinds {
   llm: LLMProvider;
   engine: Engine;
   carrier: Carrier;
+  vad: VADProvider;
 }
 
 export type ProviderKind = keyof ProviderKinds;

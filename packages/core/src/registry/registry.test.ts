@@ -7,7 +7,8 @@ import type { STTProvider } from '../stt/stt-provider.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
 import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
 import { definePlugin } from './define-plugin.js';
-import { Registry, createCarrier, createEngine, createLLM, createSTT, createTTS, registry } from './registry.js';
+import { Registry, createCarrier, createEngine, createLLM, createSTT, createTTS, createVAD, registry } from './registry.js';
+import { EnergyVAD } from '../vad/energy-vad.js';
 
 const fakeSTT = (options: Record<string, unknown>): STTProvider => ({
   key: 'fake_stt',
@@ -115,5 +116,13 @@ describe('Registry', () => {
 
   it('keeps one process-wide registry on globalThis', () => {
     expect((globalThis as Record<symbol, unknown>)[Symbol.for('patter.registry')]).toBe(registry);
+  });
+
+  it('a `vad` provider registers and is created by key like any provider; silero names its package', () => {
+    registry.register(definePlugin({ name: '@acme/vad', providers: [{ kind: 'vad', key: 'acme_vad', create: (o) => new EnergyVAD(o) }] }));
+    const vad = createVAD('acme_vad', { threshold: 0.5 });
+    expect(vad.key).toBe('energy');
+    expect(vad.create(MULAW_8K).push(new Uint8Array(160).fill(0x90))).toBe('none');
+    expect(() => createVAD('silero')).toThrow(/install and import @patter\/silero/);
   });
 });

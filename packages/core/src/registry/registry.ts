@@ -24,6 +24,7 @@ const KNOWN_PACKAGES: Readonly<Record<string, string>> = {
   openai_realtime_2: '@patter/openai-realtime',
   twilio: '@patter/twilio',
   telnyx: '@patter/telnyx',
+  silero: '@patter/silero',
 };
 
 /**
@@ -111,3 +112,4 @@ export const createTTS = (key: string, options?: Record<string, unknown>) => reg
 export const createLLM = (key: string, options?: Record<string, unknown>) => registry.create('llm', key, options);
 export const createEngine = (key: string, options?: Record<string, unknown>) => registry.create('engine', key, options);
 export const createCarrier = (key: string, options?: Record<string, unknown>) => registry.create('carrier', key, options);
+export const createVAD = (key: string, options?: Record<string, unknown>) => registry.create('vad', key, options);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ALAW_8K, MULAW_8K, PCM16_8K } from '../audio/audio-format.js';
-import { frameRms, VoiceActivityDetector } from './voice-activity-detector.js';
+import { frameRms } from '../audio/frame-rms.js';
+import { EnergyVAD } from './energy-vad.js';
+import { EnergyVoiceActivityDetector } from './energy-voice-activity-detector.js';
 
 describe('frameRms', () => {
   it('reads G.711 μ-law and A-law and PCM16 on one scale', () => {
@@ -13,9 +15,9 @@ describe('frameRms', () => {
   });
 });
 
-describe('VoiceActivityDetector', () => {
+describe('EnergyVoiceActivityDetector', () => {
   it('declares speech after minSpeechMs of voice and its end after silenceMs', () => {
-    const vad = new VoiceActivityDetector(MULAW_8K, { minSpeechMs: 60, silenceMs: 100 });
+    const vad = new EnergyVoiceActivityDetector(MULAW_8K, { minSpeechMs: 60, silenceMs: 100 });
     const loud = new Uint8Array(160).fill(0x90);
     const quiet = new Uint8Array(160).fill(0xff);
     expect([vad.push(loud), vad.push(loud), vad.push(loud)]).toEqual(['none', 'none', 'speechStart']);
@@ -23,5 +25,22 @@ describe('VoiceActivityDetector', () => {
     expect([1, 2, 3, 4].map(() => vad.push(quiet))).toEqual(['none', 'none', 'none', 'none']);
     expect(vad.push(quiet)).toBe('speechEnd');
     expect(vad.speaking).toBe(false);
+  });
+
+  it('EnergyVAD makes one detector per call with the session\'s silence unless it sets its own', () => {
+    const quiet = new Uint8Array(160).fill(0xff);
+    const loud = new Uint8Array(160).fill(0x90);
+    const run = (vad: ReturnType<EnergyVAD['create']>) => {
+      for (let i = 0; i < 10; i++) vad.push(loud);
+      let frames = 0;
+      while (vad.push(quiet) !== 'speechEnd') frames++;
+      return frames + 1;
+    };
+    expect(new EnergyVAD().key).toBe('energy');
+    expect(run(new EnergyVAD().create(MULAW_8K, { silenceMs: 200 }))).toBe(10);
+    expect(run(new EnergyVAD({ silenceMs: 100 }).create(MULAW_8K, { silenceMs: 200 }))).toBe(5);
+    // A threshold above the loud frame's level: never speech.
+    const deaf = new EnergyVAD({ threshold: 0.9 }).create(MULAW_8K);
+    for (let i = 0; i < 20; i++) expect(deaf.push(loud)).toBe('none');
   });
 });
