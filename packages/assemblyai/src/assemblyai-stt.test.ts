@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as assemblyai from './index.js';
 import { AssemblyAISTT } from './index.js';
@@ -111,7 +111,8 @@ async function fakeAssemblyAI(options: FakeOptions = {}) {
         if (m.type === 'Terminate') {
           if (audio.length > 0 && options.live !== false) turn(true);
           ws.send(JSON.stringify({ type: 'Termination', audio_duration_seconds: 2, session_duration_seconds: 2 }));
-          return void ws.close(1000);
+          // The close frame comes in a later write than the last message (as over TLS).
+          return void setTimeout(() => ws.close(1000), 20);
         }
         ws.close(3006, 'Invalid Message Type');
       });
@@ -155,6 +156,21 @@ function capture() {
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('AssemblyAISTT', () => {
+  it('call end: the words in flight reach the call transcript; Terminate goes out; the socket closes with 1000', async () => {
+    const fake = await fakeAssemblyAI();
+    const audio = new Uint8Array(20 * 640);
+    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
+    const summary = await runSTTCallEnd(new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }), {
+      format: PCM16_16K,
+      audio,
+      frameBytes: 640,
+      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
+    });
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
+    expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Terminate"}']);
+    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
+  });
+
   it('connects with the documented defaults and a bare key', async () => {
     const fake = await fakeAssemblyAI();
     const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });

@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as cartesia from './index.js';
 import { CartesiaSTT } from './index.js';
@@ -109,7 +109,8 @@ async function fakeCartesia(options: FakeOptions = {}) {
         if (command === 'done' || command === 'close') {
           if (pending.length > 0 && !options.script) chunk(true);
           ws.send(JSON.stringify({ type: 'done', request_id: REQUEST_ID }));
-          return void ws.close(1000);
+          // The close frame comes in a later write than the last message (as over TLS).
+          return void setTimeout(() => ws.close(1000), 20);
         }
         ws.send(JSON.stringify({ type: 'error', message: 'Unknown command', status_code: 400, request_id: REQUEST_ID }));
         ws.close(1008, 'unknown command');
@@ -158,6 +159,21 @@ function capture() {
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('CartesiaSTT', () => {
+  it('call end: the words in flight reach the call transcript; done goes out; the socket closes with 1000', async () => {
+    const fake = await fakeCartesia();
+    const audio = new Uint8Array(20 * 640);
+    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
+    const summary = await runSTTCallEnd(new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }), {
+      format: PCM16_16K,
+      audio,
+      frameBytes: 640,
+      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
+    });
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
+    expect(fake.connections[0]?.textMessages()).toEqual(['done']);
+    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
+  });
+
   it('connects with the documented defaults and headers', async () => {
     const fake = await fakeCartesia();
     const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });

@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as deepgram from './index.js';
 import { DeepgramSTT } from './index.js';
@@ -98,7 +98,8 @@ async function fakeDeepgram(options: FakeOptions = {}) {
         if (type === 'CloseStream') {
           if (audio.length > finalFrom) finalize(false, true);
           ws.send(JSON.stringify({ type: 'Metadata', transaction_key: 'deprecated', request_id: REQUEST_ID, duration: 2.3, channels: 1 }));
-          return ws.close(1000);
+          // The close frame comes in a later write than the last message (as over TLS).
+          return void setTimeout(() => ws.close(1000), 20);
         }
         ws.close(1008, 'unknown message type');
       });
@@ -280,6 +281,22 @@ describe('DeepgramSTT', () => {
       ['kenobi', true, true],
     ]);
     expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Finalize"}', '{"type":"Finalize"}', '{"type":"CloseStream"}']);
+    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
+  });
+
+  it('call end: the words in flight reach the call transcript; Finalize and CloseStream go out; the socket closes with 1000', async () => {
+    const fake = await fakeDeepgram();
+    const stt = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, inputFormats: [PCM16_16K] });
+    const audio = new Uint8Array(20 * 640);
+    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
+    const summary = await runSTTCallEnd(stt, {
+      format: PCM16_16K,
+      audio,
+      frameBytes: 640,
+      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
+    });
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
+    expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Finalize"}', '{"type":"CloseStream"}']);
     expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
   });
 

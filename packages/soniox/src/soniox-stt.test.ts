@@ -8,7 +8,7 @@ import {
   type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as soniox from './index.js';
 import { SonioxSTT } from './index.js';
@@ -118,7 +118,8 @@ async function fakeSoniox(options: FakeOptions = {}) {
           if (data.byteLength === 0) {
             if (!options.script) emit(true);
             ws.send(JSON.stringify({ tokens: [], final_audio_proc_ms: finalMs, total_audio_proc_ms: finalMs, finished: true }));
-            return void ws.close(1000);
+            // The close frame comes in a later write than the last message (as over TLS).
+            return void setTimeout(() => ws.close(1000), 20);
           }
           for (const byte of data) audio.push(byte);
           messages++;
@@ -174,6 +175,21 @@ function capture() {
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('SonioxSTT', () => {
+  it('call end: the words in flight reach the call transcript; the empty end-of-audio frame goes out; the socket closes with 1000', async () => {
+    const fake = await fakeSoniox();
+    const audio = new Uint8Array(20 * 640);
+    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
+    const summary = await runSTTCallEnd(new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }), {
+      format: PCM16_16K,
+      audio,
+      frameBytes: 640,
+      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
+    });
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
+    expect(fake.connections[0]?.binaryMessages().at(-1)?.byteLength).toBe(0);
+    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
+  });
+
   it('sends the documented config first, with the Bearer header', async () => {
     const fake = await fakeSoniox();
     const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, callId: 'call-1' });

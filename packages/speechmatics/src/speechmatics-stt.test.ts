@@ -8,7 +8,7 @@ import {
   type STTStream,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, loadFixture, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, describeSTTConformance, loadFixture, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
 import { AdaptiveEndOfTurn } from './adaptive-end-of-turn.js';
 import { speechmaticsAdapter } from './speechmatics-adapter.js';
 import { STT, SpeechmaticsSTT } from './index.js';
@@ -85,7 +85,11 @@ async function fakeSpeechmatics(onSession: (s: Session, event: 'audio' | 'contro
         session.control.push(message);
         if (message.message === 'EndOfStream') {
           if (message.last_seq_no !== session.chunks) session.send({ message: 'Error', type: 'protocol_error', reason: 'bad last_seq_no' });
+          // The script sends the finals still pending, then EndOfTranscript; the close frame comes
+          // in a later write than the last message (as over TLS).
+          onSession(session, 'control', message);
           session.send({ message: 'EndOfTranscript' });
+          await new Promise((resolve) => setTimeout(resolve, 20));
           await socket.close(1000);
           return;
         }
@@ -117,6 +121,23 @@ describe('SpeechmaticsSTT', () => {
   let fake: Awaited<ReturnType<typeof fakeSpeechmatics>> | undefined;
   afterEach(async () => {
     await fake?.close();
+  });
+
+  it('call end: the final sent after EndOfStream reaches the call transcript; the socket closes with 1000', async () => {
+    fake = await fakeSpeechmatics((s, event, m) => {
+      if (event === 'control' && m?.message === 'EndOfStream') s.send(FINAL_HELLO_THERE);
+    });
+    const server = fake;
+    const audio = new Uint8Array(20 * 640).fill(7);
+    const summary = await runSTTCallEnd(new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: server.url }), {
+      format: PCM16_16K,
+      audio,
+      frameBytes: 640,
+      beforeHangup: () => until(() => (server.sessions[0]?.bytes ?? 0) === audio.length),
+    });
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: Hello there.']);
+    expect(server.sessions[0]?.control).toEqual([{ message: 'EndOfStream', last_seq_no: server.sessions[0]?.chunks }]);
+    expect(await server.sessions[0]?.socket.closed).toMatchObject({ code: 1000 });
   });
 
   it('replays the "hello there" fixture (FIXED): partials, final with words, end of utterance, EndOfStream', async () => {

@@ -68,6 +68,7 @@ export {
   withTimeout,
 } from './conformance/check-helpers.js';
 export { conformanceSpeech, type ConformanceSpeech } from './conformance/conformance-audio.js';
+export { runSTTCallEnd, type STTCallEndOptions } from './conformance/run-stt-call-end.js';
 export {
   sttConformanceChecks,
   describeSTTConformance,
