@@ -39,13 +39,18 @@ export interface SpeechmaticsAdapterConfig {
   readonly send: (text: string) => boolean;
   /** The stream's signal: stops the client-side end of turn. */
   readonly signal?: AbortSignal;
+  /**
+   * WebSocket ping cadence. Speechmatics ends a session after 3 min without audio and without
+   * ping/pong, and recommends a ping every 20–60 s. Default 30 000.
+   */
+  readonly pingIntervalMs?: number;
 }
 
 /** Errors after which a new session cannot do better. */
 const FATAL_ERRORS = new Set(['invalid_message', 'invalid_model', 'invalid_language', 'invalid_config', 'invalid_audio_type', 'invalid_output_format', 'not_allowed', 'protocol_error', 'timelimit_exceeded', 'idle_timeout', 'session_timeout']);
 const FATAL_CLOSES: Record<number, string> = { 1003: 'protocol_error', 1008: 'policy_violation', 4003: 'not_allowed', 4004: 'invalid_model', 4006: 'timelimit_exceeded' };
-/** Speechmatics asks for a wait of 5–10 s before a new session after these. */
-const SLOW_RETRY_CLOSES: Record<number, string> = { 4005: 'quota_exceeded', 4013: 'job_error' };
+/** Speechmatics asks for a wait of at least 5–10 s before a new session after these (notes §1). */
+const SLOW_RETRY_CLOSES: Record<number, string> = { 4005: 'quota_exceeded', 4013: 'job_error', 1011: 'internal_error' };
 const SLOW_RETRY_SECONDS = 5;
 
 /**
@@ -75,6 +80,8 @@ export function speechmaticsAdapter(config: SpeechmaticsAdapterConfig): WebSocke
     apiKeyEnv: API_KEY_ENV,
     awaitReady: true,
     request: () => ({ url: config.url, headers }),
+    // Pings always (not only when idle): they are cheap, and keep a held call's session alive.
+    keepAlive: { intervalMs: config.pingIntervalMs ?? 30_000 },
     openMessages() {
       turnText = '';
       forces.length = 0;

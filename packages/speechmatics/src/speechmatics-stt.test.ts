@@ -378,8 +378,46 @@ describe('speechmaticsAdapter error mapping', () => {
     expect(adapter.classifyClose?.(4001, 'not_authorised')).toMatchObject({ retryable: false, status: 401 });
     expect(adapter.classifyClose?.(4004, 'invalid_model')).toMatchObject({ retryable: false });
     expect(adapter.classifyClose?.(4005, 'quota_exceeded')).toMatchObject({ retryable: true, retryAfter: 5 });
-    expect(adapter.classifyClose?.(1011, 'internal_error')).toBeUndefined(); // default: reconnect
+    expect(adapter.classifyClose?.(4013, 'job_error')).toMatchObject({ retryable: true, retryAfter: 5 });
+    expect(adapter.classifyClose?.(1011, 'internal_error')).toMatchObject({ retryable: true, retryAfter: 5 });
   });
+
+  it('a 1011 internal_error close is retried only after at least 5 s (was ~44 ms)', async () => {
+    let closedAt = 0;
+    const fake = await fakeSpeechmatics((s, event) => {
+      if (event === 'audio' && closedAt === 0) {
+        closedAt = Date.now();
+        void s.socket.close(1011, 'internal_error');
+      }
+    });
+    try {
+      const stream = new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url }).stream({ format: PCM16_16K });
+      void collect(stream);
+      stream.sendAudio(pcmFrame());
+      await until(() => fake.sessions.length === 2, 12_000);
+      // Measured in-process against the same clock; the wait is 5 s, so 4.9 s leaves ample margin.
+      expect(Date.now() - closedAt).toBeGreaterThanOrEqual(4900);
+      await stream.close();
+    } finally {
+      await fake.close();
+    }
+  }, 20_000);
+
+  it('pings the socket every pingIntervalMs while no audio flows (Speechmatics ends a session after 3 min without)', async () => {
+    const fake = await fakeSpeechmatics(() => {});
+    try {
+      const stream = new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url, pingIntervalMs: 1000 }).stream({ format: PCM16_16K });
+      void collect(stream);
+      await until(() => fake.sessions.length === 1);
+      let pings = 0;
+      fake.sessions[0]?.socket.socket.on('ping', () => pings++);
+      await until(() => pings >= 2, 6_000);
+      await stream.close();
+      expect(() => new SpeechmaticsSTT({ apiKey: 'k', pingIntervalMs: 180_000 })).toThrow(/pingIntervalMs/);
+    } finally {
+      await fake.close();
+    }
+  }, 15_000);
 
   it('an unknown model (Error invalid_model, close 4004) fails the stream typed, without a reconnect', async () => {
     const fake = await fakeSpeechmatics(() => {});

@@ -56,6 +56,11 @@ export interface SpeechmaticsSTTOptions {
   readonly maxSpeakers?: number;
   /** Words the recognizer should know (names, products). */
   readonly additionalVocab?: readonly (string | SpeechmaticsAdditionalVocab)[];
+  /**
+   * WebSocket ping cadence (ms). Speechmatics ends a session after 3 min with neither audio nor
+   * ping/pong and recommends a ping every 20–60 s. Default 30 000; 1000–60 000 accepted.
+   */
+  readonly pingIntervalMs?: number;
 }
 
 export const DEFAULTS = {
@@ -101,6 +106,10 @@ export class SpeechmaticsSTT implements STTProvider {
     if (silence !== undefined && !(silence > 0 && silence <= 2)) {
       throw new ConfigError('endOfUtteranceSilence', `must be in (0, 2] seconds, got ${silence}`);
     }
+    const ping = options.pingIntervalMs;
+    if (ping !== undefined && !(ping >= 1000 && ping <= 60_000)) {
+      throw new ConfigError('pingIntervalMs', `must be between 1000 and 60000 (Speechmatics recommends 20–60 s), got ${ping}`);
+    }
     if (options.maxSpeakers !== undefined && !(Number.isInteger(options.maxSpeakers) && options.maxSpeakers >= 2)) {
       throw new ConfigError('maxSpeakers', `must be an integer ≥ 2, got ${options.maxSpeakers}`);
     }
@@ -120,6 +129,7 @@ export class SpeechmaticsSTT implements STTProvider {
       send: (text) => stream?.sendText(text) ?? false,
       ...(mode === 'ADAPTIVE' || mode === 'SMART_TURN' ? { adaptiveDelay: this.silence(mode) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(this.options.pingIntervalMs === undefined ? {} : { pingIntervalMs: this.options.pingIntervalMs }),
     });
     stream = createWebSocketSTTStream(adapter, options);
     return stream;
