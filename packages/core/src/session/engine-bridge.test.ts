@@ -309,4 +309,56 @@ describe('engine bridge', () => {
     transport.start();
     expect((await session.ended).reason).toBe('error');
   });
+
+  it('a reply whose text comes before its audio (ElevenLabs) is reported once generated and played, and a hang-up waits for exactly that', async () => {
+    const { transport, engine, session } = engineCall();
+    const finals: string[] = [];
+    session.on('transcript', (t) => void (t.isFinal && finals.push(`${t.role}: ${t.text}`)));
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    live.emit({ type: 'transcript', role: 'assistant', text: 'Thanks for calling, goodbye!', isFinal: true });
+    live.emit({ type: 'audio', data: frame(9, 4000) }); // 500 ms
+    await until(() => transport.audio.length === 1);
+    let hungUp = false;
+    const hangup = session.control.hangup().then(() => void (hungUp = true));
+    await settle();
+    expect(finals).toEqual([]); // not heard yet
+    expect(hungUp).toBe(false);
+    live.emit({ type: 'audio', data: frame(9, 4000) }); // more of the same reply
+    live.emit({ type: 'responseDone' });
+    await until(() => transport.audio.length === 2);
+    await settle();
+    expect(hungUp).toBe(false); // generated, still playing
+    transport.play(600);
+    await settle();
+    expect(hungUp).toBe(false);
+    transport.playAll();
+    await until(() => hungUp);
+    await hangup;
+    expect(transport.count('hangup')).toBe(1);
+    expect(transport.count('audio')).toBe(2);
+    const summary = await session.ended;
+    expect(summary.reason).toBe('agent_hangup');
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Thanks for calling, goodbye!']);
+    expect(finals).toEqual(['assistant: Thanks for calling, goodbye!']);
+  });
+
+  it("the engine's own interruption (ElevenLabs) cuts the held reply to the share the carrier played", async () => {
+    const { transport, engine, session } = engineCall();
+    await until(() => engine.sessions.length === 1);
+    const live = engine.sessions[0]!;
+    const text = 'one two three four five six seven eight nine ten';
+    live.emit({ type: 'transcript', role: 'assistant', text, isFinal: true });
+    live.emit({ type: 'audio', data: frame(9, 8000) }); // 1 s
+    await until(() => transport.audio.length === 1);
+    transport.play(300);
+    live.emit({ type: 'interruption' });
+    await until(() => transport.count('clear') === 1);
+    // The vendor's correction is computed from the audio it sent, not from what was played: the marks win.
+    live.emit({ type: 'transcriptCorrection', original: text, corrected: 'one two three four five six seven' });
+    await settle();
+    transport.stop('caller_hangup');
+    const summary = await session.ended;
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: one two three']);
+  });
 });

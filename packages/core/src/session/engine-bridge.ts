@@ -9,8 +9,11 @@ import { substituteVariables } from './substitute-variables.js';
 
 /** Caller audio held while the engine connects (frames; 50 = 1 s at 20 ms). */
 const MAX_EARLY_FRAMES = 50;
-/** The longest `say` / `waitForPlayback` wait for the engine to finish a reply. */
-const REPLY_WAIT_MS = 30_000;
+/**
+ * The longest `say` / `waitForPlayback` wait for the engine to finish a reply: below
+ * `transfer_call`'s 30 s tool timeout, so even a reply that never ends cannot fail a transfer.
+ */
+const REPLY_WAIT_MS = 20_000;
 
 /**
  * Engine mode (speech-to-speech): the carrier's audio goes to the engine and the engine's
@@ -93,6 +96,9 @@ class EngineBridge implements SessionMode {
       if (this.generating) await this.nextReplyDone(deadline - performance.now());
       await this.transport.drained();
     } while (this.generating && !this.closed && performance.now() < deadline);
+    if (this.generating && !this.closed) {
+      this.context.logger.warn({ callId: this.context.callId() }, 'engine reply still under way after the playback wait; going on');
+    }
   }
 
   async close(): Promise<void> {
