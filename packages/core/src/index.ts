@@ -100,6 +100,8 @@ export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';
 export { retry, backoffDelay, parseRetryAfter, type RetryOptions } from './util/retry.js';
 export { retryStream, type RetryStreamOptions } from './util/retry-stream.js';
 export { TypedEmitter } from './util/typed-emitter.js';
+export { rejectUnknownOptions } from './util/reject-unknown-options.js';
+export { didYouMean } from './util/did-you-mean.js';
 export {
   type Logger,
   type LogLevel,

@@ -72,6 +72,54 @@ describe('createAgent', () => {
     expect(() => createAgent({ stt, llm, tts, system_prompt: 'x' } as AgentOptions)).toThrow(/did you mean systemPrompt/);
   });
 
+  it('refuses a misspelt option, naming it and the option meant (the agent never runs without its prompt)', () => {
+    const typo = (options: Record<string, unknown>) => () => createAgent({ stt, llm, tts, ...options } as AgentOptions);
+    expect(optionOf(typo({ sytemPrompt: 'You are Ada' }))).toBe('sytemPrompt');
+    expect(typo({ sytemPrompt: 'You are Ada' })).toThrow('sytemPrompt: unknown agent option; did you mean systemPrompt?');
+    expect(typo({ firstMesage: 'Hi' })).toThrow(/did you mean firstMessage\?/);
+    expect(typo({ allowInteruptions: false })).toThrow(/did you mean allowInterruptions\?/);
+    expect(typo({ systemprompt: 'x' })).toThrow(/did you mean systemPrompt\?/);
+    expect(typo({ temperature: 0.2 })).toThrow(/temperature: unknown agent option; known: .*systemPrompt/);
+    expect(() => createAgent({ engine, instructions: 'x' } as AgentOptions)).toThrow(/instructions: unknown agent option/);
+    // An agent built before can be spread into new options; undefined values are ignored.
+    const agent = createAgent({ stt, llm, tts, systemPrompt: 'a' });
+    expect(createAgent({ ...agent, systemPrompt: 'b', voice: undefined } as never).systemPrompt).toBe('b');
+  });
+
+  it('refuses an invalid tool JSON schema at construction, with the tool and the path', () => {
+    const withParameters = (parameters: Record<string, unknown>) => () =>
+      createAgent({ stt, llm, tts, tools: [{ name: 'book', description: 'Books a table', parameters, handler: () => 'ok' }] });
+    const valid = {
+      type: 'object',
+      properties: { guests: { type: 'integer', minimum: 1 }, day: { type: 'string', enum: ['fri', 'sat'] }, notes: { type: ['string', 'null'] } },
+      required: ['guests'],
+      additionalProperties: false,
+    };
+    expect(withParameters(valid)).not.toThrow();
+    expect(withParameters({})).not.toThrow(); // no arguments
+    expect(optionOf(withParameters({ type: 'string' }))).toBe('tools');
+    expect(withParameters({ type: 'string' })).toThrow(/tool "book": parameters.type must be "object"/);
+    expect(withParameters({ guests: { type: 'integer' } })).toThrow(/tool "book": parameters has "guests" at the top/);
+    expect(withParameters({ type: 'object', properties: { guests: { type: 'int' } } })).toThrow(
+      /parameters.properties.guests.type "int" is not a JSON-schema type/,
+    );
+    expect(withParameters({ type: 'object', properties: { guests: { type: 'integer', required: true } } })).toThrow(
+      /parameters.properties.guests.required must be an array of property names/,
+    );
+    expect(withParameters({ type: 'object', properties: { guests: { type: 'integer' } }, required: ['guest'] })).toThrow(
+      /parameters.required names "guest", which is not in properties/,
+    );
+    expect(withParameters({ type: 'object', propertes: { guests: { type: 'integer' } } })).toThrow(
+      /parameters.propertes is not a JSON-schema keyword; did you mean properties\?/,
+    );
+    expect(withParameters({ type: 'object', properties: { day: { type: 'string', enum: [] } } })).toThrow(/parameters.properties.day.enum must be a non-empty array/);
+    expect(withParameters({ type: 'object', properties: { days: { type: 'array', items: { type: 'date' } } } })).toThrow(
+      /parameters.properties.days.items.type "date"/,
+    );
+    expect(withParameters({ type: 'object', properties: 'guests' })).toThrow(/parameters.properties must be an object of schemas/);
+    expect(withParameters({ type: 'object', anyOf: [] })).toThrow(/parameters.anyOf must be a non-empty array of schemas/);
+  });
+
   it('accepts valid transfer allowlists and tools', () => {
     const agent = createAgent({
       stt,

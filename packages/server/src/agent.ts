@@ -1,4 +1,6 @@
-import { ConfigError, type AgentOptions, type Logger, type Tool } from '@patter/core';
+import { ConfigError, rejectUnknownOptions, toolJsonSchema, type AgentOptions, type Logger, type Tool } from '@patter/core';
+import { AGENT_OPTION_KEYS } from './agent-option-keys.js';
+import { checkToolSchema } from './check-tool-schema.js';
 
 const AGENT = Symbol.for('patter.agent');
 
@@ -20,18 +22,16 @@ export function isAgent(value: unknown): value is Agent {
 
 /**
  * Validates agent options and freezes them. Every mistake throws `ConfigError` naming the option:
- * `engine` mixed with pipeline providers, a pipeline missing `stt`/`tts`/`llm`, wrong types.
- * Unknown camelCase options pass through (a newer core may know them); snake_case ones are refused.
+ * `engine` mixed with pipeline providers, a pipeline missing `stt`/`tts`/`llm`, wrong types, an
+ * invalid tool schema. An unknown option is refused with the one probably meant (`sytemPrompt` →
+ * `systemPrompt`, the Python SDK's `system_prompt` → `systemPrompt`): an agent never runs without
+ * its prompt because of a typo.
  */
 export function createAgent(options: AgentOptions, logger?: Logger): Agent {
   if (typeof options !== 'object' || options === null) throw new ConfigError('agent', 'expected an options object');
-  const record = options as unknown as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    // The Python SDK spells options in snake_case; say what the TypeScript name is.
-    if (key.includes('_') && record[key] !== undefined) {
-      throw new ConfigError(key, `unknown option; did you mean ${key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())}?`);
-    }
-  }
+  // `mode` is what an agent built before carries (spreading one into new options is fine).
+  const { mode: _previousMode, ...given } = options as AgentOptions & { mode?: unknown };
+  rejectUnknownOptions(given, AGENT_OPTION_KEYS, 'agent option');
   const mode: Agent['mode'] =
     options.engine !== undefined ? 'engine' : options.stt === undefined && options.tts === undefined ? 'text' : 'pipeline';
   if (mode === 'engine') checkEngine(options);
@@ -125,6 +125,9 @@ function checkTools(value: unknown): void {
     if (typeof tool.parameters !== 'object' || tool.parameters === null) {
       throw new ConfigError('tools', `tool "${tool.name}" needs a parameters schema`);
     }
+    // A Standard Schema (zod …) must describe itself as JSON schema; a JSON schema must be valid.
+    if ('~standard' in tool.parameters) toolJsonSchema(tool.name, tool.parameters);
+    else checkToolSchema(tool.name, tool.parameters);
     const hasHandler = 'handler' in tool && typeof tool.handler === 'function';
     const hasWebhook = 'webhook' in tool && isPlainObject(tool.webhook) && typeof tool.webhook.url === 'string';
     if (hasHandler === hasWebhook) {

@@ -37,6 +37,41 @@ describe('new Patter()', () => {
     expect(option(() => new Patter({ carrier, phoneNumber: '+15550001234', streamSecret: 'short' }))).toBe('streamSecret');
   });
 
+  it('refuses a misspelt Patter option with the one meant (webhookURL would leave the carrier told 127.0.0.1)', () => {
+    const carrier = new FakeCarrier();
+    const make = (options: Record<string, unknown>) => () => new Patter({ carrier, phoneNumber: '+15550001234', ...options } as never);
+    expect(make({ webhookURL: 'https://abc.example.com' })).toThrow('webhookURL: unknown Patter option; did you mean webhookUrl?');
+    expect(make({ phonenumber: '+15550001234' })).toThrow(/did you mean phoneNumber\?/);
+    expect(make({ webhookUrl: undefined })).not.toThrow();
+  });
+
+  it('webhookUrl: https, or http:// only for a loopback host', () => {
+    const carrier = new FakeCarrier();
+    const make = (webhookUrl: string) => () => new Patter({ carrier, phoneNumber: '+15550001234', webhookUrl });
+    expect(make('http://abc.ngrok.app')).toThrow(/webhookUrl: must be https:\/\/ .*got http:\/\/abc.ngrok.app/);
+    expect(make('http://203.0.113.7:8000')).toThrow(ConfigError);
+    expect(make('wss://abc.ngrok.app')).toThrow(/webhookUrl: must be an https:\/\/ URL/);
+    expect(make('https://abc.ngrok.app/')).not.toThrow();
+    expect(new Patter({ carrier, phoneNumber: '+15550001234', webhookUrl: 'https://abc.ngrok.app/' }).webhookUrl).toBe('https://abc.ngrok.app');
+    for (const local of ['http://localhost:8000', 'http://127.0.0.1:8000', 'http://[::1]:8000', 'http://app.localhost']) expect(make(local)).not.toThrow();
+  });
+
+  it('a carrier that calls from the internet needs webhookUrl, unless the server listens on loopback only', async () => {
+    const carrier = Object.assign(new FakeCarrier(), { needsPublicUrl: true });
+    const phone = new Patter({ carrier, phoneNumber: '+15550001234', logger: silentLogger });
+    const agent = phone.agent(inertAgentOptions);
+    await expect(phone.serve({ agent, port: 0, shutdownSignals: false })).rejects.toMatchObject({ option: 'webhookUrl' });
+    await expect(phone.serve({ agent, port: 0, host: '::', shutdownSignals: false })).rejects.toThrow(/webhookUrl: required with fake.*127\.0\.0\.1/);
+    const local = await phone.serve({ agent, port: 0, host: '127.0.0.1', shutdownSignals: false });
+    await local.close();
+    const tunnelled = new Patter({ carrier, phoneNumber: '+15550001234', webhookUrl: 'https://abc.ngrok.app', logger: silentLogger });
+    const handle = await tunnelled.serve({ agent: tunnelled.agent(inertAgentOptions), port: 0, shutdownSignals: false });
+    expect(handle.publicUrl).toBe('https://abc.ngrok.app');
+    await handle.close();
+    // No carrier (the dev phone only) needs none.
+    expect(new Patter({ logger: silentLogger }).webhookUrl).toBeUndefined();
+  });
+
   it('names bad serve options before listening', async () => {
     const phone = new Patter({ carrier: new FakeCarrier(), phoneNumber: '+15550001234', logger: silentLogger });
     const agent = phone.agent(inertAgentOptions);

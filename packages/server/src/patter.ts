@@ -2,14 +2,15 @@ import {
   ConfigError,
   createCallSession,
   createConsoleLogger,
-  normalizeBaseUrl,
   PatterError,
+  rejectUnknownOptions,
   type AgentOptions,
   type CallEndSummary,
   type Carrier,
   type Logger,
 } from '@patter/core';
 import { createAgent, isAgent, type Agent } from './agent.js';
+import { checkWebhookUrl, isLoopbackHostname } from './check-webhook-url.js';
 import { placeOutboundCall, type CallOptions, type OutboundCall } from './outbound-calls.js';
 import { resolveServeOptions, type ServeOptions } from './serve-options.js';
 import { startServer, type ServerHandle } from './serve.js';
@@ -28,7 +29,11 @@ export interface PatterOptions {
   readonly carrier?: Carrier;
   /** Your number at the carrier, E.164 (`+15550001234`): the caller id of outbound calls. Required with a carrier. */
   readonly phoneNumber?: string;
-  /** Public https URL the carrier reaches this server at (`https://abc.ngrok.app`). Default: the local URL. */
+  /**
+   * Public https URL the carrier reaches this server at (`https://abc.ngrok.app`). Required with
+   * Twilio or Telnyx, unless the server listens on loopback only (`host: '127.0.0.1'`, local tests):
+   * then the local URL. `http://` only for localhost.
+   */
   readonly webhookUrl?: string;
   readonly logger?: Logger;
   /** Secret that signs stream tokens; share it across instances behind one load balancer. Default: random. */
@@ -41,6 +46,16 @@ export interface PatterOptions {
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
+/** Every option of `PatterOptions`; the type makes the compiler refuse a list that misses one. */
+const PATTER_OPTIONS: Record<keyof PatterOptions, true> & Record<string, true> = {
+  carrier: true,
+  phoneNumber: true,
+  webhookUrl: true,
+  logger: true,
+  streamSecret: true,
+  createSession: true,
+};
+const PATTER_OPTION_KEYS = new Set(Object.keys(PATTER_OPTIONS));
 
 /**
  * The Patter app: a carrier and a number, agents, the server that answers calls, and outbound calls.
@@ -62,6 +77,7 @@ export class Patter {
 
   constructor(options: PatterOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an options object');
+    rejectUnknownOptions(options, PATTER_OPTION_KEYS, 'Patter option');
     const { carrier } = options;
     if (
       carrier !== undefined &&
@@ -80,7 +96,7 @@ export class Patter {
     }
     this.carrier = carrier;
     this.phoneNumber = options.phoneNumber ?? '';
-    this.webhookUrl = options.webhookUrl === undefined ? undefined : normalizeBaseUrl(options.webhookUrl, 'webhookUrl');
+    this.webhookUrl = options.webhookUrl === undefined ? undefined : checkWebhookUrl(options.webhookUrl);
     this.logger = options.logger ?? createConsoleLogger({ bindings: { name: 'patter' } });
     this.tokens = new StreamToken(options.streamSecret ?? process.env.PATTER_STREAM_SECRET);
     this.createSession = options.createSession ?? createCallSession;
@@ -101,6 +117,13 @@ export class Patter {
       throw new ConfigError(
         'devPhone',
         'without a carrier the dev phone is the only way in, and it is off (NODE_ENV=production or devPhone: false): pass devPhone: true, or a carrier',
+      );
+    }
+    if (this.carrier?.needsPublicUrl === true && this.webhookUrl === undefined && !isLoopbackHostname(resolved.host)) {
+      throw new ConfigError(
+        'webhookUrl',
+        `required with ${this.carrier.key}: the public https URL it reaches this server at (e.g. new Patter({ webhookUrl: 'https://abc.ngrok.app' })); ` +
+          `without it the carrier would be told http://127.0.0.1. Leave it out only when serving on host 127.0.0.1 for local tests.`,
       );
     }
     this.serving = true;

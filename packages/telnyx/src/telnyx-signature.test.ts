@@ -45,6 +45,13 @@ describe('telnyx signature', () => {
     expect(() => telnyxPublicKey(Buffer.alloc(31).toString('base64'))).toThrow(ConfigError);
     expect(() => telnyxPublicKey('not a key')).toThrow(/publicKey/);
   });
+
+  it('refuses a misspelt option with the one meant', () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const key = rawPublicKeyBase64(publicKey);
+    expect(() => new Telnyx({ apiKey: 'KEY_x', publicKey: key, conectionId: 'c' } as never)).toThrow('conectionId: unknown Telnyx option; did you mean connectionId?');
+    expect(() => new Telnyx({ apiKey: 'KEY_x', publicKey: key, connectionId: 'c' })).not.toThrow();
+  });
 });
 
 describe('telnyx webhook route', () => {

@@ -5,6 +5,7 @@ import {
   MULAW_8K,
   joinUrl,
   normalizeBaseUrl,
+  rejectUnknownOptions,
   resolveApiKey,
   StreamCallTransport,
   type AudioFormat,
@@ -53,6 +54,22 @@ export interface TelnyxOptions {
   readonly dtmf?: DtmfToneOptions;
 }
 
+/** Every option of `TelnyxOptions`; the type makes the compiler refuse a list that misses one. */
+const OPTION_KEYS = new Set(Object.keys({
+  apiKey: true,
+  publicKey: true,
+  connectionId: true,
+  baseUrl: true,
+  codec: true,
+  machineDetection: true,
+  ringTimeoutSecs: true,
+  signatureToleranceSecs: true,
+  streamParameters: true,
+  leadMs: true,
+  requestTimeoutMs: true,
+  dtmf: true,
+} satisfies Record<keyof TelnyxOptions, true>));
+
 export const DEFAULTS = Object.freeze({
   baseUrl: 'https://api.telnyx.com/v2',
   codec: 'PCMU' as const,
@@ -75,6 +92,7 @@ export class Telnyx implements Carrier {
   readonly key = 'telnyx';
   readonly mediaFormat: AudioFormat;
   readonly streamPath = TELNYX_PATHS.stream;
+  readonly needsPublicUrl = true;
   private readonly publicKey: KeyObject;
   private readonly connectionId: string | undefined;
   private readonly rest: TelnyxRest;
@@ -90,6 +108,7 @@ export class Telnyx implements Carrier {
   nowSecs: () => number = () => Math.floor(Date.now() / 1000);
 
   constructor(options: TelnyxOptions = {}) {
+    rejectUnknownOptions(options, OPTION_KEYS, 'Telnyx option');
     const apiKey = resolveApiKey(options.apiKey, 'TELNYX_API_KEY');
     this.publicKey = telnyxPublicKey(resolveApiKey(options.publicKey, 'TELNYX_PUBLIC_KEY', 'publicKey'));
     this.connectionId = options.connectionId ?? process.env.TELNYX_CONNECTION_ID;

@@ -3,6 +3,7 @@ import {
   MULAW_8K,
   joinUrl,
   normalizeBaseUrl,
+  rejectUnknownOptions,
   resolveApiKey,
   StreamCallTransport,
   type AudioFormat,
@@ -52,6 +53,24 @@ export interface TwilioOptions {
   readonly dtmf?: DtmfToneOptions;
 }
 
+/** Every option of `TwilioOptions`; the type makes the compiler refuse a list that misses one. */
+const OPTION_KEYS = new Set(Object.keys({
+  accountSid: true,
+  authToken: true,
+  apiKeySid: true,
+  apiKeySecret: true,
+  baseUrl: true,
+  machineDetection: true,
+  machineDetectionTimeoutSecs: true,
+  ringTimeoutSecs: true,
+  streamParameters: true,
+  transferCallerId: true,
+  recordingChannels: true,
+  leadMs: true,
+  requestTimeoutMs: true,
+  dtmf: true,
+} satisfies Record<keyof TwilioOptions, true>));
+
 export const DEFAULTS = Object.freeze({
   baseUrl: 'https://api.twilio.com',
   machineDetection: 'DetectMessageEnd' as const,
@@ -73,6 +92,7 @@ export class Twilio implements Carrier {
   readonly key = 'twilio';
   readonly mediaFormat: AudioFormat = MULAW_8K;
   readonly streamPath = TWILIO_PATHS.stream;
+  readonly needsPublicUrl = true;
   readonly accountSid: string;
   private readonly authToken: string;
   private readonly rest: TwilioRest;
@@ -81,6 +101,7 @@ export class Twilio implements Carrier {
   private host: CarrierHost | undefined;
 
   constructor(options: TwilioOptions = {}) {
+    rejectUnknownOptions(options, OPTION_KEYS, 'Twilio option');
     this.accountSid = resolveApiKey(options.accountSid, 'TWILIO_ACCOUNT_SID', 'accountSid');
     if (!/^AC[0-9a-fA-F]{32}$/.test(this.accountSid)) throw new ConfigError('accountSid', 'must be AC followed by 32 hex digits');
     this.authToken = resolveApiKey(options.authToken, 'TWILIO_AUTH_TOKEN', 'authToken');

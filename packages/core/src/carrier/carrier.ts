@@ -91,6 +91,11 @@ export interface Carrier {
   readonly mediaFormat: AudioFormat;
   /** The path of the media-stream WebSocket, e.g. `/twilio/stream`. */
   readonly streamPath: string;
+  /**
+   * The carrier calls this server from the internet (Twilio, Telnyx): the server then needs a
+   * public `webhookUrl` unless it listens on loopback only. False or absent for the dev phone.
+   */
+  readonly needsPublicUrl?: boolean;
   /** Webhook routes to mount; called once when the server starts. */
   routes(host: CarrierHost): readonly CarrierRoute[];
   /** Wrap a media-stream WebSocket whose token the server has already verified. */
