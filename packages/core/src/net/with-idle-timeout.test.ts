@@ -13,7 +13,7 @@ describe('withIdleTimeout', () => {
     const seen: number[] = [];
     const started = performance.now();
     const error = await (async () => {
-      for await (const n of withIdleTimeout(source, { provider: 'acme', idleTimeoutMs: 150, onTimeout: () => timedOut++ })) seen.push(n);
+      for await (const n of withIdleTimeout(source, { provider: 'acme', idleTimeoutMs: 150, onTimeout: () => { timedOut++; source.end(); } })) seen.push(n);
     })().catch((e: unknown) => e);
     expect(seen).toEqual([1, 2]);
     expect(error).toBeInstanceOf(StreamIdleTimeoutError);

@@ -23,6 +23,7 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
   }
   const iterator = source[Symbol.asyncIterator]();
   let waiting = false;
+  let stall: StreamIdleTimeoutError | undefined;
   let fire: (error: StreamIdleTimeoutError) => void = () => {};
   const stalled = new Promise<never>((_resolve, reject) => {
     fire = reject;
@@ -31,8 +32,9 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
   const timer = setTimeout(() => {
     // Fired while the consumer held an item: re-armed when the next wait starts.
     if (!waiting) return;
+    stall = new StreamIdleTimeoutError(options.provider, idleTimeoutMs);
+    fire(stall);
     options.onTimeout?.();
-    fire(new StreamIdleTimeoutError(options.provider, idleTimeoutMs));
   }, idleTimeoutMs);
   timer.unref();
   let finished = false;
@@ -42,6 +44,8 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
       waiting = true;
       const result = await Promise.race([iterator.next(), stalled]);
       waiting = false;
+      // Destroying the source may settle its pending read first (as done or as an error): the stall wins.
+      if (stall) throw stall;
       if (result.done) {
         finished = true;
         return;
@@ -49,7 +53,7 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
       yield result.value;
     }
   } catch (error) {
-    finished = StreamIdleTimeoutError.isStall(error) ? false : true;
+    finished = stall === undefined;
     throw error;
   } finally {
     waiting = false;

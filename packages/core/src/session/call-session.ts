@@ -34,6 +34,11 @@ export interface TurnMetrics {
   readonly ttsFirstByteMs?: number;
   /** User speech end (or turn start) → first audio frame sent to the carrier. */
   readonly totalMs?: number;
+  /**
+   * User speech end (or turn start) → the carrier confirmed the reply's first audio frame was
+   * played (its mark echo; the dev phone's playback acknowledgement): what the caller waited.
+   */
+  readonly heardMs?: number;
   readonly interrupted: boolean;
   readonly providers: Readonly<Record<string, string>>;
   /**
@@ -43,6 +48,12 @@ export interface TurnMetrics {
   readonly frameworkMs?: Readonly<Record<string, number>>;
   /** This turn's usage by provider key (tokens, characters). */
   readonly usage?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * When each stage happened (`performance.now()` ms, this process's monotonic clock):
+   * `speechEnd`, `sttFinal`, `llmRequest`, `llmFirstToken`, `firstSentence`, `ttsRequest`,
+   * `ttsFirstByte`, `firstFrame`, `heard` — those that happened. Traces are built from it.
+   */
+  readonly timeline?: Readonly<Record<string, number>>;
 }
 
 export interface TranscriptEntry {
@@ -73,8 +84,21 @@ export interface CallSessionEvents extends Record<string, unknown> {
    */
   transcript: { readonly role: 'user' | 'assistant'; readonly text: string; readonly isFinal: boolean };
   metrics: TurnMetrics;
-  toolCall: { readonly name: string; readonly arguments: unknown; readonly result?: unknown; readonly error?: string };
+  toolCall: {
+    readonly name: string;
+    readonly arguments: unknown;
+    readonly result?: unknown;
+    readonly error?: string;
+    /** How long the tool ran, ms. */
+    readonly durationMs?: number;
+  };
   callEnd: CallEndSummary;
+  /** A caller turn was taken and the agent starts on its reply; `at` is when the turn began (`performance.now()`). */
+  turnStart: { readonly turn: number; readonly at: number };
+  /** The caller spoke over the agent; `heardShare` (0–1) of the reply sent so far had been played. */
+  bargeIn: { readonly turn: number; readonly heardShare: number };
+  /** A transfer or hang-up the agent asked for, once done; `startedAt` is `performance.now()`. */
+  callAction: { readonly action: 'transfer' | 'hangup'; readonly startedAt: number; readonly error?: string };
 }
 
 /** One call in progress. Created by the server for every accepted media stream. */

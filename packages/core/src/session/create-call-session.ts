@@ -8,6 +8,7 @@ import { createPipelineSession } from './pipeline-session.js';
 import { createTextMode } from './text-mode.js';
 import { withDefaultPricing } from './pricing.js';
 import { SessionCore } from './session-core.js';
+import { observeCall } from '../telemetry/observe-call.js';
 import type { SessionMode } from './session-mode.js';
 
 const DEFAULT_MAX_CALL_MS = 60 * 60 * 1000;
@@ -49,11 +50,14 @@ export function createCallSession(options: CallSessionOptions): CallSession {
           say: (text) => mode?.say(text) ?? Promise.resolve(),
           waitForPlayback: () => mode?.waitForPlayback() ?? transport.drained(),
           end: (reason) => end(reason),
+          onAction: (action, startedAt, error) =>
+            c.events.emit('callAction', { action, startedAt, ...(error === undefined ? {} : { error }) }),
         },
         agent.transferAllowlist,
       ),
   });
   const { context, events } = core;
+  observeCall(events, { agent, carrier: transport.carrier, textMode: !agent.engine && !agent.stt && !agent.tts && transport.sendText !== undefined });
   const logger = context.logger;
   const firstMessage = core.substitute(overrides.firstMessage ?? agent.firstMessage);
   const voicemailMessage = core.substitute(overrides.voicemailMessage ?? agent.voicemailMessage);

@@ -249,7 +249,7 @@ describe('engine bridge', () => {
     await until(() => live.toolResults.length === 1);
     expect(booked).toEqual([{ day: 'Monday' }]);
     expect(live.toolResults).toEqual([{ callId: 'call_1', output: '{"ok":true,"ref":"B-42"}' }]);
-    expect(toolEvents).toEqual([{ name: 'book_table', arguments: { day: 'Monday' }, result: { ok: true, ref: 'B-42' } }]);
+    expect(toolEvents).toEqual([{ name: 'book_table', arguments: { day: 'Monday' }, result: { ok: true, ref: 'B-42' }, durationMs: expect.any(Number) }]);
     await session.end('agent_hangup');
   });
 

@@ -1,3 +1,4 @@
+import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 import type { ToolCallRequest } from '../llm/chat-message.js';
 import type { LLMProvider } from '../llm/llm-provider.js';
 import type { ReplyEvent, ReplyHooks, ReplySource, UserTurn } from './reply-source.js';
@@ -9,7 +10,9 @@ const MAX_TOOL_ROUNDS = 8;
 /**
  * The LLM as reply source: streams text, collects the tool calls of a round, runs them in
  * parallel, records the round in the history and asks the model again until it answers
- * without tools (or the call ended).
+ * without tools (or the call ended). A stream that stalls (`StreamIdleTimeoutError`) before
+ * any of the round's text or tool calls is requested once more; after text, or when the retry
+ * stalls too, the reply ends with what was said (the sentence in progress is still spoken).
  */
 export function createLLMReplySource(llm: LLMProvider, context: SessionContext): ReplySource {
   context.usage.setModel(llm.key, llm.model);
@@ -19,31 +22,44 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
       for (let round = 0; round <= MAX_TOOL_ROUNDS; round++) {
         const withTools = round < MAX_TOOL_ROUNDS && context.tools.specs.length > 0;
         hooks.onRequest?.();
-        const stream = llm.chat(context.history.messages(), {
-          ...(withTools ? { tools: context.tools.specs } : {}),
-          signal,
-          logger: context.logger,
-          callId: context.callId(),
-        });
         let text = '';
         const calls: ToolCallRequest[] = [];
-        for await (const delta of stream) {
-          if (signal.aborted) return;
-          if (delta.type === 'text') {
-            if (delta.text === '') continue;
-            if (firstToken) {
-              firstToken = false;
-              hooks.onFirstToken?.();
+        for (let attempt = 0; ; attempt++) {
+          const stream = llm.chat(context.history.messages(), {
+            ...(withTools ? { tools: context.tools.specs } : {}),
+            signal,
+            logger: context.logger,
+            callId: context.callId(),
+          });
+          try {
+            for await (const delta of stream) {
+              if (signal.aborted) return;
+              if (delta.type === 'text') {
+                if (delta.text === '') continue;
+                if (firstToken) {
+                  firstToken = false;
+                  hooks.onFirstToken?.();
+                }
+                text += delta.text;
+                yield { type: 'text', text: delta.text };
+              } else if (delta.type === 'toolCall') {
+                calls.push(delta.call);
+              } else if (delta.type === 'usage') {
+                context.usage.add(llm.key, 'inputTokens', delta.usage.inputTokens);
+                context.usage.add(llm.key, 'outputTokens', delta.usage.outputTokens);
+                context.usage.add(llm.key, 'cachedInputTokens', delta.usage.cachedInputTokens ?? 0);
+                hooks.onUsage?.(delta.usage);
+              }
             }
-            text += delta.text;
-            yield { type: 'text', text: delta.text };
-          } else if (delta.type === 'toolCall') {
-            calls.push(delta.call);
-          } else if (delta.type === 'usage') {
-            context.usage.add(llm.key, 'inputTokens', delta.usage.inputTokens);
-            context.usage.add(llm.key, 'outputTokens', delta.usage.outputTokens);
-            context.usage.add(llm.key, 'cachedInputTokens', delta.usage.cachedInputTokens ?? 0);
-            hooks.onUsage?.(delta.usage);
+            break;
+          } catch (err) {
+            if (signal.aborted || !StreamIdleTimeoutError.isStall(err)) throw err;
+            if (attempt === 0 && text === '' && calls.length === 0) {
+              context.logger.warn({ err, provider: llm.key, callId: context.callId() }, 'llm stream stalled; requesting the reply again');
+              continue;
+            }
+            context.logger.warn({ err, provider: llm.key, callId: context.callId() }, 'llm stream stalled; ending the reply with what was said');
+            return;
           }
         }
         if (signal.aborted || calls.length === 0) return;
@@ -56,6 +72,7 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
             name: outcome.name,
             arguments: outcome.arguments,
             ...(outcome.error === undefined ? { result: outcome.result } : { error: outcome.error }),
+            ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
           });
         }
         if (signal.aborted || context.control.ended) return;

@@ -1,4 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.js';
+import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 import type { Logger } from '../log/logger.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
 import { AsyncQueue } from '../util/async-queue.js';
@@ -19,6 +20,10 @@ export interface SynthesisJobOptions {
  * One sentence's synthesis, startable ahead of playback: the speech output starts the next
  * sentence's request while the current one is still streaming, so the next sentence's time to
  * first byte is hidden. Audio is buffered until the sender reads it; an abort ends it at once.
+ * A vendor stream that stalls (`StreamIdleTimeoutError`) is requested once more when none of
+ * the sentence's audio came yet; otherwise (or when the retry stalls too) the sentence ends
+ * with what it had and the speech goes on with the next one. Characters are counted only for
+ * audio that was synthesized (the vendor's `onUsage` when it reports one).
  */
 export class SynthesisJob {
   private readonly audio = new AsyncQueue<Uint8Array>(4096);
@@ -47,36 +52,45 @@ export class SynthesisJob {
   }
 
   private async produce(): Promise<void> {
-    const { tts, usage, signal } = this.options;
+    const { tts, usage, signal, logger, callId } = this.options;
     let billed = false;
     this.options.onRequest?.();
     let first = true;
+    const onUsage = (u: { characters: number }): void => {
+      billed = true;
+      usage.add(tts.key, 'characters', u.characters);
+    };
     try {
-      const stream = tts.synthesize(this.text, {
-        format: this.options.format,
-        signal,
-        logger: this.options.logger,
-        callId: this.options.callId,
-        onUsage: (u) => {
-          billed = true;
-          usage.add(tts.key, 'characters', u.characters);
-        },
-      });
-      for await (const chunk of stream) {
-        if (signal.aborted) break;
-        if (chunk.length === 0) continue;
-        if (first) {
-          first = false;
-          this.options.onFirstByte?.();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const stream = tts.synthesize(this.text, { format: this.options.format, signal, logger, callId, onUsage });
+          for await (const chunk of stream) {
+            if (signal.aborted) break;
+            if (chunk.length === 0) continue;
+            if (first) {
+              first = false;
+              this.options.onFirstByte?.();
+            }
+            this.audio.push(chunk);
+          }
+          break;
+        } catch (err) {
+          if (signal.aborted || !StreamIdleTimeoutError.isStall(err)) throw err;
+          if (first && attempt === 0) {
+            logger.warn({ err, provider: tts.key, callId }, 'text-to-speech stalled; requesting the sentence again');
+            continue;
+          }
+          logger.warn({ err, provider: tts.key, callId }, 'text-to-speech stalled; ending the sentence and going on');
+          break;
         }
-        this.audio.push(chunk);
       }
       this.audio.end();
     } catch (err) {
       if (signal.aborted) this.audio.end();
       else this.audio.fail(err);
     } finally {
-      if (!billed) usage.add(tts.key, 'characters', this.text.length);
+      // A provider that reports no usage is billed for the text once audio came back.
+      if (!billed && !first) usage.add(tts.key, 'characters', this.text.length);
     }
   }
 }
