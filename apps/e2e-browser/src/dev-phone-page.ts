@@ -12,6 +12,8 @@ export interface DevPhoneState {
   readonly lastClearToSilenceMs: number | undefined;
   readonly lastServerClearToSilenceMs: number | undefined;
   readonly ended: string | undefined;
+  /** Why the call failed, when it ended with reason `error` and the server said. */
+  readonly failure?: { readonly provider?: string; readonly message: string };
   readonly transcript: { readonly role: 'user' | 'assistant'; readonly text: string }[];
   readonly toolCalls: { readonly name: string; readonly arguments: unknown; readonly result?: unknown; readonly error?: string }[];
   readonly metrics: Record<string, unknown>[];

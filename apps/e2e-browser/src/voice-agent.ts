@@ -13,6 +13,8 @@ export interface VoiceAgentOptions {
   readonly msPerChar?: number;
   /** Interim text the fake STT answers when the caller talks again after the scripted turns. */
   readonly bargeIn?: string;
+  /** The key the agent's Deepgram STT sends (default the fake's; another one is refused with 401). */
+  readonly deepgramKey?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function startVoiceAgent(options: VoiceAgentOptions) {
   const phone = new Patter({ logger: silentLogger });
   const agent = phone.agent({
     systemPrompt: "You are the receptionist of Luigi's.",
-    stt: new DeepgramSTT({ apiKey: DEEPGRAM_KEY, baseUrl: deepgram.url, logger: silentLogger }),
+    stt: new DeepgramSTT({ apiKey: options.deepgramKey ?? DEEPGRAM_KEY, baseUrl: deepgram.url, logger: silentLogger }),
     llm: new OpenAILLM({ apiKey: OPENAI_KEY, baseUrl: openai.url }),
     tts: new OpenAITTS({ apiKey: OPENAI_KEY, baseUrl: openai.url, logger: silentLogger }),
     ...options.agent,

@@ -211,6 +211,7 @@ export { BUILTIN_TOOLS, TRANSFER_CALL, END_CALL, transferCallTool, endCallTool }
 
 // Call session (pipeline and engine bridge)
 export { createCallSession } from './session/create-call-session.js';
+export { describeCallFailure, type CallFailure } from './session/call-failure.js';
 export { createTextSession, type TextSession, type TextSessionOptions } from './session/text-session.js';
 export type { SessionContext } from './session/session-context.js';
 export type { SessionMode, SessionModeFactory } from './session/session-mode.js';

@@ -1,4 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.js';
+import type { CallFailure } from '../session/call-failure.js';
 import type { CallSession } from '../session/call-session.js';
 
 export type CallDirection = 'inbound' | 'outbound';
@@ -79,7 +80,7 @@ export interface CallTransport {
   /** Hang up. Idempotent: hanging up an ended call resolves quietly. */
   hangup(): Promise<void>;
   /** Close the media stream locally (after a hangup, or on shutdown). */
-  close(reason?: CallEndReason): void;
+  close(reason?: CallEndReason, failure?: CallFailure): void;
   /**
    * A transport that shows the call to a person (the dev phone) receives its session, to mirror
    * transcripts, metrics and tool calls. The server calls it right after creating the session.

@@ -17,7 +17,7 @@ export interface CallControlTarget {
   /** Resolves when the agent's queued speech has played. */
   readonly waitForPlayback: () => Promise<void>;
   /** Ends the session (hangs up the carrier leg) with a reason. */
-  readonly end: (reason: CallEndReason) => Promise<void>;
+  readonly end: (reason: CallEndReason, error?: unknown) => Promise<void>;
 }
 
 /**
@@ -51,7 +51,7 @@ export function createCallControl(target: CallControlTarget, allowlist: readonly
     async hangup(options = {}) {
       if (target.ended()) return;
       if (!options.immediate) await target.waitForPlayback();
-      await target.end(options.reason ?? 'agent_hangup');
+      await target.end(options.reason ?? 'agent_hangup', options.error);
     },
     sendDtmf: (digits) => target.sendDtmf(digits),
     say: (text) => target.say(text),

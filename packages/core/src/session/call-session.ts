@@ -1,6 +1,7 @@
 import type { AgentOptions } from '../agent/agent-options.js';
 import type { CallControl } from '../call/call-control.js';
 import type { CarrierCallEvent } from '../carrier/carrier.js';
+import type { CallFailure } from './call-failure.js';
 import type { CallEndReason, CallInfo, CallTransport } from '../carrier/call-transport.js';
 import type { Logger } from '../log/logger.js';
 
@@ -74,6 +75,8 @@ export interface CallEndSummary {
   readonly usage: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Estimated cost in USD by provider key. */
   readonly cost: Readonly<Record<string, number>>;
+  /** Why the call failed (reason `error`): the provider and its message, free of secrets. */
+  readonly error?: CallFailure;
 }
 
 export interface CallSessionEvents extends Record<string, unknown> {

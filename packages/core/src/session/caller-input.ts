@@ -112,7 +112,7 @@ export class CallerInput {
     } catch (err) {
       if (this.context.signal.aborted) return;
       this.context.logger.error({ err, callId: this.context.callId() }, 'speech-to-text failed, ending call');
-      void this.context.control.hangup({ immediate: true, reason: 'error' });
+      void this.context.control.hangup({ immediate: true, reason: 'error', error: err });
     }
   }
 

@@ -3,6 +3,7 @@ import type { CarrierCallEvent } from '../carrier/carrier.js';
 import { AnsweringMachineGate } from './answering-machine-gate.js';
 import type { CallEndSummary, CallSession, CallSessionOptions } from './call-session.js';
 import { createCallControl } from './call-control.js';
+import { describeCallFailure, type CallFailure } from './call-failure.js';
 import { createEngineBridge } from './engine-bridge.js';
 import { createPipelineSession } from './pipeline-session.js';
 import { createTextMode } from './text-mode.js';
@@ -26,6 +27,7 @@ export function createCallSession(options: CallSessionOptions): CallSession {
   let info: CallInfo | undefined = transport.info;
   let finished = false;
   let endReason: CallEndReason | undefined;
+  let failure: CallFailure | undefined;
   let startedAt = Date.now();
   let mode: SessionMode | undefined;
   let resolveEnded: (summary: CallEndSummary) => void = () => {};
@@ -49,7 +51,7 @@ export function createCallSession(options: CallSessionOptions): CallSession {
           sendDtmf: (digits) => transport.sendDtmf(digits),
           say: (text) => mode?.say(text) ?? Promise.resolve(),
           waitForPlayback: () => mode?.waitForPlayback() ?? transport.drained(),
-          end: (reason) => end(reason),
+          end: (reason, error) => end(reason, error),
           onAction: (action, startedAt, error) =>
             c.events.emit('callAction', { action, startedAt, ...(error === undefined ? {} : { error }) }),
         },
@@ -84,7 +86,7 @@ export function createCallSession(options: CallSessionOptions): CallSession {
       mode.listen();
     } catch (err) {
       logger.error({ err, callId: info?.callId }, 'could not start the conversation, ending the call');
-      void end('error');
+      void end('error', err);
       return;
     }
     if (firstMessage) void mode.say(firstMessage);
@@ -139,21 +141,23 @@ export function createCallSession(options: CallSessionOptions): CallSession {
       transcript: core.transcript.slice(),
       usage: context.usage.snapshot(),
       cost: context.usage.cost(withDefaultPricing(agent.pricing)),
+      ...(failure !== undefined && { error: failure }),
     };
     logger.info({ callId: summary.callId, reason, durationMs }, 'call ended');
     events.emit('callEnd', summary);
     resolveEnded(summary);
   };
 
-  const end = async (reason: CallEndReason): Promise<void> => {
+  const end = async (reason: CallEndReason, error?: unknown): Promise<void> => {
     if (finished || endReason !== undefined) return ended.then(() => undefined);
     endReason = reason;
+    if (error !== undefined) failure = describeCallFailure(error);
     try {
       await transport.hangup();
     } catch (err) {
       logger.warn({ err, callId: info?.callId }, 'hangup failed');
     }
-    transport.close(reason);
+    transport.close(reason, failure);
     await finish(reason);
   };
 

@@ -147,7 +147,7 @@ class EngineBridge implements SessionMode {
     } catch (err) {
       if (this.closed || this.context.signal.aborted) return undefined;
       logger.error({ err, callId: this.context.callId(), engine: engine.key }, 'engine connection failed; ending the call');
-      void this.context.control.hangup({ immediate: true, reason: 'error' });
+      void this.context.control.hangup({ immediate: true, reason: 'error', error: err });
       return undefined;
     }
   }
@@ -241,7 +241,7 @@ class EngineBridge implements SessionMode {
       }
       case 'error':
         context.logger.warn({ err: event.error, fatal: event.fatal, callId: context.callId() }, 'engine reported an error');
-        if (event.fatal) void context.control.hangup({ immediate: true, reason: 'error' });
+        if (event.fatal) void context.control.hangup({ immediate: true, reason: 'error', error: event.error });
         return;
     }
   }

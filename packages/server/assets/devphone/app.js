@@ -17,6 +17,8 @@ const stats = {
   /** The same from the server's send time (its `sentAt`; meaningful when page and server share a clock). */
   lastServerClearToSilenceMs: undefined,
   ended: undefined,
+  /** Why the call failed (`{ provider?, message }`), when the server said. */
+  failure: undefined,
   transcript: [],
   toolCalls: [],
   metrics: [],
@@ -156,7 +158,14 @@ function onMessage(message) {
       return;
     case 'end':
       stats.ended = message.reason;
-      addLine('system', `Call ended (${message.reason})`);
+      if (message.error) {
+        // The call failed: say which provider and what it said (the server removed any secrets).
+        stats.failure = message.error;
+        const who = message.error.provider ? ` (${message.error.provider})` : '';
+        addLine('system', `Call failed${who}: ${message.error.message}`).classList.add('failure');
+      } else {
+        addLine('system', `Call ended (${message.reason})`);
+      }
       return;
   }
 }
@@ -174,6 +183,8 @@ function describeTurn(metrics) {
 
 async function call() {
   $('call').disabled = true;
+  stats.ended = undefined;
+  stats.failure = undefined;
   setStatus('Connecting…');
   const response = await fetch('/devphone/call', { method: 'POST' });
   if (!response.ok) {
@@ -201,7 +212,7 @@ async function call() {
 
 function finish() {
   if (stats.ended === undefined) stats.ended = 'closed';
-  setStatus('Call ended');
+  setStatus(stats.failure ? `Call failed${stats.failure.provider ? `: ${stats.failure.provider}` : ''}` : 'Call ended');
   audio?.microphone.getTracks().forEach((track) => track.stop());
   audio?.context.close();
   audio = undefined;

@@ -2,6 +2,7 @@ import {
   StreamCallTransport,
   TypedEmitter,
   type CallEndReason,
+  type CallFailure,
   type CallInfo,
   type CallSession,
   type CallTransport,
@@ -97,8 +98,8 @@ export class DevPhoneTransport implements CallTransport {
   hangup(): Promise<void> {
     return this.media.hangup();
   }
-  close(reason?: CallEndReason): void {
-    this.notifyEnd(reason ?? 'shutdown');
+  close(reason?: CallEndReason, failure?: CallFailure): void {
+    this.notifyEnd(reason ?? 'shutdown', failure);
     this.media.close(reason);
   }
 
@@ -110,14 +111,14 @@ export class DevPhoneTransport implements CallTransport {
     session.on('transcript', (entry) => this.notify({ event: 'transcript', ...entry }));
     session.on('toolCall', (call) => this.notify({ event: 'toolCall', ...call }));
     session.on('metrics', (metrics) => this.notify({ event: 'metrics', metrics }));
-    session.on('callEnd', (summary) => this.notifyEnd(summary.reason));
+    session.on('callEnd', (summary) => this.notifyEnd(summary.reason, summary.error));
   }
 
-  /** The page's `end` line, once: the first reason is the call's. */
-  private notifyEnd(reason: CallEndReason): void {
+  /** The page's `end` line, once: the first reason is the call's, with why it failed (provider, message; no secrets). */
+  private notifyEnd(reason: CallEndReason, failure?: CallFailure): void {
     if (this.endNotified) return;
     this.endNotified = true;
-    this.notify({ event: 'end', reason });
+    this.notify({ event: 'end', reason, ...(failure !== undefined && { error: failure }) });
   }
 
   private notify(message: Record<string, unknown>): void {
