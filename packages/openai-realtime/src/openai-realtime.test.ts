@@ -162,6 +162,41 @@ describe('OpenAIRealtime', () => {
     expect(events.filter((e) => e.type === 'audio')).toHaveLength(1);
   });
 
+  it('speech_started drops the rest of the response in progress at parse time (the server cancels it); the next response plays', async () => {
+    fake = await startFakeRealtime();
+    session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions);
+    const events = collect(session);
+    const conn = fake.connections[0]!;
+    const delta = (responseId: string) => ({ type: 'response.output_audio.delta', response_id: responseId, item_id: `item_${responseId}`, delta: Buffer.alloc(4800).toString('base64') });
+    await conn.send({ type: 'response.created', response: { id: 'resp_1' } });
+    await conn.send(delta('resp_1'));
+    await conn.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 900, item_id: 'item_user' });
+    // Nothing of resp_1 after speech_started reaches the bridge, even before it called interrupt().
+    await conn.send(delta('resp_1'));
+    await conn.send({ type: 'response.output_audio_transcript.done', response_id: 'resp_1', item_id: 'item_resp_1', transcript: 'Sure, we have' });
+    await conn.send({ type: 'response.done', response: { id: 'resp_1', status: 'cancelled', status_details: { type: 'cancelled', reason: 'turn_detected' } } });
+    await conn.send({ type: 'response.created', response: { id: 'resp_2' } });
+    await conn.send(delta('resp_2'));
+    await conn.send({ type: 'response.done', response: { id: 'resp_2', status: 'completed' } });
+    // Speech while nothing is being generated cancels nothing: the next response plays whole.
+    await conn.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 3000, item_id: 'item_user_2' });
+    await conn.send({ type: 'response.created', response: { id: 'resp_3' } });
+    await conn.send(delta('resp_3'));
+    await conn.send(delta('resp_3'));
+    await until(() => events.filter((e) => e.type === 'audio').length === 4);
+    expect(events.map((e) => e.type)).toEqual([
+      'audio', 'speechStarted', 'transcript', 'responseDone', 'audio', 'responseDone', 'speechStarted', 'audio', 'audio',
+    ]);
+  });
+
+  it('close() ends the socket with close 1000 "call ended" from our side', async () => {
+    fake = await startFakeRealtime();
+    session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions);
+    const conn = fake.connections[0]!;
+    await Promise.all([session.close(), session.close()]);
+    expect(await conn.closed).toMatchObject({ code: 1000, reason: 'call ended', byServer: false });
+  });
+
   it('deletes the item instead of truncating when nothing was played', async () => {
     fake = await startFakeRealtime();
     session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions);
