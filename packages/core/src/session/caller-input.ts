@@ -56,7 +56,7 @@ export class CallerInput {
     this.turns = new TurnDetector(mode);
     const silenceMs = agent.endpointingMs ?? 700;
     this.vad = agent.vad
-      ? agent.vad.create(transport.format, { silenceMs, callId: context.callId() })
+      ? agent.vad.create(transport.format, { silenceMs, logger: context.logger, callId: context.callId() })
       : new EnergyVoiceActivityDetector(transport.format, { silenceMs });
     const filterOption = agent.hallucinationFilter ?? true;
     this.filter = filterOption === false ? undefined : new HallucinationFilter(filterOption === true ? {} : filterOption);

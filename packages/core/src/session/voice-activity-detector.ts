@@ -1,3 +1,5 @@
+import type { Logger } from '../log/logger.js';
+
 /** What one frame changed: speech began, ended, or neither. */
 export type VoiceActivity = 'none' | 'speechStart' | 'speechEnd';
 
@@ -27,5 +29,6 @@ export interface VoiceActivityDetector {
 export interface VoiceActivityDetectorOptions {
   /** Silence after speech that ends it (the agent's `endpointingMs`). Default 700 ms. */
   readonly silenceMs?: number;
+  readonly logger?: Logger;
   readonly callId?: string;
 }

@@ -1,0 +1,181 @@
+import {
+  audioFormat,
+  createAudioConverter,
+  durationMs,
+  EnergyVoiceActivityDetector,
+  frameRms,
+  type AudioConverter,
+  type AudioFormat,
+  type Logger,
+  type VoiceActivity,
+  type VoiceActivityDetector,
+} from '@patter/core';
+import type { Tensor } from 'onnxruntime-node';
+import type { SileroModel } from './silero-model.js';
+
+/** The detector's decision rules (see `SileroVADOptions`). */
+export interface SileroTuning {
+  readonly threshold: number;
+  readonly negThreshold: number;
+  readonly minSpeechMs: number;
+  readonly silenceMs: number;
+  readonly maxPendingWindows: number;
+}
+
+/** One window's samples (context + window) and the tensor over them, reused. */
+interface Slot {
+  readonly samples: Float32Array;
+  /** Made on the slot's first run (the model's module loads asynchronously). */
+  tensor: Tensor | undefined;
+}
+
+/** Silero v5: 512-sample windows with 64 samples of context at 16 kHz; 256 and 32 at 8 kHz. */
+const GEOMETRY = { 16000: { window: 512, context: 64 }, 8000: { window: 256, context: 32 } } as const;
+/** Unvoiced windows that reset the run counted towards `minSpeechMs`. */
+const RESET_SILENCE_MS = 100;
+
+/**
+ * One call's Silero detector. Frames (any supported format) are converted to PCM at the model's
+ * rate (8 kHz audio stays at 8 kHz, anything else goes to 16 kHz) and cut into windows; each
+ * window runs with the previous window's last samples as context and the recurrent state the
+ * previous run returned, in order. Inference is asynchronous: `push` reports the decision of the
+ * latest finished window (one window, 32 ms, behind at most, plus the inference time). If the
+ * model cannot run, the detector logs once and falls back to the energy detector.
+ */
+export class SileroVoiceActivityDetector implements VoiceActivityDetector {
+  lastVoiced = false;
+  lastFrameMs = 0;
+  lastRms = 0;
+  /** The latest window's speech probability (0–1). */
+  lastProbability = 0;
+  /** Windows dropped because inference fell behind by `maxPendingWindows`. */
+  droppedWindows = 0;
+
+  private readonly converter: AudioConverter;
+  private readonly rate: 8000 | 16000;
+  private readonly window: number;
+  private readonly context: number;
+  private readonly windowMs: number;
+  private readonly pool: Slot[] = [];
+  private current: Slot | undefined;
+  private filled = 0;
+  private pending = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private state: Tensor | undefined;
+  private sr: Tensor | undefined;
+  private voiced = false;
+  private inSpeech = false;
+  private voicedRun = 0;
+  private silentRun = 0;
+  private event: VoiceActivity = 'none';
+  private fallback: EnergyVoiceActivityDetector | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly model: Promise<SileroModel>,
+    private readonly format: AudioFormat,
+    private readonly tuning: SileroTuning,
+    private readonly logger: Logger | undefined,
+    private readonly callId: string | undefined,
+  ) {
+    this.rate = format.sampleRate === 8000 ? 8000 : 16000;
+    ({ window: this.window, context: this.context } = GEOMETRY[this.rate]);
+    this.windowMs = (this.window / this.rate) * 1000;
+    this.converter = createAudioConverter(format, audioFormat('pcm16', this.rate));
+  }
+
+  get speaking(): boolean {
+    return this.fallback ? this.fallback.speaking : this.inSpeech;
+  }
+
+  push(frame: Uint8Array): VoiceActivity {
+    if (this.closed) return 'none';
+    if (this.fallback) {
+      const activity = this.fallback.push(frame);
+      this.lastVoiced = this.fallback.lastVoiced;
+      this.lastFrameMs = this.fallback.lastFrameMs;
+      this.lastRms = this.fallback.lastRms;
+      return activity;
+    }
+    this.lastFrameMs = durationMs(this.format, frame.length);
+    this.lastRms = frameRms(frame, this.format);
+    const pcm = this.converter.convert(frame);
+    const offset = this.context;
+    for (let i = 0; i + 1 < pcm.length; i += 2) {
+      const slot = (this.current ??= this.takeSlot());
+      slot.samples[offset + this.filled++] = ((((pcm[i] as number) | ((pcm[i + 1] as number) << 8)) << 16) >> 16) / 32768;
+      if (this.filled === this.window) this.submit(slot);
+    }
+    this.lastVoiced = this.voiced;
+    const event = this.event;
+    this.event = 'none';
+    return event;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Hands a full window to the model (in order) and starts the next one with its context. */
+  private submit(slot: Slot): void {
+    const next = this.takeSlot();
+    next.samples.set(slot.samples.subarray(this.window, this.window + this.context), 0);
+    this.current = next;
+    this.filled = 0;
+    if (this.pending >= this.tuning.maxPendingWindows) {
+      if (this.droppedWindows++ === 0) this.logger?.warn({ callId: this.callId }, 'silero vad fell behind; dropping windows');
+      this.pool.push(slot);
+      return;
+    }
+    this.pending++;
+    this.chain = this.chain.then(() => this.infer(slot));
+  }
+
+  private async infer(slot: Slot): Promise<void> {
+    try {
+      const model = await this.model;
+      if (this.closed || this.fallback) return;
+      this.state ??= model.initialState();
+      this.sr ??= model.sampleRate(this.rate);
+      slot.tensor ??= model.inputTensor(slot.samples);
+      const { probability, state } = await model.run(slot.tensor, this.state, this.sr);
+      this.state = state;
+      if (!this.closed) this.decide(probability);
+    } catch (err) {
+      if (!this.closed && !this.fallback) {
+        this.logger?.error({ err, callId: this.callId }, 'silero vad failed; using the energy detector');
+        this.fallback = new EnergyVoiceActivityDetector(this.format, { silenceMs: this.tuning.silenceMs });
+      }
+    } finally {
+      this.pending--;
+      this.pool.push(slot);
+    }
+  }
+
+  /** Hysteresis on the probability, then the speech state machine in window time. */
+  private decide(probability: number): void {
+    const { threshold, negThreshold, minSpeechMs, silenceMs } = this.tuning;
+    this.lastProbability = probability;
+    if (probability >= threshold) this.voiced = true;
+    else if (probability < negThreshold) this.voiced = false;
+    if (this.voiced) {
+      this.voicedRun += this.windowMs;
+      this.silentRun = 0;
+      if (!this.inSpeech && this.voicedRun >= minSpeechMs) {
+        this.inSpeech = true;
+        this.event = 'speechStart';
+      }
+      return;
+    }
+    this.silentRun += this.windowMs;
+    if (this.silentRun >= RESET_SILENCE_MS) this.voicedRun = 0;
+    if (this.inSpeech && this.silentRun >= silenceMs) {
+      this.inSpeech = false;
+      this.event = 'speechEnd';
+    }
+  }
+
+  private takeSlot(): Slot {
+    return this.pool.pop() ?? { samples: new Float32Array(this.context + this.window), tensor: undefined };
+  }
+}
