@@ -55,6 +55,11 @@ export interface AssemblyAISTTOptions extends AssemblyAITurnConfig {
   readonly baseUrl?: string;
   readonly inputFormats?: readonly AudioFormat[];
   readonly logger?: Logger;
+  /**
+   * A socket that sends nothing for this long while audio flows to it is dropped with a warning
+   * naming the provider and reconnected, replaying the unanswered audio. Default 15 000; 0 = off.
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
 export const DEFAULTS = {
@@ -129,7 +134,7 @@ export class AssemblyAISTT implements STTProvider {
         apiKey: this.apiKey,
         formatTurns: () => turn.formatTurns === true,
       }),
-      { ...options, ...(logger ? { logger } : {}) },
+      { ...options, ...(logger ? { logger } : {}), ...(this.options.inactivityTimeoutMs === undefined ? {} : { inactivityTimeoutMs: this.options.inactivityTimeoutMs }), },
     );
     return {
       sendAudio: (audio) => inner.sendAudio(audio),

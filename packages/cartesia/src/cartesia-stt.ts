@@ -46,6 +46,11 @@ export interface CartesiaSTTOptions {
   readonly baseUrl?: string;
   readonly inputFormats?: readonly AudioFormat[];
   readonly logger?: Logger;
+  /**
+   * A socket that sends nothing for this long while audio flows to it is dropped with a warning
+   * naming the provider and reconnected, replaying the unanswered audio. Default 15 000; 0 = off.
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
 export const DEFAULTS = {
@@ -167,6 +172,7 @@ export class CartesiaSTT implements STTProvider {
       ...options,
       ...(logger ? { logger } : {}),
       ...(socket ? { socket } : {}),
+      ...(this.options.inactivityTimeoutMs === undefined ? {} : { inactivityTimeoutMs: this.options.inactivityTimeoutMs }),
     });
   }
 

@@ -300,6 +300,32 @@ describe('DeepgramSTT', () => {
     expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
   });
 
+  it('a socket that stays open but answers nothing while audio flows is dropped with a warning naming deepgram, reconnected, and the audio replayed', async () => {
+    // The second connection behaves like Deepgram with interim results (a Results every 5 frames);
+    // the first one goes silent.
+    const fake = await fakeDeepgram({
+      onAudio: (conn, frames) => {
+        if (conn !== fake.connections[0] && frames % 5 === 0) void conn.send(results('', { isFinal: false, speechFinal: false, fromFinalize: false, start: 0, duration: 0.1 }));
+      },
+    });
+    const { logger, lines } = capture();
+    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, inactivityTimeoutMs: 500, logger }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    let sent = 0;
+    const feeding = setInterval(() => stream.sendAudio(frame(sent++ < 10 ? 'general' : 'kenobi')), 20);
+    try {
+      await until(() => (fake.connections[1]?.binaryBytes().length ?? 0) > 640 * 12, 6000);
+    } finally {
+      clearInterval(feeding);
+    }
+    await stream.close();
+    const finals = (await all).filter((t) => t.isFinal).map((t) => t.text);
+    expect(finals.join(' ')).toMatch(/^general kenobi/);
+    const warn = lines.find((l) => l.msg === 'stt socket silent while audio flows; reconnecting');
+    expect(warn).toMatchObject({ level: 'warn', fields: { provider: 'deepgram' } });
+    expect(fake.connections).toHaveLength(2);
+  });
+
   it('passes μ-law 8 kHz through untouched (forTwilio)', async () => {
     const fake = await fakeDeepgram({ frameBytes: 160 });
     const stt = DeepgramSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url });

@@ -61,6 +61,11 @@ export interface DeepgramSTTOptions {
   /** Formats offered to the call session, best first (pin one to skip negotiation). */
   readonly inputFormats?: readonly AudioFormat[];
   readonly logger?: Logger;
+  /**
+   * A socket that sends nothing for this long while audio flows to it is dropped with a warning
+   * naming the provider and reconnected, replaying the unanswered audio. Default 15 000; 0 = off.
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
 export const DEFAULTS = {
@@ -150,7 +155,11 @@ export class DeepgramSTT implements STTProvider {
 
   stream(options: STTStreamOptions): STTStream {
     const logger = options.logger ?? this.options.logger;
-    return createWebSocketSTTStream(this.adapter(options.format), { ...options, ...(logger ? { logger } : {}) });
+    return createWebSocketSTTStream(this.adapter(options.format), {
+      ...options,
+      ...(logger ? { logger } : {}),
+      ...(this.options.inactivityTimeoutMs === undefined ? {} : { inactivityTimeoutMs: this.options.inactivityTimeoutMs }),
+    });
   }
 
   /** Opens and closes one connection so DNS/TLS are warm. Never throws. */

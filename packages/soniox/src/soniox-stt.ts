@@ -47,6 +47,11 @@ export interface SonioxSTTOptions {
   readonly baseUrl?: string;
   readonly inputFormats?: readonly AudioFormat[];
   readonly logger?: Logger;
+  /**
+   * A socket that sends nothing for this long while audio flows to it is dropped with a warning
+   * naming the provider and reconnected, replaying the unanswered audio. Default 15 000; 0 = off.
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
 export const DEFAULTS = {
@@ -124,6 +129,7 @@ export class SonioxSTT implements STTProvider {
     return createWebSocketSTTStream(this.adapter(options.format, options.callId), {
       ...options,
       ...(logger ? { logger } : {}),
+      ...(this.options.inactivityTimeoutMs === undefined ? {} : { inactivityTimeoutMs: this.options.inactivityTimeoutMs }),
     });
   }
 

@@ -61,6 +61,11 @@ export interface SpeechmaticsSTTOptions {
    * ping/pong and recommends a ping every 20–60 s. Default 30 000; 1000–60 000 accepted.
    */
   readonly pingIntervalMs?: number;
+  /**
+   * A socket that sends nothing for this long while audio flows to it is dropped with a warning
+   * naming the provider and reconnected, replaying the unanswered audio. Default 15 000; 0 = off.
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
 export const DEFAULTS = {
@@ -131,7 +136,10 @@ export class SpeechmaticsSTT implements STTProvider {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.options.pingIntervalMs === undefined ? {} : { pingIntervalMs: this.options.pingIntervalMs }),
     });
-    stream = createWebSocketSTTStream(adapter, options);
+    stream = createWebSocketSTTStream(adapter, {
+      ...options,
+      ...(this.options.inactivityTimeoutMs === undefined ? {} : { inactivityTimeoutMs: this.options.inactivityTimeoutMs }),
+    });
     return stream;
   }
 
