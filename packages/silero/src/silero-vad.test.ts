@@ -102,7 +102,7 @@ describe('SileroVAD', () => {
     // The reference: 512-sample windows, each prefixed with the previous window's last 64 samples.
     const session = await ort.InferenceSession.create(bundledModelPath());
     const samples = new Int16Array(speech.buffer, speech.byteOffset, speech.length / 2);
-    let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
     const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
     const reference: number[] = [];
     let context = new Float32Array(64);
