@@ -24,7 +24,7 @@ export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions, TTSUsage } from
 export type { ChatMessage, ToolCallRequest } from './llm/chat-message.js';
 export type { LLMProvider, LLMDelta, LLMChatOptions, LLMUsage, ToolSpec } from './llm/llm-provider.js';
 export { streamLLMRequest, DEFAULT_LLM_IDLE_TIMEOUT_MS, type StreamLLMRequestOptions } from './llm/stream-llm-request.js';
-export type { Engine, EngineSession, EngineEvent, EngineConnectOptions, EngineUsage } from './engine/engine.js';
+export type { Engine, EngineSession, EngineEvent, EngineConnectOptions, EngineTurn, EngineUsage } from './engine/engine.js';
 export type {
   CallTransport,
   CallTransportEvents,
@@ -239,3 +239,9 @@ export { EnergyVAD } from './vad/energy-vad.js';
 export { EnergyVoiceActivityDetector, type EnergyVADOptions } from './vad/energy-voice-activity-detector.js';
 export { frameRms } from './audio/frame-rms.js';
 export { createVAD } from './registry/registry.js';
+
+// Telemetry (OpenTelemetry, optional peer dependency)
+export { METRIC_DEFINITIONS, type MetricDefinition } from './telemetry/patter-metrics.js';
+export { observeCall, type ObservableSession, type ObserveCallOptions } from './telemetry/observe-call.js';
+export { traceparentFor, traceFieldsFor, withTraceparent } from './telemetry/call-trace-context.js';
+export { providerSignals, reportProvider, type ProviderSignal } from './telemetry/provider-signals.js';

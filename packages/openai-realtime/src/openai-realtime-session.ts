@@ -167,6 +167,8 @@ export class OpenAIRealtimeSession implements EngineSession {
         // the bridge has run (they would reach the carrier after its clear).
         if (this.responseActive && this.currentResponseId !== undefined) this.cancelled.add(this.currentResponseId);
         return this.push({ type: 'speechStarted' });
+      case 'input_audio_buffer.speech_stopped':
+        return this.push({ type: 'speechStopped' });
       case 'conversation.item.input_audio_transcription.completed':
         return this.push({ type: 'transcript', role: 'user', text: String(event.transcript ?? ''), isFinal: true });
       case 'response.created':

@@ -11,7 +11,7 @@ export interface Agent extends AgentOptions {
   readonly mode: 'engine' | 'pipeline' | 'text';
 }
 
-const STRING_OPTIONS = ['systemPrompt', 'firstMessage', 'voicemailMessage', 'voice', 'language'] as const;
+const STRING_OPTIONS = ['name', 'systemPrompt', 'firstMessage', 'voicemailMessage', 'voice', 'language'] as const;
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const TRANSFER_TARGET = /^(\+[1-9]\d{1,14}\*?|\+?\*|\+[1-9]\d{0,14}\*|sips?:.+)$/;
 

@@ -36,6 +36,8 @@ export type MessageHandler = (context: MessageContext) => string | AsyncIterable
  * + `tts`). Validated by `Patter.agent()`; the call session reads it.
  */
 export interface AgentOptions {
+  /** A name for dashboards and traces (`patter.agent.name` on the call's span). */
+  readonly name?: string;
   readonly engine?: Engine;
   readonly stt?: STTProvider;
   readonly llm?: LLMProvider;

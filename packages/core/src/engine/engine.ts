@@ -4,10 +4,24 @@ import type { ToolCallRequest } from '../llm/chat-message.js';
 import type { ToolSpec } from '../llm/llm-provider.js';
 import type { Logger } from '../log/logger.js';
 
+/** One turn of the conversation so far, as text (what the caller said, what the caller heard). */
+export interface EngineTurn {
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+}
+
 export interface EngineConnectOptions {
   readonly instructions: string;
   /** Spoken verbatim by the engine when the call starts. */
   readonly firstMessage?: string;
+  /**
+   * The conversation so far, oldest first, when the bridge reconnects a dropped session of a
+   * `resumable` engine (never together with `firstMessage`). Only the user and assistant text
+   * turns of the call's history: tool calls and their results are left out (their effects stand,
+   * and the assistant's words about them are in its turns). An assistant turn cut by a barge-in
+   * holds only the part the caller heard.
+   */
+  readonly history?: readonly EngineTurn[];
   readonly tools: readonly ToolSpec[];
   /** The carrier's media format; the engine negotiates with its vendor from it. */
   readonly carrierFormat: AudioFormat;
@@ -31,6 +45,8 @@ export type EngineEvent =
   | { readonly type: 'formats'; readonly input: AudioFormat; readonly output: AudioFormat }
   /** The caller started speaking (the bridge clears the carrier and calls `interrupt`). */
   | { readonly type: 'speechStarted' }
+  /** The caller stopped speaking (the turn's latency is measured from here). */
+  | { readonly type: 'speechStopped' }
   /** The vendor interrupted its own reply (the bridge clears the carrier). */
   | { readonly type: 'interruption' }
   /**
@@ -64,6 +80,11 @@ export interface EngineSession {
 export interface Engine {
   /** Provider key (`openai_realtime`, `elevenlabs_convai` …). */
   readonly key: string;
+  /**
+   * `connect()` with `history` restores the conversation, so the bridge may reconnect a session
+   * that dropped with a retryable failure instead of ending the call. Absent: not resumable.
+   */
+  readonly resumable?: boolean;
   connect(options: EngineConnectOptions): Promise<EngineSession>;
   warmup?(): Promise<void>;
 }

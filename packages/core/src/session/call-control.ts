@@ -18,6 +18,8 @@ export interface CallControlTarget {
   readonly waitForPlayback: () => Promise<void>;
   /** Ends the session (hangs up the carrier leg) with a reason. */
   readonly end: (reason: CallEndReason, error?: unknown) => Promise<void>;
+  /** A transfer or hang-up the agent asked for is done (or failed), before the call ends. */
+  readonly onAction?: (action: 'transfer' | 'hangup', startedAt: number, error?: string) => void;
 }
 
 /**
@@ -39,21 +41,34 @@ export function createCallControl(target: CallControlTarget, allowlist: readonly
       return target.ended();
     },
     async transfer(to: string) {
-      if (target.ended()) throw new TransferRefusedError('the call has ended');
-      if (!allowed.check(to, target.logger, { callId: target.info()?.callId })) {
-        throw new TransferRefusedError(`transfer to ${maskPhoneNumber(to)} is not allowed`);
+      const startedAt = performance.now();
+      try {
+        await transferCall(to);
+      } catch (err) {
+        target.onAction?.('transfer', startedAt, err instanceof Error ? err.name : 'error');
+        throw err;
       }
-      await target.waitForPlayback();
-      if (target.ended()) throw new TransferRefusedError('the call has ended');
-      await target.transfer(to);
+      target.onAction?.('transfer', startedAt);
       await target.end('transfer');
     },
     async hangup(options = {}) {
       if (target.ended()) return;
+      const startedAt = performance.now();
       if (!options.immediate) await target.waitForPlayback();
+      target.onAction?.('hangup', startedAt);
       await target.end(options.reason ?? 'agent_hangup', options.error);
     },
     sendDtmf: (digits) => target.sendDtmf(digits),
     say: (text) => target.say(text),
   };
+
+  async function transferCall(to: string): Promise<void> {
+    if (target.ended()) throw new TransferRefusedError('the call has ended');
+    if (!allowed.check(to, target.logger, { callId: target.info()?.callId })) {
+      throw new TransferRefusedError(`transfer to ${maskPhoneNumber(to)} is not allowed`);
+    }
+    await target.waitForPlayback();
+    if (target.ended()) throw new TransferRefusedError('the call has ended');
+    await target.transfer(to);
+  }
 }

@@ -1,11 +1,16 @@
 import type { CallTransport } from '../carrier/call-transport.js';
-import type { EngineEvent, EngineSession } from '../engine/engine.js';
+import type { Engine, EngineConnectOptions, EngineEvent, EngineSession } from '../engine/engine.js';
+import type { ProviderError } from '../errors/provider-error.js';
 import type { ToolCallRequest } from '../llm/chat-message.js';
 import { createFrameConverter, type FrameConverter } from './audio-path.js';
+import { engineHistory } from './engine-history.js';
+import { reconnectEngine } from './reconnect-engine.js';
 import type { SessionContext } from './session-context.js';
 import type { SessionMode, SessionModeFactory } from './session-mode.js';
 import { playedPrefix } from './played-prefix.js';
 import { substituteVariables } from './substitute-variables.js';
+import { EngineTurns } from './engine-turns.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 /** Caller audio held while the engine connects (frames; 50 = 1 s at 20 ms). */
 const MAX_EARLY_FRAMES = 50;
@@ -58,10 +63,14 @@ class EngineBridge implements SessionMode {
   private connectStarted = false;
   private firstMessage: string | undefined;
 
+  private readonly turns: EngineTurns;
+
   constructor(
     private readonly context: SessionContext,
     private readonly transport: CallTransport,
-  ) {}
+  ) {
+    this.turns = new EngineTurns(context, transport);
+  }
 
   listen(): void {
     if (this.offAudio) return;
@@ -106,6 +115,7 @@ class EngineBridge implements SessionMode {
     // The call ended while the reply played: it stands as said (only a barge-in cuts a reply).
     if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
     this.closed = true;
+    this.turns.close();
     this.offAudio?.();
     this.early.length = 0;
     this.releaseReplyWaiters();
@@ -126,29 +136,72 @@ class EngineBridge implements SessionMode {
     this.connectStarted = true;
     try {
       const session = await engine.connect({
-        instructions: substituteVariables(agent.systemPrompt ?? '', this.context.variables),
+        ...this.connectOptions(),
         ...(this.firstMessage !== undefined ? { firstMessage: this.firstMessage } : {}),
-        tools: this.context.tools.specs,
-        carrierFormat: this.transport.format,
-        variables: this.context.variables,
-        signal: this.context.signal,
-        logger,
-        callId: this.context.callId(),
       });
       if (this.closed) {
         await session.close();
         return undefined;
       }
-      this.session = session;
-      this.useFormats(session.inputFormat, session.outputFormat);
-      for (const frame of this.early.splice(0)) this.sendToEngine(session, frame);
-      void this.pump(session);
+      this.attach(session);
       return session;
     } catch (err) {
       if (this.closed || this.context.signal.aborted) return undefined;
       logger.error({ err, callId: this.context.callId(), engine: engine.key }, 'engine connection failed; ending the call');
       void this.context.control.hangup({ immediate: true, reason: 'error', error: err });
       return undefined;
+    }
+  }
+
+  private connectOptions(): EngineConnectOptions {
+    const { agent, logger } = this.context;
+    return {
+      instructions: substituteVariables(agent.systemPrompt ?? '', this.context.variables),
+      tools: this.context.tools.specs,
+      carrierFormat: this.transport.format,
+      variables: this.context.variables,
+      signal: this.context.signal,
+      logger,
+      callId: this.context.callId(),
+    };
+  }
+
+  private attach(session: EngineSession): void {
+    this.session = session;
+    this.useFormats(session.inputFormat, session.outputFormat);
+    for (const frame of this.early.splice(0)) this.sendToEngine(session, frame);
+    void this.pump(session);
+  }
+
+  /**
+   * A resumable engine's session dropped for a retryable reason: connect again with the
+   * conversation so far (the reply still playing included) instead of ending the call. Caller
+   * audio is held meanwhile (up to `MAX_EARLY_FRAMES`); nothing more of the dropped reply comes.
+   */
+  private async resume(dropped: EngineSession, cause: ProviderError): Promise<boolean> {
+    const { logger } = this.context;
+    const engine = this.context.agent.engine as Engine;
+    logger.warn({ err: cause, callId: this.context.callId(), engine: engine.key }, 'engine session dropped; reconnecting with the conversation so far');
+    if (this.session === dropped) this.session = undefined;
+    this.replyBaseline = undefined;
+    this.generating = false;
+    this.releaseReplyWaiters();
+    void dropped.close().catch(() => {});
+    const history = engineHistory(this.context.history.turns);
+    if (this.heldReply !== undefined) history.push({ role: 'assistant', text: this.heldReply });
+    try {
+      const session = await reconnectEngine(engine, { ...this.connectOptions(), history }, this.context.signal);
+      if (this.closed) {
+        await session.close();
+        return true;
+      }
+      this.attach(session);
+      logger.info({ callId: this.context.callId(), engine: engine.key }, 'engine session resumed');
+      return true;
+    } catch (err) {
+      if (this.closed || this.context.signal.aborted) return true;
+      logger.error({ err, callId: this.context.callId(), engine: engine.key }, 'engine reconnection failed; ending the call');
+      return false;
     }
   }
 
@@ -169,14 +222,18 @@ class EngineBridge implements SessionMode {
 
   private async pump(session: EngineSession): Promise<void> {
     const { logger } = this.context;
+    let dropped: ProviderError | undefined;
     try {
       for await (const event of session.events()) {
         if (this.closed) return;
-        this.handle(session, event);
+        // A drop a resumable engine can recover from: reconnect once its events have ended.
+        if (event.type === 'error' && event.fatal && event.error.retryable && this.context.agent.engine?.resumable) dropped = event.error;
+        else this.handle(session, event);
       }
     } catch (err) {
       logger.error({ err, callId: this.context.callId() }, 'engine event stream failed');
     }
+    if (dropped && !this.closed && !this.context.control.ended && (await this.resume(session, dropped))) return;
     if (!this.closed && !this.context.control.ended) {
       logger.warn({ callId: this.context.callId() }, 'engine session ended before the call; ending the call');
       void this.context.control.hangup({ immediate: true, reason: 'error' });
@@ -193,7 +250,7 @@ class EngineBridge implements SessionMode {
           if (!this.generating) this.heardShareOfNext = undefined;
         }
         this.generating = true;
-        transport.sendAudio(this.toCarrier ? this.toCarrier(event.data) : event.data);
+        this.turns.send(this.toCarrier ? this.toCarrier(event.data) : event.data);
         return;
       }
       case 'formats':
@@ -201,6 +258,9 @@ class EngineBridge implements SessionMode {
         return;
       case 'speechStarted':
         this.onCallerSpeech(session);
+        return;
+      case 'speechStopped':
+        this.turns.onCallerTurnEnd('speech');
         return;
       case 'interruption':
         // The vendor's own barge-in (ElevenLabs): cut the reply to what the carrier played.
@@ -213,6 +273,7 @@ class EngineBridge implements SessionMode {
         }
         if (event.text.trim() === '') return;
         if (event.role === 'assistant') return this.onAssistantText(event.text);
+        this.turns.onCallerTurnEnd('transcript');
         context.history.addUser(event.text);
         context.recordTranscript({ role: 'user', text: event.text });
         return;
@@ -241,6 +302,7 @@ class EngineBridge implements SessionMode {
       }
       case 'error':
         context.logger.warn({ err: event.error, fatal: event.fatal, callId: context.callId() }, 'engine reported an error');
+        reportProvider('error', event.error, context.agent.engine?.key);
         if (event.fatal) void context.control.hangup({ immediate: true, reason: 'error', error: event.error });
         return;
     }
@@ -265,6 +327,7 @@ class EngineBridge implements SessionMode {
     const open = this.generating || this.replyBaseline !== undefined;
     this.transport.clear();
     afterClear?.();
+    this.turns.onCut(share);
     if (this.heldReply !== undefined) this.commitAssistant(playedPrefix(this.heldReply, share));
     else if (open) this.heardShareOfNext = share;
     this.replyBaseline = this.lastReplyBaseline = undefined;
@@ -325,6 +388,7 @@ class EngineBridge implements SessionMode {
       name: outcome.name,
       arguments: outcome.arguments,
       ...(outcome.error === undefined ? { result: outcome.result } : { error: outcome.error }),
+      ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
     });
     if (!this.closed && !context.control.ended) session.sendToolResult(call.id, outcome.content);
   }

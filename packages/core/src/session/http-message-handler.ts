@@ -1,6 +1,7 @@
 import type { MessageContext, MessageHandler } from '../agent/agent-options.js';
 import { header, httpRequest } from '../net/http-request.js';
 import { readLines, readSSE } from '../net/read-lines.js';
+import { withTraceparent } from '../telemetry/call-trace-context.js';
 
 /** What a remote agent receives (JSON), over HTTP POST or as a WebSocket `message`. */
 export interface RemoteMessageRequest {
@@ -36,7 +37,7 @@ export function createHttpMessageHandler(url: string, timeoutMs = 15_000): Messa
       provider: 'on_message',
       method: 'POST',
       body: { ...remoteMessageRequest(context) },
-      headers: { accept: 'application/json, text/event-stream, application/x-ndjson, text/plain' },
+      headers: withTraceparent({ accept: 'application/json, text/event-stream, application/x-ndjson, text/plain' }, context.call.callId),
       signal: context.signal,
       timeoutMs,
     });

@@ -15,6 +15,7 @@ async function runTool(context: SessionContext, name: string, args: Record<strin
     name: outcome.name,
     arguments: outcome.arguments,
     ...(outcome.error === undefined ? { result: outcome.result } : { error: outcome.error }),
+    ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
   });
   if (outcome.error !== undefined) throw new ToolCallError(name, outcome.error);
   return outcome.result;

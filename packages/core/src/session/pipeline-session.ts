@@ -12,6 +12,7 @@ import type { SessionContext } from './session-context.js';
 import type { SessionMode } from './session-mode.js';
 import { SpeechOutput, type Utterance } from './speech-output.js';
 import { TurnTimer } from './turn-metrics.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 /** The reply being produced and spoken. */
 interface ActiveReply {
@@ -51,6 +52,14 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
   let active: ActiveReply | undefined;
   let turnCount = 0;
   let pendingTimer: TurnTimer | undefined;
+  /** Heard marks not yet echoed → their turn's timer. */
+  const heardMarks = new Map<string, TurnTimer>();
+  const offHeard = transport.on('mark', (name) => {
+    const timer = heardMarks.get(name);
+    if (!timer) return;
+    heardMarks.delete(name);
+    timer.mark('heard');
+  });
 
   /** Barge-in: runs synchronously from the STT/VAD event. */
   const interrupt = (): void => {
@@ -60,6 +69,9 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
     if (reply) {
       active = undefined;
       const heard = reply.utterance.playedText(reply.roundStart);
+      const sent = reply.utterance.sentText();
+      const heardAll = reply.utterance.playedText();
+      context.events.emit('bargeIn', { turn: reply.timer.turn, heardShare: sent.length > 0 ? Math.min(1, heardAll.length / sent.length) : 0 });
       speech.clear();
       reply.controller.abort();
       commit(heard, reply, true);
@@ -69,6 +81,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
   };
 
   const commit = (text: string, reply: ActiveReply, interrupted: boolean): void => {
+    heardMarks.delete(`patter-heard-${reply.timer.turn}`);
     context.history.addAssistant(text);
     if (text !== '') context.recordTranscript({ role: 'assistant', text });
     if (reply.timer.has('sttFinal') || reply.timer.has('firstFrame')) {
@@ -97,6 +110,9 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       return;
     }
     if (active) interrupt();
+    context.events.emit('turnStart', { turn: timer.turn, at: timer.startedAt() });
+    const heardMark = `patter-heard-${timer.turn}`;
+    heardMarks.set(heardMark, timer);
     context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
     context.recordTranscript({ role: 'user', text: turn.text });
     // Not AbortSignal.any(): it keeps a dependent-signal set on the call's signal that grows
@@ -107,6 +123,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       onTtsRequest: () => timer.mark('ttsRequest'),
       onTtsFirstByte: () => timer.mark('ttsFirstByte'),
       onFirstFrame: () => timer.mark('firstFrame'),
+      firstFrameMark: heardMark,
     });
     const reply: ActiveReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve() };
     active = reply;
@@ -150,6 +167,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
         if (signal.aborted) return;
         if (active === reply) active = undefined;
         logger.error({ err, callId: context.callId() }, 'agent reply failed');
+        reportProvider('error', err, agent.llm?.key ?? 'on_message');
         commit(reply.utterance.playedText(reply.roundStart), reply, true);
       }
     })();
@@ -224,6 +242,8 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
     },
     async close() {
       offDtmf?.();
+      offHeard();
+      heardMarks.clear();
       dtmf.close();
       active?.controller.abort();
       active = undefined;

@@ -1,11 +1,13 @@
 import { durationMs, type AudioFormat } from '../audio/audio-format.js';
 import type { CallTransport } from '../carrier/call-transport.js';
+import { sendMarkingFirstFrame } from '../carrier/mark-first-frame.js';
 import type { Logger } from '../log/logger.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
 import { playedPrefix } from './played-prefix.js';
 import { SynthesisJob } from './synthesis-job.js';
 import type { UsageMeter } from './usage-meter.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 /** Sentences requested from the TTS ahead of the one being sent. */
 const LOOKAHEAD = 1;
@@ -15,6 +17,8 @@ export interface SpeechHooks {
   readonly onTtsRequest?: () => void;
   readonly onTtsFirstByte?: () => void;
   readonly onFirstFrame?: () => void;
+  /** A mark placed right after the first frame: its echo says when the caller heard the reply. */
+  readonly firstFrameMark?: string;
 }
 
 interface Segment {
@@ -136,6 +140,7 @@ export class SpeechOutput {
           } catch (err) {
             if (!signal.aborted) {
               this.options.logger.error({ err, callId: this.options.callId() }, 'text-to-speech failed');
+              reportProvider('error', err, this.options.tts.key);
             }
           } finally {
             this.pending--;
@@ -187,7 +192,8 @@ export class SpeechOutput {
       const frame = this.convert ? this.convert(chunk) : chunk;
       if (frame.length === 0) continue;
       if (this.sentMs === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
-      transport.sendAudio(frame);
+      if (firstFrame && hooks.firstFrameMark !== undefined) sendMarkingFirstFrame(transport, frame, hooks.firstFrameMark);
+      else transport.sendAudio(frame);
       this.sentMs += durationMs(transport.format, frame.length);
       segment.endMs = this.sentMs;
       if (firstFrame) {

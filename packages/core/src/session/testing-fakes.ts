@@ -42,6 +42,8 @@ export class FakeTransport implements CallTransport {
   private sentMs = 0;
   private played = 0;
   private marks: { name: string; atMs: number }[] = [];
+  /** Heard-latency marks placed (see `mark`). */
+  readonly heardMarks: string[] = [];
   private drainWaiters: (() => void)[] = [];
   private ended = false;
 
@@ -84,7 +86,9 @@ export class FakeTransport implements CallTransport {
 
   mark(name: string): void {
     if (name === '') throw new Error('mark needs a name');
-    this.commands.push({ type: 'mark', name });
+    // The session's heard-latency mark (after a reply's first frame) is tracked, not listed.
+    if (name.startsWith('patter-heard-')) this.heardMarks.push(name);
+    else this.commands.push({ type: 'mark', name });
     this.marks.push({ name, atMs: this.sentMs });
   }
 

@@ -8,7 +8,8 @@ type Stage =
   | 'firstSentence'
   | 'ttsRequest'
   | 'ttsFirstByte'
-  | 'firstFrame';
+  | 'firstFrame'
+  | 'heard';
 
 /**
  * Timestamps of one agent turn (performance.now()), each recorded once, turned into the
@@ -25,6 +26,11 @@ export class TurnTimer {
 
   mark(stage: Stage, at = this.now()): void {
     if (this.at[stage] === undefined) this.at[stage] = at;
+  }
+
+  /** When the turn began: the caller's speech end, else the final transcript, else now. */
+  startedAt(): number {
+    return this.at.speechEnd ?? this.at.sttFinal ?? this.now();
   }
 
   has(stage: Stage): boolean {
@@ -49,6 +55,7 @@ export class TurnTimer {
       firstSentenceMs: span('llmFirstToken', 'firstSentence'),
       ttsFirstByteMs: span('ttsRequest', 'ttsFirstByte'),
       totalMs: span(start, 'firstFrame'),
+      heardMs: span(start, 'heard'),
     };
     const framework: Record<string, number | undefined> = {
       sttFinalToLlmRequestMs: span('sttFinal', 'llmRequest'),
@@ -64,6 +71,7 @@ export class TurnTimer {
       providers,
       frameworkMs: defined(framework),
       usage: this.usage,
+      timeline: { ...this.at },
     };
   }
 }

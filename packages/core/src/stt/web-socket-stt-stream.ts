@@ -13,6 +13,7 @@ import { SignalWaiters } from './signal-waiters.js';
 import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
 import type { Transcript } from './transcript.js';
 import type { WebSocketSTTAdapter, WebSocketSTTContext, WebSocketSTTSignal } from './web-socket-stt-adapter.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 export interface WebSocketSTTStreamOptions extends STTStreamOptions {
   /** Audio kept for buffering and replay (since the last final result). Default 15 000 ms. */
@@ -286,6 +287,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
         lastError = outcome.error ?? new ProviderConnectionError(this.adapter.provider, 'socket closed');
         if (failures >= maxAttempts) return this.fail(lastError);
         this.logger.warn({ err: lastError, attempt: failures + 1 }, 'stt socket dropped; reconnecting');
+        reportProvider('reconnect', lastError, this.adapter.provider);
       }
       failures++;
       const retryAfter = lastError?.retryAfter;

@@ -22,6 +22,8 @@ export interface ToolCallOutcome {
   readonly result?: unknown;
   /** Set when the call failed: bad JSON, invalid arguments, unknown tool, a throw or a timeout. */
   readonly error?: string;
+  /** How long the call took, ms (validation and execution). */
+  readonly durationMs?: number;
 }
 
 interface Entry {
@@ -78,6 +80,12 @@ export class ToolRunner {
   }
 
   async run(call: ToolCallRequest, context: ToolContext): Promise<ToolCallOutcome> {
+    const started = performance.now();
+    const outcome = await this.runTimed(call, context);
+    return { ...outcome, durationMs: performance.now() - started };
+  }
+
+  private async runTimed(call: ToolCallRequest, context: ToolContext): Promise<ToolCallOutcome> {
     const entry = this.entries.get(call.name);
     if (!entry) return failure(call, call.arguments, `unknown tool "${call.name}"`);
     let parsed: unknown;

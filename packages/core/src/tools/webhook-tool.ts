@@ -4,6 +4,7 @@ import { ProviderError } from '../errors/provider-error.js';
 import { isAbortError } from '../util/abort.js';
 import { retry } from '../util/retry.js';
 import type { ToolContext, WebhookTool } from './tool.js';
+import { withTraceparent } from '../telemetry/call-trace-context.js';
 
 /** The header carrying the webhook signature: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
 export const WEBHOOK_SIGNATURE_HEADER = 'x-patter-signature';
@@ -42,7 +43,7 @@ export async function callWebhookTool(tool: WebhookTool, args: unknown, context:
   const body = JSON.stringify(payload);
   return retry(
     async () => {
-      const headers: Record<string, string> = { ...webhook.headers, 'content-type': 'application/json' };
+      const headers = withTraceparent({ ...webhook.headers, 'content-type': 'application/json' }, context.callId);
       if (webhook.secret !== undefined) {
         headers[WEBHOOK_SIGNATURE_HEADER] = signWebhookBody(webhook.secret, body, Math.floor(Date.now() / 1000));
       }

@@ -1,6 +1,7 @@
 import { ProviderError } from '../errors/provider-error.js';
 import { delay, isAbortError } from './abort.js';
 import { backoffDelay, type RetryOptions } from './retry.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 export interface RetryStreamOptions extends RetryOptions {
   /** A `retry-after` longer than this (seconds) is not waited out: the error is thrown. Default 10. */
@@ -43,6 +44,7 @@ export async function* retryStream<T>(open: (attempt: number) => AsyncIterable<T
       }
       const wait = backoffDelay(attempt + 1, { minDelayMs: 250, maxDelayMs: 2000, ...options }, retryAfter);
       options.onRetry?.(error, attempt + 1, wait);
+      reportProvider('retry', error);
       try {
         await delay(wait, options.signal);
       } catch (abort) {

@@ -1,5 +1,6 @@
 import { ProviderError } from '../errors/provider-error.js';
 import { delay } from './abort.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 /** Retry policy, as data. */
 export interface RetryOptions {
@@ -45,6 +46,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       const retryAfter = ProviderError.isProviderError(error) ? error.retryAfter : undefined;
       const wait = backoffDelay(attempt + 1, options, retryAfter);
       options.onRetry?.(error, attempt + 1, wait);
+      reportProvider('retry', error);
       await delay(wait, options.signal);
     }
   }

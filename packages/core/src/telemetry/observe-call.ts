@@ -1,0 +1,205 @@
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+import type { AgentOptions } from '../agent/agent-options.js';
+import type { CallInfo } from '../carrier/call-transport.js';
+import type { CallSessionEvents, TurnMetrics } from '../session/call-session.js';
+import { callLabels, type CallLabels } from './call-labels.js';
+import { setCallSpan } from './call-trace-context.js';
+import { recordUsage } from './record-usage.js';
+import { telemetryRuntime, type TelemetryRuntime } from './telemetry-runtime.js';
+
+/** What the observer subscribes to: a call session's typed events. */
+export interface ObservableSession {
+  on<K extends keyof CallSessionEvents>(event: K, listener: (payload: CallSessionEvents[K]) => void): () => void;
+}
+
+export interface ObserveCallOptions {
+  readonly agent: AgentOptions;
+  /** The carrier key (`twilio`, `telnyx`, `devphone` …). */
+  readonly carrier: string;
+  readonly textMode?: boolean;
+}
+
+/** `TurnMetrics.timeline` stage pairs that become child spans of a turn. */
+const STAGES: readonly (readonly [name: string, from: string, to: string])[] = [
+  ['patter.stt', 'speechEnd', 'sttFinal'],
+  ['patter.llm', 'llmRequest', 'llmFirstToken'],
+  ['patter.tts', 'ttsRequest', 'ttsFirstByte'],
+];
+
+/**
+ * OpenTelemetry for one call, as an observer of its session's events: the metrics of
+ * `METRIC_DEFINITIONS` and a span tree (call → turn → STT / LLM / TTS, tools, transfer,
+ * hang-up; barge-in as a span event). Does nothing without `@opentelemetry/api`; with the API
+ * and no SDK, the meters and tracer are the API's no-ops. Never touches the audio path.
+ */
+export function observeCall(session: ObservableSession, options: ObserveCallOptions): void {
+  const runtime = telemetryRuntime();
+  if (!runtime) return;
+  const labels = callLabels(options.agent, options.carrier, options.textMode ?? false);
+  new CallObserver(runtime, labels, options.agent).attach(session);
+}
+
+class CallObserver {
+  private callSpan: Span | undefined;
+  private callContext: Context | undefined;
+  private turnSpan: Span | undefined;
+  private turn = -1;
+  private callId = '';
+  private callAttributes: Attributes = {};
+
+  constructor(
+    private readonly runtime: TelemetryRuntime,
+    private readonly labels: CallLabels,
+    private readonly agent: AgentOptions,
+  ) {}
+
+  attach(session: ObservableSession): void {
+    const offs = [
+      session.on('callStart', (info) => this.onStart(info)),
+      session.on('turnStart', ({ turn, at }) => this.openTurn(turn, at)),
+      session.on('metrics', (metrics) => this.onMetrics(metrics)),
+      session.on('toolCall', (call) => this.onToolCall(call)),
+      session.on('bargeIn', (event) => this.onBargeIn(event)),
+      session.on('callAction', (event) => this.onCallAction(event)),
+      session.on('callEnd', (summary) => {
+        for (const off of offs) off();
+        this.onEnd(summary);
+      }),
+    ];
+  }
+
+  private onStart(info: CallInfo): void {
+    const { api, instruments, tracer } = this.runtime;
+    this.callId = info.callId;
+    this.callAttributes = { 'patter.carrier': this.labels.carrier, 'patter.direction': info.direction, 'patter.mode': this.labels.mode };
+    instruments.callsActive.add(1, this.callAttributes);
+    instruments.callsStarted.add(1, this.callAttributes);
+    const span = tracer.startSpan('patter.call', {
+      kind: api.SpanKind.SERVER,
+      attributes: {
+        ...this.callAttributes,
+        ...this.labels.providers,
+        'patter.call.id': info.callId,
+        'patter.call.ref': info.callRef,
+        ...(info.streamId === undefined ? {} : { 'patter.stream.id': info.streamId }),
+        ...(this.agent.name === undefined ? {} : { 'patter.agent.name': this.agent.name }),
+      },
+    });
+    this.callSpan = span;
+    this.callContext = api.trace.setSpan(api.context.active(), span);
+    if (api.trace.isSpanContextValid(span.spanContext())) setCallSpan(info.callId, span);
+  }
+
+  private openTurn(turn: number, at: number): Span | undefined {
+    if (!this.callContext) return undefined;
+    if (this.turnSpan && this.turn === turn) return this.turnSpan;
+    this.closeTurn();
+    this.turn = turn;
+    this.turnSpan = this.runtime.tracer.startSpan('patter.turn', { startTime: at, attributes: { 'patter.turn': turn } }, this.callContext);
+    if (this.runtime.api.trace.isSpanContextValid(this.turnSpan.spanContext())) setCallSpan(this.callId, this.turnSpan);
+    return this.turnSpan;
+  }
+
+  private closeTurn(): void {
+    this.turnSpan?.end();
+    this.turnSpan = undefined;
+    if (this.callSpan && this.runtime.api.trace.isSpanContextValid(this.callSpan.spanContext())) setCallSpan(this.callId, this.callSpan);
+  }
+
+  private onMetrics(metrics: TurnMetrics): void {
+    const { instruments } = this.runtime;
+    const attributes: Attributes = { ...this.callAttributes, ...this.providerLabels(metrics), 'patter.interrupted': metrics.interrupted };
+    const framework = Object.values(metrics.frameworkMs ?? {}).reduce((sum, ms) => sum + ms, 0);
+    const record = (histogram: { record(value: number, attributes?: Attributes): void }, value: number | undefined): void => {
+      if (value !== undefined && Number.isFinite(value)) histogram.record(value, attributes);
+    };
+    record(instruments.sttLatency, metrics.sttMs);
+    record(instruments.llmFirstTokenLatency, metrics.llmFirstTokenMs);
+    record(instruments.ttsFirstByteLatency, metrics.ttsFirstByteMs);
+    if (metrics.frameworkMs && Object.keys(metrics.frameworkMs).length > 0) record(instruments.frameworkLatency, framework);
+    record(instruments.totalLatency, metrics.totalMs);
+    record(instruments.heardLatency, metrics.heardMs);
+    this.traceTurn(metrics);
+  }
+
+  /** The turn's span (opened at `turnStart`, or now from the timeline) with a child per stage. */
+  private traceTurn(metrics: TurnMetrics): void {
+    const timeline = metrics.timeline ?? {};
+    const start = timeline.speechEnd ?? timeline.sttFinal ?? timeline.firstFrame ?? performance.now();
+    const span = this.turn === metrics.turn && this.turnSpan ? this.turnSpan : this.openTurn(metrics.turn, start);
+    if (!span) return;
+    const { api, tracer } = this.runtime;
+    const parent = api.trace.setSpan(api.context.active(), span);
+    for (const [name, from, to] of STAGES) {
+      const a = timeline[from];
+      const b = timeline[to];
+      if (a !== undefined && b !== undefined && b >= a) tracer.startSpan(name, { startTime: a }, parent).end(b);
+    }
+    const ms: Record<string, number | undefined> = {
+      'patter.latency.stt_ms': metrics.sttMs,
+      'patter.latency.llm_first_token_ms': metrics.llmFirstTokenMs,
+      'patter.latency.tts_first_byte_ms': metrics.ttsFirstByteMs,
+      'patter.latency.total_ms': metrics.totalMs,
+      'patter.latency.heard_ms': metrics.heardMs,
+    };
+    for (const [key, value] of Object.entries(ms)) if (value !== undefined) span.setAttribute(key, value);
+    span.setAttribute('patter.interrupted', metrics.interrupted);
+    this.closeTurn();
+  }
+
+  private providerLabels(metrics: TurnMetrics): Attributes {
+    const out: Attributes = {};
+    for (const [kind, key] of Object.entries(metrics.providers)) out[`patter.${kind}.provider`] = key;
+    return Object.keys(out).length > 0 ? out : this.labels.providers;
+  }
+
+  private onToolCall(call: CallSessionEvents['toolCall']): void {
+    const outcome = call.error === undefined ? 'ok' : 'error';
+    this.runtime.instruments.toolCalls.add(1, { 'patter.tool.name': call.name, 'patter.tool.outcome': outcome });
+    const parent = this.currentContext();
+    if (!parent) return;
+    const end = performance.now();
+    const span = this.runtime.tracer.startSpan(
+      'patter.tool',
+      { startTime: end - (call.durationMs ?? 0), attributes: { 'patter.tool.name': call.name, 'patter.tool.outcome': outcome } },
+      parent,
+    );
+    if (call.error !== undefined) span.setStatus({ code: this.runtime.api.SpanStatusCode.ERROR });
+    span.end(end);
+  }
+
+  private onBargeIn(event: CallSessionEvents['bargeIn']): void {
+    this.runtime.instruments.bargeIns.add(1, { 'patter.carrier': this.labels.carrier, 'patter.mode': this.labels.mode });
+    (this.turnSpan ?? this.callSpan)?.addEvent('patter.barge_in', { 'patter.turn': event.turn, 'patter.heard_share': event.heardShare });
+  }
+
+  private onCallAction(event: CallSessionEvents['callAction']): void {
+    if (!this.callContext) return;
+    const span = this.runtime.tracer.startSpan(`patter.${event.action}`, { startTime: event.startedAt }, this.callContext);
+    if (event.error !== undefined) span.setStatus({ code: this.runtime.api.SpanStatusCode.ERROR });
+    span.end();
+  }
+
+  private onEnd(summary: CallSessionEvents['callEnd']): void {
+    const { instruments, api } = this.runtime;
+    this.closeTurn();
+    if (this.callSpan) {
+      const ended = { ...this.callAttributes, 'patter.call.end_reason': summary.reason };
+      instruments.callsActive.add(-1, this.callAttributes);
+      instruments.callsEnded.add(1, ended);
+      instruments.callDuration.record(summary.durationMs / 1000, ended);
+      this.callSpan.setAttributes({ 'patter.call.end_reason': summary.reason, 'patter.call.duration_ms': summary.durationMs });
+      const cost = Object.values(summary.cost).reduce((sum, usd) => sum + usd, 0);
+      this.callSpan.setAttribute('patter.cost.usd', Math.round(cost * 1e6) / 1e6);
+      if (summary.reason === 'error') this.callSpan.setStatus({ code: api.SpanStatusCode.ERROR });
+      this.callSpan.end();
+    }
+    recordUsage(instruments, this.labels, summary);
+    setCallSpan(this.callId, undefined);
+  }
+
+  private currentContext(): Context | undefined {
+    const span = this.turnSpan ?? this.callSpan;
+    return span ? this.runtime.api.trace.setSpan(this.runtime.api.context.active(), span) : undefined;
+  }
+}

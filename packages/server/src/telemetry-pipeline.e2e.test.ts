@@ -1,0 +1,165 @@
+import { CartesiaTTS } from '@patter/cartesia';
+import { silentLogger, type CallEndSummary, type STTProvider, type TurnMetrics } from '@patter/core';
+import { DeepgramSTT } from '@patter/deepgram';
+import { OpenAILLM } from '@patter/openai';
+import { SonioxSTT } from '@patter/soniox';
+import { FakeTwilioApi, loadFixture, TwilioSimulator } from '@patter/testing';
+import { Twilio } from '@patter/twilio';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Patter } from './patter.js';
+import { OtelHarness, type RecordedPoint } from './test-support/otel-harness.js';
+import { fakeCartesia, fakeDeepgram, fakeOpenAIChat, fakeSoniox, fakeWebhook, type Fake } from './test-support/telemetry-vendor-fakes.js';
+import { waitFor } from './test-support/test-server.js';
+
+// A Twilio pipeline call through the real server, session and plugins (vendor fakes on
+// loopback) with the OpenTelemetry SDK registered: what Patter records, read back from the
+// SDK's in-memory exporters.
+
+const ACCOUNT_SID = 'AC' + 'd4'.repeat(16);
+const AUTH_TOKEN = 'twilio-auth-token-for-telemetry-tests';
+const REPLY = 'We open at nine.';
+
+const otel = new OtelHarness();
+beforeAll(() => void otel.register());
+afterAll(() => otel.shutdown());
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  otel.spans.reset();
+});
+
+const keep = <T extends Fake>(fake: T): T => {
+  closers.push(() => fake.close());
+  return fake;
+};
+
+/** One pipeline call: greeting, one caller turn, a webhook tool, the reply heard; the caller hangs up. */
+async function pipelineCall(stt: 'deepgram' | 'soniox') {
+  const heard = 'When do you open on Monday?';
+  const sttFake = keep(stt === 'deepgram' ? await fakeDeepgram([heard]) : await fakeSoniox([heard]));
+  const openai = keep(await fakeOpenAIChat(REPLY, 'opening_hours'));
+  const cartesia = keep(await fakeCartesia());
+  const webhook = keep(await fakeWebhook());
+  const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
+  closers.push(() => api.close());
+  const phone = new Patter({
+    carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
+    phoneNumber: '+14155550199',
+    logger: silentLogger,
+  });
+  const sttProvider: STTProvider =
+    stt === 'deepgram' ? new DeepgramSTT({ apiKey: 'dg-key', baseUrl: sttFake.url }) : new SonioxSTT({ apiKey: 'sx-key', baseUrl: sttFake.url.replace('ws:', 'http:') });
+  const agent = phone.agent({
+    name: 'front-desk',
+    stt: sttProvider,
+    llm: new OpenAILLM({ apiKey: 'oa-key', baseUrl: openai.url }),
+    tts: new CartesiaTTS({ apiKey: 'ca-key', baseUrl: cartesia.url }),
+    firstMessage: 'Welcome.',
+    tools: [{ name: 'opening_hours', description: 'Opening hours of a day', parameters: { type: 'object', properties: { day: { type: 'string' } } }, webhook: { url: webhook.url } }],
+  });
+  const metrics: TurnMetrics[] = [];
+  const ends: CallEndSummary[] = [];
+  const handle = await phone.serve({
+    agent, port: 0, host: '127.0.0.1', shutdownSignals: false,
+    onMetrics: (m) => void metrics.push(m),
+    onCallEnd: (summary) => void ends.push(summary),
+  });
+  closers.push(() => handle.close({ timeoutMs: 0 }));
+  const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
+  const call = await simulator.inboundCall({ from: '+14155550100' });
+  await waitFor(() => call.marks.items.some((m) => m.echoedAt !== undefined), 5_000); // the greeting played
+  await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000));
+  await waitFor(() => metrics.length === 1, 10_000); // committed once heard to the end
+  await call.stop();
+  await waitFor(() => ends.length === 1, 5_000);
+  return { call, metrics, summary: ends[0] as CallEndSummary, webhook };
+}
+
+const named = (points: RecordedPoint[], name: string) => points.filter((p) => p.name === name);
+
+describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia)', () => {
+  it('records every metric of the table with its documented attributes, and the span tree', async () => {
+    const { call, metrics, summary, webhook } = await pipelineCall('deepgram');
+    const points = await otel.points();
+    const stt = { 'patter.stt.provider': 'deepgram', 'patter.llm.provider': 'openai', 'patter.tts.provider': 'cartesia_tts' };
+    const call_ = { 'patter.carrier': 'twilio', 'patter.direction': 'inbound', 'patter.mode': 'pipeline' };
+
+    // Calls.
+    expect(named(points, 'patter.calls.started')).toEqual([{ name: 'patter.calls.started', unit: '{call}', attributes: call_, value: 1 }]);
+    expect(named(points, 'patter.calls.active').map((p) => p.value)).toEqual([0]);
+    expect(named(points, 'patter.calls.ended')).toMatchObject([{ attributes: { ...call_, 'patter.call.end_reason': 'caller_hangup' }, value: 1 }]);
+    expect(named(points, 'patter.call.duration')).toMatchObject([{ unit: 's', attributes: { 'patter.call.end_reason': 'caller_hangup' }, value: { count: 1 } }]);
+
+    // Latency per stage, ms, labelled with the turn's providers.
+    for (const name of ['patter.latency.stt', 'patter.latency.llm_first_token', 'patter.latency.tts_first_byte', 'patter.latency.framework', 'patter.latency.total', 'patter.latency.heard']) {
+      expect(named(points, name), name).toMatchObject([{ unit: 'ms', attributes: { ...call_, ...stt, 'patter.interrupted': false }, value: { count: 1 } }]);
+    }
+    const turn = metrics[0] as TurnMetrics;
+    expect(named(points, 'patter.latency.heard')[0]?.value).toMatchObject({ sum: turn.heardMs });
+
+    // Cost counters, with the provider key and (where the provider has one) the model.
+    expect(named(points, 'patter.cost.stt_seconds')).toMatchObject([{ unit: 's', attributes: { 'patter.stt.provider': 'deepgram' } }]);
+    expect(named(points, 'patter.cost.stt_seconds')[0]?.value).toBeCloseTo(summary.usage.deepgram?.audioSeconds ?? -1, 6);
+    expect(named(points, 'patter.cost.tts_characters')).toEqual([
+      { name: 'patter.cost.tts_characters', unit: '{character}', attributes: { 'patter.tts.provider': 'cartesia_tts' }, value: 'Welcome.'.length + REPLY.length },
+    ]);
+    const tokens = Object.fromEntries(named(points, 'patter.cost.llm_tokens').map((p) => [p.attributes['patter.token.type'], p]));
+    expect(tokens.input).toMatchObject({ attributes: { 'patter.llm.provider': 'openai', 'patter.llm.model': 'gpt-4o-mini' }, value: 40 + 60 - 20 });
+    expect(tokens.cached?.value).toBe(20);
+    expect(tokens.output?.value).toBe(18);
+    expect(named(points, 'patter.cost.telephony_seconds')).toMatchObject([{ unit: 's', attributes: { 'patter.carrier': 'twilio' } }]);
+    const usd = named(points, 'patter.cost.usd');
+    expect(usd.map((p) => p.attributes['patter.provider.kind']).sort()).toEqual(['llm', 'stt', 'telephony', 'tts']);
+    const total = usd.reduce((sum, p) => sum + (p.value as number), 0);
+    expect(total).toBeCloseTo(Object.values(summary.cost).reduce((a, b) => a + b, 0), 9);
+
+    // Tools; no call id or phone number on any metric.
+    expect(named(points, 'patter.tool_calls')).toMatchObject([{ attributes: { 'patter.tool.name': 'opening_hours', 'patter.tool.outcome': 'ok' }, value: 1 }]);
+    const everyValue = points.flatMap((p) => Object.values(p.attributes).map(String));
+    expect(everyValue.filter((v) => v === summary.callId || v.includes('4155550100') || v === summary.callRef)).toEqual([]);
+
+    // The span tree: call → turn → stt, llm, tts, tool.
+    const spans = otel.finishedSpans();
+    const byName = (name: string) => spans.filter((s) => s.name === name);
+    const root = byName('patter.call')[0];
+    expect(root?.attributes).toMatchObject({ ...call_, 'patter.call.id': summary.callId, 'patter.agent.name': 'front-desk', 'patter.call.end_reason': 'caller_hangup' });
+    expect(root?.parentSpanContext).toBeUndefined();
+    const turns = byName('patter.turn');
+    expect(turns).toHaveLength(1);
+    const turnSpan = turns[0]!;
+    expect(turnSpan.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
+    expect(turnSpan.attributes['patter.latency.heard_ms']).toBe(turn.heardMs);
+    for (const child of ['patter.stt', 'patter.llm', 'patter.tts', 'patter.tool']) {
+      expect(byName(child).map((s) => s.parentSpanContext?.spanId), child).toContain(turnSpan.spanContext().spanId);
+    }
+    expect(byName('patter.tool')[0]?.attributes).toMatchObject({ 'patter.tool.name': 'opening_hours', 'patter.tool.outcome': 'ok' });
+
+    // The webhook tool got the turn's trace context.
+    expect(webhook.requests[0]?.header('traceparent')).toBe(`00-${turnSpan.spanContext().traceId}-${turnSpan.spanContext().spanId}-01`);
+
+    // Heard latency: caller speech end → the simulator's echo of the mark after the reply's first frame.
+    const mark = call.marks.items.find((m) => m.name === 'patter-heard-1');
+    expect(mark?.echoedAt).toBeDefined();
+    const start = turn.timeline?.speechEnd ?? turn.timeline?.sttFinal ?? NaN;
+    expect(Math.abs((turn.heardMs ?? NaN) - ((mark?.echoedAt ?? NaN) - start))).toBeLessThanOrEqual(5);
+    expect(turn.heardMs).toBeGreaterThanOrEqual(turn.totalMs ?? Infinity);
+    expect(call.violations).toEqual([]);
+  });
+
+  it('switching deepgram.STT() for soniox.STT() changes only the provider attribute', async () => {
+    const before = await otel.points();
+    await pipelineCall('soniox');
+    const after = await otel.points();
+    const fresh = after.filter((p) => Object.values(p.attributes).includes('soniox'));
+    expect(fresh.map((p) => p.name).sort()).toEqual([
+      'patter.cost.stt_seconds', 'patter.cost.usd',
+      'patter.latency.framework', 'patter.latency.heard', 'patter.latency.llm_first_token', 'patter.latency.stt', 'patter.latency.total', 'patter.latency.tts_first_byte',
+    ]);
+    for (const point of fresh) {
+      const twin = before.find((p) => p.name === point.name && Object.values(p.attributes).includes('deepgram'));
+      const swap = (attrs: Readonly<Record<string, unknown>>) =>
+        Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v === 'soniox' ? 'deepgram' : v]));
+      expect(twin?.attributes, point.name).toEqual(swap(point.attributes));
+    }
+  });
+});
