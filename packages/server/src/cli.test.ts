@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from './cli-args.js';
@@ -13,9 +16,13 @@ interface Cli {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the CLI from source as a user's shell would run the built one. */
+// bin/patter.js's shebang ends node's own options with `--`: Node 20 otherwise reads `--env-file`
+// anywhere on the command line, the script's arguments included, and fails with its own message.
+const SHEBANG = readFileSync(new URL('../bin/patter.js', import.meta.url), 'utf8').split('\n', 1)[0];
+
+/** Runs the CLI from source as a user's shell would run the built one (node's options ended by `--`, as the shebang does). */
 function runCli(args: string[], env: Record<string, string> = {}, input?: string): Cli {
-  const child = spawn(process.execPath, ['--conditions=@patter/source', '--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--conditions=@patter/source', '--import', 'tsx', '--', 'src/cli.ts', ...args], {
     cwd: packageDir,
     env: { ...process.env, PATTER_LOG_LEVEL: 'silent', PORT: '', ...env },
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -80,6 +87,44 @@ describe('patter CLI (spawned)', { timeout: 60_000 }, () => {
     running = runCli(['serve', fixture('no-exports.mjs')]);
     expect((await running.exited).code).toBe(2);
     expect(running.output()).toMatch(/must export phone and agent \(it exports something\)/);
+  });
+
+  it('a syntax error in the agent module is shown with its file and line, not a loader stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patter-cli-'));
+    try {
+      writeFileSync(join(dir, 'agent.mjs'), "import { Patter } from '@patter/server';\nexport const phone = new Patter({});\nexport const agent = phone.agent({ systemPrompt: 'x', });;\nconst broken = { a: , };\n");
+      running = runCli(['serve', join(dir, 'agent.mjs')]);
+      expect((await running.exited).code).toBe(1);
+      let output = running.output();
+      expect(output).toContain(`patter: syntax error in the agent module: ${join(dir, 'agent.mjs')}:4: Unexpected token ','`);
+      expect(output).toContain('const broken = { a: , };');
+      expect(output).not.toMatch(/node:internal|compileSourceTextModule/);
+
+      writeFileSync(join(dir, 'agent.ts'), "export const phone = {\n  serve() {}\n  agent: 1,\n};\n");
+      running = runCli(['serve', join(dir, 'agent.ts')]);
+      expect((await running.exited).code).toBe(1);
+      output = running.output();
+      expect(output).toMatch(new RegExp(`patter: syntax error in the agent module: ${join(dir, 'agent.ts').replace(/[.\\]/g, '\\$&')}:3:2: Expected`));
+      expect(output).not.toMatch(/esbuild|failureErrorWithLog/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a missing or unreadable --env-file is a patter message', async () => {
+    expect(SHEBANG).toBe('#!/usr/bin/env -S node --');
+    const dir = mkdtempSync(join(tmpdir(), 'patter-cli-'));
+    try {
+      running = runCli(['serve', fixture('browser-agent.mjs'), '--env-file', join(dir, 'missing.env')]);
+      expect((await running.exited).code).toBe(2);
+      expect(running.output()).toContain(`patter: --env-file: ${join(dir, 'missing.env')} does not exist`);
+      running = runCli(['serve', fixture('browser-agent.mjs'), '--env-file', dir]);
+      expect((await running.exited).code).toBe(2);
+      expect(running.output()).toContain(`patter: --env-file: ${dir} is not a file`);
+      expect(running.output()).not.toMatch(/^node:|EISDIR:/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves a TypeScript agent module, loading --env-file, and shuts down on SIGTERM', async () => {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AgentOptions } from '@patter/core';
+import { PatterError, type AgentOptions } from '@patter/core';
 import { CliUsageError } from './cli-args.js';
+import { describeModuleSyntaxError } from './describe-module-syntax-error.js';
 import type { Patter } from './patter.js';
 import type { ServeOptions } from './serve-options.js';
 
@@ -27,7 +28,14 @@ export async function loadAgentModule(path: string): Promise<AgentModule> {
     const { register } = await import('tsx/esm/api');
     register();
   }
-  const exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const syntax = describeModuleSyntaxError(error, file);
+    if (syntax === undefined) throw error;
+    throw new PatterError(`syntax error in the agent module: ${syntax}`, { cause: error });
+  }
   const { phone, agent, serveOptions } = exports;
   const missing = ['phone', 'agent'].filter((name) => exports[name] === undefined);
   if (missing.length > 0) {

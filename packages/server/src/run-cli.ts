@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { maskPhoneNumber, PatterError } from '@patter/core';
@@ -50,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     if (envFile !== undefined) {
       const path = resolve(io.cwd, envFile);
       if (!existsSync(path)) throw new CliUsageError(`--env-file: ${path} does not exist`);
-      process.loadEnvFile(path);
+      loadEnvFile(path);
       io.out(`patter: loaded environment from ${envFile}`);
     }
     const { phone, agent, serveOptions } = await loadAgentModule(resolve(io.cwd, command.module));
@@ -86,6 +86,20 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     }
     io.err(`patter: ${PatterError.is(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
+  }
+}
+
+/** `process.loadEnvFile` (Node >= 20.12), its failures (a directory, no permission) as patter messages. */
+function loadEnvFile(path: string): void {
+  if (typeof process.loadEnvFile !== 'function') {
+    throw new CliUsageError(`--env-file needs Node.js 20.12 or newer (this is ${process.version}); set the variables in your shell instead`);
+  }
+  if (!statSync(path).isFile()) throw new CliUsageError(`--env-file: ${path} is not a file`);
+  try {
+    process.loadEnvFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliUsageError(`--env-file: ${path} ${code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${code ?? 'error'})`}`);
   }
 }
 
