@@ -41,10 +41,11 @@ export function createHttpServer(context: ServerContext): HttpServer {
     }
   }
 
-  const limiter = new ConnectionLimiter(options.maxConnectionsPerIp, logger);
+  const limiter = new ConnectionLimiter(options.maxConnectionsPerIp, logger, lifetime.signal);
+  const oversized = new RateLimitedLog(logger, 'warn', 'request body too large', { signal: lifetime.signal });
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (request, response) => {
     if (limiter.isRefused(request.socket)) return void request.socket.destroy();
-    handleRequest(context, router, request, response).catch((err: unknown) => {
+    handleRequest(context, router, request, response, oversized).catch((err: unknown) => {
       logger.error({ err, path: request.url }, 'request handler failed');
       if (!response.headersSent) send(response, { status: 500, body: 'internal error' });
       else response.destroy();
@@ -70,9 +71,16 @@ export function createHttpServer(context: ServerContext): HttpServer {
   return { server, wss, routes };
 }
 
-async function handleRequest(context: ServerContext, router: Router, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleRequest(
+  context: ServerContext,
+  router: Router,
+  request: IncomingMessage,
+  response: ServerResponse,
+  oversized: RateLimitedLog,
+): Promise<void> {
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://localhost');
+  if (context.dashboard?.owns(url.pathname)) return context.dashboard.handle(request, response, url);
   const match = router.match(method, url.pathname);
   if (match.kind === 'not-found') return send(response, { status: 404, body: 'not found' });
   if (match.kind === 'method-not-allowed') {
@@ -83,7 +91,7 @@ async function handleRequest(context: ServerContext, router: Router, request: In
     rawBody = await readBody(request, context.options.maxBodyBytes);
   } catch (err) {
     if (err instanceof BodyTooLargeError) {
-      context.logger.warn({ path: url.pathname, limit: err.limit }, 'request body too large');
+      oversized.log(request.socket.remoteAddress, { path: url.pathname, limit: err.limit, remoteAddress: request.socket.remoteAddress });
       response.setHeader('connection', 'close');
       return send(response, { status: 413, body: 'payload too large' });
     }

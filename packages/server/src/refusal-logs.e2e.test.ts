@@ -7,7 +7,7 @@ import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from './patter.js';
 import type { ServerHandle } from './serve.js';
-import { inertAgentOptions } from './test-support/test-server.js';
+import { inboundStreamUrl, inertAgentOptions, openStream, post, startTestServer } from './test-support/test-server.js';
 
 // A flood of refused requests is a handful of log lines (the first one, then one summary per
 // interval with the count), and the aggregation ends with the server (unit-tested timer handling:
@@ -28,8 +28,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function serve(carrier: Carrier, webhookUrl?: string): Promise<{ handle: ServerHandle; lines: Line[] }> {
-  const lines: Line[] = [];
+function capture(lines: Line[]): Logger {
   const logger: Logger = {
     debug: () => {},
     info: () => {},
@@ -37,6 +36,12 @@ async function serve(carrier: Carrier, webhookUrl?: string): Promise<{ handle: S
     error: (fields, message) => void lines.push({ level: 'error', message, fields }),
     child: () => logger,
   };
+  return logger;
+}
+
+async function serve(carrier: Carrier, webhookUrl?: string): Promise<{ handle: ServerHandle; lines: Line[] }> {
+  const lines: Line[] = [];
+  const logger = capture(lines);
   const phone = new Patter({ carrier, phoneNumber: '+14155550199', logger, ...(webhookUrl === undefined ? {} : { webhookUrl }) });
   const handle = await phone.serve({ agent: phone.agent(inertAgentOptions), port: 0, host: '127.0.0.1', shutdownSignals: false });
   closers.push(() => handle.close({ timeoutMs: 0 }));
@@ -115,6 +120,24 @@ describe('refused requests are logged without flooding the log', () => {
     const warnings = lines.filter((line) => line.message === 'media stream refused');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.fields).toMatchObject({ reason: 'token invalid', status: 401 });
+    expect(lines.length).toBeLessThanOrEqual(2);
+  });
+
+  it('connections over the per-IP cap, and bodies over maxBodyBytes: one warning each for a flood', async () => {
+    const lines: Line[] = [];
+    const capped = await startTestServer({ maxConnectionsPerIp: 1 }, capture(lines));
+    closers.push(() => capped.handle.close({ timeoutMs: 0 }));
+    const held = await openStream(await inboundStreamUrl(capped.handle)); // the one connection allowed
+    await flood(200, () => post(`${capped.handle.url}/fake/voice`, '').catch(() => undefined));
+    held.close();
+    expect(lines.filter((line) => line.message === 'connection refused: per-IP limit reached')).toHaveLength(1);
+
+    const small = await startTestServer({ maxBodyBytes: 64 }, capture(lines));
+    closers.push(() => small.handle.close({ timeoutMs: 0 }));
+    const statuses = new Set<number>();
+    await flood(200, async () => statuses.add((await post(`${small.handle.url}/fake/event`, 'x'.repeat(1024))).status));
+    expect([...statuses]).toEqual([413]);
+    expect(lines.filter((line) => line.message === 'request body too large')).toHaveLength(1);
     expect(lines.length).toBeLessThanOrEqual(2);
   });
 });
