@@ -72,6 +72,7 @@ export class ElevenLabsRestTTS implements TTSProvider {
       characters: text.length,
       apiKeyEnv: ENV,
       retries: this.maxRetries,
+      idleTimeoutMs: o.idleTimeoutMs,
       logger: options.logger ?? this.logger,
     });
   }

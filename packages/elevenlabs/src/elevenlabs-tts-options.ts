@@ -1,4 +1,4 @@
-import { ConfigError, normalizeBaseUrl, resolveApiKey, type AudioFormat, type Logger } from '@patter/core';
+import { ConfigError, DEFAULT_TTS_IDLE_TIMEOUT_MS, normalizeBaseUrl, resolveApiKey, type AudioFormat, type Logger } from '@patter/core';
 import { ELEVENLABS_OUTPUT_FORMATS, parseElevenLabsFormat, type ElevenLabsOutputFormat } from './elevenlabs-format.js';
 
 export type ElevenLabsModel =
@@ -35,6 +35,11 @@ export interface ElevenLabsTTSOptions {
   readonly voiceSettings?: VoiceSettings;
   /** Default `https://api.elevenlabs.io` (the socket uses its ws(s) form). */
   readonly baseUrl?: string;
+  /**
+   * The longest silence of the vendor's audio stream (before the first chunk and between two):
+   * then the request is aborted with `StreamIdleTimeoutError`. Default 5 s; 0 disables.
+   */
+  readonly idleTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -54,6 +59,7 @@ export interface ResolvedTTSOptions {
   readonly outputFormats: readonly AudioFormat[];
   readonly languageCode: string | undefined;
   readonly voiceSettings: Record<string, number | boolean> | undefined;
+  readonly idleTimeoutMs: number;
 }
 
 export function resolveTTSOptions(options: ElevenLabsTTSOptions): ResolvedTTSOptions {
@@ -63,7 +69,10 @@ export function resolveTTSOptions(options: ElevenLabsTTSOptions): ResolvedTTSOpt
   if (speed !== undefined && !(speed >= 0.7 && speed <= 1.2)) {
     throw new ConfigError('voiceSettings.speed', `must be between 0.7 and 1.2, got ${speed}`);
   }
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_TTS_IDLE_TIMEOUT_MS;
+  if (!(idleTimeoutMs >= 0)) throw new ConfigError('idleTimeoutMs', `must be zero (off) or a positive number of ms, got ${idleTimeoutMs}`);
   return {
+    idleTimeoutMs,
     apiKey: resolveApiKey(options.apiKey, ENV),
     voiceId,
     model: options.model ?? DEFAULTS.model,

@@ -1,4 +1,4 @@
-import { MULAW_8K, PCM16_16K, ConfigError, TTSStreamError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import { MULAW_8K, PCM16_16K, ConfigError, ProviderAuthError, StreamIdleTimeoutError, TTSStreamError, createTTS, negotiateFormat, type Logger } from '@patter/core';
 import { FakeHttpServer, FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsTTS, TTS } from './index.js';
@@ -208,6 +208,72 @@ describe('ElevenLabsTTS (WebSocket)', () => {
     const error = await collect(new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl }).synthesize('Hi')).catch((e: unknown) => e);
     expect(error).toMatchObject({ provider: 'elevenlabs_ws', retryable: false });
     expect((error as Error).message).toContain('input_timeout_exceeded');
+  });
+
+  it('a wrong key (invalid_api_key error frame, then close 1008) is a ProviderAuthError naming ELEVENLABS_API_KEY, not retried, and counts no characters', async () => {
+    fake = await FakeWebSocketServer.start({
+      onConnection: async (conn) => {
+        await conn.waitForJson<{ text: string }>((m) => m.text === '');
+        await conn.send({ message: 'Invalid API key', error: 'invalid_api_key', code: 1008 });
+        await conn.close(1008, 'invalid_api_key');
+      },
+    });
+    const usage: { characters: number }[] = [];
+    const error = await collect(new ElevenLabsTTS({ apiKey: 'wrong', baseUrl: fake.httpUrl }).synthesize('Hello there.', { onUsage: (u) => usage.push(u) })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect(error).toMatchObject({ provider: 'elevenlabs_ws', retryable: false, status: 401 });
+    expect((error as Error).message).toContain('ELEVENLABS_API_KEY');
+    expect(usage).toEqual([]);
+    expect(fake.upgrades).toHaveLength(1);
+  });
+
+  it('a bare close 1008 (request refused) is not retryable; a bare close 1008 naming the key is an auth error', async () => {
+    let reason = 'policy violation';
+    fake = await FakeWebSocketServer.start({
+      onConnection: async (conn) => {
+        await conn.waitForJson<{ text: string }>((m) => m.text === '');
+        await conn.close(1008, reason);
+      },
+    });
+    const tts = new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl });
+    const refused = await collect(tts.synthesize('Hi')).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ provider: 'elevenlabs_ws', retryable: false });
+    expect((refused as Error).message).toContain('1008');
+    reason = 'Invalid API key';
+    const auth = await collect(tts.synthesize('Hi')).catch((e: unknown) => e);
+    expect(auth).toBeInstanceOf(ProviderAuthError);
+    expect((auth as Error).message).toContain('ELEVENLABS_API_KEY');
+  });
+
+  it('a socket that goes quiet is closed after idleTimeoutMs: StreamIdleTimeoutError before audio, TTSStreamError after', async () => {
+    let sendAudio = false;
+    fake = await FakeWebSocketServer.start({
+      onConnection: async (conn) => {
+        await conn.waitForJson<{ text: string }>((m) => m.text === '');
+        if (sendAudio) await conn.send({ audio: Buffer.alloc(320, 1).toString('base64') });
+        // then nothing: no more audio, no isFinal, the socket stays open
+      },
+    });
+    const tts = new ElevenLabsTTS({ apiKey: 'test-key', baseUrl: fake.httpUrl, idleTimeoutMs: 250 });
+    const started = performance.now();
+    const quiet = await collect(tts.synthesize('Hi', { format: PCM16_16K })).catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    expect(quiet).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(quiet).toMatchObject({ provider: 'elevenlabs_ws', idleMs: 250 });
+    expect(waited).toBeGreaterThanOrEqual(240);
+    expect(waited).toBeLessThan(3_000);
+    expect((await fake.connections[0]!.closed).byServer).toBe(false); // we closed it
+
+    sendAudio = true;
+    const seen: Uint8Array[] = [];
+    const stalled = await (async () => {
+      for await (const chunk of tts.synthesize('Hi', { format: PCM16_16K })) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(stalled).toBeInstanceOf(TTSStreamError);
+    expect(stalled).toMatchObject({ provider: 'elevenlabs_ws', bytesEmitted: 320 });
+    expect(StreamIdleTimeoutError.isStall(stalled)).toBe(true);
+    expect(Buffer.concat(seen)).toEqual(Buffer.alloc(320, 1));
+    expect(() => new ElevenLabsTTS({ apiKey: 'k', idleTimeoutMs: -1 })).toThrow(/^idleTimeoutMs:/);
   });
 
   it('fails a 401 without retrying, naming ELEVENLABS_API_KEY', async () => {

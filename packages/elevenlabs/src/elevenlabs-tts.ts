@@ -4,8 +4,10 @@ import {
   connectWebSocket,
   createConsoleLogger,
   joinUrl,
+  ProviderAuthError,
   ProviderConnectionError,
   ProviderError,
+  StreamIdleTimeoutError,
   resolveOutputFormat,
   retry,
   SampleAligner,
@@ -13,6 +15,7 @@ import {
   TTSStreamError,
   bytesPerSample,
   warmUpHttp,
+  withIdleTimeout,
   type AudioFormat,
   type Logger,
   type TTSProvider,
@@ -23,6 +26,8 @@ import { toElevenLabsFormat } from './elevenlabs-format.js';
 import { ENV, resolveTTSOptions, type ElevenLabsTTSOptions, type ResolvedTTSOptions } from './elevenlabs-tts-options.js';
 
 const KEY = 'elevenlabs_ws';
+/** Close code of a refused request (bad input or authentication): retrying cannot help. */
+const CLOSE_POLICY_VIOLATION = 1008;
 
 export interface ElevenLabsWebSocketTTSOptions extends ElevenLabsTTSOptions {
   /** Let ElevenLabs pick chunk boundaries for whole sentences (lowest latency). Default true. */
@@ -106,21 +111,29 @@ export class ElevenLabsTTS implements TTSProvider {
       ws.terminate();
       return;
     }
-    options.onUsage?.({ characters: text.length });
     const audio = this.receive(ws, format, logger, options.callId);
     const onAbort = () => {
       ws.terminate();
       audio.end();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    let emitted = 0;
     try {
       ws.send(JSON.stringify(this.initMessage()));
       ws.send(JSON.stringify({ text: text.endsWith(' ') ? text : `${text} `, flush: true }));
       ws.send('{"text":""}');
-      for await (const chunk of audio) {
+      const idle = { provider: KEY, idleTimeoutMs: this.options.idleTimeoutMs, onTimeout: () => ws.terminate() };
+      for await (const chunk of withIdleTimeout(audio, idle)) {
         if (signal?.aborted) return;
+        // Billed once the vendor synthesized: a refused request (wrong key, bad input) counts nothing.
+        if (emitted === 0) options.onUsage?.({ characters: text.length });
+        emitted += chunk.length;
         yield chunk;
       }
+    } catch (error) {
+      if (signal?.aborted) return;
+      if (emitted > 0 && error instanceof StreamIdleTimeoutError) throw new TTSStreamError(KEY, emitted, { cause: error });
+      throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (ws.readyState === 0 || ws.readyState === 1) ws.terminate();
@@ -177,7 +190,8 @@ export class ElevenLabsTTS implements TTSProvider {
       if (message.error) {
         const code = typeof message.error === 'string' ? message.error : JSON.stringify(message.error);
         const detail = typeof message.message === 'string' ? message.message.slice(0, 300) : '';
-        fail(new ProviderError(KEY, detail ? `${code}: ${detail}` : code, { retryable: false, body: message.error }));
+        if (isAuthError(code)) queue.fail(new ProviderAuthError(KEY, 401, ENV, { body: message.error }));
+        else fail(new ProviderError(KEY, detail ? `${code}: ${detail}` : code, { retryable: false, body: message.error }));
         ws.terminate();
         return;
       }
@@ -192,9 +206,21 @@ export class ElevenLabsTTS implements TTSProvider {
     });
     ws.on('close', (code, reason) => {
       if (queue.closed) return;
-      fail(new ProviderConnectionError(KEY, `socket closed before the final message (close ${code} ${reason.toString()})`.trim()));
+      const why = reason.toString().slice(0, 200);
+      if (code === CLOSE_POLICY_VIOLATION && isAuthError(why)) {
+        queue.fail(new ProviderAuthError(KEY, 401, ENV, { body: why }));
+        return;
+      }
+      const message = `socket closed before the final message (close ${code} ${why})`.trim();
+      // 1008: the vendor refused the request (bad input or key); the same request would be refused again.
+      fail(code === CLOSE_POLICY_VIOLATION ? new ProviderError(KEY, message, { retryable: false, body: why }) : new ProviderConnectionError(KEY, message));
     });
     ws.on('error', (err) => logger.warn({ err, provider: KEY, callId }, 'elevenlabs socket error'));
     return queue;
   }
+}
+
+/** An error code or close reason that says the key was refused (`invalid_api_key` …). */
+function isAuthError(text: string): boolean {
+  return /invalid_api_key|api[ _-]?key|unauthori[sz]ed|authenticat/i.test(text);
 }
