@@ -15,6 +15,7 @@ export function routeCallEvent(context: ServerContext, event: CarrierCallEvent):
   const { registry, logger, options } = context;
   if (event.type === 'recording') {
     const { callId, url } = event;
+    context.history?.addRecording(callId, url, event.durationSeconds);
     invokeCallback(logger, 'onRecording', options.onRecording, {
       callId,
       url,

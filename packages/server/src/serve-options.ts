@@ -8,6 +8,9 @@ import {
   type TurnMetrics,
 } from '@patter/core';
 import type { Agent } from './agent.js';
+import type { CallStore } from '@patter/store';
+import type { DashboardServeOptions, StoreServeOptions } from './dashboard/history-options.js';
+import type { PostCallOptions } from './dashboard/post-call-delivery.js';
 import { resolveDevPhoneOptions, type DevPhoneOptions } from './devphone/devphone-options.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -62,6 +65,21 @@ export interface ServeOptions {
    * `Host`); `{ secret }` (or `PATTER_DEVPHONE_SECRET`) opens it to other devices that log in.
    */
   readonly devPhone?: boolean | DevPhoneOptions;
+  /**
+   * The call history: every call's record (timeline, per-turn latency, cost, recordings) written
+   * after it ends, off the audio path. `true`: PGlite in `.patter/db`, or `DATABASE_URL` when set;
+   * `{ url }` / `{ dataDir }` / `{ retentionDays, redact }`; or a `CallStore` from `@patter/store`.
+   * Default on in development (`NODE_ENV` unset or `development`), off otherwise.
+   */
+  readonly store?: boolean | StoreServeOptions | CallStore;
+  /**
+   * The dashboard at `/dashboard` (live calls, history, call pages, charts). Default on with the
+   * store. Open to this machine in development; anywhere else (and in production always) it
+   * needs `{ secret }` or `PATTER_DASHBOARD_SECRET`.
+   */
+  readonly dashboard?: boolean | DashboardServeOptions;
+  /** POST each finished call's record here, HMAC-signed, retried from the store's durable outbox. */
+  readonly postCall?: PostCallOptions;
 }
 
 export type ResolvedServeOptions = Required<

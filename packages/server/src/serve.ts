@@ -6,6 +6,8 @@ import { CallRegistry } from './call-registry.js';
 import { DevPhoneCarrier, DEVPHONE_PATH } from './devphone/devphone-carrier.js';
 import { devPhoneMode } from './devphone/devphone-mode.js';
 import { createHttpServer } from './http-server.js';
+import { DASHBOARD_PATH } from './dashboard/dashboard-handler.js';
+import { mountHistory } from './dashboard/mount-history.js';
 import type { ResolvedServeOptions } from './serve-options.js';
 import type { CallSessionFactory, ServerContext } from './server-context.js';
 import { drainCalls, installShutdownSignals, type DrainControl } from './shutdown.js';
@@ -23,6 +25,8 @@ export interface ServerHandle {
   readonly webhooks: readonly string[];
   /** The dev phone page (`http://127.0.0.1:8000/phone`), when it is on. */
   readonly devPhoneUrl: string | undefined;
+  /** The dashboard (`http://127.0.0.1:8000/dashboard`), when it is on. */
+  readonly dashboardUrl: string | undefined;
   /**
    * Who the dev phone answers, when it is on: `loopback` — this machine only; `secret` — also other
    * devices (at `publicUrl` + `/phone`) once they log in with the dev phone secret.
@@ -63,6 +67,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     createSession: params.createSession,
     publicUrl: params.webhookUrl ?? '',
     accepting: true,
+    ...mountHistory(options, logger),
   };
   const { server, wss, routes } = createHttpServer(context);
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +82,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
   if (params.webhookUrl === undefined) context.publicUrl = url;
   const expire = setInterval(() => context.registry.expirePending(), 60_000).unref();
+  context.history?.start();
 
   let closing: (DrainControl & { readonly done: Promise<void> }) | undefined;
   const close = (timeoutMs = options.shutdownTimeoutMs): DrainControl & { readonly done: Promise<void> } => {
@@ -93,10 +99,13 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
       clearInterval(expire);
       uninstallSignals();
       await closeSockets(wss);
+      context.dashboard?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // The calls just ended are written (or given up on, logged) before the store closes.
+      await context.history?.close();
       logger.info({}, 'server closed');
     });
     closing = { done, hurry: drain.hurry };
@@ -123,6 +132,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     webhooks: routes.map((route) => route.replace(' ', ` ${context.publicUrl}`)),
     devPhoneUrl: devPhoneAccess ? `${url}${DEVPHONE_PATH}` : undefined,
     devPhoneAccess,
+    dashboardUrl: context.dashboard ? `${url}${DASHBOARD_PATH}` : undefined,
     get activeCalls() {
       return context.registry.activeCount;
     },

@@ -1,6 +1,8 @@
 import type { Carrier, CallSession, CallSessionOptions, Logger } from '@patter/core';
 import type { Agent } from './agent.js';
 import type { CallRegistry } from './call-registry.js';
+import type { CallHistory } from './dashboard/call-history.js';
+import type { DashboardHandler } from './dashboard/dashboard-handler.js';
 import type { ResolvedServeOptions } from './serve-options.js';
 import type { StreamToken } from './stream-token.js';
 
@@ -24,4 +26,8 @@ export interface ServerContext {
   publicUrl: string;
   /** False once shutdown began. */
   accepting: boolean;
+  /** The call history (store, live view, post-call webhooks), when the store is on. */
+  readonly history?: CallHistory;
+  /** `/dashboard`, when on. */
+  readonly dashboard?: DashboardHandler;
 }

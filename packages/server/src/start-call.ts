@@ -23,6 +23,13 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
     transport = carrier.acceptStream(socket, { callRef, logger, direction });
     session = context.createSession({ agent, transport, logger, overrides });
     transport.attachSession?.(session);
+    context.history?.observe(session, {
+      callRef,
+      carrier: carrier.key,
+      direction,
+      agent: agent.name,
+      variables: { ...agent.variables, ...overrides.variables },
+    });
     registry.addActive({ callRef, direction, session, transport, ...(pending?.callId !== undefined && { callId: pending.callId }) });
   } catch (err) {
     logger.error({ err }, 'call setup failed');

@@ -133,7 +133,9 @@ for (const backend of BACKENDS) {
       expect(await collect(exportCalls(store, 'json', { since: T0 + 10 * DAY }))).toBe('[]\n');
     });
 
-    it('the outbox hands out the oldest undelivered entry first and remembers attempts', async () => {
+    it('the outbox hands out the oldest undelivered entry first, once per call, and remembers attempts', async () => {
+      await store.saveCall(sampleRecord({ callId: 'A' }), { topic: 'postCall', payload: { n: 1 }, now: T0 });
+      await store.outbox.add('postCall', 'B', { n: 2 }, T0);
       await store.saveCall(sampleRecord({ callId: 'A' }), { topic: 'postCall', payload: { n: 1 }, now: T0 });
       await store.outbox.add('postCall', 'B', { n: 2 }, T0);
       const head = await store.outbox.head('postCall');

@@ -54,7 +54,7 @@ export class CallStore {
     await this.client.transaction(async (tx) => {
       await tx.query(sql, params);
       await tx.query(
-        'INSERT INTO patter_outbox (topic, call_id, payload, next_at) VALUES ($1, $2, $3::jsonb, $4)',
+        'INSERT INTO patter_outbox (topic, call_id, payload, next_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (topic, call_id) DO NOTHING',
         [outbox.topic, record.callId, JSON.stringify(this.redact ? redactPayload(outbox.payload, stored) : outbox.payload), new Date(outbox.now).toISOString()],
       );
     });

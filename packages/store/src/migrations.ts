@@ -51,6 +51,8 @@ CREATE TABLE patter_outbox (
   last_error   text
 );
 CREATE INDEX patter_outbox_pending ON patter_outbox (topic, id) WHERE delivered_at IS NULL;
+-- One message per call and topic: a retried save (its first commit's ack lost) cannot queue a second.
+CREATE UNIQUE INDEX patter_outbox_once ON patter_outbox (topic, call_id);
 `,
   },
 ];

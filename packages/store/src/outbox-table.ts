@@ -27,8 +27,9 @@ interface OutboxRow {
 export class OutboxTable {
   constructor(private readonly client: SqlClient) {}
 
+  /** Queues a message; a second one for the same call and topic is ignored (retried writes). */
   async add(topic: string, callId: string, payload: unknown, now: number): Promise<void> {
-    await this.client.query('INSERT INTO patter_outbox (topic, call_id, payload, next_at) VALUES ($1, $2, $3::jsonb, $4)', [
+    await this.client.query('INSERT INTO patter_outbox (topic, call_id, payload, next_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (topic, call_id) DO NOTHING', [
       topic,
       callId,
       JSON.stringify(payload),

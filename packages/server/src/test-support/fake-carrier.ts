@@ -133,6 +133,8 @@ class FakeTransport implements CallTransport {
         callRef: this.context.callRef,
         carrier: 'fake',
         direction: this.context.direction,
+        ...(message.from !== undefined && { from: message.from }),
+        ...(message.to !== undefined && { to: message.to }),
         parameters: {},
       };
       this.events.emit('start', this.info);
