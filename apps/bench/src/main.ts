@@ -5,6 +5,7 @@ import { run as ttsTtfbWebSocket } from './tts-ttfb-websocket.js';
 import { run as pipelineLatency } from './pipeline-latency.js';
 import { run as engineBridge } from './engine-bridge.js';
 import { run as serverLoad } from './server-load/server-load.js';
+import { run as vad } from './vad/vad.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
@@ -15,6 +16,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'pipeline-latency', run: pipelineLatency },
   { name: 'engine-bridge', run: engineBridge },
   { name: 'server-load', run: serverLoad },
+  { name: 'vad', run: vad },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.

@@ -20,9 +20,7 @@ async function run(detector: ReturnType<SileroVAD['create']>, bytes: Uint8Array,
   return { events, voiced };
 }
 /** Waits until every window handed to the model has run. */
-const drained = async (detector: SileroVoiceActivityDetector) => {
-  for (let i = 0; i < 200 && (detector as unknown as { pending: number }).pending > 0; i++) await new Promise((r) => setTimeout(r, 5));
-};
+const drained = (detector: SileroVoiceActivityDetector) => detector.settled();
 
 /** Deterministic white noise, PCM16 LE bytes at `rms` of full scale. */
 function whiteNoise(ms: number, rate: number, rms: number, seed = 7): Uint8Array {

@@ -116,6 +116,11 @@ export class SileroVoiceActivityDetector implements VoiceActivityDetector {
     this.closed = true;
   }
 
+  /** Resolves when every window handed to the model so far has run (tests, benchmarks). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
   /** Hands a full window to the model (in order) and starts the next one with its context. */
   private submit(slot: Slot): void {
     const next = this.takeSlot();
