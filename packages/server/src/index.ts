@@ -8,3 +8,6 @@ export type { CallOptions, OutboundCall } from './outbound-calls.js';
 export type { CallSessionFactory } from './server-context.js';
 export { StreamToken, type StreamTokenCheck, type StreamTokenFailure } from './stream-token.js';
 export { BodyTooLargeError } from './body-reader.js';
+export { verifyPostCallSignature, signPostCall, POST_CALL_SIGNATURE_HEADER } from './dashboard/post-call-signature.js';
+export type { PostCallOptions } from './dashboard/post-call-delivery.js';
+export type { StoreServeOptions, DashboardServeOptions } from './dashboard/history-options.js';

@@ -78,6 +78,9 @@ export class PostCallDelivery {
     const signal = this.stop.signal;
     let failures = 0;
     while (!signal.aborted) {
+      // A fresh wake-up before reading: a record queued after the read still cuts the idle wait.
+      this.wake = new AbortController();
+      const wake = this.wake.signal;
       let entry: OutboxEntry | undefined;
       let store: CallStore;
       try {
@@ -89,8 +92,7 @@ export class PostCallDelivery {
         continue;
       }
       if (!entry) {
-        this.wake = new AbortController();
-        await this.clock.sleep(60_000, AbortSignal.any([signal, this.wake.signal]));
+        await this.clock.sleep(60_000, AbortSignal.any([signal, wake]));
         continue;
       }
       const wait = entry.nextAt - this.clock.now();
