@@ -28,7 +28,7 @@ export interface AnthropicLLMOptions {
   readonly apiVersion?: string;
   /** Retries of a request that failed before its first token (429, 5xx/529, network). Default 2. */
   readonly maxRetries?: number;
-  /** Time to the response headers. Default 30 s. */
+  /** Time to the response headers. Default: `idleTimeoutMs` (a stall, retried once by the call session), or 30 s when that is 0. */
   readonly timeoutMs?: number;
   /** Longest silence of the response stream (before its first byte and between two), then the request is aborted. Default 10 s; 0 disables. */
   readonly idleTimeoutMs?: number;
@@ -42,7 +42,6 @@ export const DEFAULTS = {
   maxTokens: 1024,
   apiVersion: '2023-06-01',
   maxRetries: 2,
-  timeoutMs: 30_000,
 } as const;
 
 const KEY = 'anthropic';
@@ -95,7 +94,7 @@ export class AnthropicLLM implements LLMProvider {
       callId: options.callId,
       apiKeyEnv: API_KEY_ENV,
       maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
-      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
+      timeoutMs: this.options.timeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
     });
   }

@@ -220,6 +220,17 @@ describe('OpenAILLM', () => {
     expect(() => new OpenAILLM({ apiKey: 'k', idleTimeoutMs: -1 })).toThrow(/^idleTimeoutMs:/);
   });
 
+  it('no response headers within idleTimeoutMs is a stall too (timeoutMs unset): StreamIdleTimeoutError, one request', async () => {
+    const fake = await fakeChat('Bearer k', () => {}); // accepts the request, never answers
+    server = fake.server;
+    const started = performance.now();
+    const error = await collect(new OpenAILLM({ apiKey: 'k', baseUrl: fake.url, idleTimeoutMs: 250 }).chat([{ role: 'user', content: 'hi' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(error).toMatchObject({ provider: 'openai', idleMs: 250 });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(fake.hits()).toBe(1);
+  });
+
   it('against a compatible server: no OPENAI_API_KEY leak, optional key, max_tokens; registered as openai', async () => {
     const saved = process.env.OPENAI_API_KEY;
     process.env.OPENAI_API_KEY = 'sk-openai-secret';

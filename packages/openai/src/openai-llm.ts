@@ -42,7 +42,7 @@ export interface OpenAILLMOptions {
   readonly includeUsage?: boolean;
   /** Retries of a request that failed before its first token (429, 5xx, network). Default 2. */
   readonly maxRetries?: number;
-  /** Time to the response headers. Default 30 s. */
+  /** Time to the response headers. Default: `idleTimeoutMs` (a stall, retried once by the call session), or 30 s when that is 0. */
   readonly timeoutMs?: number;
   /** Longest silence of the response stream (before its first byte and between two), then the request is aborted. Default 10 s; 0 disables. */
   readonly idleTimeoutMs?: number;
@@ -55,7 +55,6 @@ export const DEFAULTS = {
   baseUrl: 'https://api.openai.com/v1',
   includeUsage: true,
   maxRetries: 2,
-  timeoutMs: 30_000,
 } as const;
 
 const KEY = 'openai';
@@ -108,7 +107,7 @@ export class OpenAILLM implements LLMProvider {
       callId: options.callId,
       apiKeyEnv: this.apiKeyEnv,
       maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
-      timeoutMs: this.options.timeoutMs ?? DEFAULTS.timeoutMs,
+      timeoutMs: this.options.timeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
       shouldRetry: (err) => !String(err.body).includes('insufficient_quota'),
     });

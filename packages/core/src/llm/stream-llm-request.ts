@@ -1,7 +1,7 @@
 import { ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { httpRequest } from '../net/http-request.js';
-import { withIdleTimeout } from '../net/with-idle-timeout.js';
+import { httpRequest, type HttpResponse } from '../net/http-request.js';
+import { headersTimeout, stallOnHeadersTimeout, withIdleTimeout } from '../net/with-idle-timeout.js';
 import { retryStream } from '../util/retry-stream.js';
 import type { LLMDelta } from './llm-provider.js';
 
@@ -24,7 +24,7 @@ export interface StreamLLMRequestOptions {
   readonly apiKeyEnv?: string | undefined;
   /** Retries before the first delta. Default 2. */
   readonly maxRetries?: number | undefined;
-  /** Time to the response headers. Default 30 s. */
+  /** Time to the response headers. Default: `idleTimeoutMs` (a stall), or 30 s when that is off. */
   readonly timeoutMs?: number | undefined;
   /**
    * The longest silence of the event stream, before its first byte and between two: then the
@@ -44,18 +44,25 @@ export interface StreamLLMRequestOptions {
 export function streamLLMRequest(options: StreamLLMRequestOptions): AsyncGenerator<LLMDelta> {
   const logger = options.logger ?? silentLogger;
   const { signal } = options;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_LLM_IDLE_TIMEOUT_MS;
+  const wait = headersTimeout(options.timeoutMs, idleTimeoutMs, 30_000);
   const open = async function* (): AsyncGenerator<LLMDelta> {
-    const response = await httpRequest(options.url, {
-      provider: options.provider,
-      headers: { ...options.headers, accept: 'text/event-stream' },
-      body: options.body,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      ...(signal ? { signal } : {}),
-      ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
-    });
+    let response: HttpResponse;
+    try {
+      response = await httpRequest(options.url, {
+        provider: options.provider,
+        headers: { ...options.headers, accept: 'text/event-stream' },
+        body: options.body,
+        timeoutMs: wait.ms,
+        ...(signal ? { signal } : {}),
+        ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
+      });
+    } catch (error) {
+      throw stallOnHeadersTimeout(error, options.provider, wait);
+    }
     const body = withIdleTimeout(response.body, {
       provider: options.provider,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_LLM_IDLE_TIMEOUT_MS,
+      idleTimeoutMs,
       onTimeout: () => response.body.destroy(),
     });
     yield* options.read(body, logger);

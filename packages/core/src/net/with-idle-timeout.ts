@@ -1,3 +1,4 @@
+import { ProviderTimeoutError } from '../errors/provider-error.js';
 import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 
 export interface IdleTimeoutOptions {
@@ -61,4 +62,20 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
     // Stopped early (consumer broke out, or the stall): release the source without waiting on it.
     if (!finished) iterator.return?.()?.catch(() => {});
   }
+}
+
+/**
+ * The wait for a streamed response's headers (its first byte): `timeoutMs` when the user set
+ * one, else the idle timeout (`stall`: running out of it is a stall like a quiet body), else `fallbackMs`.
+ */
+export function headersTimeout(timeoutMs: number | undefined, idleTimeoutMs: number, fallbackMs: number): { readonly ms: number; readonly stall: boolean } {
+  if (timeoutMs !== undefined) return { ms: timeoutMs, stall: false };
+  if (idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs)) return { ms: idleTimeoutMs, stall: true };
+  return { ms: fallbackMs, stall: false };
+}
+
+/** A headers timeout taken from the idle timeout becomes a `StreamIdleTimeoutError`; other errors pass. */
+export function stallOnHeadersTimeout(error: unknown, provider: string, wait: { readonly ms: number; readonly stall: boolean }): unknown {
+  if (!wait.stall || !(error instanceof ProviderTimeoutError) || error instanceof StreamIdleTimeoutError) return error;
+  return new StreamIdleTimeoutError(provider, wait.ms, { cause: error });
 }

@@ -252,4 +252,17 @@ describe('streamHttpTTS', () => {
     expect(StreamIdleTimeoutError.isStall(error)).toBe(true);
     expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 640));
   });
+
+  it('no response headers within idleTimeoutMs (timeoutMs unset) is a stall too: StreamIdleTimeoutError, not retried', async () => {
+    let requests = 0;
+    const url = await listen(() => {
+      requests++; // never answers
+    });
+    const started = performance.now();
+    const error = await collect(streamHttpTTS(options(url, { idleTimeoutMs: 200 }))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(error).toMatchObject({ provider: 'acme_tts', idleMs: 200 });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(requests).toBe(1);
+  });
 });

@@ -3,7 +3,7 @@ import { bytesPerSample, type AudioFormat } from '../audio/audio-format.js';
 import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { httpRequest } from '../net/http-request.js';
-import { withIdleTimeout } from '../net/with-idle-timeout.js';
+import { headersTimeout, stallOnHeadersTimeout, withIdleTimeout } from '../net/with-idle-timeout.js';
 import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
 import { SampleAligner } from './sample-aligner.js';
@@ -51,7 +51,7 @@ export interface StreamHttpTTSOptions {
   readonly minDelayMs?: number;
   /** Backoff cap in ms. Default 2000. */
   readonly maxDelayMs?: number;
-  /** Time to the response headers. Default 15 s. */
+  /** Time to the response headers. Default: `idleTimeoutMs` (a stall), or 15 s when that is off. */
   readonly timeoutMs?: number;
   /**
    * The longest silence of the response body, before its first byte and between two: then the
@@ -83,6 +83,8 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
   const sampleBytes = bytesPerSample(options.format) === 2 ? 2 : 1;
   const retries = options.retries ?? 2;
   const wavHeader = options.wavHeader ?? 'none';
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const wait = headersTimeout(options.timeoutMs, idleTimeoutMs, 15_000);
   let emitted = 0;
   let accepted = false;
   try {
@@ -94,16 +96,18 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
           method: 'POST',
           headers,
           body,
-          timeoutMs: options.timeoutMs ?? 15_000,
+          timeoutMs: wait.ms,
           ...(signal ? { signal } : {}),
           ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        }).catch((error: unknown) => {
+          throw stallOnHeadersTimeout(error, provider, wait);
         });
         accepted = true;
         responseBody = response.body;
         const audioBody = withIdleTimeout(response.body, {
           provider,
-          idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+          idleTimeoutMs,
           onTimeout: () => response.body.destroy(),
         });
         const source = options.decode ? options.decode(audioBody, { provider, logger }) : audioBody;
