@@ -156,6 +156,13 @@ function capture() {
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('AssemblyAISTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new AssemblyAISTT({ apiKey: 'k', formatTurn: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/formatTurn: unknown .*did you mean formatTurns\?/);
+    expect(() => new AssemblyAISTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   it('call end: the words in flight reach the call transcript; Terminate goes out; the socket closes with 1000', async () => {
     const fake = await fakeAssemblyAI();
     const audio = new Uint8Array(20 * 640);

@@ -17,6 +17,7 @@ import {
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
+  rejectUnknownOptions,
 } from '@patter/core';
 import { assemblyAIAdapter } from './assemblyai-adapter.js';
 
@@ -62,6 +63,16 @@ export interface AssemblyAISTTOptions extends AssemblyAITurnConfig {
   readonly inactivityTimeoutMs?: number;
 }
 
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, model: true, language: true, languageDetection: true, baseUrl: true,
+    inputFormats: true, logger: true, inactivityTimeoutMs: true,
+    endOfTurnConfidenceThreshold: true, minTurnSilenceMs: true, maxTurnSilenceMs: true,
+    vadThreshold: true, keyterms: true, formatTurns: true,
+  } satisfies Record<keyof AssemblyAISTTOptions, true>),
+);
+
 export const DEFAULTS = {
   model: 'universal-streaming-english',
   baseUrl: 'wss://streaming.assemblyai.com',
@@ -89,6 +100,7 @@ export class AssemblyAISTT implements STTProvider {
   private readonly baseUrl: string;
 
   constructor(private readonly options: AssemblyAISTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'AssemblyAI option');
     this.apiKey = resolveApiKey(options.apiKey, 'ASSEMBLYAI_API_KEY');
     this.baseUrl = toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl));
     this.inputFormats = options.inputFormats ?? DEFAULTS.inputFormats;

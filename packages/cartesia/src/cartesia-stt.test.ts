@@ -159,6 +159,13 @@ function capture() {
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('CartesiaSTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new CartesiaSTT({ apiKey: 'k', maxSilenceDurationSec: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/maxSilenceDurationSec: unknown .*did you mean maxSilenceDurationSecs\?/);
+    expect(() => new CartesiaSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   it('call end: the words in flight reach the call transcript; done goes out; the socket closes with 1000', async () => {
     const fake = await fakeCartesia();
     const audio = new Uint8Array(20 * 640);

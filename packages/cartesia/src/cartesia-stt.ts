@@ -20,6 +20,7 @@ import {
   type STTStream,
   type STTStreamOptions,
   type WebSocket,
+  rejectUnknownOptions,
 } from '@patter/core';
 import { cartesiaSTTAdapter } from './cartesia-stt-adapter.js';
 
@@ -52,6 +53,15 @@ export interface CartesiaSTTOptions {
    */
   readonly inactivityTimeoutMs?: number;
 }
+
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, model: true, language: true, minVolume: true, maxSilenceDurationSecs: true,
+    keyterms: true, version: true, closeCommand: true, pingIntervalMs: true, baseUrl: true,
+    inputFormats: true, logger: true, inactivityTimeoutMs: true,
+  } satisfies Record<keyof CartesiaSTTOptions, true>),
+);
 
 export const DEFAULTS = {
   model: 'ink-whisper',
@@ -89,6 +99,7 @@ export class CartesiaSTT implements STTProvider {
   private readonly baseUrl: string;
 
   constructor(private readonly options: CartesiaSTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'Cartesia STT option');
     this.apiKey = resolveApiKey(options.apiKey, 'CARTESIA_API_KEY');
     this.baseUrl = toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl));
     if (options.minVolume !== undefined && !(options.minVolume >= 0 && options.minVolume <= 1)) {

@@ -171,6 +171,13 @@ function capture() {
 }
 
 describe('DeepgramSTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new DeepgramSTT({ apiKey: 'k', endpointMs: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/endpointMs: unknown .*did you mean endpointingMs\?/);
+    expect(() => new DeepgramSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   it('connects with the documented defaults', async () => {
     const fake = await fakeDeepgram();
     const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });

@@ -19,6 +19,7 @@ import {
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
+  rejectUnknownOptions,
 } from '@patter/core';
 import { deepgramAdapter } from './deepgram-adapter.js';
 
@@ -68,6 +69,16 @@ export interface DeepgramSTTOptions {
   readonly inactivityTimeoutMs?: number;
 }
 
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, model: true, language: true, endpointingMs: true, utteranceEndMs: true,
+    interimResults: true, vadEvents: true, smartFormat: true, punctuate: true, noDelay: true,
+    keyterms: true, diarize: true, fillerWords: true, keepAliveIntervalMs: true, baseUrl: true,
+    inputFormats: true, logger: true, inactivityTimeoutMs: true,
+  } satisfies Record<keyof DeepgramSTTOptions, true>),
+);
+
 export const DEFAULTS = {
   model: 'nova-3',
   language: 'en',
@@ -99,6 +110,7 @@ export class DeepgramSTT implements STTProvider {
   private readonly options: DeepgramSTTOptions;
 
   constructor(options: DeepgramSTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'Deepgram option');
     this.apiKey = resolveApiKey(options.apiKey, 'DEEPGRAM_API_KEY');
     this.baseUrl = toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl));
     const utteranceEndMs = options.utteranceEndMs ?? DEFAULTS.utteranceEndMs;

@@ -55,6 +55,13 @@ async function speak(stream: STTStream, ...parts: [number, boolean][]): Promise<
 }
 
 describe('OpenAITranscribeSTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new OpenAITranscribeSTT({ apiKey: 'k', promt: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/promt: unknown .*did you mean prompt\?/);
+    expect(() => new OpenAITranscribeSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   let server: FakeHttpServer | undefined;
   afterEach(() => server?.close());
 

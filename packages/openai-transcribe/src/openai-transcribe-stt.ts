@@ -22,6 +22,7 @@ import {
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
+  rejectUnknownOptions,
 } from '@patter/core';
 
 export interface OpenAITranscribeSTTOptions extends BufferedSTTTuning {
@@ -40,6 +41,15 @@ export interface OpenAITranscribeSTTOptions extends BufferedSTTTuning {
   /** Time to the response headers per request. Default 15 s. */
   readonly timeoutMs?: number;
 }
+
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, model: true, language: true, prompt: true, stream: true, baseUrl: true,
+    timeoutMs: true, minVoicedMs: true, maxUtteranceMs: true, filter: true, closeTimeoutMs: true,
+    vadThreshold: true, preRollMs: true, tailMs: true,
+  } satisfies Record<keyof OpenAITranscribeSTTOptions, true>),
+);
 
 export const DEFAULTS = {
   model: 'gpt-4o-transcribe',
@@ -81,6 +91,7 @@ export class OpenAITranscribeSTT implements STTProvider {
   private readonly baseUrl: string;
 
   constructor(private readonly options: OpenAITranscribeSTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'OpenAI transcribe option');
     this.model = options.model ?? DEFAULTS.model;
     if (this.model === 'whisper-1') {
       throw new ConfigError('model', 'whisper-1 is served by @patter/whisper (it neither streams nor takes this request shape)');

@@ -175,6 +175,13 @@ function capture() {
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('SonioxSTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new SonioxSTT({ apiKey: 'k', languageHint: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/languageHint: unknown .*did you mean languageHints\?/);
+    expect(() => new SonioxSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   it('call end: the words in flight reach the call transcript; the empty end-of-audio frame goes out; the socket closes with 1000', async () => {
     const fake = await fakeSoniox();
     const audio = new Uint8Array(20 * 640);

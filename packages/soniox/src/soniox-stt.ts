@@ -16,6 +16,7 @@ import {
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
+  rejectUnknownOptions,
 } from '@patter/core';
 import { sonioxAdapter } from './soniox-adapter.js';
 
@@ -54,6 +55,16 @@ export interface SonioxSTTOptions {
   readonly inactivityTimeoutMs?: number;
 }
 
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, model: true, languageHints: true, languageHintsStrict: true,
+    languageIdentification: true, diarization: true, endpointDetection: true,
+    maxEndpointDelayMs: true, context: true, keepAliveIntervalMs: true, keyInConfig: true,
+    baseUrl: true, inputFormats: true, logger: true, inactivityTimeoutMs: true,
+  } satisfies Record<keyof SonioxSTTOptions, true>),
+);
+
 export const DEFAULTS = {
   model: 'stt-rt-v4',
   languageIdentification: true,
@@ -83,6 +94,7 @@ export class SonioxSTT implements STTProvider {
   private readonly url: string;
 
   constructor(private readonly options: SonioxSTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'Soniox option');
     this.apiKey = resolveApiKey(options.apiKey, 'SONIOX_API_KEY');
     this.url = joinUrl(toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl)), '/transcribe-websocket');
     const delay = options.maxEndpointDelayMs ?? DEFAULTS.maxEndpointDelayMs;

@@ -118,6 +118,13 @@ const until = async (check: () => boolean, ms = 3000) => {
 };
 
 describe('SpeechmaticsSTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new SpeechmaticsSTT({ apiKey: 'k', enablePartial: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/enablePartial: unknown .*did you mean enablePartials\?/);
+    expect(() => new SpeechmaticsSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   let fake: Awaited<ReturnType<typeof fakeSpeechmatics>> | undefined;
   afterEach(async () => {
     await fake?.close();

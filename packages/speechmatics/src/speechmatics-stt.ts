@@ -12,6 +12,7 @@ import {
   type STTStream,
   type STTStreamOptions,
   type WebSocketSTTStream,
+  rejectUnknownOptions,
 } from '@patter/core';
 import { speechmaticsAdapter } from './speechmatics-adapter.js';
 
@@ -68,6 +69,15 @@ export interface SpeechmaticsSTTOptions {
   readonly inactivityTimeoutMs?: number;
 }
 
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, baseUrl: true, language: true, model: true, enablePartials: true, maxDelay: true,
+    maxDelayMode: true, turnDetection: true, endOfUtteranceSilence: true, diarization: true,
+    maxSpeakers: true, additionalVocab: true, pingIntervalMs: true, inactivityTimeoutMs: true,
+  } satisfies Record<keyof SpeechmaticsSTTOptions, true>),
+);
+
 export const DEFAULTS = {
   baseUrl: 'wss://eu.rt.speechmatics.com/v2',
   language: 'en',
@@ -99,6 +109,7 @@ export class SpeechmaticsSTT implements STTProvider {
   private readonly turnDetection: SpeechmaticsTurnDetection;
 
   constructor(private readonly options: SpeechmaticsSTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'Speechmatics option');
     this.apiKey = resolveApiKey(options.apiKey, 'SPEECHMATICS_API_KEY');
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.turnDetection = options.turnDetection ?? DEFAULTS.turnDetection;

@@ -78,6 +78,13 @@ async function collect(stream: { transcripts(): AsyncIterable<Transcript> }): Pr
 }
 
 describe('WhisperSTT', () => {
+  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
+    const make = () => new WhisperSTT({ apiKey: 'k', temprature: 1 } as never);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/temprature: unknown .*did you mean temperature\?/);
+    expect(() => new WhisperSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
+  });
+
   let fake: FakeTranscriptions;
   let stt: WhisperSTT;
 

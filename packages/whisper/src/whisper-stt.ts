@@ -18,6 +18,7 @@ import {
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
+  rejectUnknownOptions,
 } from '@patter/core';
 
 export interface WhisperSTTOptions extends BufferedSTTTuning {
@@ -36,6 +37,15 @@ export interface WhisperSTTOptions extends BufferedSTTTuning {
   /** Time to the response headers per request. Default 15 s. */
   readonly timeoutMs?: number;
 }
+
+/** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    apiKey: true, model: true, language: true, prompt: true, temperature: true, baseUrl: true,
+    timeoutMs: true, minVoicedMs: true, maxUtteranceMs: true, filter: true, closeTimeoutMs: true,
+    vadThreshold: true, preRollMs: true, tailMs: true,
+  } satisfies Record<keyof WhisperSTTOptions, true>),
+);
 
 export const DEFAULTS = {
   model: 'whisper-1',
@@ -75,6 +85,7 @@ export class WhisperSTT implements STTProvider {
   private readonly baseUrl: string;
 
   constructor(private readonly options: WhisperSTTOptions = {}) {
+    rejectUnknownOptions(options, OPTION_NAMES, 'Whisper option');
     this.apiKey = resolveApiKey(options.apiKey, API_KEY_ENV);
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.model = options.model ?? DEFAULTS.model;
