@@ -44,6 +44,7 @@ describe.skipIf(!existsSync(main))('the demo as a process', () => {
   it('with no keys, says which mode it chose and why, serves the dev phone, and books a table in text mode', async () => {
     const { url, output } = await startDemo();
     expect(output()).toContain('demo: mode text — no provider keys are set');
+    expect(output()).toContain('demo: the dev phone answers this machine only; set PATTER_DEVPHONE_SECRET');
     const page = await fetch(`${url}/phone`);
     expect(page.status).toBe(200);
     const call = (await (await fetch(`${url}/devphone/call`, { method: 'POST', headers: { origin: url } })).json()) as { mode: string; streamPath: string; callId: string };
