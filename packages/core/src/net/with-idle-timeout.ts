@@ -14,7 +14,7 @@ export interface IdleTimeoutOptions {
  * Passes `source` through, failing with `StreamIdleTimeoutError` (naming the provider) when the
  * next item does not arrive within `idleTimeoutMs`. The clock runs only while waiting on the
  * source, never while the consumer holds an item (a slow consumer is not a stalled vendor).
- * One timer per stream, re-armed per item without allocating, cleared however the stream ends.
+ * One timer per stream, re-armed per item (`refresh()`), cleared however the stream ends.
  */
 export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOptions): AsyncGenerator<T, void, undefined> {
   const { idleTimeoutMs } = options;
@@ -23,28 +23,30 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
     return;
   }
   const iterator = source[Symbol.asyncIterator]();
-  let waiting = false;
   let stall: StreamIdleTimeoutError | undefined;
-  let fire: (error: StreamIdleTimeoutError) => void = () => {};
-  const stalled = new Promise<never>((_resolve, reject) => {
-    fire = reject;
-  });
-  stalled.catch(() => {});
+  /** Rejects the wait in progress; unset while the consumer holds an item. */
+  let rejectWait: ((error: unknown) => void) | undefined;
   const timer = setTimeout(() => {
     // Fired while the consumer held an item: re-armed when the next wait starts.
-    if (!waiting) return;
+    const reject = rejectWait;
+    if (!reject) return;
+    rejectWait = undefined;
     stall = new StreamIdleTimeoutError(options.provider, idleTimeoutMs);
-    fire(stall);
+    reject(stall);
     options.onTimeout?.();
   }, idleTimeoutMs);
   timer.unref();
+  // Not Promise.race against one long-lived promise: every race would leave a reaction on it.
+  const waitNext = (resolve: (result: IteratorResult<T>) => void, reject: (error: unknown) => void): void => {
+    rejectWait = reject;
+    iterator.next().then(resolve, reject);
+  };
   let finished = false;
   try {
     for (;;) {
       timer.refresh();
-      waiting = true;
-      const result = await Promise.race([iterator.next(), stalled]);
-      waiting = false;
+      const result = await new Promise<IteratorResult<T>>(waitNext);
+      rejectWait = undefined;
       // Destroying the source may settle its pending read first (as done or as an error): the stall wins.
       if (stall) throw stall;
       if (result.done) {
@@ -57,7 +59,7 @@ export async function* withIdleTimeout<T>(source: AsyncIterable<T>, options: Idl
     finished = stall === undefined;
     throw error;
   } finally {
-    waiting = false;
+    rejectWait = undefined;
     clearTimeout(timer);
     // Stopped early (consumer broke out, or the stall): release the source without waiting on it.
     if (!finished) iterator.return?.()?.catch(() => {});
