@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
-import { FakeHttpServer, describeSTTConformance, loadFixture, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
+import { FakeHttpServer, describeSTTConformance, loadFixture, runSTTCallEnd, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
 import { STT, WhisperSTT } from './index.js';
 
 type Reply = (res: FakeHttpResponse) => void;
@@ -94,6 +94,15 @@ describe('WhisperSTT', () => {
     stt = new WhisperSTT({ apiKey: 'test-key', baseUrl: fake.url });
   });
   afterEach(() => fake.stop());
+
+  it('call end: the utterance still buffered when the caller hangs up is transcribed into the call transcript', async () => {
+    fake.replies.push(json(VERBOSE_HELLO));
+    // 600 ms of speech and no pause: no turn ended before the hang-up.
+    const audio = new Uint8Array(Buffer.concat(frames(600, 8000)));
+    const summary = await runSTTCallEnd(stt, { format: PCM16_16K, audio, frameBytes: 640 });
+    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: Hello there.']);
+    expect(fake.requests).toHaveLength(1);
+  });
 
   it('posts the utterance as a trimmed 16 kHz WAV at finalize and emits one final, no interims', async () => {
     fake.replies.push(json(VERBOSE_HELLO));
