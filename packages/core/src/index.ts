@@ -108,6 +108,7 @@ export {
   type ConsoleLoggerOptions,
   createConsoleLogger,
   silentLogger,
+  withTraceIds,
 } from './log/logger.js';
 export { maskPhoneNumber, maskSecret } from './log/mask.js';
 export { RateLimitedLog, RATE_LIMITED_LOG_DEFAULTS, type RateLimitedLogOptions } from './log/rate-limited-log.js';

@@ -1,23 +1,11 @@
-import { CartesiaTTS } from '@patter/cartesia';
-import { silentLogger, type CallEndSummary, type STTProvider, type TurnMetrics } from '@patter/core';
-import { DeepgramSTT } from '@patter/deepgram';
-import { OpenAILLM } from '@patter/openai';
-import { SonioxSTT } from '@patter/soniox';
-import { FakeTwilioApi, loadFixture, TwilioSimulator } from '@patter/testing';
-import { Twilio } from '@patter/twilio';
+import type { TurnMetrics } from '@patter/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Patter } from './patter.js';
 import { OtelHarness, type RecordedPoint } from './test-support/otel-harness.js';
-import { fakeCartesia, fakeDeepgram, fakeOpenAIChat, fakeSoniox, fakeWebhook, type Fake } from './test-support/telemetry-vendor-fakes.js';
-import { waitFor } from './test-support/test-server.js';
+import { pipelineCall as runPipelineCall, REPLY } from './test-support/telemetry-pipeline-call.js';
 
 // A Twilio pipeline call through the real server, session and plugins (vendor fakes on
 // loopback) with the OpenTelemetry SDK registered: what Patter records, read back from the
 // SDK's in-memory exporters.
-
-const ACCOUNT_SID = 'AC' + 'd4'.repeat(16);
-const AUTH_TOKEN = 'twilio-auth-token-for-telemetry-tests';
-const REPLY = 'We open at nine.';
 
 const otel = new OtelHarness();
 beforeAll(() => void otel.register());
@@ -27,53 +15,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
   otel.spans.reset();
 });
-
-const keep = <T extends Fake>(fake: T): T => {
-  closers.push(() => fake.close());
-  return fake;
-};
-
-/** One pipeline call: greeting, one caller turn, a webhook tool, the reply heard; the caller hangs up. */
-async function pipelineCall(stt: 'deepgram' | 'soniox') {
-  const heard = 'When do you open on Monday?';
-  const sttFake = keep(stt === 'deepgram' ? await fakeDeepgram([heard]) : await fakeSoniox([heard]));
-  const openai = keep(await fakeOpenAIChat(REPLY, 'opening_hours'));
-  const cartesia = keep(await fakeCartesia());
-  const webhook = keep(await fakeWebhook());
-  const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
-  closers.push(() => api.close());
-  const phone = new Patter({
-    carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
-    phoneNumber: '+14155550199',
-    logger: silentLogger,
-  });
-  const sttProvider: STTProvider =
-    stt === 'deepgram' ? new DeepgramSTT({ apiKey: 'dg-key', baseUrl: sttFake.url }) : new SonioxSTT({ apiKey: 'sx-key', baseUrl: sttFake.url.replace('ws:', 'http:') });
-  const agent = phone.agent({
-    name: 'front-desk',
-    stt: sttProvider,
-    llm: new OpenAILLM({ apiKey: 'oa-key', baseUrl: openai.url }),
-    tts: new CartesiaTTS({ apiKey: 'ca-key', baseUrl: cartesia.url }),
-    firstMessage: 'Welcome.',
-    tools: [{ name: 'opening_hours', description: 'Opening hours of a day', parameters: { type: 'object', properties: { day: { type: 'string' } } }, webhook: { url: webhook.url } }],
-  });
-  const metrics: TurnMetrics[] = [];
-  const ends: CallEndSummary[] = [];
-  const handle = await phone.serve({
-    agent, port: 0, host: '127.0.0.1', shutdownSignals: false,
-    onMetrics: (m) => void metrics.push(m),
-    onCallEnd: (summary) => void ends.push(summary),
-  });
-  closers.push(() => handle.close({ timeoutMs: 0 }));
-  const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
-  const call = await simulator.inboundCall({ from: '+14155550100' });
-  await waitFor(() => call.marks.items.some((m) => m.echoedAt !== undefined), 5_000); // the greeting played
-  await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000));
-  await waitFor(() => metrics.length === 1, 10_000); // committed once heard to the end
-  await call.stop();
-  await waitFor(() => ends.length === 1, 5_000);
-  return { call, metrics, summary: ends[0] as CallEndSummary, webhook };
-}
+const pipelineCall = (stt: 'deepgram' | 'soniox') => runPipelineCall({ stt, closers });
 
 const named = (points: RecordedPoint[], name: string) => points.filter((p) => p.name === name);
 

@@ -1,3 +1,7 @@
+import { traceFieldsFor } from '../telemetry/call-trace-context.js';
+import { formatPrettyLine } from './format-pretty-line.js';
+import { redactSecrets } from './redact-secrets.js';
+
 /**
  * The logging contract: pino-compatible (`logger.info({ callId }, 'call started')`), so a pino
  * instance can be passed wherever a `Logger` is taken. Messages are static strings; data goes
@@ -18,31 +22,72 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export interface ConsoleLoggerOptions {
   readonly level?: LogLevel;
   readonly bindings?: Record<string, unknown>;
-  /** Where lines go; one JSON object per line. Defaults to stderr. */
+  /** Where lines go, one per record. Defaults to stderr. */
   readonly write?: (line: string) => void;
+  /**
+   * `json` (one JSON object per line) or `pretty` (one readable line: time, level, message, call
+   * id, key fields). Default: `pretty` when writing to a terminal, else `json`; `PATTER_LOG_FORMAT`
+   * overrides.
+   */
+  readonly format?: 'json' | 'pretty';
 }
 
-/** A small JSON-lines logger used when the app passes none. Level from `PATTER_LOG_LEVEL`. */
+/**
+ * A small logger used when the app passes none (pass a pino instance to use pino). Level from
+ * `PATTER_LOG_LEVEL`. Every line is scrubbed of secrets (secret-named fields, URL tokens,
+ * authorization values), and a line about a traced call carries its `traceId` and `spanId`.
+ */
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const level = options.level ?? readLevel(process.env.PATTER_LOG_LEVEL);
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const format = options.format ?? readFormat(process.env.PATTER_LOG_FORMAT, options.write === undefined && process.stderr.isTTY === true);
+  const color = options.write === undefined && process.stderr.isTTY === true;
   const bindings = options.bindings ?? {};
   const threshold = ORDER[level];
   const log = (lvl: Exclude<LogLevel, 'silent'>) => (fields: Record<string, unknown>, message: string) => {
     if (ORDER[lvl] < threshold) return;
-    write(JSON.stringify({ level: lvl, time: Date.now(), ...bindings, ...serializeErrors(fields), msg: message }));
+    const record: Record<string, unknown> = { level: lvl, time: Date.now(), ...bindings, ...serializeErrors(fields), msg: message };
+    const callId = record.callId;
+    const trace = typeof callId === 'string' ? traceFieldsFor(callId) : undefined;
+    const safe = redactSecrets(trace ? { ...record, ...trace } : record) as Record<string, unknown>;
+    write(format === 'pretty' ? formatPrettyLine(safe, color) : JSON.stringify(safe));
   };
   return {
     debug: log('debug'),
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    child: (fields) => createConsoleLogger({ level, write, bindings: { ...bindings, ...fields } }),
+    child: (fields) => createConsoleLogger({ level, write, format, bindings: { ...bindings, ...fields } }),
+  };
+}
+
+/**
+ * Wraps any pino-compatible logger so lines about a traced call carry `traceId` and `spanId`
+ * (pino's own OpenTelemetry instrumentation needs an active context, which a call's events
+ * do not run in). The console logger does this itself.
+ */
+export function withTraceIds(logger: Logger): Logger {
+  const wrap = (method: (fields: Record<string, unknown>, message: string) => void) => (fields: Record<string, unknown>, message: string) => {
+    const callId = fields.callId;
+    const trace = typeof callId === 'string' ? traceFieldsFor(callId) : undefined;
+    method(trace ? { ...fields, ...trace } : fields, message);
+  };
+  return {
+    debug: wrap(logger.debug.bind(logger)),
+    info: wrap(logger.info.bind(logger)),
+    warn: wrap(logger.warn.bind(logger)),
+    error: wrap(logger.error.bind(logger)),
+    child: (fields) => withTraceIds(logger.child(fields)),
   };
 }
 
 /** A logger that drops everything (tests, benchmarks). */
 export const silentLogger: Logger = createConsoleLogger({ level: 'silent' });
+
+function readFormat(value: string | undefined, terminal: boolean): 'json' | 'pretty' {
+  if (value === 'json' || value === 'pretty') return value;
+  return terminal ? 'pretty' : 'json';
+}
 
 function readLevel(value: string | undefined): LogLevel {
   return value !== undefined && value in ORDER ? (value as LogLevel) : 'info';

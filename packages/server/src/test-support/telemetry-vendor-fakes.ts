@@ -3,6 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { FakeHttpServer, type FakeHttpRequest } from '@patter/testing';
 import { WebSocketServer, type WebSocket } from 'ws';
 
+/** The keys the fakes accept: long and distinct, so a test can look for them in logs. */
+export const VENDOR_KEYS = {
+  deepgram: 'dg-secret-4b1f9e7c2a5d',
+  soniox: 'sx-secret-8e2c6a1f9b3d',
+  openai: 'sk-oa-secret-3c7e1a9f5b2d',
+  cartesia: 'ca-secret-6d2b8f4a1e7c',
+} as const;
+
 /** A loopback fake: its URL and how to close it. */
 export interface Fake {
   readonly url: string;
@@ -55,17 +63,17 @@ async function wsSttFake(path: string, auth: string, finals: string[], final: (t
   };
 }
 
-/** Deepgram `/v1/listen` (key `dg-key`): a `Results` final with `speech_final` per second of audio. */
+/** Deepgram `/v1/listen` : a `Results` final with `speech_final` per second of audio. */
 export function fakeDeepgram(finals: string[]): Promise<Fake> {
-  return wsSttFake('/v1/listen', 'Token dg-key', finals, (text) => ({
+  return wsSttFake('/v1/listen', `Token ${VENDOR_KEYS.deepgram}`, finals, (text) => ({
     type: 'Results', is_final: true, speech_final: true, start: 0, duration: 1,
     channel: { alternatives: [{ transcript: text, confidence: 0.98, words: [] }] },
   }));
 }
 
-/** Soniox `/transcribe-websocket` (key `sx-key`): final tokens then `<end>` per second of audio. */
+/** Soniox `/transcribe-websocket` : final tokens then `<end>` per second of audio. */
 export function fakeSoniox(finals: string[]): Promise<Fake> {
-  return wsSttFake('/transcribe-websocket', 'Bearer sx-key', finals, (text) => ({
+  return wsSttFake('/transcribe-websocket', `Bearer ${VENDOR_KEYS.soniox}`, finals, (text) => ({
     tokens: [
       { text, start_ms: 0, end_ms: 900, confidence: 0.95, is_final: true, language: 'en' },
       { text: '<end>', is_final: true },
@@ -84,14 +92,14 @@ const usage = (prompt: number, completion: number, cached: number) => ({
 });
 
 /**
- * OpenAI chat completions (key `oa-key`): the first request calls the tool `tool` (if given),
+ * OpenAI chat completions : the first request calls the tool `tool` (if given),
  * every other one answers `reply` in two deltas, each with usage.
  */
 export async function fakeOpenAIChat(reply: string, tool?: string): Promise<Fake & { readonly requests: FakeHttpRequest[] }> {
   const requests: FakeHttpRequest[] = [];
   const server = await FakeHttpServer.start({
     'POST /v1/chat/completions': (req, res) => {
-      if (req.header('authorization') !== 'Bearer oa-key') return res.json(401, { error: { message: 'bad key' } });
+      if (req.header('authorization') !== `Bearer ${VENDOR_KEYS.openai}`) return res.json(401, { error: { message: 'bad key' } });
       requests.push(req);
       if (tool !== undefined && requests.length === 1) {
         return void res.sse([
@@ -109,11 +117,11 @@ export async function fakeOpenAIChat(reply: string, tool?: string): Promise<Fake
   return { url: `${server.url}/v1`, requests, close: () => server.close() };
 }
 
-/** Cartesia `/tts/bytes` (key `ca-key`): 10 ms of μ-law per character, in two chunks. */
+/** Cartesia `/tts/bytes` : 10 ms of μ-law per character, in two chunks. */
 export async function fakeCartesia(): Promise<Fake> {
   const server = await FakeHttpServer.start({
     'POST /tts/bytes': (req, res) => {
-      if (req.header('authorization') !== 'Bearer ca-key') return res.json(401, { error: 'bad key' });
+      if (req.header('authorization') !== `Bearer ${VENDOR_KEYS.cartesia}`) return res.json(401, { error: 'bad key' });
       const body = req.json() as { transcript: string };
       const audio = new Uint8Array(body.transcript.length * 80).fill(0x2a);
       void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: [audio.subarray(0, 400), audio.subarray(400)], then: 'end' });
@@ -122,14 +130,22 @@ export async function fakeCartesia(): Promise<Fake> {
   return { url: server.url, close: () => server.close() };
 }
 
-/** A webhook tool's endpoint: records each request (headers included), answers JSON. */
-export async function fakeWebhook(): Promise<Fake & { readonly requests: FakeHttpRequest[] }> {
+/** The query token of the webhook tool's URL (users put credentials there). */
+export const WEBHOOK_URL_TOKEN = 'wh-url-token-5f1e9d3c7b';
+
+/**
+ * A webhook tool's endpoint (`/tool?token=…`): records each request (headers included) and
+ * answers JSON. With `failFirst`, the first request gets a 500 whose body echoes the request's
+ * URL and headers, as debugging endpoints do (the error body ends up in the retry's log line).
+ */
+export async function fakeWebhook(failFirst = false): Promise<Fake & { readonly requests: FakeHttpRequest[] }> {
   const requests: FakeHttpRequest[] = [];
   const server = await FakeHttpServer.start({
     'POST /tool': (req, res) => {
       requests.push(req);
+      if (failFirst && requests.length === 1) return res.json(500, { error: 'boom', url: req.raw.url, headers: req.headers });
       res.json(200, { open: '9:00' });
     },
   });
-  return { url: `${server.url}/tool`, requests, close: () => server.close() };
+  return { url: `${server.url}/tool?token=${WEBHOOK_URL_TOKEN}`, requests, close: () => server.close() };
 }
