@@ -59,6 +59,8 @@ export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTT
     },
     close: (io) => io.send(TERMINATE),
     reconnect: { maxAttempts: 1 },
+    // Turns come only with words: AssemblyAI may rightly say nothing through a long silence.
+    inactivityTimeoutMs: 0,
     classifyClose: (code, reason) => closeError(code, reason),
     onMessage(message, ctx) {
       const m = message as AssemblyAIMessage;

@@ -58,7 +58,8 @@ export interface AssemblyAISTTOptions extends AssemblyAITurnConfig {
   readonly logger?: Logger;
   /**
    * A socket that sends nothing for this long while audio flows to it is dropped with a warning
-   * naming the provider and reconnected, replaying the unanswered audio. Default 15 000; 0 = off.
+   * naming the provider and reconnected, replaying the unanswered audio. Default off (0): this
+   * vendor may rightly send nothing through a long silence.
    */
   readonly inactivityTimeoutMs?: number;
 }

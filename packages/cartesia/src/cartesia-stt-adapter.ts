@@ -56,6 +56,8 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
     },
     // Cartesia disconnects after 20 s without audio; pings keep NATs and proxies open.
     keepAlive: { intervalMs: config.pingIntervalMs },
+    // Transcripts come only with speech: Cartesia may rightly say nothing through a long silence.
+    inactivityTimeoutMs: 0,
     close: (io) => io.send(config.closeCommand),
     onMessage(message, ctx) {
       const m = message as CartesiaMessage;
