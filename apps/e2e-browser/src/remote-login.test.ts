@@ -34,7 +34,8 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: remote login${HAS_CHROMIU
 
     await page.getByLabel('Dev phone secret').fill('not-the-secret-at-all');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByLabel('Dev phone secret').waitFor();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe('Wrong secret.');
     expect(await context.cookies()).toEqual([]);
 
     await page.getByLabel('Dev phone secret').fill(SECRET);

@@ -169,7 +169,10 @@ describe('dev phone access: other devices with the secret', () => {
     expect((await send('POST', '/devphone/call', { host, origin: PUBLIC })).status).toBe(403);
 
     const form = { host, origin: PUBLIC, 'content-type': 'application/x-www-form-urlencoded' };
-    expect((await send('POST', '/devphone/login', form, 'secret=wrong-secret-but-long-enough')).status).toBe(401);
+    const wrong = await send('POST', '/devphone/login', form, 'secret=wrong-secret-but-long-enough');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toContain('Wrong secret.');
+    expect(login.body).not.toContain('Wrong secret.');
     // Login CSRF / a cross-site form: Origin must name the Host.
     expect((await send('POST', '/devphone/login', { ...form, origin: 'https://evil.example' }, `secret=${encodeURIComponent(SECRET)}`)).status).toBe(403);
     expect((await send('POST', '/devphone/login', { host, 'content-type': form['content-type'] }, `secret=${encodeURIComponent(SECRET)}`)).status).toBe(403);
@@ -220,5 +223,22 @@ describe('dev phone access: other devices with the secret', () => {
     await expect(serve({ secret: 'short' })).rejects.toMatchObject({ option: 'devPhone.secret' });
     process.env.PATTER_DEVPHONE_SECRET = 'short';
     await expect(serve()).rejects.toMatchObject({ option: 'PATTER_DEVPHONE_SECRET' });
+  });
+});
+
+describe('dev phone access: guessing the secret', () => {
+  it('refuses a client for the rest of the minute after 10 wrong secrets (login form or header), even with the right one', async () => {
+    await serve({ secret: SECRET, isLocalAddress: () => false });
+    const host = new URL(PUBLIC).host;
+    const form = { host, origin: PUBLIC, 'content-type': 'application/x-www-form-urlencoded' };
+    for (let i = 0; i < 5; i++) expect((await send('POST', '/devphone/login', form, `secret=guess-number-${i}-xxxxxxxx`)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await send('POST', '/devphone/call', { host, origin: PUBLIC, 'x-patter-devphone-secret': `guess-${i}` })).status).toBe(403);
+    const blocked = await send('POST', '/devphone/login', form, `secret=${encodeURIComponent(SECRET)}`);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['set-cookie']).toBeUndefined();
+    expect((await send('POST', '/devphone/call', { host, origin: PUBLIC, 'x-patter-devphone-secret': SECRET })).status).toBe(403);
+    // Another device is not affected.
+    expect((await send('POST', '/devphone/login', form, `secret=${encodeURIComponent(SECRET)}`, '127.0.0.2')).status).toBe(303);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'dev phone login refused: too many wrong secrets' }));
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DEVPHONE_SECRET_HEADER, type DevPhoneOptions } from './devphone-options.js';
 import { isLoopbackAddress, isLoopbackHost } from './is-loopback.js';
+import { SecretAttempts } from './secret-attempts.js';
 
 /** The parts of a request (HTTP or WebSocket upgrade) the dev phone's access rules read. */
 export interface DevPhoneAccessRequest {
@@ -28,6 +29,7 @@ export class DevPhoneAccess {
   private readonly cookieDigest: Buffer | undefined;
   private readonly cookieValue: string | undefined;
   private readonly isLocalAddress: (address: string | undefined) => boolean;
+  private readonly attempts = new SecretAttempts();
 
   constructor(options: DevPhoneOptions = {}) {
     this.isLocalAddress = options.isLocalAddress ?? isLoopbackAddress;
@@ -48,15 +50,26 @@ export class DevPhoneAccess {
     if (this.isLocalAddress(request.remoteAddress) && isLoopbackHost(header(request, 'host'))) return 'local';
     if (!this.secretDigest || !this.cookieDigest) return 'refused';
     const sent = header(request, DEVPHONE_SECRET_HEADER);
-    if (sent !== undefined && timingSafeEqual(digest(sent), this.secretDigest)) return 'secret';
+    if (sent !== undefined) {
+      if (this.attempts.blocked(request.remoteAddress)) return 'refused';
+      if (timingSafeEqual(digest(sent), this.secretDigest)) return 'secret';
+      this.attempts.fail(request.remoteAddress);
+    }
     const cookie = readCookie(header(request, 'cookie'), COOKIE);
     if (cookie !== undefined && timingSafeEqual(digest(cookie), this.cookieDigest)) return 'secret';
     return 'refused';
   }
 
-  /** Whether `candidate` (typed into the login form) is the secret. */
-  checkSecret(candidate: string): boolean {
-    return this.secretDigest !== undefined && timingSafeEqual(digest(candidate), this.secretDigest);
+  /** Whether this client sent too many wrong secrets lately (it is refused for now, right secret or not). */
+  throttled(request: DevPhoneAccessRequest): boolean {
+    return this.attempts.blocked(request.remoteAddress);
+  }
+
+  /** Whether `candidate` (typed into the login form) is the secret; a wrong one counts against the client. */
+  checkSecret(candidate: string, request: DevPhoneAccessRequest): boolean {
+    if (this.secretDigest !== undefined && timingSafeEqual(digest(candidate), this.secretDigest)) return true;
+    this.attempts.fail(request.remoteAddress);
+    return false;
   }
 
   /** The `Set-Cookie` value that logs a browser in (`Secure` when the page is https). */

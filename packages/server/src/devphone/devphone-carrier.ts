@@ -96,10 +96,15 @@ export class DevPhoneCarrier implements Carrier {
       host.logger.warn({ remoteAddress: request.remoteAddress }, 'dev phone login refused: cross-origin');
       return { status: 403, body: 'forbidden' };
     }
+    if (this.access.throttled(request)) {
+      host.logger.warn({ remoteAddress: request.remoteAddress }, 'dev phone login refused: too many wrong secrets');
+      return { status: 429, headers: { 'retry-after': '60', ...NO_STORE }, body: 'too many attempts; try again in a minute' };
+    }
     const secret = new URLSearchParams(request.rawBody.toString('utf8')).get('secret') ?? '';
-    if (!this.access.checkSecret(secret)) {
+    if (!this.access.checkSecret(secret, request)) {
       host.logger.warn({ remoteAddress: request.remoteAddress }, 'dev phone login refused: wrong secret');
-      return { ...fileResponse('login.html'), status: 401 };
+      const form = fileResponse('login.html');
+      return { ...form, status: 401, body: (form.body ?? '').replace('<!--status-->', '<p class="error" role="alert">Wrong secret.</p>') };
     }
     const secure = (request.headers.origin ?? '').startsWith('https:');
     return { status: 303, headers: { location: DEVPHONE_PATH, 'set-cookie': this.access.loginCookie(secure), ...NO_STORE }, body: '' };
