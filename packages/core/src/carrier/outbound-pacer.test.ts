@@ -98,7 +98,7 @@ describe('OutboundPacer', () => {
     }
   });
 
-  it('pads the partial last frame only when the utterance ends: at its mark, or once the audio stopped and the carrier ran dry', async () => {
+  it('pads the partial last frame only when the utterance ends: at its mark, or once no audio came for tailHoldMs', async () => {
     const { pacer, frames } = setup({ leadMs: 80 });
     pacer.push(ramp(240));
     await vi.advanceTimersByTimeAsync(60); // the carrier ran dry 40 ms ago; the tail is still held
@@ -107,6 +107,21 @@ describe('OutboundPacer', () => {
     expect(frames()).toHaveLength(2);
     expect([...frames()[1]!.bytes.subarray(0, 80)]).toEqual([...ramp(240).subarray(160)]);
     expect(frames()[1]!.bytes.subarray(80).every((b) => b === 0xff)).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('an unmarked utterance ending in a partial frame: the padded tail follows the last whole frame without a gap', async () => {
+    const { pacer, frames } = setup({ leadMs: 80 });
+    const audio = ramp(160 * 50 + 80); // 1 s and 10 ms, pushed at once (an engine's reply without a mark)
+    pacer.push(audio);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const all = frames();
+    expect(all).toHaveLength(51);
+    const tail = all[50]!;
+    expect([...tail.bytes.subarray(0, 80)]).toEqual([...audio.subarray(8000)]);
+    expect(tail.bytes.subarray(80).every((b) => b === 0xff)).toBe(true);
+    // The carrier plays the 50 whole frames until t0 + 1000 ms: the tail reaches it before that, so no hole.
+    expect(tail.at - all[0]!.at).toBeLessThanOrEqual(1_000);
     expect(vi.getTimerCount()).toBe(0);
   });
 

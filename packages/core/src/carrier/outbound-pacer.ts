@@ -8,8 +8,9 @@ export interface OutboundPacerOptions {
   /** How far ahead of real time audio may be sent (bounds what `clear` cannot take back). Default 80 ms. */
   readonly leadMs?: number;
   /**
-   * How long a partial last frame is held once the audio stopped arriving and the carrier ran
-   * dry, before it is padded and sent (an utterance that ends without a mark). Default 100 ms.
+   * How long after the last audio arrived a partial last frame is taken as the end of an
+   * utterance that has no mark, and padded and sent (when the carrier is down to its last
+   * frame, so it plays right after the audio before it). Default 100 ms.
    */
   readonly tailHoldMs?: number;
   /** Queued audio beyond this is dropped (with `onOverflow`). Default 10 minutes. */
@@ -42,7 +43,7 @@ export function silenceByte(format: AudioFormat): number {
  * not yet audible. Marks keep their place in the audio. A partial last frame is carried into the
  * next chunk, so no silence is ever inserted inside the audio; it is padded with silence
  * (Telnyx rejects frames under 20 ms) only when the utterance ends: a mark follows it, or no
- * audio came for `tailHoldMs` after the carrier ran dry. One timer, unref'd, alive only while
+ * audio came for `tailHoldMs`. One timer, unref'd, alive only while
  * audio is queued.
  */
 export class OutboundPacer {
@@ -64,7 +65,7 @@ export class OutboundPacer {
   private sentUntil = 0;
   /** Clock time at which the carrier runs dry (`sentUntil` before it is moved up to now). */
   private audibleUntil = 0;
-  /** When audio was last pushed (a partial tail is held `tailHoldMs` past this and `audibleUntil`). */
+  /** When audio was last pushed (a partial tail is held `tailHoldMs` past this). */
   private lastAudioAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
@@ -156,7 +157,8 @@ export class OutboundPacer {
       }
       if (this.bytesQueued < this.frameBytes && !this.markFollows()) {
         // A partial frame: carried into the next chunk; padded only once the utterance has ended.
-        const holdUntil = Math.max(this.lastAudioAt, this.audibleUntil) + this.tailHoldMs;
+        // Ended = no audio for tailHoldMs; sent then, or once the carrier is down to its last frame.
+        const holdUntil = Math.max(this.lastAudioAt + this.tailHoldMs, this.audibleUntil - this.frameMs);
         if (holdUntil > now) {
           wakeIn = holdUntil - now;
           break;
