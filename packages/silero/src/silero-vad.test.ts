@@ -167,4 +167,40 @@ describe('SileroVAD', () => {
     }
     expect(VAD().key).toBe('silero');
   });
+
+  it('rests the model while not needed (energy judges meanwhile) and restarts it fresh when needed again', async () => {
+    const speech = loadFixture('hello-there', 'pcm16-16k').bytes;
+    const loud = whiteNoise(400, 16000, 0.1);
+    const detector = vad.create(PCM16_16K) as SileroVoiceActivityDetector;
+    detector.setNeeded(false);
+    await run(detector, loud, 640);
+    await detector.settled();
+    expect(detector.windowsRun).toBe(0);
+    // Resting, the energy detector judges: loud noise counts as voice (only timestamps use it).
+    expect(detector.lastVoiced).toBe(true);
+    detector.setNeeded(true);
+    const resumed: number[] = [];
+    for (let i = 0; i + 640 <= speech.length; i += 640) {
+      detector.push(speech.subarray(i, i + 640));
+      await detector.settled();
+      resumed.push(detector.lastProbability);
+    }
+    const fresh = vad.create(PCM16_16K) as SileroVoiceActivityDetector;
+    const expected: number[] = [];
+    for (let i = 0; i + 640 <= speech.length; i += 640) {
+      fresh.push(speech.subarray(i, i + 640));
+      await fresh.settled();
+      expected.push(fresh.lastProbability);
+    }
+    expect(detector.windowsRun).toBe(fresh.windowsRun);
+    resumed.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 5));
+
+    // onlyWhenNeeded: false runs the model on every frame whatever the session says.
+    const always = new SileroVAD({ onlyWhenNeeded: false }).create(PCM16_16K) as SileroVoiceActivityDetector;
+    always.setNeeded(false);
+    await run(always, loud, 640);
+    await always.settled();
+    expect(always.windowsRun).toBe(12);
+    expect(always.lastVoiced).toBe(false);
+  });
 });

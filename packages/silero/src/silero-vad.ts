@@ -17,6 +17,12 @@ export interface SileroVADOptions {
   readonly threads?: number;
   /** Windows that may wait for inference before new ones are dropped. Default 32 (≈ 1 s). */
   readonly maxPendingWindows?: number;
+  /**
+   * Run the model only while its decisions matter: while the agent speaks (barge-in), or always
+   * with `turnDetection: 'vad'`. Between, the energy detector keeps the session's timestamps.
+   * Default true (about half the CPU on a typical call); false runs it on every frame.
+   */
+  readonly onlyWhenNeeded?: boolean;
 }
 
 export const DEFAULTS = { threshold: 0.5, minSpeechMs: 64, silenceMs: 700, threads: 1, maxPendingWindows: 32 } as const;
@@ -60,6 +66,7 @@ export class SileroVAD implements VADProvider {
       minSpeechMs: this.minSpeechMs,
       silenceMs: this.options.silenceMs ?? options.silenceMs ?? DEFAULTS.silenceMs,
       maxPendingWindows: this.maxPendingWindows,
+      onlyWhenNeeded: this.options.onlyWhenNeeded ?? true,
     };
     return new SileroVoiceActivityDetector(this.load(), format, tuning, options.logger, options.callId);
   }

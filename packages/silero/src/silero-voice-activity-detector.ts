@@ -20,6 +20,8 @@ export interface SileroTuning {
   readonly minSpeechMs: number;
   readonly silenceMs: number;
   readonly maxPendingWindows: number;
+  /** Run the model only while the session needs the decisions (`setNeeded`). */
+  readonly onlyWhenNeeded: boolean;
 }
 
 /** One window's samples (context + window) and the tensor over them, reused. */
@@ -50,6 +52,8 @@ export class SileroVoiceActivityDetector implements VoiceActivityDetector {
   lastProbability = 0;
   /** Windows dropped because inference fell behind by `maxPendingWindows`. */
   droppedWindows = 0;
+  /** Windows the model ran. */
+  windowsRun = 0;
 
   private readonly converter: AudioConverter;
   private readonly rate: 8000 | 16000;
@@ -69,6 +73,11 @@ export class SileroVoiceActivityDetector implements VoiceActivityDetector {
   private silentRun = 0;
   private event: VoiceActivity = 'none';
   private fallback: EnergyVoiceActivityDetector | undefined;
+  /** While not needed: the energy detector judges, the model rests. */
+  private resting: EnergyVoiceActivityDetector | undefined;
+  private energy: EnergyVoiceActivityDetector | undefined;
+  /** Bumped when the model's stream restarts: older windows' results are ignored. */
+  private generation = 0;
   private closed = false;
 
   constructor(
@@ -85,16 +94,41 @@ export class SileroVoiceActivityDetector implements VoiceActivityDetector {
   }
 
   get speaking(): boolean {
-    return this.fallback ? this.fallback.speaking : this.inSpeech;
+    const energy = this.fallback ?? this.resting;
+    return energy ? energy.speaking : this.inSpeech;
+  }
+
+  /**
+   * With `onlyWhenNeeded`, the model rests while its decisions are not needed (the agent is
+   * silent and turns end on the STT): the energy detector judges meanwhile (for the session's
+   * timestamps). When needed again, the model starts a fresh stream (zero state and context).
+   */
+  setNeeded(needed: boolean): void {
+    if (!this.tuning.onlyWhenNeeded || needed === (this.resting === undefined)) return;
+    if (!needed) {
+      this.resting = this.energy ??= new EnergyVoiceActivityDetector(this.format, { silenceMs: this.tuning.silenceMs });
+      return;
+    }
+    this.resting = undefined;
+    this.generation++;
+    this.state = undefined;
+    this.current?.samples.fill(0, 0, this.context);
+    this.filled = 0;
+    this.voiced = false;
+    this.inSpeech = false;
+    this.voicedRun = 0;
+    this.silentRun = 0;
+    this.event = 'none';
   }
 
   push(frame: Uint8Array): VoiceActivity {
     if (this.closed) return 'none';
-    if (this.fallback) {
-      const activity = this.fallback.push(frame);
-      this.lastVoiced = this.fallback.lastVoiced;
-      this.lastFrameMs = this.fallback.lastFrameMs;
-      this.lastRms = this.fallback.lastRms;
+    const energy = this.fallback ?? this.resting;
+    if (energy) {
+      const activity = energy.push(frame);
+      this.lastVoiced = energy.lastVoiced;
+      this.lastFrameMs = energy.lastFrameMs;
+      this.lastRms = energy.lastRms;
       return activity;
     }
     this.lastFrameMs = durationMs(this.format, frame.length);
@@ -133,19 +167,22 @@ export class SileroVoiceActivityDetector implements VoiceActivityDetector {
       return;
     }
     this.pending++;
-    this.chain = this.chain.then(() => this.infer(slot));
+    const generation = this.generation;
+    this.chain = this.chain.then(() => this.infer(slot, generation));
   }
 
-  private async infer(slot: Slot): Promise<void> {
+  private async infer(slot: Slot, generation: number): Promise<void> {
     try {
       const model = await this.model;
-      if (this.closed || this.fallback) return;
+      if (this.closed || this.fallback || generation !== this.generation) return;
       this.state ??= model.initialState();
       this.sr ??= model.sampleRate(this.rate);
       slot.tensor ??= model.inputTensor(slot.samples);
       const { probability, state } = await model.run(slot.tensor, this.state, this.sr);
+      this.windowsRun++;
+      if (this.closed || generation !== this.generation) return;
       this.state = state;
-      if (!this.closed) this.decide(probability);
+      this.decide(probability);
     } catch (err) {
       if (!this.closed && !this.fallback) {
         this.logger?.error({ err, callId: this.callId }, 'silero vad failed; using the energy detector');

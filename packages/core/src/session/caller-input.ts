@@ -16,6 +16,8 @@ export interface CallerInputHandlers {
   readonly onVoice: (voiced: boolean, frameMs: number, now: number) => void;
   /** The caller's turn is over. `speechEndAt`/`finalAt` are performance.now() values. */
   readonly onTurn: (text: string, speechEndAt: number | undefined, finalAt: number) => void;
+  /** Whether the agent is speaking (the VAD's decisions matter for barge-in). Absent: always. */
+  readonly agentSpeaking?: () => boolean;
 }
 
 /** Voiced audio for the hallucination filter: the filter's own silence floor (≈ -44 dBFS). */
@@ -82,6 +84,8 @@ export class CallerInput {
 
   private onAudio(frame: Uint8Array, vadTurns: boolean): void {
     const now = performance.now();
+    // The VAD matters for barge-in while the agent speaks, and always when it ends the turns.
+    if (!vadTurns && this.handlers.agentSpeaking) this.vad.setNeeded?.(this.handlers.agentSpeaking());
     const activity = this.vad.push(frame);
     const ms = this.vad.lastFrameMs;
     if (this.vad.lastRms >= EVIDENCE_RMS) this.voicedMs += ms;

@@ -198,6 +198,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
         onVoice: (voiced, frameMs, now) => {
           if (speech.speaking && bargeIn.onVoice(voiced, frameMs, speech.speakingSince, now)) interrupt();
         },
+        agentSpeaking: () => speech.speaking,
         onTurn: (text, speechEndAt, finalAt) => {
           const timer = pendingTimer ?? new TurnTimer(turnCount + 1);
           pendingTimer = undefined;

@@ -21,6 +21,12 @@ export interface VoiceActivityDetector {
   readonly lastFrameMs: number;
   /** RMS of the last frame (0–1 of full scale): the hallucination filter's evidence. */
   readonly lastRms: number;
+  /**
+   * Whether the session needs this detector's decisions now: barge-in is possible (the agent is
+   * speaking), or turns end on the VAD. A detector with costly work (a model) may skip it while not
+   * needed and judge by frame energy meanwhile. Not called: always needed.
+   */
+  setNeeded?(needed: boolean): void;
   /** Frees what the detector holds (model state); no frame is pushed after. */
   close?(): void;
 }

@@ -79,4 +79,40 @@ describe('agent `vad`', () => {
     expect(transport.count('clear')).toBe(1);
     await session.end('agent_hangup');
   });
+
+  it('tells the detector it is needed only while the agent speaks, unless the VAD ends the turns', async () => {
+    const needs: boolean[] = [];
+    const spy: VADProvider = {
+      key: 'spy',
+      create: (format, options) => Object.assign(new MarkerVAD().create(format, options), { setNeeded: (n: boolean) => void needs.push(n) }),
+    };
+    const transport = new FakeTransport();
+    const stt = new FakeSTT();
+    const llm = new FakeLLM([[{ type: 'text', text: 'Hello there, this is a long first sentence for you. ' }]]);
+    const session = createCallSession({ transport, agent: { stt, llm, tts: new FakeTTS(), vad: spy } });
+    transport.start();
+    await until(() => stt.streams.length === 1);
+    transport.hear(speechFrame());
+    expect(needs.at(-1)).toBe(false);
+    for (let i = 0; i < 4; i++) transport.hear(speechFrame());
+    stt.last.say('Tell me something.');
+    await until(() => transport.count('mark') >= 1);
+    transport.hear(new Uint8Array(160).fill(0xff));
+    expect(needs.at(-1)).toBe(true);
+    await session.end('agent_hangup');
+
+    const vadTurns: boolean[] = [];
+    const turnsSpy: VADProvider = {
+      key: 'spy',
+      create: (format, options) => Object.assign(new MarkerVAD().create(format, options), { setNeeded: (n: boolean) => void vadTurns.push(n) }),
+    };
+    const other = new FakeTransport();
+    const stt2 = new FakeSTT();
+    const session2 = createCallSession({ transport: other, agent: { stt: stt2, llm, tts: new FakeTTS(), vad: turnsSpy, turnDetection: 'vad' } });
+    other.start();
+    await until(() => stt2.streams.length === 1);
+    for (let i = 0; i < 5; i++) other.hear(speechFrame());
+    expect(vadTurns).toEqual([]);
+    await session2.end('agent_hangup');
+  });
 });
