@@ -79,7 +79,10 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
     // Per-turn figures: the total and the vendors' shares, as the session measured them.
     const turns = await page.locator('#turns li').allTextContents();
     expect(turns).toHaveLength(1);
-    expect(turns[0]).toMatch(/^turn 1: \d+ ms \((STT \d+ · )?LLM \d+ · TTS \d+\)$/);
+    expect(turns[0]).toMatch(/^turn 1: \d+ ms, heard \d+ ms \((STT \d+ · )?LLM \d+ · TTS \d+\)$/);
+    // Heard: the page acknowledged the mark after the reply's first frame once it had played it.
+    expect(state.metrics[0]!.heardMs).toBeGreaterThanOrEqual(state.metrics[0]!.totalMs as number);
+    expect(turns[0]).toContain(`heard ${Math.round(state.metrics[0]!.heardMs as number)} ms`);
     expect(turns[0]).toContain(`TTS ${Math.round(state.metrics[0]!.ttsFirstByteMs as number)}`);
 
     await page.getByRole('button', { name: 'Hang up' }).click();

@@ -170,7 +170,10 @@ function onMessage(message) {
   }
 }
 
-/** One turn's latency as the page lists it: `turn 1: 850 ms (STT 120 · LLM 300 · TTS 200)`. */
+/**
+ * One turn's latency as the page lists it: `turn 1: 850 ms, heard 910 ms (STT 120 · LLM 300 · TTS 200)`
+ * (first audio sent, then heard: played by this page, from its mark acknowledgement).
+ */
 function describeTurn(metrics) {
   const parts = [
     ['STT', metrics.sttMs],
@@ -178,7 +181,8 @@ function describeTurn(metrics) {
     ['TTS', metrics.ttsFirstByteMs],
   ].filter(([, ms]) => typeof ms === 'number').map(([name, ms]) => `${name} ${Math.round(ms)}`);
   const total = typeof metrics.totalMs === 'number' ? `${Math.round(metrics.totalMs)} ms` : '–';
-  return `turn ${metrics.turn}: ${total}${parts.length ? ` (${parts.join(' · ')})` : ''}${metrics.interrupted ? ', interrupted' : ''}`;
+  const heard = typeof metrics.heardMs === 'number' ? `, heard ${Math.round(metrics.heardMs)} ms` : '';
+  return `turn ${metrics.turn}: ${total}${heard}${parts.length ? ` (${parts.join(' · ')})` : ''}${metrics.interrupted ? ', interrupted' : ''}`;
 }
 
 async function call() {
