@@ -48,14 +48,21 @@ interface Settles {
 
 /**
  * Feeds frames one by one as a call would (waiting for an asynchronous detector's windows between
- * frames, as 20 ms of real time would), and reports the frames whose barge-in fired.
+ * frames, as 20 ms of real time would), and reports the frames whose barge-in fired. `needed`
+ * plays the session's part: whether the agent is speaking at that frame.
  */
-export async function bargeIns(vad: VADProvider, frames: readonly Uint8Array[], resetAt = -1): Promise<number[]> {
+export async function bargeIns(
+  vad: VADProvider,
+  frames: readonly Uint8Array[],
+  resetAt = -1,
+  needed?: (frame: number) => boolean,
+): Promise<number[]> {
   const detector = vad.create(MULAW_8K, { silenceMs: 700 });
   const counter = new BargeInCounter();
   const fired: number[] = [];
   for (let f = 0; f < frames.length; f++) {
     if (f === resetAt) counter.reset();
+    if (needed) detector.setNeeded?.(needed(f));
     detector.push(frames[f]!);
     await (detector as Settles).settled?.();
     if (counter.push(detector.lastVoiced, FRAME_MS)) fired.push(f);
