@@ -1,7 +1,7 @@
 import { bytesForDuration, bytesPerSample } from '../audio/audio-format.js';
 import { ProviderConnectionError, ProviderError } from '../errors/provider-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { closeWebSocket } from '../net/close-web-socket.js';
+import { closeAfterPeer, closeWebSocket } from '../net/close-web-socket.js';
 import { connectWebSocket, WebSocket } from '../net/connect-web-socket.js';
 import { KeepAlive } from '../net/keep-alive.js';
 import { AsyncQueue } from '../util/async-queue.js';
@@ -231,15 +231,9 @@ class AdapterSTTStream implements WebSocketSTTStream {
         this.logger.debug({ err }, 'stt close sequence failed');
         return false;
       });
-      const ended = await Promise.race([sequence, deadline]);
-      // The vendor's close frame usually comes in a later read than its last message: wait for
-      // it (bounded), answer it, and close with 1000 ourselves if it does not come.
-      if (ended) {
-        const wait = new AbortController();
-        await Promise.race([this.socketClosed, delay(PEER_CLOSE_WAIT_MS, wait.signal).catch(() => {})]);
-        wait.abort();
-      }
-      if (!isClosed(ws)) await closeWebSocket(ws, 1000, '', CLOSE_HANDSHAKE_MS);
+      // After the vendor's last message, its close frame (a later read) is awaited, bounded.
+      if (await Promise.race([sequence, deadline])) await closeAfterPeer(ws, this.socketClosed, PEER_CLOSE_WAIT_MS, CLOSE_HANDSHAKE_MS);
+      else await closeWebSocket(ws, 1000, '', CLOSE_HANDSHAKE_MS);
     }
     this.shutdown();
   }
@@ -493,9 +487,4 @@ class AdapterSTTStream implements WebSocketSTTStream {
 function toProviderError(provider: string, err: unknown): ProviderError {
   if (ProviderError.isProviderError(err)) return err;
   return new ProviderConnectionError(provider, 'connection failed', { cause: err });
-}
-
-/** Read through a function: TypeScript narrows `readyState` across awaits otherwise. */
-function isClosed(ws: WebSocket): boolean {
-  return ws.readyState === WebSocket.CLOSED;
 }
