@@ -8,6 +8,7 @@ import { Twilio } from '@patter/twilio';
 import { Bookings } from './bookings.js';
 import { buildAgent } from './build-agent.js';
 import { chooseCarrier, chooseMode } from './choose-mode.js';
+import { startObservability } from './observability.js';
 import { restaurantAgent } from './restaurant-agent.js';
 import { webhookInstruction } from './webhook-instruction.js';
 
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const carrierChoice = chooseCarrier(env);
   const managerNumber = env.DEMO_MANAGER_NUMBER ?? '+15550100199';
   const bookings = new Bookings();
+  // OpenTelemetry first: Patter records its metrics and traces into whatever SDK is registered.
+  const telemetry = await startObservability(env);
   const logger = createConsoleLogger({ level: (env.PATTER_LOG_LEVEL as 'info' | undefined) ?? 'warn', bindings: { name: 'demo' } });
 
   const phone =
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
   console.log(`demo: mode ${mode.kind} — ${mode.reason}`);
   console.log(`demo: carrier — ${carrierChoice.kind === 'none' ? carrierChoice.reason : `${carrierChoice.kind} number ${carrierChoice.phoneNumber}`}`);
   if (carrierChoice.kind !== 'none') console.log(`demo: to take calls on the number, ${webhookInstruction(carrierChoice, handle.publicUrl)}`);
+  if (telemetry.metricsUrl) console.log(`demo: Prometheus metrics at ${telemetry.metricsUrl}`);
   console.log(`demo: open ${handle.devPhoneUrl ?? handle.url} to call the agent from your browser (Ctrl-C to stop)`);
   console.log(
     handle.devPhoneAccess === 'secret'

@@ -27,7 +27,7 @@ export const METRIC_DEFINITIONS = {
   },
   llmTokens: {
     name: 'patter.cost.llm_tokens', instrument: 'counter', unit: '{token}',
-    description: 'LLM tokens (input includes cached)', attributes: ['patter.llm.provider', 'patter.llm.model', 'patter.token.type'],
+    description: 'LLM tokens: input (not cached), cached input, output', attributes: ['patter.llm.provider', 'patter.llm.model', 'patter.token.type'],
   },
   engineTokens: {
     name: 'patter.cost.engine_tokens', instrument: 'counter', unit: '{token}',
@@ -111,11 +111,18 @@ type InstrumentOf<D> = D extends { instrument: 'histogram' } ? Histogram : D ext
 /** The instruments of `METRIC_DEFINITIONS`, on one meter. */
 export type PatterInstruments = { readonly [K in keyof Definitions]: InstrumentOf<Definitions[K]> };
 
+/** Latency buckets, ms: fine where voice latency lives (0.2–2 s). */
+const LATENCY_BUCKETS_MS = [25, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1200, 1500, 2000, 3000, 5000, 10000];
+
 /** Creates every instrument on `meter` (once per meter provider; cheap, but not per frame). */
 export function createPatterInstruments(meter: Meter): PatterInstruments {
   const out: Record<string, Counter | Histogram | UpDownCounter> = {};
   for (const [key, def] of Object.entries(METRIC_DEFINITIONS) as [string, MetricDefinition][]) {
-    const options = { unit: def.unit, description: def.description };
+    const options = {
+      unit: def.unit,
+      description: def.description,
+      ...(def.unit === 'ms' ? { advice: { explicitBucketBoundaries: LATENCY_BUCKETS_MS } } : {}),
+    };
     out[key] =
       def.instrument === 'histogram'
         ? meter.createHistogram(def.name, options)
