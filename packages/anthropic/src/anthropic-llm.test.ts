@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, ProviderAuthError, ProviderError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
+import { ConfigError, ProviderAuthError, ProviderError, StreamIdleTimeoutError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
 import { FakeHttpServer, describeLLMConformance, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
 import { AnthropicLLM, LLM } from './index.js';
 
@@ -185,6 +185,23 @@ describe('AnthropicLLM', () => {
     expect(out).toEqual([{ type: 'text', text: 'Sure' }]);
     await fake.server.requests[0]?.clientClosed;
     expect(fake.server.requests[0]?.clientAborted).toBe(true);
+  });
+
+  it('a message stream that stalls after a few events is aborted after idleTimeoutMs with StreamIdleTimeoutError naming anthropic, not retried', async () => {
+    const fake = await fakeMessages(sse(TEXT_TURN.slice(0, 3), 'hang'));
+    server = fake.server;
+    const out: LLMDelta[] = [];
+    const started = performance.now();
+    const error = await (async () => {
+      for await (const d of LLM({ apiKey: 'test-key', baseUrl: fake.url, idleTimeoutMs: 250 }).chat([{ role: 'user', content: 'hi' }])) out.push(d);
+    })().catch((e: unknown) => e);
+    expect(out).toEqual([{ type: 'text', text: 'Sure' }]);
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(error).toMatchObject({ provider: 'anthropic', idleMs: 250 });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(fake.hits()).toBe(1);
+    await fake.server.requests[0]?.clientClosed;
+    expect(() => LLM({ apiKey: 'k', idleTimeoutMs: -1 })).toThrow(/^idleTimeoutMs:/);
   });
 
   it('reads ANTHROPIC_API_KEY, names it when missing, validates options, registers as anthropic', () => {

@@ -7,6 +7,7 @@ import {
   PCM16_24K,
   ProviderAuthError,
   ProviderStatusError,
+  StreamIdleTimeoutError,
   TTSStreamError,
   createTTS,
   type Logger,
@@ -178,6 +179,22 @@ describe('OpenAITTS', () => {
     expect(error).toMatchObject({ provider: 'openai_tts', retryable: false, bytesEmitted: 1000 });
     expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 1000));
     expect(fake.hits).toHaveLength(1);
+  });
+
+  it('an audio body that stalls is closed after idleTimeoutMs: StreamIdleTimeoutError naming openai_tts, request closed, no retry', async () => {
+    const fake = await fakeOpenAI((res) => {
+      void res.stream({ chunks: [], then: 'hang' });
+    });
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet, idleTimeoutMs: 250 });
+    const started = performance.now();
+    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(error).toMatchObject({ provider: 'openai_tts', idleMs: 250 });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    await fake.hits[0]!.done;
+    expect(fake.hits[0]!.closed).toBe(true);
+    expect(fake.hits).toHaveLength(1);
+    expect(() => new OpenAITTS({ apiKey: 'k', idleTimeoutMs: -5 })).toThrow(/^idleTimeoutMs:/);
   });
 
   it('a malformed JSON error body still gives a clear status error, not retried', async () => {
