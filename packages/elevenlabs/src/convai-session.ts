@@ -52,6 +52,11 @@ export class ConvAISession implements EngineSession {
     ws.on('error', (err) => this.logger.warn({ err }, 'elevenlabs convai socket error'));
   }
 
+  /** Messages that arrived after the initiation metadata but before this session listened, in order. */
+  replay(messages: readonly string[]): void {
+    for (const text of messages) this.onMessage(text);
+  }
+
   sendAudio(audio: Uint8Array): void {
     if (this.ws.readyState !== 1) return;
     const base64 = Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength).toString('base64');

@@ -1,5 +1,5 @@
 import { ConfigError, MULAW_8K, PCM16_16K, type EngineEvent, type EngineSession } from '@patter/core';
-import { FakeHttpServer, FakeWebSocketServer } from '@patter/testing';
+import { FakeHttpServer, FakeWebSocketServer, sendInOneRead } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPLY_QUIET_MS } from './convai-session.js';
 import { ElevenLabsConvAI } from './index.js';
@@ -16,16 +16,18 @@ afterEach(async () => {
 });
 
 /** The signed-URL REST endpoint plus the conversation socket, announcing the given formats. */
-async function startConvAI(format: string): Promise<{ baseUrl: string }> {
+async function startConvAI(format: string, withMetadata: Record<string, unknown>[] = []): Promise<{ baseUrl: string }> {
   socket = await FakeWebSocketServer.start({
     path: '/v1/convai/conversation',
     onUpgrade: (req) => (req.query.get('token') === 'signed-123' ? undefined : { reject: { status: 403 } }),
     onConnection: async (conn) => {
       await conn.waitForJson((m: { type?: string }) => m.type === 'conversation_initiation_client_data');
-      await conn.send({
+      const metadata = {
         type: 'conversation_initiation_metadata',
         conversation_initiation_metadata_event: { conversation_id: 'conv_1', agent_output_audio_format: format, user_input_audio_format: format },
-      });
+      };
+      // `withMetadata`: messages the server had ready right after it, read in the same socket read.
+      sendInOneRead(conn, [metadata, ...withMetadata]);
     },
   });
   const wsUrl = socket.url;
@@ -150,6 +152,18 @@ describe('ElevenLabsConvAI', () => {
     await conn.send({ type: 'interruption', interruption_event: { event_id: 5 } });
     await new Promise((resolve) => setTimeout(resolve, REPLY_QUIET_MS * 2));
     expect(events.slice(-2).map((e) => e.type)).toEqual(['audio', 'interruption']);
+  });
+
+  it('keeps the agent messages that arrive in the same socket read as the metadata (the greeting)', async () => {
+    const { baseUrl } = await startConvAI('ulaw_8000', [
+      { type: 'agent_response', agent_response_event: { agent_response: 'Hello there.', event_id: 1 } },
+      { type: 'audio', audio_event: { audio_base_64: 'AQID', event_id: 1 } },
+    ]);
+    session = await new ElevenLabsConvAI({ apiKey: 'test-key', agentId: 'a', baseUrl }).connect(connect);
+    const events = collect(session);
+    await until(() => events.length === 2);
+    expect(events[0]).toEqual({ type: 'transcript', role: 'assistant', text: 'Hello there.', isFinal: true });
+    expect(Buffer.from((events[1] as { data: Uint8Array }).data)).toEqual(Buffer.from([1, 2, 3]));
   });
 
   it('runs a client tool call round trip', async () => {

@@ -74,6 +74,11 @@ export class ElevenLabsConvAI implements Engine {
       ...(this.options.signedUrl === false ? { headers: { 'xi-api-key': this.apiKey } } : {}),
       ...(signal ? { signal } : {}),
     });
+    // The agent's first messages (its greeting) may come in the same read as the metadata, before
+    // the session listens: hold every text message until then.
+    const held: string[] = [];
+    const hold = (data: unknown, isBinary: boolean): void => void (isBinary || held.push(String(data)));
+    ws.on('message', hold);
     const metadata = waitForMetadata(ws, this.options.connectTimeoutMs ?? 10_000);
     ws.send(JSON.stringify(this.initiation(options)));
     let input: AudioFormat;
@@ -84,10 +89,14 @@ export class ElevenLabsConvAI implements Engine {
       input = parseElevenLabsFormat(formats.input, 'user_input_audio_format');
       output = parseElevenLabsFormat(formats.output, 'agent_output_audio_format');
     } catch (error) {
+      ws.off('message', hold);
       ws.terminate();
       throw error;
     }
-    return new ConvAISession(ws, input, output, logger);
+    ws.off('message', hold);
+    const session = new ConvAISession(ws, input, output, logger);
+    session.replay(held.slice(held.findIndex(isMetadata) + 1));
+    return session;
   }
 
   private publicUrl(): string {
@@ -119,6 +128,14 @@ export class ElevenLabsConvAI implements Engine {
       ...(Object.keys(override).length > 0 ? { conversation_config_override: override } : {}),
       ...(options.variables && Object.keys(options.variables).length > 0 ? { dynamic_variables: options.variables } : {}),
     };
+  }
+}
+
+function isMetadata(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { type?: unknown }).type === 'conversation_initiation_metadata';
+  } catch {
+    return false;
   }
 }
 
