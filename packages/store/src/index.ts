@@ -18,4 +18,5 @@ export { redactText } from './redact.js';
 export { migrate, MIGRATIONS } from './migrations.js';
 export type { SqlClient } from './sql-client.js';
 export { openPGliteClient } from './pglite-client.js';
+export { openPGliteWorkerClient } from './pglite-worker-client.js';
 export { openPostgresClient } from './postgres-client.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ConfigError, createConsoleLogger, type Logger } from '@patter/core';
 import { CallStore, type CallStoreOptions } from './call-store.js';
 import { migrate } from './migrations.js';
-import { openPGliteClient } from './pglite-client.js';
+import { openPGliteWorkerClient } from './pglite-worker-client.js';
 import { openPostgresClient } from './postgres-client.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -37,7 +37,7 @@ export async function openCallStore(options: OpenCallStoreOptions = {}): Promise
   }
   let client: SqlClient;
   if (url !== undefined) client = await openPostgresClient(url, logger);
-  else client = await openPGliteClient(options.memory ? undefined : (options.dataDir ?? DEFAULT_DATA_DIR));
+  else client = await openPGliteWorkerClient(options.memory ? undefined : (options.dataDir ?? DEFAULT_DATA_DIR));
   try {
     const applied = await migrate(client);
     if (applied.length > 0) logger.info({ applied, database: client.kind }, 'store schema migrated');

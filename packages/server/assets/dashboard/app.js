@@ -8,6 +8,7 @@ function h(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'style') Object.assign(el.style, value); // CSSOM: allowed by the page's CSP, unlike style attributes
     else el.setAttribute(key, String(value));
   }
   for (const child of children.flat()) if (child !== undefined && child !== null) el.append(child instanceof Node ? child : String(child));
@@ -22,6 +23,8 @@ async function api(path) {
   return body;
 }
 
+/** Replaces the view's content; null/undefined entries (absent sections) are skipped. */
+const show = (...nodes) => view.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined));
 const time = (ms) => new Date(ms).toLocaleString();
 const secs = (ms) => (ms === undefined || ms === null ? '' : `${(ms / 1000).toFixed(1)} s`);
 const usd = (n) => `$${Number(n || 0).toFixed(4)}`;
@@ -50,7 +53,7 @@ function renderLive() {
       h('span', { 'data-testid': 'latency' }, call.latencyMs !== undefined && call.latencyMs !== null ? `latency ${Math.round(call.latencyMs)} ms` : ''),
       call.partial ? h('em', { class: 'muted', 'data-testid': 'partial' }, `… ${call.partial}`) : null),
     timelineList(call.timeline)));
-  view.replaceChildren(h('h2', {}, 'Live calls'), cards.length ? h('div', {}, cards) : h('p', { class: 'muted', 'data-testid': 'no-live' }, 'No call in progress.'));
+  show(h('h2', {}, 'Live calls'), cards.length ? h('div', {}, cards) : h('p', { class: 'muted', 'data-testid': 'no-live' }, 'No call in progress.'));
 }
 
 function showLive() {
@@ -97,14 +100,14 @@ async function showHistory(params) {
   if (params.get('from')) query.set('since', String(Date.parse(params.get('from'))));
   if (params.get('to')) query.set('until', String(Date.parse(params.get('to')) + 86_400_000));
   const exportLink = (format) => h('a', { href: `/dashboard/api/export?format=${format}&${query}` }, format.toUpperCase());
-  view.replaceChildren(h('h2', {}, 'History'), form, h('p', { class: 'muted' }, 'Loading…'));
+  show(h('h2', {}, 'History'), form, h('p', { class: 'muted' }, 'Loading…'));
   const page = await api(`calls?${query}`);
   const rows = page.calls.map((call) => h('tr', { 'data-call-id': call.callId, onclick: () => (location.hash = `#/call/${encodeURIComponent(call.callId)}`) },
     h('td', {}, time(call.startedAt)), h('td', {}, call.from || ''), h('td', {}, call.to || ''), h('td', {}, call.agent || ''),
     h('td', {}, secs(call.durationMs)), h('td', {}, call.endReason || ''), h('td', {}, call.turnCount),
     h('td', {}, call.latencyP50Ms !== undefined ? `${call.latencyP50Ms} ms` : ''), h('td', {}, usd(call.costUsd))));
   const next = page.nextCursor ? h('a', { href: `#/history?${new URLSearchParams({ ...Object.fromEntries(params), cursor: page.nextCursor })}`, 'data-testid': 'next-page' }, 'Older calls →') : null;
-  view.replaceChildren(h('h2', {}, 'History'), form,
+  show(h('h2', {}, 'History'), form,
     h('table', { 'data-testid': 'history' }, h('thead', {}, h('tr', {}, ['Started', 'From', 'To', 'Agent', 'Duration', 'Ended', 'Turns', 'Latency p50', 'Cost'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
     rows.length ? null : h('p', { class: 'muted', 'data-testid': 'no-calls' }, 'No call matches.'),
     h('p', {}, next, ' ', h('span', { class: 'muted' }, 'Export: '), exportLink('csv'), ' ', exportLink('json')));
@@ -116,12 +119,12 @@ function stageBars(turn) {
   const parts = [['stt', turn.sttMs], ['llm', turn.llmFirstTokenMs], ['tts', turn.ttsFirstByteMs]];
   const known = parts.reduce((a, [, ms]) => a + (ms || 0), 0);
   const total = turn.heardMs ?? turn.totalMs ?? known;
-  return h('span', {}, parts.filter(([, ms]) => ms).map(([name, ms]) => h('span', { class: `bar ${name}`, style: `width:${Math.max(1, ms * scale)}px`, title: `${name} ${Math.round(ms)} ms` })),
-    total > known ? h('span', { class: 'bar rest', style: `width:${(total - known) * scale}px`, title: `rest ${Math.round(total - known)} ms` }) : null);
+  return h('span', {}, parts.filter(([, ms]) => ms).map(([name, ms]) => h('span', { class: `bar ${name}`, style: { width: `${Math.max(1, ms * scale)}px` }, title: `${name} ${Math.round(ms)} ms` })),
+    total > known ? h('span', { class: 'bar rest', style: { width: `${(total - known) * scale}px` }, title: `rest ${Math.round(total - known)} ms` }) : null);
 }
 
 async function showCall(callId) {
-  view.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+  show(h('p', { class: 'muted' }, 'Loading…'));
   const call = await api(`calls/${encodeURIComponent(callId)}`);
   const ms = (v) => (v === undefined ? '' : `${Math.round(v)}`);
   const turns = h('table', { 'data-testid': 'turns' },
@@ -131,7 +134,7 @@ async function showCall(callId) {
   const cost = h('table', { 'data-testid': 'cost' }, h('tbody', {},
     Object.entries(call.cost).map(([provider, value]) => h('tr', {}, h('td', {}, provider), h('td', {}, usd(value)))),
     h('tr', {}, h('th', {}, 'total'), h('th', { 'data-testid': 'cost-total' }, usd(sum(call.cost))))));
-  view.replaceChildren(
+  show(
     h('p', {}, h('a', { href: '#/history' }, '← History')),
     h('h2', {}, `Call ${call.callId}`),
     h('div', { class: 'card row' },
@@ -149,10 +152,10 @@ async function showCall(callId) {
 // ---- overview ---------------------------------------------------------------------------
 function barChart(title, days, series) {
   const width = 360, height = 160, pad = 24;
-  const max = Math.max(1, ...days.flatMap((d) => series.map((s) => d[s.key] || 0)));
+  const max = Math.max(0, ...days.flatMap((d) => series.map((s) => d[s.key] || 0))) || 1;
   const slot = (width - pad) / Math.max(1, days.length);
   const bars = days.flatMap((d, i) => series.map((s, j) => {
-    const v = d[s.key] || 0, bh = (v / max) * (height - pad * 1.5);
+    const v = d[s.key] || 0, bh = (v / max) * (height - pad * 2);
     const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
     for (const [k, val] of Object.entries({ x: pad + i * slot + j * (slot / series.length), y: height - pad - bh, width: Math.max(1, slot / series.length - 1), height: bh, fill: s.color })) rect.setAttribute(k, String(val));
     const tip = document.createElementNS('http://www.w3.org/2000/svg', 'title');
@@ -170,14 +173,18 @@ function barChart(title, days, series) {
 }
 
 async function showOverview() {
-  view.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+  show(h('p', { class: 'muted' }, 'Loading…'));
   const data = await api('overview?days=30');
+  // Every day of the range, the ones without calls as zero, so the bars keep their dates' places.
+  const byDay = new Map(data.days.map((d) => [d.day, d]));
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const days = Array.from({ length: 30 }, (_, i) => new Date(today - (29 - i) * 86_400_000).toISOString().slice(0, 10)).map((day) => byDay.get(day) || { day, calls: 0, costUsd: 0 });
   const n = (v) => String(Math.round(v));
-  view.replaceChildren(h('h2', {}, 'Last 30 days'),
+  show(h('h2', {}, 'Last 30 days'),
     h('div', { class: 'charts', 'data-testid': 'charts' },
-      barChart('Calls per day', data.days, [{ key: 'calls', label: 'calls', color: '#2f7dd1', format: n }]),
-      barChart('Latency p50 / p95 (ms)', data.days, [{ key: 'latencyP50Ms', label: 'p50', color: '#2ca05a', format: n }, { key: 'latencyP95Ms', label: 'p95', color: '#b07a16', format: n }]),
-      barChart('Cost per day', data.days, [{ key: 'costUsd', label: 'cost', color: '#8e44ad', format: usd }])),
+      barChart('Calls per day', days, [{ key: 'calls', label: 'calls', color: '#2f7dd1', format: n }]),
+      barChart('Latency p50 / p95 (ms)', days, [{ key: 'latencyP50Ms', label: 'p50', color: '#2ca05a', format: n }, { key: 'latencyP95Ms', label: 'p95', color: '#b07a16', format: n }]),
+      barChart('Cost per day', days, [{ key: 'costUsd', label: 'cost', color: '#8e44ad', format: usd }])),
     h('h3', {}, 'How calls ended'),
     h('table', { 'data-testid': 'end-reasons' }, h('tbody', {}, data.endReasons.map((r) => h('tr', { onclick: () => (location.hash = `#/history?reason=${encodeURIComponent(r.reason)}`) }, h('td', {}, r.reason), h('td', {}, r.calls))))));
 }
@@ -199,7 +206,7 @@ async function render() {
     else if (name === 'overview') await showOverview();
     else showLive();
   } catch (err) {
-    if (err.message !== 'login') view.replaceChildren(h('p', { class: 'error', 'data-testid': 'error' }, `Could not load: ${err.message}`));
+    if (err.message !== 'login') show(h('p', { class: 'error', 'data-testid': 'error' }, `Could not load: ${err.message}`));
   }
 }
 

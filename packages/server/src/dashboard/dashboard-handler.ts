@@ -13,7 +13,7 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'self'; media-src *; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; media-src *; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
 const MAX_LOGIN_BYTES = 4096;

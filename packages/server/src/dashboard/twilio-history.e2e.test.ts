@@ -93,7 +93,7 @@ describe('a Twilio call in the call history', () => {
     await call.stop();
 
     let record: CallRecord | undefined;
-    await waitFor(() => record !== undefined || void testStore.store.getCall(call.callSid).then((r) => (record = r)), 15_000);
+    await waitFor(() => record !== undefined || (void testStore.store.getCall(call.callSid).then((r) => (record = r)), false), 15_000);
     expect(record).toMatchObject({ callId: call.callSid, carrier: 'twilio', direction: 'inbound', from: '+14155550100', agent: 'luigi', endReason: 'caller_hangup' });
     expect(record!.timeline.map((i) => (i.kind === 'tool' ? i.name : `${i.kind}: ${i.text}`))).toEqual([
       'assistant: Welcome to Luigi.',
