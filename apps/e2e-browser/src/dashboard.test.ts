@@ -87,7 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)(`dashboard in Chromium${HAS_CHROMIUM ? '' : ` (sk
           await dashboard.locator('[data-testid="history"], [data-testid="error"]').first().waitFor();
           return dashboard.locator('[data-testid="history"] tbody tr').count();
         },
-        { timeout: 60_000, intervals: [500] },
+        { timeout: 60_000, interval: 500 },
       )
       .toBe(1);
     const row = dashboard.locator('[data-testid="history"] tbody tr').first();
