@@ -6,6 +6,7 @@ import { run as pipelineLatency } from './pipeline-latency.js';
 import { run as engineBridge } from './engine-bridge.js';
 import { run as serverLoad } from './server-load/server-load.js';
 import { run as vad } from './vad/vad.js';
+import { run as telemetryOverhead } from './telemetry-overhead.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
@@ -17,6 +18,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'engine-bridge', run: engineBridge },
   { name: 'server-load', run: serverLoad },
   { name: 'vad', run: vad },
+  { name: 'telemetry-overhead', run: telemetryOverhead },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.

@@ -127,7 +127,8 @@ export class BenchTransport implements CallTransport {
     this.pending += audio.length / 8;
   }
   mark(name: string): void {
-    this.marks++;
+    // Sentence marks only: the session's heard-latency mark (after a reply's first frame) is not one.
+    if (!name.startsWith('patter-heard-')) this.marks++;
     this.emitter.emit('mark', name);
   }
   clear(): void {
