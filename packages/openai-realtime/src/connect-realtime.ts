@@ -6,6 +6,7 @@ import {
   toWebSocketUrl,
   type AudioFormat,
   type EngineConnectOptions,
+  type EngineTurn,
   type WebSocket,
 } from '@patter/core';
 import { buildSessionUpdate } from './build-session-update.js';
@@ -15,9 +16,10 @@ import type { ResolvedRealtimeOptions } from './realtime-options.js';
 
 /**
  * Opens one call's Realtime socket: connect, send the GA `session.update`, wait for the
- * server's `session.updated` (reading back the formats it agreed), then speak the first
- * message verbatim. A refusal (`beta_api_shape_disabled`, bad key, unknown model …) rejects
- * with a typed error whose message says exactly what was refused.
+ * server's `session.updated` (reading back the formats it agreed), then restore the
+ * conversation so far when resuming a dropped call, or speak the first message verbatim. A
+ * refusal (`beta_api_shape_disabled`, bad key, unknown model …) rejects with a typed error
+ * whose message says exactly what was refused.
  */
 export async function connectRealtime(
   options: ResolvedRealtimeOptions,
@@ -52,8 +54,16 @@ export async function connectRealtime(
     ws.terminate();
     throw error;
   }
+  // A resumed call: the conversation so far, as text items, before anything else is said.
+  for (const turn of connect.history ?? []) ws.send(JSON.stringify(historyItem(turn)));
   if (connect.firstMessage) session.say(connect.firstMessage);
   return session;
+}
+
+/** One turn of the conversation as a GA `conversation.item.create` (assistant text is `output_text`). */
+function historyItem(turn: EngineTurn): Record<string, unknown> {
+  const content = [{ type: turn.role === 'user' ? 'input_text' : 'output_text', text: turn.text }];
+  return { type: 'conversation.item.create', item: { type: 'message', role: turn.role, content } };
 }
 
 function waitForSessionUpdated(ws: WebSocket, timeoutMs: number): Promise<void> {

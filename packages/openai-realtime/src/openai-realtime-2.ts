@@ -19,6 +19,8 @@ import {
  */
 export class OpenAIRealtime2 implements Engine {
   readonly key: string = 'openai_realtime_2';
+  /** A dropped session is reconnected with the conversation so far (`conversation.item.create`). */
+  readonly resumable = true;
   private readonly options: ResolvedRealtimeOptions;
 
   constructor(options: OpenAIRealtimeOptions = {}) {

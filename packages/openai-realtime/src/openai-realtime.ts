@@ -19,6 +19,8 @@ import {
  */
 export class OpenAIRealtime implements Engine {
   readonly key: string = 'openai_realtime';
+  /** A dropped session is reconnected with the conversation so far (`conversation.item.create`). */
+  readonly resumable = true;
   protected readonly options: ResolvedRealtimeOptions;
 
   constructor(options: OpenAIRealtimeOptions = {}) {

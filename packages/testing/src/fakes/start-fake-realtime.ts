@@ -32,6 +32,8 @@ export interface FakeRealtimeState {
   readonly errors: string[];
   /** `conversation.item.truncated` the fake confirmed: item id → audio_end_ms. */
   readonly truncated: Map<string, number>;
+  /** Items the client added with a valid `conversation.item.create`, in order. */
+  readonly created: Record<string, any>[];
 }
 
 const states = new WeakMap<FakeWebSocketConnection, FakeRealtimeState>();
@@ -93,6 +95,7 @@ export async function startFakeRealtime(
         outputBytesPerMs: session.audio?.output?.format?.type === 'audio/pcm' ? 48 : 8,
         errors: [],
         truncated: new Map(),
+        created: [],
       };
       states.set(conn, state);
       for (const resolve of waiters.get(conn) ?? []) resolve(state);
@@ -144,6 +147,15 @@ async function checkClientEvent(conn: FakeWebSocketConnection, state: FakeRealti
       await reply({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: 0, audio_end_ms: event.audio_end_ms });
       return;
     }
+    case 'conversation.item.create': {
+      const problem = itemProblem(event.item);
+      if (problem) return void (await reply(invalid('invalid_value', problem, 'item')));
+      state.created.push(event.item);
+      const item = { id: `item_c${state.created.length}`, object: 'realtime.item', status: 'completed', ...event.item };
+      await reply({ type: 'conversation.item.added', previous_item_id: null, item });
+      await reply({ type: 'conversation.item.done', previous_item_id: null, item });
+      return;
+    }
     case 'conversation.item.delete':
       if (!state.items.delete(event.item_id)) return void (await reply(invalid('item_not_found', `Item ${event.item_id} not found.`, 'item_id')));
       await reply({ type: 'conversation.item.deleted', item_id: event.item_id });
@@ -161,6 +173,27 @@ async function checkClientEvent(conn: FakeWebSocketConnection, state: FakeRealti
     default:
       return;
   }
+}
+
+/**
+ * What the server would refuse in a created item: GA message parts are `input_text` (or
+ * `input_audio`) for user and system messages and `output_text` for assistant ones (the beta
+ * `text` is gone); a function call output needs its `call_id` and a string `output`.
+ */
+function itemProblem(item: Record<string, any> | undefined): string | undefined {
+  if (item?.type === 'function_call_output') {
+    return typeof item.call_id === 'string' && typeof item.output === 'string' ? undefined : 'function_call_output needs call_id and output';
+  }
+  if (item?.type !== 'message') return `Invalid item type: '${String(item?.type)}'.`;
+  const parts: Record<string, string> = { user: 'input_text', system: 'input_text', assistant: 'output_text' };
+  const expected = parts[String(item.role)];
+  if (!expected) return `Invalid role: '${String(item.role)}'.`;
+  if (!Array.isArray(item.content) || item.content.length === 0) return 'A message needs content.';
+  for (const part of item.content as Record<string, unknown>[]) {
+    const ok = (part.type === expected && typeof part.text === 'string') || (expected === 'input_text' && part.type === 'input_audio');
+    if (!ok) return `Invalid content type '${String(part.type)}' for a ${String(item.role)} message.`;
+  }
+  return undefined;
 }
 
 /** The fake's view of one connection (after `session.updated`). */
