@@ -29,6 +29,7 @@ const AGENT_OPTIONS: Record<keyof AgentOptions, true> & Record<string, true> = {
   guardrails: true,
   hallucinationFilter: true,
   pricing: true,
+  holdAudio: true,
 };
 
 /** The names `AgentOptions` accepts: anything else is a typo, and `createAgent` says which option was meant. */

@@ -1,4 +1,4 @@
-import { ConfigError, rejectUnknownOptions, toolJsonSchema, type AgentOptions, type Logger, type Tool } from '@patter/core';
+import { ConfigError, rejectUnknownOptions, resolveHoldAudio, toolJsonSchema, type AgentOptions, type Logger, type Tool } from '@patter/core';
 import { AGENT_OPTION_KEYS } from './agent-option-keys.js';
 import { checkToolSchema } from './check-tool-schema.js';
 
@@ -49,6 +49,7 @@ export function createAgent(options: AgentOptions, logger?: Logger): Agent {
   checkDuration('interruptionMinMs', options.interruptionMinMs, true);
   checkDuration('maxCallDurationMs', options.maxCallDurationMs, false);
   checkAllowlist(options.transferAllowlist);
+  resolveHoldAudio(options.holdAudio, options.tts !== undefined);
   logger?.debug({ mode }, 'agent configured');
   return Object.freeze({
     ...options,

@@ -2,6 +2,7 @@ import type { CallControl } from '../call/call-control.js';
 import type { Engine } from '../engine/engine.js';
 import type { ChatMessage } from '../llm/chat-message.js';
 import type { LLMProvider } from '../llm/llm-provider.js';
+import type { HoldAudioOptions } from '../session/hold-audio-options.js';
 import type { OutputGuardrail } from '../session/output-guardrail.js';
 import type { PricingTable } from '../session/pricing.js';
 import type { HallucinationFilterOptions } from '../stt/hallucination-filter.js';
@@ -84,4 +85,10 @@ export interface AgentOptions {
   readonly hallucinationFilter?: boolean | HallucinationFilterOptions;
   /** Price overrides by provider key (merged over the defaults), for the `callEnd` cost. */
   readonly pricing?: PricingTable;
+  /**
+   * A sound while a tool runs longer than `afterMs` (default 1500 ms), until the reply starts:
+   * `true` for the built-in soft tone, or `{ afterMs, sound: 'tone' | 'filler' | clip, fillerText }`.
+   * Default off.
+   */
+  readonly holdAudio?: boolean | HoldAudioOptions;
 }

@@ -5,7 +5,9 @@ import { delay } from '../util/abort.js';
 import { BargeInPolicy } from './barge-in.js';
 import { CallerInput } from './caller-input.js';
 import { createReplySource } from './create-reply-source.js';
+import { createHoldAudio } from './create-hold-audio.js';
 import { DtmfCollector } from './dtmf-collector.js';
+import type { HoldAudioPlayer } from './hold-audio-player.js';
 import type { ReplySource, UserTurn } from './reply-source.js';
 import { streamReply } from './reply-stream.js';
 import type { SessionContext } from './session-context.js';
@@ -40,7 +42,14 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
   const stt = agent.stt;
   const tts = agent.tts;
   const source: ReplySource = createReplySource(context);
-  const speech = new SpeechOutput({ tts, transport, logger, usage: context.usage, callId: context.callId });
+  let hold: HoldAudioPlayer | undefined;
+  const speech = new SpeechOutput({
+    tts, transport, logger, usage: context.usage, callId: context.callId,
+    onSpeechAudio: () => hold?.speechStarted() ?? false,
+  });
+  // While a tool runs long: a sound until the reply starts (not the agent speaking: no barge-in on it).
+  hold = createHoldAudio(context, { format: transport.format, send: (audio) => speech.sendSound(audio), pendingMs: () => transport.pendingMs() }, () => !speech.speaking);
+  const agentSpeaking = (): boolean => speech.speaking && hold?.playing !== true;
   const bargeIn = new BargeInPolicy({
     ...(agent.allowInterruptions === undefined ? {} : { allowInterruptions: agent.allowInterruptions }),
     ...(agent.interruptionMinMs === undefined ? {} : { minMs: agent.interruptionMinMs }),
@@ -72,10 +81,12 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       const sent = reply.utterance.sentText();
       const heardAll = reply.utterance.playedText();
       context.events.emit('bargeIn', { turn: reply.timer.turn, heardShare: sent.length > 0 ? Math.min(1, heardAll.length / sent.length) : 0 });
+      hold?.reset(false);
       speech.clear();
       reply.controller.abort();
       commit(heard, reply, true);
     } else {
+      hold?.reset(false);
       speech.clear();
     }
   };
@@ -143,10 +154,14 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
             },
             toolRound: () => {
               reply.roundStart = said;
+              hold?.toolStarted();
             },
           },
           {
-            onRequest: () => timer.mark('llmRequest'),
+            onRequest: () => {
+              hold?.toolFinished();
+              timer.mark('llmRequest');
+            },
             onFirstToken: () => timer.mark('llmFirstToken'),
             onFirstSentence: () => timer.mark('firstSentence'),
             onUsage: (usage) => {
@@ -157,6 +172,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
           },
         );
         await utterance.finish();
+        if (!signal.aborted) hold?.reset();
         // Still interruptible while the carrier plays it: commit once heard to the end.
         await played(signal);
         if (active === reply && !signal.aborted) {
@@ -165,6 +181,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
         }
       } catch (err) {
         if (signal.aborted) return;
+        hold?.reset();
         if (active === reply) active = undefined;
         logger.error({ err, callId: context.callId() }, 'agent reply failed');
         reportProvider('error', err, agent.llm?.key ?? 'on_message');
@@ -181,7 +198,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
 
   const onTranscript = (event: Transcript, now: number): void => {
     if (event.eventType === 'SpeechStarted' || (event.eventType === 'Results' && event.text.trim() !== '')) {
-      if (speech.speaking && bargeIn.onTranscript(event, speech.speakingSince, now)) interrupt();
+      if (agentSpeaking() && bargeIn.onTranscript(event, speech.speakingSince, now)) interrupt();
     }
     if (event.eventType === 'Results' && event.isFinal && event.text.trim() !== '') {
       pendingTimer ??= new TurnTimer(turnCount + 1);
@@ -196,7 +213,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       input = new CallerInput(context, stt, transport, {
         onTranscript,
         onVoice: (voiced, frameMs, now) => {
-          if (speech.speaking && bargeIn.onVoice(voiced, frameMs, speech.speakingSince, now)) interrupt();
+          if (agentSpeaking() && bargeIn.onVoice(voiced, frameMs, speech.speakingSince, now)) interrupt();
         },
         agentSpeaking: () => speech.speaking,
         onTurn: (text, speechEndAt, finalAt) => {
@@ -248,6 +265,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       dtmf.close();
       active?.controller.abort();
       active = undefined;
+      hold?.close();
       speech.close();
       await Promise.all([input?.close(), source.close?.().catch(() => {})]);
     },

@@ -53,6 +53,11 @@ export interface SpeechOutputOptions {
   readonly logger: Logger;
   readonly usage: UsageMeter;
   readonly callId: () => string;
+  /**
+   * A sentence's first audio is about to go to the carrier (hold audio fades out then); true when
+   * hold audio was playing, so the agent's speech starts now for barge-in.
+   */
+  readonly onSpeechAudio?: () => boolean;
 }
 
 /**
@@ -167,6 +172,13 @@ export class SpeechOutput {
     this.offMark();
   }
 
+  /** Audio that is not a sentence (hold audio): queued at the carrier, counted on the timeline. */
+  sendSound(audio: Uint8Array): void {
+    const { transport } = this.options;
+    transport.sendAudio(audio);
+    this.sentMs += durationMs(transport.format, audio.length);
+  }
+
   /** Keeps the sentence being sent and the next one requested (one sentence of lookahead). */
   private prefetch(): void {
     let started = 0;
@@ -179,13 +191,16 @@ export class SpeechOutput {
 
   private async send(job: SynthesisJob, index: number, mine: Segment[], signal: AbortSignal, hooks: SpeechHooks): Promise<void> {
     const { transport } = this.options;
-    const segment: Segment = { text: job.text, index, mark: '', startMs: this.sentMs, endMs: this.sentMs, played: false };
+    let segment: Segment = { text: job.text, index, mark: '', startMs: 0, endMs: 0, played: false };
     let firstChunk = true;
     let firstFrame = true;
     for await (const chunk of job.chunks()) {
       if (signal.aborted) return;
       if (firstChunk) {
         firstChunk = false;
+        // Hold audio may have been sent while this sentence was synthesized: it starts after it.
+        if (this.options.onSpeechAudio?.() === true) this.firstFrameAt = performance.now();
+        segment = { ...segment, startMs: this.sentMs, endMs: this.sentMs };
         mine.push(segment);
         this.segments.push(segment);
       }
