@@ -28,7 +28,7 @@ afterEach(async () => {
 const isSpeech = (byte: number): boolean => byte === 0x2a;
 const isSilence = (byte: number): boolean => byte === 0xff || byte === 0x7f;
 
-async function holdCall(holdAudio: boolean | HoldAudioOptions | undefined) {
+async function holdCall(holdAudio: boolean | HoldAudioOptions | undefined, spoken = REPLY) {
   const fakes = await Promise.all([fakeDeepgram([FIXTURE_TEXTS['book-a-table']]), fakeOpenAIChat(REPLY, 'book_table'), fakeCartesia()]);
   for (const fake of fakes) closers.push(() => fake.close());
   const [deepgram, openai, cartesia] = fakes;
@@ -68,7 +68,7 @@ async function holdCall(holdAudio: boolean | HoldAudioOptions | undefined) {
   const call = await simulator.inboundCall();
   await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes);
   // The reply is on the line once all of its audio arrived and its mark came back.
-  await waitFor(() => call.receivedAudio().filter(isSpeech).length >= REPLY.length * 80 && call.marks.items.length >= 1, 15_000);
+  await waitFor(() => call.receivedAudio().filter(isSpeech).length >= spoken.length * 80 && call.marks.items.length >= 1, 15_000);
   return { call, ends, toolRuns };
 }
 
@@ -94,6 +94,13 @@ describe('hold audio while a slow tool runs (pipeline, Twilio)', () => {
     // The hold player's timer is gone with the call.
     for (let i = 0; i < 150 && timerCensus.live > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(timerCensus.live).toBe(0);
+  });
+
+  it("sound 'filler': the agent's TTS says the filler once during the tool, then the reply; no tone", async () => {
+    const { call } = await holdCall({ afterMs: 300, sound: 'filler', fillerText: 'One moment.' }, `One moment.${REPLY}`);
+    const audio = call.receivedAudio();
+    expect(audio.every((byte) => isSpeech(byte) || isSilence(byte))).toBe(true);
+    expect(audio.filter(isSpeech).length).toBe(('One moment.'.length + REPLY.length) * 80);
   });
 
   it('without holdAudio the tool runs in silence (the same call, no hold sound)', async () => {

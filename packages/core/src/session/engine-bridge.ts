@@ -3,7 +3,9 @@ import type { Engine, EngineConnectOptions, EngineEvent, EngineSession } from '.
 import type { ProviderError } from '../errors/provider-error.js';
 import type { ToolCallRequest } from '../llm/chat-message.js';
 import { createFrameConverter, type FrameConverter } from './audio-path.js';
+import { createHoldAudio } from './create-hold-audio.js';
 import { engineHistory } from './engine-history.js';
+import type { HoldAudioPlayer } from './hold-audio-player.js';
 import { reconnectEngine } from './reconnect-engine.js';
 import type { SessionContext } from './session-context.js';
 import type { SessionMode, SessionModeFactory } from './session-mode.js';
@@ -64,12 +66,19 @@ class EngineBridge implements SessionMode {
   private firstMessage: string | undefined;
 
   private readonly turns: EngineTurns;
+  /** A sound while a tool runs long, until the engine's reply audio arrives (agent `holdAudio`). */
+  private readonly hold: HoldAudioPlayer | undefined;
 
   constructor(
     private readonly context: SessionContext,
     private readonly transport: CallTransport,
   ) {
     this.turns = new EngineTurns(context, transport);
+    this.hold = createHoldAudio(
+      context,
+      { format: transport.format, send: (audio) => transport.sendAudio(audio), pendingMs: () => transport.pendingMs() },
+      () => !this.generating && transport.pendingMs() === 0,
+    );
   }
 
   listen(): void {
@@ -116,6 +125,7 @@ class EngineBridge implements SessionMode {
     if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
     this.closed = true;
     this.turns.close();
+    this.hold?.close();
     this.offAudio?.();
     this.early.length = 0;
     this.releaseReplyWaiters();
@@ -244,6 +254,7 @@ class EngineBridge implements SessionMode {
     const { context, transport } = this;
     switch (event.type) {
       case 'audio': {
+        this.hold?.speechStarted();
         if (this.replyBaseline === undefined) {
           this.replyBaseline = transport.playedMs() + transport.pendingMs();
           this.lastReplyBaseline = this.replyBaseline;
@@ -311,7 +322,7 @@ class EngineBridge implements SessionMode {
   /** Barge-in: clear the carrier now, then tell the engine how much of its reply was heard. */
   private onCallerSpeech(session: EngineSession): void {
     const { agent } = this.context;
-    const speaking = this.replyBaseline !== undefined || this.transport.pendingMs() > 0;
+    const speaking = this.replyBaseline !== undefined || (this.transport.pendingMs() > 0 && this.hold?.playing !== true);
     if (!speaking || agent.allowInterruptions === false) return;
     const baseline = this.replyBaseline ?? this.lastReplyBaseline ?? this.transport.playedMs();
     const heardMs = Math.max(0, this.transport.playedMs() - baseline);
@@ -325,6 +336,7 @@ class EngineBridge implements SessionMode {
   private cutReply(afterClear?: () => void): void {
     const share = this.heardShare();
     const open = this.generating || this.replyBaseline !== undefined;
+    this.hold?.reset(false);
     this.transport.clear();
     afterClear?.();
     this.turns.onCut(share);
@@ -377,13 +389,16 @@ class EngineBridge implements SessionMode {
   private async runTool(session: EngineSession, call: ToolCallRequest): Promise<void> {
     const { context } = this;
     let outcome: Awaited<ReturnType<typeof context.tools.run>>;
+    this.hold?.toolStarted();
     try {
       outcome = await context.tools.run(call, context.toolContext(context.signal));
     } catch (err) {
+      this.hold?.toolFinished();
       // Only an abort gets here (the call ended while the tool ran, e.g. it transferred the call).
       if (!context.signal.aborted) context.logger.warn({ err, tool: call.name }, 'engine tool call failed');
       return;
     }
+    this.hold?.toolFinished();
     context.events.emit('toolCall', {
       name: outcome.name,
       arguments: outcome.arguments,
