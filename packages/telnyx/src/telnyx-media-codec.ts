@@ -12,6 +12,9 @@ import { decodeClientState } from './telnyx-client-state.js';
 
 const FORMATS: Readonly<Record<string, AudioFormat>> = { PCMU: MULAW_8K, PCMA: ALAW_8K };
 
+/** How the carrier starts a media frame (checked first; any other layout is still read). */
+const MEDIA_PREFIX = '{"event":"media"';
+
 /**
  * Telnyx media-streaming wire format: JSON text frames with `event`, top-level `stream_id`,
  * snake_case counters as strings; outbound frames carry no stream id.
@@ -19,7 +22,7 @@ const FORMATS: Readonly<Record<string, AudioFormat>> = { PCMU: MULAW_8K, PCMA: A
 export class TelnyxMediaCodec implements MediaStreamCodec {
   decode(text: string): MediaStreamMessage {
     // Hot path, 50 frames/s per call: read a media frame's few string fields without JSON.parse.
-    if (extractJsonStringField(text, 'event') === 'media') {
+    if (text.startsWith(MEDIA_PREFIX) || extractJsonStringField(text, 'event') === 'media') {
       const payload = extractJsonStringField(text, 'payload');
       if (payload !== undefined) {
         const chunk = extractJsonStringField(text, 'chunk');

@@ -8,6 +8,9 @@ import {
   type MediaStreamMessage,
 } from '@patter/core';
 
+/** How the carrier starts a media frame (checked first; any other layout is still read). */
+const MEDIA_PREFIX = '{"event":"media"';
+
 /**
  * Twilio Media Streams wire format (JSON text frames, `event` discriminator, μ-law 8 kHz base64).
  * Media frames are read by field extraction (no JSON.parse); other frames are parsed once.
@@ -20,7 +23,7 @@ export class TwilioMediaCodec implements MediaStreamCodec {
 
   decode(text: string): MediaStreamMessage {
     // Hot path, 50 frames/s per call: read a media frame's few string fields without JSON.parse.
-    if (extractJsonStringField(text, 'event') === 'media') {
+    if (text.startsWith(MEDIA_PREFIX) || extractJsonStringField(text, 'event') === 'media') {
       const payload = extractJsonStringField(text, 'payload');
       if (payload !== undefined) {
         const chunk = extractJsonStringField(text, 'chunk');

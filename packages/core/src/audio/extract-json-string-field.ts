@@ -9,14 +9,15 @@
  * not a string. `field` must be a plain name (no quotes or backslashes).
  */
 export function extractJsonStringField(json: string, field: string): string | undefined {
-  const key = `"${field}"`;
-  let from = 0;
+  // The key is searched as `field` and its quotes checked in place (no `"field"` string built per call).
+  let from = 1;
   for (;;) {
-    const at = json.indexOf(key, from);
-    if (at < 0) return undefined;
-    from = at + 1;
-    if (escaped(json, at)) continue;
-    let i = skipSpace(json, at + key.length);
+    const name = json.indexOf(field, from);
+    if (name < 0) return undefined;
+    from = name + 1;
+    const at = name - 1;
+    if (json.charCodeAt(at) !== 34 /* " */ || json.charCodeAt(name + field.length) !== 34 || escaped(json, at)) continue;
+    let i = skipSpace(json, name + field.length + 1);
     if (json.charCodeAt(i) !== 58 /* : */) continue;
     i = skipSpace(json, i + 1);
     if (json.charCodeAt(i) !== 34 /* " */) return undefined;

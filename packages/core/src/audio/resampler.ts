@@ -95,13 +95,33 @@ export class Resampler {
     f32.set(history, x);
     i16.set(input, IN_OFFSET >> 1);
     const n = heap.process(f.offset, f.L, f.M, f.taps, this.t, input.length, X_OFFSET, IN_OFFSET, OUT_OFFSET);
-    const o = OUT_OFFSET >> 1;
-    for (let i = 0; i < n; i++) output[at + i] = i16[o + i]!;
-    const from = x + input.length;
-    for (let i = 0; i < keep; i++) history[i] = f32[from + i]!;
+    // Cached views on the kernel's memory: one memcpy each way, no element loop, no allocation.
+    output.set(kernelView(i16, OUT_OFFSET >> 1, n), at);
+    history.set(kernelView(f32, x + input.length, keep));
     this.t += n * f.M - input.length * f.L;
     return n;
   }
+}
+
+/** Views on the kernel's memory by (start, length); few distinct ones (frame sizes × filters). */
+const views = new Map<number, Int16Array | Float32Array>();
+let viewsOf: ArrayBuffer | undefined;
+
+/** `array.subarray(start, start + length)`, created once per (start, length) while the memory stays. */
+function kernelView<T extends Int16Array | Float32Array>(array: T, start: number, length: number): T {
+  if (viewsOf !== array.buffer) {
+    views.clear();
+    viewsOf = array.buffer as ArrayBuffer;
+  }
+  // Distinct keys for the two element types: the Int16 views are the negative ones.
+  const key = (start * 65536 + length) * (array instanceof Int16Array ? -1 : 1) - 1;
+  let view = views.get(key);
+  if (view === undefined) {
+    if (views.size >= 1024) views.clear();
+    view = array.subarray(start, start + length);
+    views.set(key, view);
+  }
+  return view as T;
 }
 
 function checkRate(option: string, rate: number): void {

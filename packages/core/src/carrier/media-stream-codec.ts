@@ -57,6 +57,20 @@ export function isBase64(value: string): boolean {
   return value.length % 4 === 0 && BASE64.test(value);
 }
 
+/**
+ * Decodes a canonical base64 payload, or `undefined` when it is not one. Validated by length,
+ * at no cost on valid input: a canonical string of length L decodes to exactly 3L/4 − padding
+ * bytes, and Node's decoder skips or stops at any character outside the alphabet, so it yields
+ * fewer. (The URL-safe `-` and `_` decode like `+` and `/` and are accepted.)
+ */
+export function decodeBase64(value: string): Buffer | undefined {
+  const length = value.length;
+  if ((length & 3) !== 0) return undefined;
+  const padding = length === 0 || value.charCodeAt(length - 1) !== 61 /* = */ ? 0 : value.charCodeAt(length - 2) === 61 ? 2 : 1;
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.byteLength === (length >> 2) * 3 - padding ? bytes : undefined;
+}
+
 /** Reads an optional string field of an unknown JSON value. */
 export function stringField(value: unknown, key: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

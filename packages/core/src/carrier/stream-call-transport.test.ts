@@ -97,6 +97,21 @@ async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
 }
 
 describe('StreamCallTransport', () => {
+  it('takes canonical base64 payloads byte for byte and drops every non-canonical one', async () => {
+    const { transport, send } = await pair();
+    const audio: string[] = [];
+    transport.on('audio', (a) => audio.push(Buffer.from(a).toString('hex')));
+    send({ e: 'start', sid: 'S1' });
+    const good = [Buffer.from([1, 2, 3]), Buffer.from([4, 5]), Buffer.from([6]), Buffer.alloc(160, 0xff)];
+    const bad = ['QUJ', 'QQ=A', 'QUJD RA==', 'QUJD\nRA==', 'QUJDRA==QUJD', 'Q===', '====', 'QU*D', 'QUJDRA=\u00e9', '\u00e9\u00e9\u00e9\u00e9'];
+    for (const p of bad) send({ e: 'media', sid: 'S1', p });
+    for (const b of good) send({ e: 'media', sid: 'S1', p: b.toString('base64') });
+    await eventually(() => expect(audio).toHaveLength(good.length));
+    expect(audio).toEqual(good.map((b) => b.toString('hex')));
+    expect(warnings.filter((w) => w === 'media payload is not base64')).toHaveLength(bad.length);
+    transport.close();
+  });
+
   it('runs a call: start, audio in order, dtmf, marks, clear, stop once', async () => {
     const { transport, send, received } = await pair();
     const audio: number[] = [];

@@ -7,7 +7,7 @@ import type { CallEndReason, CallInfo, CallTransport, CallTransportEvents } from
 import type { StreamContext } from './carrier.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { dtmfAudio, isDtmfDigits, type DtmfToneOptions } from './dtmf-tones.js';
-import { isBase64, type CarrierCallCommands, type MediaStreamCodec, type MediaStreamMessage } from './media-stream-codec.js';
+import { decodeBase64, type CarrierCallCommands, type MediaStreamCodec, type MediaStreamMessage } from './media-stream-codec.js';
 import { OutboundPacer } from './outbound-pacer.js';
 import { PlaybackTracker } from './playback-tracker.js';
 
@@ -251,8 +251,8 @@ export class StreamCallTransport implements CallTransport {
         }
         const { payload } = message;
         if (payload.length > this.maxPayloadChars) return this.drop('oversized media payload', { chars: payload.length });
-        if (!isBase64(payload)) return this.drop('media payload is not base64', {});
-        const audio = Buffer.from(payload, 'base64');
+        const audio = decodeBase64(payload);
+        if (audio === undefined) return this.drop('media payload is not base64', {});
         if (audio.byteLength > 0) this.emitter.emit('audio', audio);
         return;
       }

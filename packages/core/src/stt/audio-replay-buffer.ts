@@ -1,12 +1,23 @@
+import { audioRingPool } from '../audio/byte-array-pool.js';
+
+/** Smallest ring (≈ 128 ms of PCM16 16 kHz). */
+const MIN_RING = 4096;
+const EMPTY = new Uint8Array(0);
+
 /**
- * A fixed-size ring of audio bytes addressed by absolute stream positions (bytes since the
- * stream began). It holds the audio a WebSocket STT stream has not seen finalized yet: audio
- * written before the socket opened, audio waiting to reach a vendor's minimum chunk size, and
- * audio to re-send after a reconnect. Writing copies into the ring (no per-frame allocation);
- * when full, the oldest bytes are dropped and counted in `droppedBytes`.
+ * A ring of audio bytes addressed by absolute stream positions (bytes since the stream began),
+ * bounded by `capacityBytes`. It holds the audio a WebSocket STT stream has not seen finalized
+ * yet: audio written before the socket opened, audio waiting to reach a vendor's minimum chunk
+ * size, and audio to re-send after a reconnect. Writing copies into the ring (no per-frame
+ * allocation); when full, the oldest bytes are dropped and counted in `droppedBytes`.
+ *
+ * The ring is sized to what it holds, not to its capacity: it starts empty, doubles as audio
+ * accumulates, shrinks when a `trim` leaves it a quarter full, and is given back when it holds
+ * nothing (or on `release`). Rings come from a shared pool (`audioRingPool`).
  */
 export class AudioReplayBuffer {
-  private readonly ring: Uint8Array;
+  private readonly maxBytes: number;
+  private ring: Uint8Array = EMPTY;
   /** Oldest retained position. */
   private startPos = 0;
   /** Position after the newest byte. */
@@ -14,10 +25,16 @@ export class AudioReplayBuffer {
   droppedBytes = 0;
 
   constructor(capacityBytes: number) {
-    this.ring = new Uint8Array(Math.max(1, Math.floor(capacityBytes)));
+    this.maxBytes = Math.max(1, Math.floor(capacityBytes));
   }
 
+  /** Most bytes held at once. */
   get capacity(): number {
+    return this.maxBytes;
+  }
+
+  /** Bytes of ring currently allocated to this buffer. */
+  get allocatedBytes(): number {
     return this.ring.byteLength;
   }
 
@@ -30,16 +47,16 @@ export class AudioReplayBuffer {
   }
 
   write(bytes: Uint8Array): void {
-    const cap = this.ring.byteLength;
+    if (bytes.byteLength === 0) return;
+    const cap = this.maxBytes;
     let src = bytes;
     if (src.byteLength > cap) {
       this.endPos += src.byteLength - cap;
       src = src.subarray(src.byteLength - cap);
     }
-    const at = this.endPos % cap;
-    const first = Math.min(src.byteLength, cap - at);
-    this.ring.set(first === src.byteLength ? src : src.subarray(0, first), at);
-    if (first < src.byteLength) this.ring.set(src.subarray(first), 0);
+    const need = Math.min(cap, Math.max(0, this.endPos - this.startPos) + src.byteLength);
+    if (need > this.ring.byteLength) this.resize(ringSize(need, cap));
+    this.place(src, this.endPos);
     this.endPos += src.byteLength;
     if (this.endPos - this.startPos > cap) {
       this.droppedBytes += this.endPos - cap - this.startPos;
@@ -47,14 +64,25 @@ export class AudioReplayBuffer {
     }
   }
 
-  /** Forgets everything before `position` (clamped to what is held). */
+  /** Forgets everything before `position` (clamped to what is held); the ring shrinks to fit. */
   trim(position: number): void {
     this.startPos = Math.max(this.startPos, Math.min(position, this.endPos));
+    const held = this.endPos - this.startPos;
+    if (held === 0) this.release();
+    else if (this.ring.byteLength > MIN_RING && held * 4 <= this.ring.byteLength) this.resize(ringSize(held * 2, this.maxBytes));
+  }
+
+  /** Forgets everything held and gives the ring back to the pool (positions go on). */
+  release(): void {
+    this.startPos = this.endPos;
+    if (this.ring === EMPTY) return;
+    audioRingPool.give(this.ring);
+    this.ring = EMPTY;
   }
 
   /**
    * The bytes in [from, to), clamped to what is held. A view into the ring when contiguous
-   * (valid until the next write), else a copy.
+   * (valid until the next write or trim), else a copy.
    */
   read(from: number, to: number): Uint8Array {
     const a = Math.max(from, this.startPos);
@@ -69,4 +97,27 @@ export class AudioReplayBuffer {
     out.set(this.ring.subarray(0, length - (cap - i)), cap - i);
     return out;
   }
+
+  /** Moves what is held into a ring of `size` bytes (at least what is held). */
+  private resize(size: number): void {
+    const held = this.read(this.startPos, this.endPos);
+    const old = this.ring;
+    this.ring = audioRingPool.take(size);
+    if (held.byteLength > 0) this.place(held, this.startPos);
+    if (old !== EMPTY) audioRingPool.give(old);
+  }
+
+  /** Copies `src` (at most the ring's size) into the ring at stream position `pos`. */
+  private place(src: Uint8Array, pos: number): void {
+    const cap = this.ring.byteLength;
+    const at = pos % cap;
+    const first = Math.min(src.byteLength, cap - at);
+    this.ring.set(first === src.byteLength ? src : src.subarray(0, first), at);
+    if (first < src.byteLength) this.ring.set(src.subarray(first), 0);
+  }
+}
+
+/** Ring size for `need` bytes: a power of two from `MIN_RING`, at most `cap`. */
+function ringSize(need: number, cap: number): number {
+  return Math.min(cap, Math.max(MIN_RING, 2 ** Math.ceil(Math.log2(need))));
 }

@@ -16,7 +16,7 @@ import type { WebSocketSTTAdapter, WebSocketSTTContext, WebSocketSTTSignal } fro
 import { reportProvider } from '../telemetry/provider-signals.js';
 
 export interface WebSocketSTTStreamOptions extends STTStreamOptions {
-  /** Audio kept for buffering and replay (since the last final result). Default 15 000 ms. */
+  /** Most audio kept for buffering and replay (since the last final result; the ring grows only as needed). Default 15 000 ms. */
   readonly maxBufferMs?: number;
   /** Handshake timeout. Default 10 s. */
   readonly connectTimeoutMs?: number;
@@ -481,6 +481,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     else if (ws && ws.readyState !== WebSocket.CLOSED) ws.terminate();
     this.signals.raiseAll();
     this.lifecycle.raiseAll();
+    this.buffer.release();
   }
 }
 
