@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   console.log(`demo: mode ${mode.kind} — ${mode.reason}`);
   console.log(`demo: carrier — ${carrierChoice.kind === 'none' ? carrierChoice.reason : `${carrierChoice.kind} number ${carrierChoice.phoneNumber}`}`);
   if (carrierChoice.kind !== 'none') console.log(`demo: to take calls on the number, ${webhookInstruction(carrierChoice, handle.publicUrl)}`);
+  if (handle.dashboardUrl) console.log(`demo: calls are recorded; see them at ${handle.dashboardUrl}`);
   if (telemetry.metricsUrl) console.log(`demo: Prometheus metrics at ${telemetry.metricsUrl}`);
   console.log(`demo: open ${handle.devPhoneUrl ?? handle.url} to call the agent from your browser (Ctrl-C to stop)`);
   console.log(

@@ -10,4 +10,5 @@ export { StreamToken, type StreamTokenCheck, type StreamTokenFailure } from './s
 export { BodyTooLargeError } from './body-reader.js';
 export { verifyPostCallSignature, signPostCall, POST_CALL_SIGNATURE_HEADER } from './dashboard/post-call-signature.js';
 export type { PostCallOptions } from './dashboard/post-call-delivery.js';
+export type { AnalysisOptions } from './dashboard/post-call-analysis.js';
 export type { StoreServeOptions, DashboardServeOptions } from './dashboard/history-options.js';

@@ -11,6 +11,7 @@ import type { Agent } from './agent.js';
 import type { CallStore } from '@patter/store';
 import type { DashboardServeOptions, StoreServeOptions } from './dashboard/history-options.js';
 import type { PostCallOptions } from './dashboard/post-call-delivery.js';
+import type { AnalysisOptions } from './dashboard/post-call-analysis.js';
 import { resolveDevPhoneOptions, type DevPhoneOptions } from './devphone/devphone-options.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -80,6 +81,11 @@ export interface ServeOptions {
   readonly dashboard?: boolean | DashboardServeOptions;
   /** POST each finished call's record here, HMAC-signed, retried from the store's durable outbox. */
   readonly postCall?: PostCallOptions;
+  /**
+   * After each call, run an LLM (default the agent's) once over the transcript: `{ prompt, schema }`.
+   * The validated result is stored with the call, shown on its page and sent in `postCall`.
+   */
+  readonly analysis?: AnalysisOptions;
 }
 
 export type ResolvedServeOptions = Required<

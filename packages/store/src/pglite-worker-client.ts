@@ -78,16 +78,18 @@ export async function openPGliteWorkerClient(dataDir: string | undefined): Promi
     const pending = waiting.get(reply.id);
     if (!pending) return;
     waiting.delete(reply.id);
+    if (waiting.size === 0) worker.unref();
     if (reply.ok) pending.resolve(reply.rows ?? []);
     else pending.reject(Object.assign(new PatterError(reply.error?.message ?? 'query failed'), { code: reply.error?.code, dbError: reply.error?.name }));
   });
-  // The worker does not keep the process alive; pending calls do (their promises).
+  // An idle worker does not keep the process alive; one with statements in flight does.
   worker.unref();
 
   const call = (op: 'query' | 'exec' | 'close', sql?: string, params?: readonly unknown[]): Promise<unknown[]> => {
     if (exited) return Promise.reject(exited);
     const id = nextId++;
     return new Promise((resolve, reject) => {
+      if (waiting.size === 0) worker.ref();
       waiting.set(id, { resolve, reject });
       worker.postMessage({ id, op, sql, params });
     });

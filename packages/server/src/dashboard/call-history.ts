@@ -1,7 +1,8 @@
-import type { CallSession, Logger } from '@patter/core';
+import type { CallSession, LLMProvider, Logger } from '@patter/core';
 import { CallStore, openCallStore, StoreWriter, type CallRecord, type OpenCallStoreOptions } from '@patter/store';
 import { CallRecorder, type CallRecorderInit } from './call-recorder.js';
 import { LiveCalls } from './live-calls.js';
+import { analyzeCall, type AnalysisOptions } from './post-call-analysis.js';
 import { PostCallDelivery, POST_CALL_TOPIC, SYSTEM_CLOCK, type DeliveryClock, type PostCallOptions } from './post-call-delivery.js';
 
 export interface CallHistoryOptions {
@@ -9,6 +10,8 @@ export interface CallHistoryOptions {
   readonly store: CallStore | OpenCallStoreOptions;
   readonly logger: Logger;
   readonly postCall?: PostCallOptions;
+  /** Run this analysis with `llm` over each finished call before it is written (and sent). */
+  readonly analysis?: { readonly options: AnalysisOptions; readonly llm: LLMProvider };
   /** Delete calls older than this many days (checked at start and daily). */
   readonly retentionDays?: number;
   readonly clock?: DeliveryClock;
@@ -31,6 +34,7 @@ export class CallHistory {
   private opening: Promise<CallStore> | undefined;
   private readonly ownsStore: boolean;
   private retention: NodeJS.Timeout | undefined;
+  private readonly analyses = new Map<AbortController, Promise<void>>();
 
   constructor(private readonly options: CallHistoryOptions) {
     this.logger = options.logger.child({ component: 'call-history' });
@@ -113,6 +117,9 @@ export class CallHistory {
 
   async close(timeoutMs = 5_000): Promise<void> {
     clearInterval(this.retention);
+    // Analyses still running are cut short; their calls are written with the error noted.
+    for (const controller of this.analyses.keys()) controller.abort();
+    await Promise.all(this.analyses.values());
     await this.writer.close(timeoutMs);
     await this.delivery?.close();
     if (this.ownsStore && this.opening) await (await this.opening.catch(() => undefined))?.close();
@@ -120,6 +127,18 @@ export class CallHistory {
 
   private finish(callRef: string, record: CallRecord): void {
     this.live.remove(callRef);
+    const { analysis } = this.options;
+    if (!analysis) return this.write(record);
+    const controller = new AbortController();
+    const done = analyzeCall(record, analysis.options, analysis.llm, controller.signal).then((result) => {
+      this.analyses.delete(controller);
+      if (result.error !== undefined) this.logger.warn({ callId: record.callId, error: result.error }, 'post-call analysis failed');
+      this.write({ ...record, analysis: result });
+    });
+    this.analyses.set(controller, done);
+  }
+
+  private write(record: CallRecord): void {
     const now = this.clock.now();
     const postCall = this.delivery ? { topic: POST_CALL_TOPIC, payload: { type: 'call.ended', call: record }, now } : undefined;
     this.writer.enqueue('call', async () => {

@@ -1,6 +1,7 @@
-import { ConfigError } from '@patter/core';
+import { ConfigError, type LLMProvider } from '@patter/core';
 import { CallStore, type OpenCallStoreOptions } from '@patter/store';
 import type { PostCallOptions } from './post-call-delivery.js';
+import type { AnalysisOptions } from './post-call-analysis.js';
 
 /** `store` serve option as an object: where the history lives, and for how long. */
 export interface StoreServeOptions extends OpenCallStoreOptions {
@@ -22,6 +23,7 @@ export interface ResolvedHistoryOptions {
   readonly retentionDays: number | undefined;
   readonly dashboard: false | { readonly secret: string | undefined; readonly loopbackOpen: boolean };
   readonly postCall: PostCallOptions | undefined;
+  readonly analysis: { readonly options: AnalysisOptions; readonly llm: LLMProvider } | undefined;
 }
 
 /**
@@ -34,6 +36,9 @@ export function resolveHistoryOptions(options: {
   readonly store?: boolean | StoreServeOptions | CallStore;
   readonly dashboard?: boolean | DashboardServeOptions;
   readonly postCall?: PostCallOptions;
+  readonly analysis?: AnalysisOptions;
+  /** The served agent's LLM: the analysis' default model. */
+  readonly agentLlm?: LLMProvider | undefined;
 }): ResolvedHistoryOptions | undefined {
   const env = process.env.NODE_ENV;
   const development = env === undefined || env === '' || env === 'development';
@@ -45,6 +50,7 @@ export function resolveHistoryOptions(options: {
   if (store === false) {
     if (options.postCall) throw new ConfigError('postCall', 'post-call webhooks are delivered from the store: turn the store on');
     if (options.dashboard) throw new ConfigError('dashboard', 'the dashboard shows the store: turn the store on');
+    if (options.analysis) throw new ConfigError('analysis', 'the analysis is stored with the call: turn the store on');
     return undefined;
   }
   let retentionDays: number | undefined;
@@ -56,7 +62,25 @@ export function resolveHistoryOptions(options: {
     retentionDays = days;
     storeOptions = rest;
   }
-  return { store: storeOptions, retentionDays, dashboard: resolveDashboard(options.dashboard, env), postCall: options.postCall };
+  return {
+    store: storeOptions,
+    retentionDays,
+    dashboard: resolveDashboard(options.dashboard, env),
+    postCall: options.postCall,
+    analysis: resolveAnalysis(options.analysis, options.agentLlm),
+  };
+}
+
+function resolveAnalysis(option: AnalysisOptions | undefined, agentLlm: LLMProvider | undefined): ResolvedHistoryOptions['analysis'] {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'object' || option === null) throw new ConfigError('analysis', 'expected { prompt, schema }');
+  if (typeof option.prompt !== 'string' || option.prompt.trim() === '') throw new ConfigError('analysis.prompt', 'expected the instructions, a string');
+  if (typeof option.schema !== 'object' || option.schema === null) throw new ConfigError('analysis.schema', 'expected a JSON schema or a zod schema');
+  const llm = option.llm ?? agentLlm;
+  if (llm === undefined || typeof llm.chat !== 'function') {
+    throw new ConfigError('analysis.llm', 'the served agent has no llm (engine mode or onMessage): pass analysis.llm');
+  }
+  return { options: option, llm };
 }
 
 function resolveDashboard(option: boolean | DashboardServeOptions | undefined, env: string | undefined): ResolvedHistoryOptions['dashboard'] {

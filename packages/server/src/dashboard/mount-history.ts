@@ -1,4 +1,4 @@
-import type { Logger } from '@patter/core';
+import type { AgentOptions, Logger } from '@patter/core';
 import type { ServeOptions } from '../serve-options.js';
 import { CallHistory } from './call-history.js';
 import { DashboardHandler } from './dashboard-handler.js';
@@ -10,13 +10,14 @@ import { resolveHistoryOptions } from './history-options.js';
  * Nothing is opened here: `history.start()` opens the store in the background once listening.
  */
 export function mountHistory(options: ServeOptions, logger: Logger): { history?: CallHistory; dashboard?: DashboardHandler } {
-  const resolved = resolveHistoryOptions(options);
+  const resolved = resolveHistoryOptions({ ...options, agentLlm: (options.agent as AgentOptions).llm });
   if (!resolved) return {};
   const history = new CallHistory({
     store: resolved.store,
     logger,
     ...(resolved.postCall !== undefined && { postCall: resolved.postCall }),
     ...(resolved.retentionDays !== undefined && { retentionDays: resolved.retentionDays }),
+    ...(resolved.analysis !== undefined && { analysis: resolved.analysis }),
   });
   if (!resolved.dashboard) return { history };
   return { history, dashboard: new DashboardHandler(history, resolved.dashboard, logger.child({ component: 'dashboard' })) };
