@@ -17,6 +17,28 @@ export interface AgentModule {
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 
 /**
+ * Registers tsx's ESM loader, an optional peer dependency: without it a TypeScript agent module
+ * gets a message saying how to install it, or to build the module to JavaScript.
+ */
+async function registerTypeScript(file: string): Promise<void> {
+  let api: { register: () => unknown };
+  try {
+    api = (await import('tsx/esm/api')) as { register: () => unknown };
+  } catch (error) {
+    if (!isModuleNotFound(error)) throw error;
+    throw new CliUsageError(
+      `${file} is TypeScript: install tsx next to @patter/server to load it (npm install --save-dev tsx), or build it to JavaScript and pass the .js file`,
+    );
+  }
+  api.register();
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+/**
  * Imports the user's agent module. TypeScript files are loaded through tsx's ESM loader (Node 20
  * cannot strip types itself). The exports are checked by shape, not `instanceof`, so a module that
  * resolves its own copy of `@patter/server` still works.
@@ -24,10 +46,7 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 export async function loadAgentModule(path: string): Promise<AgentModule> {
   const file = resolve(path);
   if (!existsSync(file)) throw new CliUsageError(`agent module not found: ${file}`);
-  if (TYPESCRIPT.has(extname(file))) {
-    const { register } = await import('tsx/esm/api');
-    register();
-  }
+  if (TYPESCRIPT.has(extname(file))) await registerTypeScript(file);
   let exports: Record<string, unknown>;
   try {
     exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
