@@ -25,9 +25,10 @@ export async function run(): Promise<BenchReport> {
     off: { frame: new Map(), pipeline: new Map() },
     on: { frame: new Map(), pipeline: new Map() },
   };
-  const spans = new InMemorySpanExporter();
+  let spanCount = 0;
   for (let round = 0; round < rounds; round++) {
     for (const mode of ['off', 'on'] as const) {
+      const spans = new InMemorySpanExporter();
       const sdk = mode === 'on' ? registerSdk(spans) : undefined;
       const frame = await audioFrame();
       for (const row of frame.rows) {
@@ -40,6 +41,8 @@ export async function run(): Promise<BenchReport> {
         push(results[mode].pipeline, `${String(row[0])} p50 (ms)`, row[2] as number);
         push(results[mode].pipeline, `${String(row[0])} p99 (ms)`, row[3] as number);
       }
+      await sdk?.flush();
+      spanCount += spans.getFinishedSpans().length;
       await sdk?.shutdown();
     }
   }
@@ -55,7 +58,7 @@ export async function run(): Promise<BenchReport> {
     columns: ['measure', 'no SDK', 'SDK', 'no SDK rounds', 'SDK rounds'],
     rows,
     notes: [
-      `spans exported while the SDK was on: ${spans.getFinishedSpans().length}`,
+      `spans exported while the SDK was on: ${spanCount}`,
       `load average at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs (other processes inflate p99).`,
     ],
   };
@@ -83,13 +86,14 @@ async function sessionFrame(): Promise<number> {
   return timing.sustained;
 }
 
-function registerSdk(spans: InMemorySpanExporter): { shutdown(): Promise<void> } {
+function registerSdk(spans: InMemorySpanExporter): { flush(): Promise<void>; shutdown(): Promise<void> } {
   const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 1000 });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
   metrics.setGlobalMeterProvider(meterProvider);
   trace.setGlobalTracerProvider(tracerProvider);
   return {
+    flush: () => tracerProvider.forceFlush(),
     async shutdown() {
       await Promise.all([meterProvider.shutdown(), tracerProvider.shutdown()]);
       metrics.disable();

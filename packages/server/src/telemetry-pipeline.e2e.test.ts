@@ -88,6 +88,17 @@ describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia
     expect(call.violations).toEqual([]);
   });
 
+  it('on Telnyx too, heard latency is the simulator’s echo of the mark after the reply’s first frame', async () => {
+    const { call, metrics } = await runPipelineCall({ stt: 'deepgram', carrier: 'telnyx', closers });
+    const turn = metrics[0] as TurnMetrics;
+    const mark = call.marks.items.find((m) => m.name === 'patter-heard-1');
+    const start = turn.timeline?.speechEnd ?? turn.timeline?.sttFinal ?? NaN;
+    expect(Math.abs((turn.heardMs ?? NaN) - ((mark?.echoedAt ?? NaN) - start))).toBeLessThanOrEqual(5);
+    const spans = otel.finishedSpans();
+    expect(spans.find((s) => s.name === 'patter.call')?.attributes['patter.carrier']).toBe('telnyx');
+    expect(call.violations).toEqual([]);
+  });
+
   it('switching deepgram.STT() for soniox.STT() changes only the provider attribute', async () => {
     const before = await otel.points();
     await pipelineCall('soniox');

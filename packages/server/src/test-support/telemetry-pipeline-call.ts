@@ -3,7 +3,9 @@ import { silentLogger, type CallEndSummary, type Logger, type STTProvider, type 
 import { DeepgramSTT } from '@patter/deepgram';
 import { OpenAILLM } from '@patter/openai';
 import { SonioxSTT } from '@patter/soniox';
-import { FakeTwilioApi, loadFixture, TwilioSimulator } from '@patter/testing';
+import { generateKeyPairSync } from 'node:crypto';
+import { FakeTelnyxApi, FakeTwilioApi, loadFixture, rawPublicKeyBase64, TelnyxSimulator, TwilioSimulator } from '@patter/testing';
+import { Telnyx } from '@patter/telnyx';
 import { Twilio } from '@patter/twilio';
 import { Patter } from '../patter.js';
 import { fakeCartesia, fakeDeepgram, fakeOpenAIChat, fakeSoniox, fakeWebhook, VENDOR_KEYS, type Fake } from './telemetry-vendor-fakes.js';
@@ -16,6 +18,8 @@ export const REPLY = 'We open at nine.';
 
 export interface PipelineCallOptions {
   readonly stt: 'deepgram' | 'soniox';
+  /** Default `twilio`. */
+  readonly carrier?: 'twilio' | 'telnyx';
   readonly logger?: Logger;
   /** The webhook tool answers 500 (echoing the request) once before it succeeds. */
   readonly webhookFailsFirst?: boolean;
@@ -39,10 +43,18 @@ export async function pipelineCall(options: PipelineCallOptions) {
   const openai = keep(await fakeOpenAIChat(REPLY, 'opening_hours'));
   const cartesia = keep(await fakeCartesia());
   const webhook = keep(await fakeWebhook(options.webhookFailsFirst ?? false));
-  const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
-  closers.push(() => api.close());
+  const telnyx = options.carrier === 'telnyx';
+  const twilioApi = telnyx ? undefined : await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
+  const telnyxApi = telnyx ? await new FakeTelnyxApi('KEY_telemetry').start() : undefined;
+  closers.push(async () => {
+    await twilioApi?.close();
+    await telnyxApi?.close();
+  });
+  const keys = generateKeyPairSync('ed25519');
   const phone = new Patter({
-    carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
+    carrier: telnyxApi
+      ? new Telnyx({ apiKey: 'KEY_telemetry', publicKey: rawPublicKeyBase64(keys.publicKey), baseUrl: `${telnyxApi.url}/v2`, connectionId: 'conn-1' })
+      : new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: twilioApi!.url }),
     phoneNumber: '+14155550199',
     logger: options.logger ?? silentLogger,
   });
@@ -73,8 +85,9 @@ export async function pipelineCall(options: PipelineCallOptions) {
     onCallEnd: (summary) => void ends.push(summary),
   });
   closers.push(() => handle.close({ timeoutMs: 0 }));
-  const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
-  const call = await simulator.inboundCall({ from: '+14155550100' });
+  const call = telnyxApi
+    ? await new TelnyxSimulator({ serverUrl: handle.url, api: telnyxApi, privateKey: keys.privateKey }).inboundCall({ from: '+14155550100' })
+    : await new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID }).inboundCall({ from: '+14155550100' });
   await waitFor(() => call.marks.items.some((m) => m.echoedAt !== undefined), 5_000); // the greeting played
   await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000));
   await waitFor(() => metrics.length === 1, 10_000); // committed once heard to the end
