@@ -88,4 +88,26 @@ describe('FallbackSTT', () => {
     await two.close();
     await fallback.close();
   });
+
+  it('a final with word timings keeps the audio after its last word for the replay', async () => {
+    const a = stt('a');
+    const b = stt('b');
+    const fallback = new FallbackSTT([a.provider, b.provider]);
+    const stream = fallback.stream({ format: MULAW_8K });
+    const reading = (async () => {
+      for await (const _ of stream.transcripts()) void _;
+    })().catch(() => {});
+    stream.sendAudio(frame(1));
+    stream.sendAudio(frame(2));
+    // The vendor finalized "one" ending 10 ms into the stream: the rest is not covered yet.
+    a.streams[0]?.events.push(transcript({ text: 'one', isFinal: true, words: [{ word: 'one', start: 0, end: 0.01 }] }));
+    await new Promise((r) => setTimeout(r, 0));
+    a.streams[0]?.events.fail(new ProviderConnectionError('a', 'dropped'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(b.streams[0]?.audio).toEqual([...frame(1).subarray(80), ...frame(2)]);
+    expect(b.streams[0]?.finalizes).toBe(0);
+    await stream.close();
+    await reading;
+    await fallback.close();
+  });
 });
