@@ -64,7 +64,9 @@ describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia
     const spans = otel.finishedSpans();
     const byName = (name: string) => spans.filter((s) => s.name === name);
     const root = byName('patter.call')[0];
-    expect(root?.attributes).toMatchObject({ ...call_, 'patter.call.id': summary.callId, 'patter.agent.name': 'front-desk', 'patter.call.end_reason': 'caller_hangup' });
+    expect(root?.attributes).toMatchObject({
+      ...call_, 'patter.call.id': summary.callId, 'patter.agent.name': 'front-desk', 'patter.call.end_reason': 'caller_hangup', 'patter.stt.request_id': 'dg-req-0001',
+    });
     expect(root?.parentSpanContext).toBeUndefined();
     const turns = byName('patter.turn');
     expect(turns).toHaveLength(1);

@@ -102,6 +102,8 @@ export interface CallSessionEvents extends Record<string, unknown> {
   bargeIn: { readonly turn: number; readonly heardShare: number };
   /** A transfer or hang-up the agent asked for, once done; `startedAt` is `performance.now()`. */
   callAction: { readonly action: 'transfer' | 'hangup'; readonly startedAt: number; readonly error?: string };
+  /** A vendor named its request or session (Deepgram `request_id` …): for support tickets and traces. */
+  vendorRequest: { readonly kind: 'stt' | 'llm' | 'tts' | 'engine'; readonly provider: string; readonly requestId: string };
 }
 
 /** One call in progress. Created by the server for every accepted media stream. */

@@ -7,6 +7,7 @@ import type { SessionContext } from './session-context.js';
 import { TurnDetector } from './turn-detector.js';
 import { EnergyVoiceActivityDetector } from '../vad/energy-voice-activity-detector.js';
 import type { VoiceActivityDetector } from './voice-activity-detector.js';
+import { reportProvider } from '../telemetry/provider-signals.js';
 
 /** What the caller side reports to the pipeline. */
 export interface CallerInputHandlers {
@@ -38,6 +39,8 @@ export class CallerInput {
   private readonly filter: HallucinationFilter | undefined;
   private readonly offAudio: () => void;
   private voicedMs = 0;
+  /** The last request id the STT reported (each new one is a `vendorRequest` event). */
+  private requestId: string | undefined;
   private lastVoiceAt: number | undefined;
   private finalizeTimer: NodeJS.Timeout | undefined;
   /** The call is ending: the STT's last words still go into the transcript, but start no reply. */
@@ -106,6 +109,10 @@ export class CallerInput {
       for await (const event of this.stream.transcripts()) {
         if (this.context.signal.aborted) return;
         const now = performance.now();
+        if (event.requestId !== undefined && event.requestId !== this.requestId) {
+          this.requestId = event.requestId;
+          this.context.events.emit('vendorRequest', { kind: 'stt', provider: this.stt.key, requestId: event.requestId });
+        }
         if (!this.closing) this.handlers.onTranscript(event, now);
         if (event.eventType === 'Results' && event.text.trim() !== '') {
           // What the caller is saying, live. The turn itself is emitted once, final, when it is committed.
@@ -116,6 +123,7 @@ export class CallerInput {
     } catch (err) {
       if (this.context.signal.aborted) return;
       this.context.logger.error({ err, callId: this.context.callId() }, 'speech-to-text failed, ending call');
+      reportProvider('error', err, this.stt.key);
       void this.context.control.hangup({ immediate: true, reason: 'error', error: err });
     }
   }

@@ -61,6 +61,7 @@ class CallObserver {
       session.on('toolCall', (call) => this.onToolCall(call)),
       session.on('bargeIn', (event) => this.onBargeIn(event)),
       session.on('callAction', (event) => this.onCallAction(event)),
+      session.on('vendorRequest', ({ kind, requestId }) => this.callSpan?.setAttribute(`patter.${kind}.request_id`, requestId)),
       session.on('callEnd', (summary) => {
         for (const off of offs) off();
         this.onEnd(summary);

@@ -66,7 +66,7 @@ async function wsSttFake(path: string, auth: string, finals: string[], final: (t
 /** Deepgram `/v1/listen` : a `Results` final with `speech_final` per second of audio. */
 export function fakeDeepgram(finals: string[]): Promise<Fake> {
   return wsSttFake('/v1/listen', `Token ${VENDOR_KEYS.deepgram}`, finals, (text) => ({
-    type: 'Results', is_final: true, speech_final: true, start: 0, duration: 1,
+    type: 'Results', is_final: true, speech_final: true, start: 0, duration: 1, metadata: { request_id: 'dg-req-0001' },
     channel: { alternatives: [{ transcript: text, confidence: 0.98, words: [] }] },
   }));
 }
