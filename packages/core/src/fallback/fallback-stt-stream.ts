@@ -24,6 +24,7 @@ export class FallbackSTTStream implements STTStream {
   private closedSeconds = 0;
   private finalizePending = false;
   private closed = false;
+  private readonly onAbort = () => this.controller.abort();
 
   constructor(
     private readonly health: ProviderHealth<STTProvider>,
@@ -31,7 +32,7 @@ export class FallbackSTTStream implements STTStream {
   ) {
     this.logger = options.logger;
     this.replay = new AudioReplayBuffer(bytesForDuration(options.format, REPLAY_SECONDS * 1000));
-    options.signal?.addEventListener('abort', () => this.controller.abort(), { once: true });
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.open();
   }
 
@@ -76,6 +77,7 @@ export class FallbackSTTStream implements STTStream {
     this.closed = true;
     const current = this.current;
     if (current) await current.stream.close().catch(() => {});
+    this.options.signal?.removeEventListener('abort', this.onAbort);
     this.controller.abort();
   }
 
