@@ -22,7 +22,7 @@ for (const backend of BACKENDS) {
       ({ store, dispose } = await backend.open());
     }, 120_000);
     beforeEach(async () => {
-      await store.client.exec('TRUNCATE patter_calls; TRUNCATE patter_outbox');
+      await store.client.exec('TRUNCATE patter_calls CASCADE; TRUNCATE patter_outbox');
     });
     afterAll(async () => {
       await dispose();

@@ -20,6 +20,6 @@ export async function openTestStore(): Promise<{ store: CallStore; client: SqlCl
     store: new CallStore(client),
     client,
     setDown: (value) => void (down = value),
-    reset: () => inner.exec('TRUNCATE patter_calls; TRUNCATE patter_outbox'),
+    reset: () => inner.exec('TRUNCATE patter_calls CASCADE; TRUNCATE patter_outbox'),
   };
 }
