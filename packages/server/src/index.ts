@@ -4,6 +4,7 @@ export { createAgent, isAgent, type Agent } from './agent.js';
 export { resolveServeOptions, SERVE_DEFAULTS, type ServeOptions, type RecordingEvent } from './serve-options.js';
 export type { DevPhoneOptions } from './devphone/devphone-options.js';
 export type { ServerHandle } from './serve.js';
+export type { PatterHandler } from './patter-handler.js';
 export type { CallOptions, OutboundCall } from './outbound-calls.js';
 export type { CallSessionFactory } from './server-context.js';
 export { StreamToken, type StreamTokenCheck, type StreamTokenFailure } from './stream-token.js';

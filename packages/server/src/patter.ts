@@ -14,6 +14,7 @@ import { checkWebhookUrl, isLoopbackHostname } from './check-webhook-url.js';
 import { placeOutboundCall, type CallOptions, type OutboundCall } from './outbound-calls.js';
 import { resolveServeOptions, type ServeOptions } from './serve-options.js';
 import { startServer, type ServerHandle } from './serve.js';
+import { createPatterHandler, type PatterHandler } from './patter-handler.js';
 import type { CallSessionFactory, ServerContext } from './server-context.js';
 import { StreamToken } from './stream-token.js';
 import { runTestMode, type TestModeOptions } from './test-mode/run-test-mode.js';
@@ -146,6 +147,37 @@ export class Patter {
       this.serving = false;
       throw err;
     }
+  }
+
+  /**
+   * Patter's webhook routes and media-stream upgrades for the app's own HTTP server (Express,
+   * Fastify, node:http) instead of a second port: see {@link PatterHandler}. Needs a carrier and
+   * `webhookUrl` (the app's public URL); the dev phone is not mounted, and shutdown signals are the
+   * app's (call `close()` from them).
+   */
+  handler(options: Omit<ServeOptions, 'port' | 'host' | 'devPhone' | 'shutdownSignals'>): PatterHandler {
+    if (this.serving) throw new ConfigError('serve', 'this Patter is already serving; create another Patter for a second server');
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an options object');
+    const resolved = resolveServeOptions({ ...options, devPhone: false, shutdownSignals: false });
+    if (resolved.agent === undefined) throw new ConfigError('agent', 'required: the agent that answers calls');
+    if (!this.carrier) throw new ConfigError('carrier', 'phone.handler() needs a carrier (new Patter({ carrier: new Twilio(), ... }))');
+    if (this.webhookUrl === undefined) {
+      throw new ConfigError('webhookUrl', "required with phone.handler(): the public URL the carrier reaches the app's server at");
+    }
+    const agent = isAgent(resolved.agent) ? resolved.agent : createAgent(resolved.agent, this.logger);
+    const { handler, context } = createPatterHandler({
+      carrier: this.carrier,
+      options: resolved,
+      phoneNumber: this.phoneNumber,
+      webhookUrl: this.webhookUrl,
+      logger: this.logger,
+      agent,
+      tokens: this.tokens,
+      createSession: this.createSession,
+    });
+    this.serving = true;
+    this.context = context;
+    return handler;
   }
 
   /**

@@ -52,10 +52,10 @@ export interface StartServerParams {
   readonly createSession: CallSessionFactory;
 }
 
-/** Builds the context, mounts the carrier, listens, and wires graceful shutdown. */
-export async function startServer(params: StartServerParams): Promise<{ handle: ServerHandle; context: ServerContext }> {
+/** The context of one server (embedded or the app's own): the carrier, the dev phone, the call registry, the history. */
+export function createServerContext(params: StartServerParams): ServerContext {
   const { options, logger } = params;
-  const context: ServerContext = {
+  return {
     carrier: params.carrier,
     devPhone: options.devPhone ? new DevPhoneCarrier(devPhoneMode(params.agent), options.devPhone) : undefined,
     phoneNumber: params.phoneNumber,
@@ -69,6 +69,12 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     accepting: true,
     ...mountHistory(options, logger),
   };
+}
+
+/** Builds the context, mounts the carrier, listens, and wires graceful shutdown. */
+export async function startServer(params: StartServerParams): Promise<{ handle: ServerHandle; context: ServerContext }> {
+  const { options, logger } = params;
+  const context = createServerContext(params);
   const { server, wss, routes } = createHttpServer(context);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -95,18 +101,13 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     // Keep listening while draining: running calls still get their status and AMD webhooks, and
     // new calls get the carrier's refusal (acceptingCalls() is false) instead of a dead port.
     const drain = drainCalls(context, timeoutMs);
-    const done = drain.done.then(async () => {
+    const done = closeAfterDrain(context, drain.done, wss, async () => {
       clearInterval(expire);
       uninstallSignals();
-      await closeSockets(wss);
-      context.dashboard?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      // The calls just ended are written (or given up on, logged) before the store closes.
-      await context.history?.close();
-      logger.info({}, 'server closed');
     });
     closing = { done, hurry: drain.hurry };
     return closing;
@@ -139,6 +140,24 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
     close: (closeOptions) => close(closeOptions?.timeoutMs).done,
   };
   return { handle, context };
+}
+
+/**
+ * After the drain: closes the media sockets, the dashboard, then `closeTransport` (the listening
+ * server, when Patter owns it), then the call history (the calls just ended are written first).
+ */
+export async function closeAfterDrain(
+  context: ServerContext,
+  drained: Promise<void>,
+  wss: WebSocketServer,
+  closeTransport: () => Promise<void>,
+): Promise<void> {
+  await drained;
+  await closeSockets(wss);
+  context.dashboard?.close();
+  await closeTransport();
+  await context.history?.close();
+  context.logger.info({}, 'server closed');
 }
 
 /** Closes the media sockets still open (normally none: sessions close their transports) politely, then by force. */
