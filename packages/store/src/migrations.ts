@@ -56,6 +56,58 @@ CREATE UNIQUE INDEX patter_outbox_once ON patter_outbox (topic, call_id);
 `,
   },
   {
+    version: 3,
+    name: 'campaigns',
+    sql: `
+CREATE TABLE patter_campaigns (
+  campaign_id text PRIMARY KEY,
+  name        text NOT NULL,
+  config      jsonb NOT NULL,
+  state       text NOT NULL DEFAULT 'running',
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+-- One row per contact: its current state (queued, dialing, in_call, done, failed).
+CREATE TABLE patter_campaign_contacts (
+  campaign_id   text NOT NULL REFERENCES patter_campaigns (campaign_id),
+  contact_index integer NOT NULL,
+  to_number     text NOT NULL,
+  variables     jsonb NOT NULL DEFAULT '{}',
+  time_zone     text,
+  state         text NOT NULL DEFAULT 'queued',
+  attempts      integer NOT NULL DEFAULT 0,
+  outcome       text,
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (campaign_id, contact_index)
+);
+-- One row per dial attempt: queued -> dialing (claimed by a worker, leased) -> in_call -> done.
+CREATE TABLE patter_campaign_attempts (
+  attempt_id    text PRIMARY KEY,
+  campaign_id   text NOT NULL,
+  contact_index integer NOT NULL,
+  attempt       integer NOT NULL,
+  state         text NOT NULL DEFAULT 'queued',
+  not_before    timestamptz NOT NULL,
+  job_queued    boolean NOT NULL DEFAULT false,
+  from_number   text,
+  call_id       text,
+  worker        text,
+  lease_until   timestamptz,
+  dial_at       timestamptz,
+  outcome       text,
+  ended_at      timestamptz,
+  UNIQUE (campaign_id, contact_index, attempt)
+);
+CREATE INDEX patter_attempts_live ON patter_campaign_attempts (state, campaign_id) WHERE state IN ('dialing', 'in_call');
+CREATE INDEX patter_attempts_due ON patter_campaign_attempts (not_before) WHERE state = 'queued' AND NOT job_queued;
+CREATE UNIQUE INDEX patter_attempts_call ON patter_campaign_attempts (call_id) WHERE call_id IS NOT NULL;
+-- Calls-per-second slots: the next instant a call may start under each rate key.
+CREATE TABLE patter_rate_slots (
+  rate_key text PRIMARY KEY,
+  next_at  timestamptz NOT NULL
+);
+`,
+  },
+  {
     version: 4,
     name: 'call turns',
     // One row per turn with its latency, so the overview's percentiles read an index, not every record.

@@ -7,6 +7,8 @@ export interface FakeTwilioCall {
   readonly sid: string;
   readonly form: URLSearchParams;
   status: string;
+  /** When the API created it (ms epoch); absent for calls made known with `addCall`. */
+  readonly createdAt?: number;
 }
 
 /** A call update (`Status=completed`, `Twiml=<Dial>`…) or recording request the API accepted. */
@@ -37,6 +39,7 @@ export class FakeTwilioApi extends FakeRestServer {
     super();
     const base = `^/2010-04-01/Accounts/([^/]+)`;
     this.route('POST', new RegExp(`${base}/Calls\\.json$`), (r, m) => this.guard(r, m, () => this.create(r)));
+    this.route('GET', new RegExp(`${base}/Calls\\.json$`), (r, m) => this.guard(r, m, () => this.list(r)));
     this.route('POST', new RegExp(`${base}/Calls/([^/]+)\\.json$`), (r, m) => this.guard(r, m, () => this.update(r, m[2]!)));
     this.route('POST', new RegExp(`${base}/Calls/([^/]+)/Recordings\\.json$`), (r, m) => this.guard(r, m, () => this.record(r, m[2]!)));
   }
@@ -56,6 +59,7 @@ export class FakeTwilioApi extends FakeRestServer {
     const expected = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
     if (request.headers.authorization !== expected) return error(401, 20003, 'Authenticate');
     if (match[1] !== this.accountSid) return error(404, 20404, 'The requested resource was not found');
+    if (request.method === 'GET') return next();
     if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
       return error(400, 20001, 'Content-Type must be application/x-www-form-urlencoded');
     }
@@ -73,10 +77,27 @@ export class FakeTwilioApi extends FakeRestServer {
     if (amd !== null && amd !== 'Enable' && amd !== 'DetectMessageEnd') return error(400, 21626, 'Invalid MachineDetection');
     const asyncAmd = form.get('AsyncAmd');
     if (asyncAmd !== null && asyncAmd !== 'true' && asyncAmd !== 'false') return error(400, 21626, 'Invalid AsyncAmd');
-    const call: FakeTwilioCall = { sid: `CA${randomBytes(16).toString('hex')}`, form, status: 'queued' };
+    const call: FakeTwilioCall = { sid: `CA${randomBytes(16).toString('hex')}`, form, status: 'queued', createdAt: Date.now() };
     this.known.set(call.sid, call);
     this.calls.push(call);
     return { status: 201, body: { sid: call.sid, account_sid: this.accountSid, to: form.get('To'), from: form.get('From'), status: 'queued', direction: 'outbound-api' } };
+  }
+
+  /** `GET Calls.json?To=&From=` (Twilio's list filters), newest first, in a `calls` page. */
+  private list(request: RecordedRequest): RestAnswer {
+    const to = request.query.get('To');
+    const from = request.query.get('From');
+    const calls = [...this.known.values()]
+      .filter((call) => call.createdAt !== undefined && (to === null || call.form.get('To') === to) && (from === null || call.form.get('From') === from))
+      .reverse()
+      .map((call) => ({
+        sid: call.sid,
+        to: call.form.get('To'),
+        from: call.form.get('From'),
+        status: call.status,
+        date_created: new Date(call.createdAt as number).toUTCString(),
+      }));
+    return { status: 200, body: { calls, page: 0, page_size: 50, next_page_uri: null } };
   }
 
   private update(request: RecordedRequest, callSid: string): RestAnswer {

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlClient } from '@patter/store';
+import type { CampaignOptions } from './campaign-options.js';
+import type { CallOutcome } from './dialer.js';
+
+type Tx = Pick<SqlClient, 'query' | 'exec'>;
+export type ContactState = 'queued' | 'dialing' | 'in_call' | 'done' | 'failed';
+
+export interface CampaignProgress {
+  readonly campaignId: string;
+  readonly state: string;
+  readonly counts: Readonly<Record<ContactState, number>>;
+  readonly contacts: readonly { readonly index: number; readonly to: string; readonly state: ContactState; readonly attempts: number; readonly outcome: string | null }[];
+}
+
+/** A dialing attempt whose lease ran out, handed to one reconciler. */
+export interface StaleAttempt {
+  readonly attemptId: string;
+  readonly to: string;
+  readonly from: string;
+  readonly dialAt: number;
+}
+
+const attemptId = (campaignId: string, index: number, attempt: number) => `${campaignId}:${index}:${attempt}`;
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+
+/** The SQL of campaigns, contacts and attempts (see the state machine in `claim-attempt.ts`). */
+export class CampaignStore {
+  constructor(private readonly client: SqlClient) {}
+
+  async create(options: CampaignOptions, now: number): Promise<string> {
+    const campaignId = `cmp_${randomUUID()}`;
+    await this.client.transaction(async (tx) => {
+      await tx.query('INSERT INTO patter_campaigns (campaign_id, name, config) VALUES ($1, $2, $3)', [campaignId, options.name ?? campaignId, JSON.stringify(options)]);
+      const rows = options.contacts.map((contact, index) => ({ index, to: contact.to, variables: contact.variables ?? {}, timeZone: contact.timeZone ?? null }));
+      await tx.query(
+        `INSERT INTO patter_campaign_contacts (campaign_id, contact_index, to_number, variables, time_zone)
+         SELECT $1, r.index, r."to", r.variables, r."timeZone" FROM jsonb_to_recordset($2::jsonb) AS r(index int, "to" text, variables jsonb, "timeZone" text)`,
+        [campaignId, JSON.stringify(rows)],
+      );
+      await tx.query(
+        `INSERT INTO patter_campaign_attempts (attempt_id, campaign_id, contact_index, attempt, not_before)
+         SELECT $1 || ':' || contact_index || ':1', $1, contact_index, 1, to_timestamp($2 / 1000.0)
+           FROM patter_campaign_contacts WHERE campaign_id = $1`,
+        [campaignId, now],
+      );
+    });
+    return campaignId;
+  }
+
+  /** Marks up to `limit` due attempts as having a job, inside `tx`, and returns their ids. */
+  async takeDue(tx: Tx, now: number, limit: number): Promise<string[]> {
+    const rows = await tx.query<{ attempt_id: string }>(
+      `UPDATE patter_campaign_attempts SET job_queued = true WHERE attempt_id IN (
+         SELECT attempt_id FROM patter_campaign_attempts
+          WHERE state = 'queued' AND NOT job_queued AND not_before <= to_timestamp($1 / 1000.0)
+          ORDER BY not_before, attempt_id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING attempt_id`,
+      [now, limit],
+    );
+    return rows.map((row) => row.attempt_id);
+  }
+
+  /** The job of a queued attempt ended without a dial: a pump queues it again at `notBefore`. */
+  async defer(attempt: string, notBefore: number): Promise<void> {
+    await this.client.query(
+      `UPDATE patter_campaign_attempts SET job_queued = false, not_before = to_timestamp($2 / 1000.0) WHERE attempt_id = $1 AND state = 'queued'`,
+      [attempt, notBefore],
+    );
+  }
+
+  /** dialing -> in_call, only by the worker holding the lease. */
+  async markInCall(attempt: string, worker: string, callId: string): Promise<boolean> {
+    return this.client.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE patter_campaign_attempts SET state = 'in_call', call_id = $3, lease_until = NULL
+          WHERE attempt_id = $1 AND state = 'dialing' AND worker = $2 RETURNING attempt_id`,
+        [attempt, worker, callId],
+      );
+      if (rows.length === 0) return false;
+      await this.setContact(tx, attempt, 'in_call', null);
+      return true;
+    });
+  }
+
+  /** Ends the attempt a call belongs to; applies the retry policy. Returns false for an unknown or already-ended call. */
+  async endCall(callId: string, outcome: CallOutcome, now: number): Promise<boolean> {
+    return this.client.transaction(async (tx) => {
+      const [row] = await tx.query<{ attempt_id: string; campaign_id: string; contact_index: number; attempt: number; config: CampaignOptions }>(
+        `UPDATE patter_campaign_attempts a SET state = 'done', outcome = $2, ended_at = to_timestamp($3 / 1000.0), lease_until = NULL
+           FROM patter_campaigns k
+          WHERE a.call_id = $1 AND a.state IN ('dialing', 'in_call') AND k.campaign_id = a.campaign_id
+          RETURNING a.attempt_id, a.campaign_id, a.contact_index, a.attempt, k.config`,
+        [callId, outcome, now],
+      );
+      if (row === undefined) return false;
+      await this.finishAttempt(tx, row, outcome, now);
+      return true;
+    });
+  }
+
+  /** The carrier refused the dial outright (no call exists): the attempt ends `failed`. */
+  async failDial(attempt: string, worker: string, now: number): Promise<void> {
+    await this.client.transaction(async (tx) => {
+      const [row] = await tx.query<{ attempt_id: string; campaign_id: string; contact_index: number; attempt: number; config: CampaignOptions }>(
+        `UPDATE patter_campaign_attempts a SET state = 'done', outcome = 'failed', ended_at = to_timestamp($3 / 1000.0), lease_until = NULL
+           FROM patter_campaigns k
+          WHERE a.attempt_id = $1 AND a.state = 'dialing' AND a.worker = $2 AND k.campaign_id = a.campaign_id
+          RETURNING a.attempt_id, a.campaign_id, a.contact_index, a.attempt, k.config`,
+        [attempt, worker, now],
+      );
+      if (row !== undefined) await this.finishAttempt(tx, row, 'failed', now);
+    });
+  }
+
+  /** The result of a dial is unknown (timeout, reset): let the reconciler ask the carrier now. */
+  async expireLease(attempt: string, worker: string, now: number): Promise<void> {
+    await this.client.query(
+      `UPDATE patter_campaign_attempts SET lease_until = to_timestamp($3 / 1000.0) WHERE attempt_id = $1 AND worker = $2 AND state = 'dialing'`,
+      [attempt, worker, now],
+    );
+  }
+
+  /** Takes over up to `limit` dialing attempts whose lease ran out (their worker died mid-dial). */
+  async takeStale(worker: string, now: number, leaseMs: number, limit: number): Promise<StaleAttempt[]> {
+    const rows = await this.client.query<{ attempt_id: string; to_number: string; from_number: string; dial_ms: number }>(
+      `UPDATE patter_campaign_attempts a SET worker = $1, lease_until = to_timestamp(($2 + $3) / 1000.0)
+         FROM patter_campaign_contacts c
+        WHERE a.attempt_id IN (SELECT attempt_id FROM patter_campaign_attempts
+                                WHERE state = 'dialing' AND lease_until < to_timestamp($2 / 1000.0) LIMIT $4 FOR UPDATE SKIP LOCKED)
+          AND c.campaign_id = a.campaign_id AND c.contact_index = a.contact_index
+        RETURNING a.attempt_id, c.to_number, a.from_number, ${ms('a.dial_at')} AS dial_ms`,
+      [worker, now, leaseMs, limit],
+    );
+    return rows.map((row) => ({ attemptId: row.attempt_id, to: row.to_number, from: row.from_number, dialAt: Number(row.dial_ms) }));
+  }
+
+  /** No call exists for a stale attempt: it goes back to queued, to be dialed (for the first time). */
+  async requeue(attempt: string, worker: string, now: number): Promise<void> {
+    await this.client.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE patter_campaign_attempts SET state = 'queued', worker = NULL, from_number = NULL, lease_until = NULL, dial_at = NULL,
+                job_queued = false, not_before = to_timestamp($3 / 1000.0)
+          WHERE attempt_id = $1 AND worker = $2 AND state = 'dialing' RETURNING attempt_id`,
+        [attempt, worker, now],
+      );
+      if (rows.length > 0) await this.setContact(tx, attempt, 'queued', null);
+    });
+  }
+
+  async progress(campaignId: string): Promise<CampaignProgress | undefined> {
+    const [campaign] = await this.client.query<{ state: string }>('SELECT state FROM patter_campaigns WHERE campaign_id = $1', [campaignId]);
+    if (campaign === undefined) return undefined;
+    const rows = await this.client.query<{ contact_index: number; to_number: string; state: ContactState; attempts: number; outcome: string | null }>(
+      'SELECT contact_index, to_number, state, attempts, outcome FROM patter_campaign_contacts WHERE campaign_id = $1 ORDER BY contact_index',
+      [campaignId],
+    );
+    const counts: Record<ContactState, number> = { queued: 0, dialing: 0, in_call: 0, done: 0, failed: 0 };
+    for (const row of rows) counts[row.state] += 1;
+    return {
+      campaignId,
+      state: campaign.state,
+      counts,
+      contacts: rows.map((row) => ({ index: row.contact_index, to: row.to_number, state: row.state, attempts: row.attempts, outcome: row.outcome })),
+    };
+  }
+
+  private async finishAttempt(
+    tx: Tx,
+    row: { attempt_id: string; campaign_id: string; contact_index: number; attempt: number; config: CampaignOptions },
+    outcome: CallOutcome,
+    now: number,
+  ): Promise<void> {
+    const retry = row.config.retry;
+    const wants =
+      (outcome === 'busy' && retry?.onBusy === true) ||
+      (outcome === 'no-answer' && retry?.onNoAnswer === true) ||
+      (outcome === 'voicemail' && retry?.onVoicemail === true);
+    if (wants && row.attempt < (retry?.maxAttempts ?? 1)) {
+      const backoff = retry?.backoff ?? { baseMs: 300_000 };
+      const delay = backoff.baseMs * (backoff.factor ?? 2) ** (row.attempt - 1);
+      await tx.query(
+        `INSERT INTO patter_campaign_attempts (attempt_id, campaign_id, contact_index, attempt, not_before)
+         VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0)) ON CONFLICT DO NOTHING`,
+        [attemptId(row.campaign_id, row.contact_index, row.attempt + 1), row.campaign_id, row.contact_index, row.attempt + 1, now + delay],
+      );
+      await this.setContact(tx, row.attempt_id, 'queued', outcome);
+      return;
+    }
+    await this.setContact(tx, row.attempt_id, outcome === 'completed' || outcome === 'voicemail' ? 'done' : 'failed', outcome);
+    await tx.query(
+      `UPDATE patter_campaigns SET state = 'done' WHERE campaign_id = $1 AND state = 'running'
+          AND NOT EXISTS (SELECT 1 FROM patter_campaign_contacts WHERE campaign_id = $1 AND state NOT IN ('done', 'failed'))`,
+      [row.campaign_id],
+    );
+  }
+
+  private async setContact(tx: Tx, attempt: string, state: ContactState, outcome: string | null): Promise<void> {
+    await tx.query(
+      `UPDATE patter_campaign_contacts c SET state = $2, outcome = coalesce($3, c.outcome), updated_at = now()
+         FROM patter_campaign_attempts a
+        WHERE a.attempt_id = $1 AND c.campaign_id = a.campaign_id AND c.contact_index = a.contact_index`,
+      [attempt, state, outcome],
+    );
+  }
+}

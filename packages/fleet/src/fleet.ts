@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { ProviderError, silentLogger, type Logger } from '@patter/core';
+import type { SqlClient } from '@patter/store';
+import PgBoss from 'pg-boss';
+import { validateCampaign, type CampaignOptions } from './campaign-options.js';
+import { CampaignStore, type CampaignProgress } from './campaign-store.js';
+import { claimAttempt } from './claim-attempt.js';
+import { systemClock, type Clock } from './clock.js';
+import { outcomeOfStatus, type CallOutcome, type Dialer } from './dialer.js';
+import { resolveLimits, type FleetLimits, type ResolvedLimits } from './fleet-limits.js';
+import { pgBossDb } from './pg-boss-db.js';
+
+export interface FleetOptions {
+  /** The call store's database (PGlite or PostgreSQL), migrated. */
+  readonly client: SqlClient;
+  readonly dialer: Dialer;
+  readonly limits?: FleetLimits;
+  /** Dial jobs this instance works on at once. Default 10. */
+  readonly slots?: number;
+  /** This instance's name in claims. Default a random id. */
+  readonly workerId?: string;
+  /** How long a claimed attempt may stay `dialing` before others reconcile it. Default 30 s. */
+  readonly leaseMs?: number;
+  /** How long a job waits for room under the limits before it gives its slot back. Default 10 s. */
+  readonly holdMs?: number;
+  /** How often due attempts are queued and stale ones reconciled. Default 1 s. */
+  readonly tickMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** pg-boss schema. Default `pgboss`. */
+  readonly schema?: string;
+}
+
+const QUEUE = 'patter-dial';
+const POLL_MS = 250;
+
+/**
+ * One server's part of the fleet: a pg-boss worker on the shared database. Campaign contacts
+ * are attempt rows; a due attempt gets a pg-boss job; whichever instance takes the job claims
+ * the attempt under the fleet-wide limits (`claim-attempt.ts`), dials, and records the call id.
+ * An attempt whose worker died mid-dial is reconciled against the carrier before any redial.
+ */
+export class Fleet {
+  private readonly store: CampaignStore;
+  private readonly limits: ResolvedLimits;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly stopping = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private ticking = false;
+  readonly workerId: string;
+
+  private constructor(private readonly options: FleetOptions, private readonly boss: PgBoss) {
+    this.store = new CampaignStore(options.client);
+    this.limits = resolveLimits(options.limits);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.workerId = options.workerId ?? `w_${randomUUID().slice(0, 8)}`;
+  }
+
+  /** Starts pg-boss on `client` and, unless `work: false`, this instance's dial workers. */
+  static async start(options: FleetOptions & { readonly work?: boolean }): Promise<Fleet> {
+    const boss = new PgBoss({ db: pgBossDb(options.client), schema: options.schema ?? 'pgboss', schedule: false, supervise: true });
+    boss.on('error', () => undefined);
+    await boss.start();
+    await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 1, expireInSeconds: 120 });
+    const fleet = new Fleet(options, boss);
+    if (options.work !== false) await fleet.startWorking();
+    return fleet;
+  }
+
+  private async startWorking(): Promise<void> {
+    for (let i = 0; i < (this.options.slots ?? 10); i += 1) {
+      await this.boss.work<{ attemptId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        if (job !== undefined) await this.track(this.runAttempt(job.data.attemptId));
+      });
+    }
+    this.ticker = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
+    this.ticker.unref();
+    await this.tick();
+  }
+
+  /** Stores a campaign; its contacts are dialed by every working instance of the fleet. */
+  async campaign(options: CampaignOptions): Promise<{ readonly campaignId: string }> {
+    validateCampaign(options);
+    const campaignId = await this.store.create(options, this.clock.now());
+    await this.tick();
+    return { campaignId };
+  }
+
+  progress(campaignId: string): Promise<CampaignProgress | undefined> {
+    return this.store.progress(campaignId);
+  }
+
+  /** Report how a call ended (from the carrier's status callback or the call session). */
+  async callEnded(callId: string, outcome: CallOutcome): Promise<void> {
+    if (await this.store.endCall(callId, outcome, this.clock.now())) await this.tick();
+  }
+
+  /** Queues due attempts as jobs and reconciles stale ones; runs every `tickMs` on each instance. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopping.signal.aborted) return;
+    this.ticking = true;
+    try {
+      const now = this.clock.now();
+      await this.options.client.transaction(async (tx) => {
+        const due = await this.store.takeDue(tx, now, 500);
+        if (due.length > 0) await this.boss.insert(due.map((attemptId) => ({ name: QUEUE, data: { attemptId } })), { db: pgBossDb(tx) });
+      });
+      await this.reconcile(now);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'fleet tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Stops taking jobs; dials already started finish. Calls in progress are the server's to drain. */
+  async drain(): Promise<void> {
+    this.stopping.abort();
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    await this.boss.offWork(QUEUE);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  async stop(): Promise<void> {
+    await this.drain();
+    await this.boss.stop({ graceful: true, close: false, wait: true, timeout: 5000 });
+  }
+
+  private async track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  private async runAttempt(attemptId: string): Promise<void> {
+    const holdUntil = this.clock.now() + (this.options.holdMs ?? 10_000);
+    const leaseMs = this.options.leaseMs ?? 30_000;
+    for (;;) {
+      const now = this.clock.now();
+      const claim = await this.options.client.transaction((tx) =>
+        claimAttempt(tx, { attemptId, worker: this.workerId, now, limits: this.limits, leaseMs, horizonMs: POLL_MS * 4 }),
+      );
+      if (claim.kind === 'gone') return;
+      if (claim.kind === 'closed') return this.store.defer(attemptId, claim.openAt);
+      if (claim.kind === 'busy') {
+        if (now >= holdUntil || this.stopping.signal.aborted) return this.store.defer(attemptId, now);
+        await this.clock.sleep(POLL_MS, this.stopping.signal);
+        continue;
+      }
+      await this.clock.sleep(claim.dialAt - this.clock.now());
+      try {
+        const { callId } = await this.options.dialer.dial({ attemptId, campaignId: claim.campaignId, to: claim.to, from: claim.from, variables: claim.variables, signal: AbortSignal.timeout(15_000) });
+        await this.store.markInCall(attemptId, this.workerId, callId);
+      } catch (error) {
+        const refused = error instanceof ProviderError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+        if (refused) await this.store.failDial(attemptId, this.workerId, this.clock.now());
+        else await this.store.expireLease(attemptId, this.workerId, this.clock.now());
+        this.logger.warn({ err: error, refused }, 'campaign dial failed');
+      }
+      return;
+    }
+  }
+
+  /** Dialing attempts whose worker died: found at the carrier -> in_call (or ended); not found -> queued. */
+  private async reconcile(now: number): Promise<void> {
+    const leaseMs = this.options.leaseMs ?? 30_000;
+    for (const stale of await this.store.takeStale(this.workerId, now, leaseMs, 20)) {
+      const calls = await this.options.dialer.findCalls({ to: stale.to, from: stale.from, since: stale.dialAt - 5000, signal: AbortSignal.timeout(15_000) });
+      const call = calls[0];
+      if (call === undefined) {
+        await this.store.requeue(stale.attemptId, this.workerId, now);
+        continue;
+      }
+      await this.store.markInCall(stale.attemptId, this.workerId, call.callId);
+      const outcome = outcomeOfStatus(call.status);
+      if (outcome !== undefined) await this.store.endCall(call.callId, outcome, now);
+    }
+  }
+}
