@@ -169,6 +169,8 @@ describe('fallback providers in a pipeline call', () => {
     const t = await startCall('down', { primary: [], secondary: [reply] });
     await t.call.sendAudio(SPEECH);
     await waitFor(() => count(t.call.receivedAudio(), 0x2b) >= reply.length * 80, 15_000);
+    // The reply enters the transcript once the carrier confirms it was played.
+    await waitFor(() => t.call.marks.items.length >= 1, 5_000);
 
     // STT: the caller's words came from the second Deepgram, which heard the whole utterance.
     expect(t.dg1.connections()).toBe(0);
