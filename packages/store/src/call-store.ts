@@ -1,7 +1,7 @@
 import type { CallAnalysis, CallRecord, CallSummaryRow, RecordingRef } from './call-record.js';
 import { buildCallWhere, clampLimit, encodeCursor, type CallQuery } from './call-query.js';
 import { redactText } from './redact.js';
-import { RECORD_COLUMNS, recordColumns, SUMMARY_COLUMNS, toSummary, type SummaryRowData } from './record-row.js';
+import { RECORD_COLUMNS, recordColumns, SUMMARY_COLUMNS, toSummary, turnLatencies, type SummaryRowData } from './record-row.js';
 import type { SqlClient } from './sql-client.js';
 import { OutboxTable, type OutboxEntry } from './outbox-table.js';
 import { queryOverview, type Overview, type OverviewQuery } from './overview.js';
@@ -47,12 +47,15 @@ export class CallStore {
       .map((column) => `${column} = EXCLUDED.${column}`)
       .join(', ');
     const sql = `INSERT INTO patter_calls (${RECORD_COLUMNS}) VALUES (${placeholders}) ON CONFLICT (call_id) DO UPDATE SET ${updates}`;
-    if (!outbox) {
-      await this.client.query(sql, params);
-      return;
-    }
     await this.client.transaction(async (tx) => {
       await tx.query(sql, params);
+      await tx.query('DELETE FROM patter_call_turns WHERE call_id = $1', [record.callId]);
+      await tx.query(
+        `INSERT INTO patter_call_turns (call_id, seq, started_at, latency_ms)
+         SELECT $1, t.seq, $2, t.ms::int FROM jsonb_array_elements_text($3::jsonb) WITH ORDINALITY AS t(ms, seq)`,
+        [record.callId, new Date(record.startedAt).toISOString(), turnLatencies(record)],
+      );
+      if (!outbox) return;
       await tx.query(
         'INSERT INTO patter_outbox (topic, call_id, payload, next_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (topic, call_id) DO NOTHING',
         [outbox.topic, record.callId, JSON.stringify(this.redact ? redactPayload(outbox.payload, stored) : outbox.payload), new Date(outbox.now).toISOString()],

@@ -31,12 +31,10 @@ export async function queryOverview(client: SqlClient, query: OverviewQuery): Pr
     range,
   );
   const latency = await client.query<{ day: string; p50: number | null; p95: number | null }>(
-    `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms)::float8 AS p50,
-            percentile_cont(0.95) WITHIN GROUP (ORDER BY t.ms)::float8 AS p95
-     FROM patter_calls c,
-          LATERAL (SELECT COALESCE((e->>'heardMs')::float8, (e->>'totalMs')::float8) AS ms FROM jsonb_array_elements(c.record->'turns') e) t
-     WHERE c.started_at >= $1 AND c.started_at < $2 AND c.turn_count > 0 AND t.ms IS NOT NULL
+    `SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)::float8 AS p50,
+            percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)::float8 AS p95
+     FROM patter_call_turns WHERE started_at >= $1 AND started_at < $2
      GROUP BY 1`,
     range,
   );

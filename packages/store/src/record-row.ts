@@ -69,6 +69,11 @@ export function toMs(value: Date | string | number): number {
   return Date.parse(value);
 }
 
+/** The turns' latencies (heard when known, else to the first frame), as JSON for `patter_call_turns`. */
+export function turnLatencies(record: CallRecord): string {
+  return JSON.stringify(record.turns.map(turnLatency).filter((v): v is number => v !== undefined).map(Math.round));
+}
+
 /** The latency a caller perceives for a turn: heard when the carrier reported it, else to the first frame. */
 export function turnLatency(turn: TurnRecord): number | undefined {
   return turn.heardMs ?? turn.totalMs;
