@@ -68,6 +68,19 @@ describe('observeCall', () => {
     expect(await points('patter.barge_ins')).toMatchObject([{ attributes: { 'patter.carrier': 'twilio', 'patter.mode': 'pipeline' }, value: 1 }]);
   });
 
+  it('usage of a provider the agent does not name (a fallback member) is labelled by its kind', async () => {
+    const events = new TypedEmitter<CallSessionEvents>();
+    observeCall(events, { agent, carrier: 'twilio' });
+    events.emit('callStart', { ...info, callId: 'CA-fallback' });
+    events.emit('callEnd', {
+      callId: 'CA-fallback', callRef: 'r', reason: 'caller_hangup', startedAt: Date.now(), durationMs: 30_000, transcript: [],
+      usage: { soniox: { audioSeconds: 30 }, lmnt: { characters: 12 }, twilio: { callSeconds: 30 } }, cost: { soniox: 0.001 },
+    });
+    expect((await points('patter.cost.stt_seconds')).map((p) => [p.attributes, p.value])).toContainEqual([{ 'patter.stt.provider': 'soniox' }, 30]);
+    expect((await points('patter.cost.tts_characters')).map((p) => [p.attributes, p.value])).toContainEqual([{ 'patter.tts.provider': 'lmnt' }, 12]);
+    expect((await points('patter.cost.usd')).map((p) => p.attributes)).toContainEqual({ 'patter.stt.provider': 'soniox', 'patter.provider.kind': 'stt' });
+  });
+
   it('counts provider errors, retries and reconnects by provider and error kind', async () => {
     observeCall(new TypedEmitter<CallSessionEvents>(), { agent, carrier: 'twilio' }); // subscribes the runtime
     const error = new ProviderStatusError('deepgram', 503, 'busy');

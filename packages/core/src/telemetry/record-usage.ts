@@ -9,7 +9,8 @@ import type { PatterInstruments } from './patter-metrics.js';
  */
 export function recordUsage(instruments: PatterInstruments, labels: CallLabels, summary: CallEndSummary): void {
   for (const [key, fields] of Object.entries(summary.usage)) {
-    const found = labels.byKey.get(key);
+    // A key the agent does not name directly (a fallback chain's members): its kind from its usage.
+    const found = labels.byKey.get(key) ?? (key === labels.carrier ? undefined : { kind: kindOf(fields), model: undefined });
     const base: Attributes =
       key === labels.carrier && !found
         ? { 'patter.carrier': key }
@@ -38,4 +39,11 @@ export function recordUsage(instruments: PatterInstruments, labels: CallLabels, 
     const kind = key === labels.carrier && !found ? 'telephony' : (found?.kind ?? 'other');
     add(instruments.usd, summary.cost[key], { 'patter.provider.kind': kind });
   }
+}
+
+function kindOf(fields: Readonly<Record<string, number>>): string {
+  if (fields.audioSeconds !== undefined) return 'stt';
+  if (fields.characters !== undefined) return 'tts';
+  if (fields.inputAudioTokens !== undefined || fields.outputAudioTokens !== undefined) return 'engine';
+  return 'llm';
 }
