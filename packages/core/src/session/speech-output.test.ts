@@ -57,6 +57,29 @@ describe('SpeechOutput', () => {
     expect(utterance.sentText()).toBe('Alpha. Bravo. Charlie.');
   });
 
+  it('hands each TTS chunk to the transport before the vendor stream is asked for the next (no queue hop per chunk)', async () => {
+    const transport = new FakeTransport();
+    const sentWhenResumed: number[] = [];
+    const tts: TTSProvider = {
+      key: 'counting',
+      outputFormats: [MULAW_8K],
+      synthesize: () =>
+        (async function* () {
+          for (let i = 0; i < 5; i++) {
+            yield new Uint8Array(160).fill(i);
+            sentWhenResumed.push(transport.audio.length);
+          }
+        })(),
+    };
+    const speech = new SpeechOutput({ tts, transport, logger: silentLogger, usage: new UsageMeter(), callId: () => 'CA1' });
+    const utterance = speech.start(new AbortController().signal);
+    utterance.say('Hello.');
+    await utterance.finish();
+    expect(sentWhenResumed).toEqual([1, 2, 3, 4, 5]);
+    expect(transport.audio.map((a) => a[0])).toEqual([0, 1, 2, 3, 4]);
+    expect(transport.commands.filter((c) => c.type === 'mark')).toHaveLength(1);
+  });
+
   it('an abort stops the prefetched requests too', async () => {
     const transport = new FakeTransport();
     const { tts, requested } = gatedTTS();

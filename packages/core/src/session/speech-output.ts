@@ -194,7 +194,8 @@ export class SpeechOutput {
     let segment: Segment = { text: job.text, index, mark: '', startMs: 0, endMs: 0, played: false };
     let firstChunk = true;
     let firstFrame = true;
-    for await (const chunk of job.chunks()) {
+    // Each chunk goes to the transport in the tick the vendor delivered it (no per-chunk await).
+    await job.pipe((chunk) => {
       if (signal.aborted) return;
       if (firstChunk) {
         firstChunk = false;
@@ -205,7 +206,7 @@ export class SpeechOutput {
         this.segments.push(segment);
       }
       const frame = this.convert ? this.convert(chunk) : chunk;
-      if (frame.length === 0) continue;
+      if (frame.length === 0) return;
       if (this.sentMs === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
       if (firstFrame && hooks.firstFrameMark !== undefined) sendMarkingFirstFrame(transport, frame, hooks.firstFrameMark);
       else transport.sendAudio(frame);
@@ -215,7 +216,7 @@ export class SpeechOutput {
         firstFrame = false;
         hooks.onFirstFrame?.();
       }
-    }
+    });
     if (signal.aborted || firstChunk) return;
     const mark = `patter-${++this.markSeq}`;
     (segment as { mark: string }).mark = mark;

@@ -2,7 +2,6 @@ import type { AudioFormat } from '../audio/audio-format.js';
 import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 import type { Logger } from '../log/logger.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
-import { AsyncQueue } from '../util/async-queue.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export interface SynthesisJobOptions {
@@ -19,14 +18,22 @@ export interface SynthesisJobOptions {
 /**
  * One sentence's synthesis, startable ahead of playback: the speech output starts the next
  * sentence's request while the current one is still streaming, so the next sentence's time to
- * first byte is hidden. Audio is buffered until the sender reads it; an abort ends it at once.
+ * first byte is hidden. Audio is buffered until the sender pipes it; an abort ends it at once.
  * A vendor stream that stalls (`StreamIdleTimeoutError`) is requested once more when none of
  * the sentence's audio came yet; otherwise (or when the retry stalls too) the sentence ends
  * with what it had and the speech goes on with the next one. Characters are counted only for
  * audio that was synthesized (the vendor's `onUsage` when it reports one).
  */
+/** Chunks buffered for a job not yet being sent; beyond this the oldest are dropped. */
+const MAX_BUFFERED = 4096;
+
 export class SynthesisJob {
-  private readonly audio = new AsyncQueue<Uint8Array>(4096);
+  /** Audio that came before `pipe` (the lookahead sentence). */
+  private buffered: Uint8Array[] = [];
+  private sink: ((chunk: Uint8Array) => void) | undefined;
+  private finished = false;
+  private failure: unknown;
+  private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private started = false;
 
   constructor(
@@ -45,10 +52,60 @@ export class SynthesisJob {
     void this.produce();
   }
 
-  /** The audio, in the TTS format; throws if the synthesis failed. */
-  chunks(): AsyncIterable<Uint8Array> {
+  /**
+   * Hands the audio (in the TTS format) to `onChunk`: what is buffered at once, then each chunk
+   * in the tick it arrives from the vendor (no queue or generator hop per chunk). Resolves when
+   * the synthesis ends, rejects if it failed (or `onChunk` threw). Once per job.
+   */
+  pipe(onChunk: (chunk: Uint8Array) => void): Promise<void> {
     this.start();
-    return this.audio;
+    return new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+      const buffered = this.buffered;
+      this.buffered = [];
+      try {
+        for (const chunk of buffered) onChunk(chunk);
+      } catch (err) {
+        this.finish(err);
+        return;
+      }
+      this.sink = onChunk;
+      if (this.finished || this.options.signal.aborted) this.finish(this.failure);
+      else this.options.signal.addEventListener('abort', this.onAbort, { once: true });
+    });
+  }
+
+  /** An abort ends the piping at once, whatever the vendor stream still does. */
+  private readonly onAbort = (): void => this.finish();
+
+  private deliver(chunk: Uint8Array): void {
+    if (this.finished) return;
+    const sink = this.sink;
+    if (sink === undefined) {
+      if (this.buffered.length >= MAX_BUFFERED) this.buffered.shift();
+      this.buffered.push(chunk);
+      return;
+    }
+    try {
+      sink(chunk);
+    } catch (err) {
+      this.finish(err);
+    }
+  }
+
+  /** The synthesis is over (`failure` when it failed); settles `pipe` once it is piped. */
+  private finish(failure?: unknown): void {
+    if (!this.finished) {
+      this.finished = true;
+      this.failure = failure;
+    }
+    const settle = this.settle;
+    if (settle === undefined) return;
+    this.settle = undefined;
+    this.sink = undefined;
+    this.options.signal.removeEventListener('abort', this.onAbort);
+    if (this.failure === undefined) settle.resolve();
+    else settle.reject(this.failure);
   }
 
   private async produce(): Promise<void> {
@@ -71,7 +128,7 @@ export class SynthesisJob {
               first = false;
               this.options.onFirstByte?.();
             }
-            this.audio.push(chunk);
+            this.deliver(chunk);
           }
           break;
         } catch (err) {
@@ -84,10 +141,9 @@ export class SynthesisJob {
           break;
         }
       }
-      this.audio.end();
+      this.finish();
     } catch (err) {
-      if (signal.aborted) this.audio.end();
-      else this.audio.fail(err);
+      this.finish(signal.aborted ? undefined : (err ?? new Error('text-to-speech failed')));
     } finally {
       // A provider that reports no usage is billed for the text once audio came back.
       if (!billed && !first) usage.add(tts.key, 'characters', this.text.length);
