@@ -86,7 +86,7 @@ describe("core's call session behind the server", () => {
     expect(control.callId).toBe(call.callSid);
     expect(control.carrier).toBe('twilio');
     // The greeting plays (session → transport → Twilio frames) before the hang-up.
-    await call.media.next(5_000);
+    await call.media.next(20_000);
     hangups.push(control.hangup(), control.hangup());
     await Promise.all(hangups);
     await waitFor(() => ends.length === 1);

@@ -188,7 +188,7 @@ describe('Twilio outbound call with AMD', () => {
     const call = await simulator.connect(created.form.get('Twiml')!, placed.callId);
     calls.set(placed.callId, call);
     const greeting = 'Hi Ada, this is Acme.';
-    await waitFor(() => voiced(call) >= greeting.length * 80, 5_000);
+    await waitFor(() => voiced(call) >= greeting.length * 80, 20_000);
     await settle(100);
     expect(tts.texts).toEqual([greeting]);
     expect(stt.streams).toBe(1);
@@ -281,7 +281,7 @@ describe('Telnyx outbound call with AMD', () => {
     expect(tts.texts).toEqual([]); // waiting for the AMD result
     await simulator.webhook('call.machine.detection.ended', { ...call.payload, client_state: call.clientState, result: 'human' });
     const greeting = 'Hi Ada, this is Acme.';
-    await waitFor(() => voiced(call) >= greeting.length * 80, 5_000);
+    await waitFor(() => voiced(call) >= greeting.length * 80, 20_000);
     expect(tts.texts).toEqual([greeting]);
     expect(stt.streams).toBe(1);
     expect(hangups).toEqual([]);

@@ -76,8 +76,11 @@ export function send(ws: WebSocket, message: Record<string, unknown>): void {
   ws.send(JSON.stringify(message));
 }
 
-/** Polls `check` until it returns true (or fails the test after `timeoutMs`). */
-export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `check` until it returns true (or fails the test after `timeoutMs`). The default is generous:
+ * it only bounds a failing test, and a loaded 2-core machine can be seconds late.
+ */
+export async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
