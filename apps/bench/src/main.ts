@@ -7,6 +7,7 @@ import { run as engineBridge } from './engine-bridge.js';
 import { run as serverLoad } from './server-load/server-load.js';
 import { run as vad } from './vad/vad.js';
 import { run as telemetryOverhead } from './telemetry-overhead.js';
+import { run as callHistory } from './call-history.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
@@ -19,6 +20,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'server-load', run: serverLoad },
   { name: 'vad', run: vad },
   { name: 'telemetry-overhead', run: telemetryOverhead },
+  { name: 'call-history', run: callHistory },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.
