@@ -225,6 +225,7 @@ export { TransferRefusedError } from './session/transfer-refused-error.js';
 export { resolveHoldAudio, HOLD_AUDIO_DEFAULTS, type HoldAudioOptions, type ResolvedHoldAudio } from './session/hold-audio-options.js';
 export { comfortTone, COMFORT_TONE_PERIOD_MS } from './audio/comfort-tone.js';
 export { synthesizeClip, type SynthesizeClipOptions } from './tts/synthesize-clip.js';
+export { prepareCall, type PrepareCallOptions, type PreparedCall, type PreparedSpeech } from './session/prepared-call.js';
 export { createHttpMessageHandler, type RemoteMessageRequest } from './session/http-message-handler.js';
 export { createWebSocketMessageHandler, type WebSocketMessageHandler } from './session/ws-message-handler.js';
 export type { ReplySource, ReplyEvent, ReplyHooks, UserTurn } from './session/reply-source.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { joinUrl, toWebSocketUrl, type Carrier, type CarrierHost } from '@patter/core';
 import { routeCallEvent } from './route-call-event.js';
+import { warmupsOf } from './warmup-registry.js';
 import type { ServerContext } from './server-context.js';
 
 /**
@@ -32,7 +33,10 @@ export function newCallRef(): string {
  */
 export function streamUrl(context: ServerContext, callRef: string, carrier: Carrier = context.carrier): string {
   const { options, registry, tokens } = context;
-  const ttl = registry.getPending(callRef) ? options.outboundStreamTokenTtlMs : options.streamTokenTtlMs;
+  const outbound = registry.getPending(callRef) !== undefined;
+  const ttl = outbound ? options.outboundStreamTokenTtlMs : options.streamTokenTtlMs;
+  // An inbound call is ringing: prepare it while the carrier connects the stream.
+  if (!outbound && context.accepting) warmupsOf(context)?.start(callRef, context.agent, carrier.mediaFormat);
   const path = `${carrier.streamPath.replace(/\/+$/, '')}/${callRef}/${tokens.sign(callRef, ttl)}`;
   return joinUrl(toWebSocketUrl(context.publicUrl), path);
 }

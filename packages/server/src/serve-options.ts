@@ -56,6 +56,13 @@ export interface ServeOptions {
   readonly shutdownTimeoutMs?: number;
   /** Signals that trigger graceful shutdown. Default `['SIGTERM', 'SIGINT']`; `false` installs none. */
   readonly shutdownSignals?: readonly NodeJS.Signals[] | false;
+  /**
+   * Answer-time warmup for inbound calls: while the phone rings (webhook answered, stream not yet
+   * open), wake the agent's providers and synthesize its first message, so the greeting plays on
+   * the stream's first turn. Pipeline agents with a `firstMessage`; costs one TTS request per
+   * ringing call (also for one the caller abandons). Never fails a call. Default true.
+   */
+  readonly warmup?: boolean;
   /** Lifetime of an inbound call's stream token. Default 60 s. */
   readonly streamTokenTtlMs?: number;
   /** Lifetime of an outbound call's stream token (it must outlive ringing and AMD). Default 10 min. */
@@ -149,6 +156,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
     if (typeof resolved[key] !== 'number' || !(resolved[key] >= 0)) throw new ConfigError(key, 'expected milliseconds (>= 0)');
   }
   if (typeof resolved.recording !== 'boolean') throw new ConfigError('recording', 'expected a boolean');
+  if (options.warmup !== undefined && typeof options.warmup !== 'boolean') throw new ConfigError('warmup', 'expected a boolean');
   if (resolved.shutdownSignals !== false && !Array.isArray(resolved.shutdownSignals)) {
     throw new ConfigError('shutdownSignals', 'expected an array of signal names, or false');
   }

@@ -1,4 +1,5 @@
 import type { ServerContext } from './server-context.js';
+import { closeWarmups } from './warmup-registry.js';
 
 /** After hanging up the calls still running at the deadline, how long to wait for their sessions to end. */
 const HANGUP_GRACE_MS = 5_000;
@@ -15,6 +16,7 @@ export interface DrainControl {
  */
 export function drainCalls(context: ServerContext, timeoutMs: number): { readonly done: Promise<void> } & DrainControl {
   context.accepting = false;
+  closeWarmups(context);
   let hurry: () => void = () => {};
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
   const done = (async () => {

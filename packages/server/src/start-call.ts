@@ -2,6 +2,7 @@ import type { Carrier, CallDirection, CallOverrides, CallSession, CallTransport,
 import type { Agent } from './agent.js';
 import { invokeCallback } from './invoke-callback.js';
 import type { ServerContext } from './server-context.js';
+import { warmupsOf } from './warmup-registry.js';
 
 /**
  * Turns an authenticated media-stream WebSocket into a running call: the carrier wraps it in a
@@ -21,7 +22,8 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
   let transport: CallTransport;
   try {
     transport = carrier.acceptStream(socket, { callRef, logger, direction });
-    session = context.createSession({ agent, transport, logger, overrides });
+    const prepared = pending ? undefined : warmupsOf(context)?.take(callRef);
+    session = context.createSession({ agent, transport, logger, overrides, ...(prepared ? { prepared } : {}) });
     transport.attachSession?.(session);
     context.history?.observe(session, {
       callRef,

@@ -4,6 +4,7 @@ import type { CarrierCallEvent } from '../carrier/carrier.js';
 import type { CallFailure } from './call-failure.js';
 import type { CallEndReason, CallInfo, CallTransport } from '../carrier/call-transport.js';
 import type { Logger } from '../log/logger.js';
+import type { PreparedCall } from './prepared-call.js';
 
 /** Per-call overrides: an outbound `phone.call()` brings its own. */
 export interface CallOverrides {
@@ -19,6 +20,11 @@ export interface CallSessionOptions {
   readonly transport: CallTransport;
   readonly logger?: Logger;
   readonly overrides?: CallOverrides;
+  /**
+   * What answer-time warmup made ready while the call rang (`prepareCall`): the greeting's audio.
+   * Awaited (at most a few seconds) before the greeting; anything missing is done live.
+   */
+  readonly prepared?: Promise<PreparedCall | undefined>;
 }
 
 /** Latency breakdown of one agent turn, in ms (undefined where a stage did not happen). */

@@ -11,6 +11,7 @@ import { withDefaultPricing } from './pricing.js';
 import { SessionCore } from './session-core.js';
 import { observeCall } from '../telemetry/observe-call.js';
 import type { SessionMode } from './session-mode.js';
+import { awaitPrepared } from './prepared-call.js';
 
 const DEFAULT_MAX_CALL_MS = 60 * 60 * 1000;
 
@@ -89,7 +90,14 @@ export function createCallSession(options: CallSessionOptions): CallSession {
       void end('error', err);
       return;
     }
-    if (firstMessage) void mode.say(firstMessage);
+    if (firstMessage) void sayFirstMessage(mode, firstMessage);
+  };
+
+  /** The greeting, from the audio prepared while the call rang when there is some. */
+  const sayFirstMessage = async (current: SessionMode, text: string): Promise<void> => {
+    const prepared = options.prepared ? await awaitPrepared(options.prepared, logger) : undefined;
+    if (finished) return;
+    await current.say(text, prepared?.firstMessage?.text === text ? prepared.firstMessage : undefined);
   };
 
   const leaveVoicemail = async (): Promise<void> => {

@@ -8,6 +8,7 @@ import { createReplySource } from './create-reply-source.js';
 import { createHoldAudio } from './create-hold-audio.js';
 import { DtmfCollector } from './dtmf-collector.js';
 import type { HoldAudioPlayer } from './hold-audio-player.js';
+import { preparedTTS } from './prepared-tts.js';
 import type { ReplySource, UserTurn } from './reply-source.js';
 import { streamReply } from './reply-stream.js';
 import type { SessionContext } from './session-context.js';
@@ -40,7 +41,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
   if (!agent.stt) throw new ConfigError('stt', 'a pipeline agent needs `stt`');
   if (!agent.tts) throw new ConfigError('tts', 'a pipeline agent needs `tts`');
   const stt = agent.stt;
-  const tts = agent.tts;
+  const tts = preparedTTS(agent.tts);
   const source: ReplySource = createReplySource(context);
   let hold: HoldAudioPlayer | undefined;
   const speech = new SpeechOutput({
@@ -226,7 +227,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
         },
       });
     },
-    async say(text) {
+    async say(text, prepared) {
       if (context.signal.aborted || text.trim() === '') return;
       if (active) {
         // Said by a tool or hook during a reply: queued after it, recorded as said.
@@ -243,6 +244,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       const utterance = speech.start(controller.signal);
       const reply: ActiveReply = { controller, utterance, timer: new TurnTimer(turnCount), roundStart: 0, done: Promise.resolve() };
       active = reply;
+      if (prepared) tts.offer(prepared);
       utterance.say(text);
       reply.done = utterance.finish().then(() => played(controller.signal));
       await reply.done;

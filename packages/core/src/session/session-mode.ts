@@ -1,4 +1,5 @@
 import type { CallTransport } from '../carrier/call-transport.js';
+import type { PreparedSpeech } from './prepared-call.js';
 import type { SessionContext } from './session-context.js';
 
 /**
@@ -9,8 +10,11 @@ import type { SessionContext } from './session-context.js';
 export interface SessionMode {
   /** Start listening to the caller (audio in, turns, replies). */
   listen(): void;
-  /** Speak `text` verbatim in the agent's voice; recorded in the history as the agent's. */
-  say(text: string): Promise<void>;
+  /**
+   * Speak `text` verbatim in the agent's voice; recorded in the history as the agent's.
+   * `prepared`: its audio, synthesized ahead (the pipeline uses it; other modes ignore it).
+   */
+  say(text: string, prepared?: PreparedSpeech): Promise<void>;
   /** Resolves when everything the agent said so far has been played (or the call ended). */
   waitForPlayback(): Promise<void>;
   /** Stop everything; the call is over. Never throws. */

@@ -1,0 +1,79 @@
+import { bytesForDuration, type AudioFormat } from '../audio/audio-format.js';
+import type { AgentOptions } from '../agent/agent-options.js';
+import type { Logger } from '../log/logger.js';
+import { synthesizeClip } from '../tts/synthesize-clip.js';
+import { chooseFormat } from './audio-path.js';
+import { substituteVariables } from './substitute-variables.js';
+
+/** The longest first message prepared ahead (ms of audio); a longer one is synthesized live. */
+const MAX_FIRST_MESSAGE_MS = 10_000;
+
+/** The first message, synthesized while the phone rang: `audio` in `format` (the TTS format the call will use). */
+export interface PreparedSpeech {
+  readonly text: string;
+  readonly format: AudioFormat;
+  readonly audio: Uint8Array;
+}
+
+/** What was made ready for a call before its media stream opened. */
+export interface PreparedCall {
+  readonly firstMessage?: PreparedSpeech;
+}
+
+export interface PrepareCallOptions {
+  /** The carrier's media format (the call's TTS format is negotiated against it, as on the call). */
+  readonly carrierFormat: AudioFormat;
+  /** Aborted when the stream never came (the registry's lifetime) or the server closes. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/**
+ * Answer-time warmup, while an inbound call rings: wakes the agent's LLM (`warmup()` where it has
+ * one: connection pool, DNS, TLS) and synthesizes the first message (which warms the TTS; without a
+ * first message, the TTS's `warmup()` runs instead) into a bounded buffer in the TTS format the call will negotiate, so the greeting goes
+ * out on the stream's first turn. Pipeline agents only (an engine speaks its own greeting).
+ * Never throws: what fails is simply not prepared (debug log).
+ */
+export async function prepareCall(agent: AgentOptions, options: PrepareCallOptions): Promise<PreparedCall> {
+  const { logger, signal } = options;
+  if (agent.engine || !agent.tts) return {};
+  const warm = (name: string, warmup: (() => Promise<void>) | undefined): Promise<void> =>
+    warmup ? warmup().catch((err: unknown) => logger.debug({ err, provider: name }, 'provider warmup failed')) : Promise.resolve();
+  // Not the STT's warmup(): it opens and drops a vendor socket, a waste once per ringing call.
+  const warming = warm('llm', agent.llm?.warmup?.bind(agent.llm));
+  const text = agent.firstMessage === undefined ? undefined : substituteVariables(agent.firstMessage, agent.variables ?? {});
+  if (text === undefined || text.trim() === '') {
+    await Promise.all([warming, warm('tts', agent.tts.warmup?.bind(agent.tts))]);
+    return {};
+  }
+  try {
+    const format = chooseFormat(agent.tts.outputFormats, options.carrierFormat, 'tts');
+    const audio = await synthesizeClip(agent.tts, text, format, { signal, maxMs: MAX_FIRST_MESSAGE_MS, logger });
+    await warming;
+    // A greeting cut at the bound is not the whole greeting: it is synthesized live instead.
+    if (signal.aborted || audio.length === 0 || audio.length >= bytesForDuration(format, MAX_FIRST_MESSAGE_MS)) return {};
+    return { firstMessage: { text, format, audio } };
+  } catch (err) {
+    if (!signal.aborted) logger.debug({ err }, 'first message not prepared; it is synthesized when the call starts');
+    return {};
+  }
+}
+
+/** The longest the greeting waits for a preparation still under way when the stream opens (ms). */
+const PREPARED_WAIT_MS = 1500;
+
+/** `prepared`, or `undefined` when it failed or is not ready within `PREPARED_WAIT_MS` (then the greeting is synthesized live). */
+export async function awaitPrepared(prepared: Promise<PreparedCall | undefined>, logger: Logger): Promise<PreparedCall | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), PREPARED_WAIT_MS);
+  });
+  try {
+    const result = await Promise.race([prepared.catch(() => undefined), late]);
+    if (result === undefined) logger.debug({}, 'call not prepared in time; the greeting is synthesized live');
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
