@@ -1,5 +1,6 @@
 import type { AudioFormat } from '../audio/audio-format.js';
 import { createAudioConverter } from '../audio/audio-converter.js';
+import { copyFrame } from '../audio/frame-slab.js';
 import { negotiateFormat } from '../audio/negotiate-format.js';
 import { ConfigError } from '../errors/config-error.js';
 
@@ -18,10 +19,12 @@ export function chooseFormat(offered: readonly AudioFormat[], wanted: AudioForma
 
 /**
  * A converter from `from` to `to`, or `undefined` when they are the same (pass-through, no
- * copy). `_option` is kept for callers that name the side (unused). Each converted frame is a fresh array: the transport and the STT may queue it.
+ * copy). `_option` is kept for callers that name the side (unused). Each converted frame is a
+ * fresh array (the transport and the STT may queue it), carved from a shared slab: no backing
+ * store is allocated per frame.
  */
 export function createFrameConverter(from: AudioFormat, to: AudioFormat, _option?: string): FrameConverter | undefined {
   const converter = createAudioConverter(from, to);
   if (converter.passThrough) return undefined;
-  return (frame) => converter.convert(frame).slice();
+  return (frame) => copyFrame(converter.convert(frame));
 }
