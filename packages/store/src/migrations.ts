@@ -128,6 +128,14 @@ FROM patter_calls c,
 WHERE t.ms IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'outbox lease',
+    // The server delivering a topic's head holds a lease on it: N servers, one delivery at a time.
+    sql: `
+ALTER TABLE patter_outbox ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz;
+`,
+  },
 ];
 
 /** Arbitrary key of the advisory lock that serialises migrations across servers. */

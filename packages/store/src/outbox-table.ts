@@ -55,6 +55,26 @@ export class OutboxTable {
     };
   }
 
+  /**
+   * Takes the lease on `entry` (still the head, due at `now`) for `owner` until `leaseUntil`:
+   * true when it is free, expired, or already this owner's. Only the holder delivers, so servers
+   * sharing the database never send the same record twice, nor two records at once.
+   */
+  async claim(entry: OutboxEntry, owner: string, now: number, leaseUntil: number): Promise<boolean> {
+    const rows = await this.client.query(
+      `UPDATE patter_outbox SET lease_owner = $2, lease_until = $4
+       WHERE id = $1 AND delivered_at IS NULL AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $3 OR lease_owner = $2)
+       RETURNING id`,
+      [entry.id, owner, new Date(now).toISOString(), new Date(leaseUntil).toISOString()],
+    );
+    return rows.length > 0;
+  }
+
+  /** Gives up `owner`'s leases (a server stopping), so the next server need not wait them out. */
+  async release(owner: string): Promise<void> {
+    await this.client.query('UPDATE patter_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND delivered_at IS NULL', [owner]);
+  }
+
   async delivered(id: number, now: number): Promise<void> {
     await this.client.query('UPDATE patter_outbox SET delivered_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1', [
       id,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@patter/core';
 import type { CallStore, OutboxEntry } from '@patter/store';
 import { POST_CALL_SIGNATURE_HEADER, signPostCall } from './post-call-signature.js';
@@ -49,6 +50,8 @@ export class PostCallDelivery {
   private readonly stop = new AbortController();
   private wake: AbortController = new AbortController();
   private running: Promise<void> | undefined;
+  /** This server's name on outbox leases. */
+  private readonly owner = randomUUID();
 
   constructor(
     private readonly options: PostCallOptions,
@@ -68,10 +71,17 @@ export class PostCallDelivery {
     this.wake.abort();
   }
 
+  /** Stops the loop and hands back its lease (a crashed server's lease expires on its own, ~70 s). */
   async close(): Promise<void> {
     this.stop.abort();
     this.wake.abort();
     await this.running;
+    if (this.running === undefined) return;
+    try {
+      await (await this.store()).outbox.release(this.owner);
+    } catch {
+      // The database is unreachable: the lease expires by itself.
+    }
   }
 
   private async loop(): Promise<void> {
@@ -98,6 +108,20 @@ export class PostCallDelivery {
       const wait = entry.nextAt - this.clock.now();
       if (wait > 0) {
         await this.clock.sleep(wait, signal);
+        continue;
+      }
+      // Another server sharing the database may be delivering this one: only the lease holder sends.
+      const now = this.clock.now();
+      let claimed: boolean;
+      try {
+        claimed = await store.outbox.claim(entry, this.owner, now, now + (this.options.timeoutMs ?? 10_000) + 60_000);
+      } catch (err) {
+        this.logger.warn({ err: { name: (err as Error).name } }, 'post-call outbox unreadable: will retry');
+        await this.clock.sleep(this.options.retryMs ?? 5_000, signal);
+        continue;
+      }
+      if (!claimed) {
+        await this.clock.sleep(Math.min(this.options.retryMs ?? 5_000, 1_000), signal);
         continue;
       }
       const error = await this.send(entry);

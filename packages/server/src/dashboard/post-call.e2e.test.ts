@@ -116,4 +116,27 @@ describe('post-call webhooks', () => {
     expect(await testStore.store.outbox.pendingCount('postCall')).toBe(0);
     await hook.stop();
   }, 60_000);
+
+  it('two servers sharing the store: each record is delivered once, in order (the head is leased to one of them)', async () => {
+    await testStore.reset();
+    RecordingSession.reset();
+    const hook = await receiver();
+    hook.setFailing(true);
+    const postCall = { url: hook.url(), secret: SECRET, retryMs: 10, maxRetryMs: 40 };
+    const a = await startTestServer({ store: testStore.store, postCall });
+    const b = await startTestServer({ store: testStore.store, postCall });
+    servers.push(a, b);
+    // Both servers' delivery loops are busy on the same outbox head while the receiver fails.
+    await call(a, 'CA-1');
+    await call(b, 'CA-2');
+    await call(a, 'CA-3');
+    await call(b, 'CA-4');
+    await waitFor(() => hook.attempts() >= 10, 10_000);
+    hook.setFailing(false);
+    await waitFor(() => hook.got.length >= 4, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hook.got.map((g) => g.callId)).toEqual(['CA-1', 'CA-2', 'CA-3', 'CA-4']);
+    expect(hook.got.every((g) => g.signatureOk)).toBe(true);
+    await hook.stop();
+  }, 60_000);
 });
