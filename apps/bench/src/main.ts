@@ -7,6 +7,7 @@ import { run as engineBridge } from './engine-bridge.js';
 import { run as serverLoad } from './server-load/server-load.js';
 import { run as vad } from './vad/vad.js';
 import { run as telemetryOverhead } from './telemetry-overhead.js';
+import { run as answerWarmup } from './answer-warmup.js';
 import { run as callHistory } from './call-history.js';
 import { formatReport } from './print-table.js';
 
@@ -20,6 +21,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'server-load', run: serverLoad },
   { name: 'vad', run: vad },
   { name: 'telemetry-overhead', run: telemetryOverhead },
+  { name: 'answer-warmup', run: answerWarmup },
   { name: 'call-history', run: callHistory },
 ];
 
