@@ -24,21 +24,25 @@ describe('AudioReplayBuffer', () => {
     expect(same(buffer.read(0, 32_000), Uint8Array.from({ length: 32_000 }, (_, i) => i % 251))).toBe(true);
   });
 
-  it('shrinks when a final leaves it a quarter full and gives its ring back when empty', () => {
+  it('keeps its size across finals (bounded by the longest utterance) and gives its ring back when empty', () => {
     const buffer = new AudioReplayBuffer(480_000);
     for (let pos = 0; pos < 96_000; pos += 640) buffer.write(frame(pos)); // 3 s utterance
     const grown = buffer.allocatedBytes;
     expect(grown).toBeGreaterThanOrEqual(96_000);
+    expect(grown).toBeLessThanOrEqual(131_072);
     buffer.trim(96_000 - 6_400); // final: 200 ms after it remain
-    expect(buffer.allocatedBytes).toBeLessThanOrEqual(16_384);
+    expect(buffer.allocatedBytes).toBe(grown);
     expect(same(buffer.read(0, 96_000), frame(96_000 - 6_400, 6_400))).toBe(true);
+    for (let pos = 96_000; pos < 96_000 + 32_000; pos += 640) buffer.write(frame(pos)); // a shorter utterance: no growth
+    expect(buffer.allocatedBytes).toBe(grown);
+    expect(same(buffer.read(0, 128_000), frame(96_000 - 6_400, 38_400))).toBe(true);
     const pooled = audioRingPool.pooledBytes;
-    buffer.trim(96_000);
+    buffer.trim(128_000);
     expect(buffer.allocatedBytes).toBe(0);
     expect(audioRingPool.pooledBytes).toBeGreaterThan(pooled);
-    buffer.write(frame(96_000));
-    expect(same(buffer.read(0, 200_000), frame(96_000))).toBe(true);
-    expect([buffer.start, buffer.end]).toEqual([96_000, 96_640]);
+    buffer.write(frame(128_000));
+    expect(same(buffer.read(0, 200_000), frame(128_000))).toBe(true);
+    expect([buffer.start, buffer.end]).toEqual([128_000, 128_640]);
   });
 
   it('release() forgets what it holds and returns the ring; positions go on', () => {

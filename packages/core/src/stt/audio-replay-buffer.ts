@@ -11,9 +11,9 @@ const EMPTY = new Uint8Array(0);
  * size, and audio to re-send after a reconnect. Writing copies into the ring (no per-frame
  * allocation); when full, the oldest bytes are dropped and counted in `droppedBytes`.
  *
- * The ring is sized to what it holds, not to its capacity: it starts empty, doubles as audio
- * accumulates, shrinks when a `trim` leaves it a quarter full, and is given back when it holds
- * nothing (or on `release`). Rings come from a shared pool (`audioRingPool`).
+ * The ring is sized to what it has had to hold, not to its capacity: it starts empty, doubles as
+ * audio accumulates between finals (so it is bounded by the longest utterance), and is given back
+ * when it holds nothing (or on `release`). Rings come from a shared pool (`audioRingPool`).
  */
 export class AudioReplayBuffer {
   private readonly maxBytes: number;
@@ -64,12 +64,14 @@ export class AudioReplayBuffer {
     }
   }
 
-  /** Forgets everything before `position` (clamped to what is held); the ring shrinks to fit. */
+  /**
+   * Forgets everything before `position` (clamped to what is held). The ring keeps its size
+   * (the longest stretch between finals so far: shrinking after each final and growing again in
+   * the next utterance would churn memory); it is given back once nothing is held.
+   */
   trim(position: number): void {
     this.startPos = Math.max(this.startPos, Math.min(position, this.endPos));
-    const held = this.endPos - this.startPos;
-    if (held === 0) this.release();
-    else if (this.ring.byteLength > MIN_RING && held * 4 <= this.ring.byteLength) this.resize(ringSize(held * 2, this.maxBytes));
+    if (this.endPos === this.startPos) this.release();
   }
 
   /** Forgets everything held and gives the ring back to the pool (positions go on). */
