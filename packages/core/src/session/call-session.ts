@@ -4,6 +4,7 @@ import type { CarrierCallEvent } from '../carrier/carrier.js';
 import type { CallFailure } from './call-failure.js';
 import type { CallEndReason, CallInfo, CallTransport } from '../carrier/call-transport.js';
 import type { Logger } from '../log/logger.js';
+import type { TextChannel } from '../carrier/text-channel.js';
 import type { PreparedCall } from './prepared-call.js';
 
 /** Per-call overrides: an outbound `phone.call()` brings its own. */
@@ -20,6 +21,8 @@ export interface CallSessionOptions {
   readonly transport: CallTransport;
   readonly logger?: Logger;
   readonly overrides?: CallOverrides;
+  /** Typed text beside the media stream: an agent without `engine`, `stt` and `tts` converses over it. */
+  readonly text?: TextChannel;
   /**
    * What answer-time warmup made ready while the call rang (`prepareCall`): the greeting's audio.
    * Awaited (at most a few seconds) before the greeting; anything missing is done live.

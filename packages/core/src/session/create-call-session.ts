@@ -60,14 +60,14 @@ export function createCallSession(options: CallSessionOptions): CallSession {
       ),
   });
   const { context, events } = core;
-  observeCall(events, { agent, carrier: transport.carrier, textMode: !agent.engine && !agent.stt && !agent.tts && transport.sendText !== undefined });
+  observeCall(events, { agent, carrier: transport.carrier, textMode: !agent.engine && !agent.stt && !agent.tts && options.text !== undefined });
   const logger = context.logger;
   const firstMessage = core.substitute(overrides.firstMessage ?? agent.firstMessage);
   const voicemailMessage = core.substitute(overrides.voicemailMessage ?? agent.voicemailMessage);
   mode = agent.engine
     ? createEngineBridge(context, transport)
-    : !agent.stt && !agent.tts && transport.sendText
-      ? createTextMode(context, transport)
+    : !agent.stt && !agent.tts && options.text
+      ? createTextMode(context, transport, options.text)
       : createPipelineSession(context, transport);
 
   const early: CarrierCallEvent[] = [];
@@ -140,6 +140,8 @@ export function createCallSession(options: CallSessionOptions): CallSession {
     const durationMs = started ? Date.now() - startedAt : 0;
     const carrierKey = transport.carrier;
     if (started) context.usage.set(carrierKey, 'callSeconds', durationMs / 1000);
+    // An engine billed by the minute of conversation prices this with `perCallMinute`.
+    if (started && agent.engine) context.usage.set(agent.engine.key, 'callSeconds', durationMs / 1000);
     const summary: CallEndSummary = {
       callId: info?.callId ?? '',
       callRef: info?.callRef ?? '',

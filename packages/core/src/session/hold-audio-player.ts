@@ -154,7 +154,9 @@ export class HoldAudioPlayer {
   private fill(): void {
     const clip = this.clip as Uint8Array;
     const { sink, loop } = this.options;
-    while (sink.pendingMs() < AHEAD_MS) {
+    // At most one queue's worth per tick, even from a sink that does not count what it queued.
+    let budget = this.chunkBytes * Math.ceil((AHEAD_MS + TICK_MS) / TICK_MS);
+    while (sink.pendingMs() < AHEAD_MS && budget > 0) {
       if (this.position >= clip.length) {
         if (!loop) {
           this.state = 'played';
@@ -164,6 +166,7 @@ export class HoldAudioPlayer {
       }
       const end = Math.min(clip.length, this.position + this.chunkBytes);
       sink.send(clip.subarray(this.position, end));
+      budget -= end - this.position;
       this.position = end;
     }
   }
