@@ -39,14 +39,17 @@ describe('telemetry of an engine call (Twilio, OpenAI Realtime)', () => {
     const conn = await fake.nextConnection();
     await configuredState(conn);
 
-    // The caller stops speaking; the engine answers with 600 ms of audio in 100 ms deltas.
-    const stoppedAt = performance.now();
-    await conn.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 1200, item_id: 'item_user_1' });
-    await beginResponse(conn, 'resp_1', 'item_1');
+    // Three turns: the caller stops speaking; the engine answers with 600 ms of audio in 100 ms deltas.
+    const stoppedAt: number[] = [];
     const audio = tone(600);
-    for (let i = 0; i < audio.byteLength; i += 4800) await sendAudioDelta(conn, 'resp_1', 'item_1', audio.subarray(i, i + 4800));
-    await endResponse(conn, 'resp_1');
-    await waitFor(() => call.marks.items.some((m) => m.name === 'patter-heard-engine-1' && m.echoedAt !== undefined), 5_000);
+    for (let turn = 1; turn <= 3; turn++) {
+      stoppedAt.push(performance.now());
+      await conn.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 1200 * turn, item_id: `item_user_${turn}` });
+      await beginResponse(conn, `resp_${turn}`, `item_${turn}`);
+      for (let i = 0; i < audio.byteLength; i += 4800) await sendAudioDelta(conn, `resp_${turn}`, `item_${turn}`, audio.subarray(i, i + 4800));
+      await endResponse(conn, `resp_${turn}`);
+      await waitFor(() => call.marks.items.some((m) => m.name === `patter-heard-engine-${turn}` && m.echoedAt !== undefined), 5_000);
+    }
 
     // The agent hangs up (end_call): a hang-up span under the call.
     await conn.send({ type: 'response.created', response: { id: 'resp_end', object: 'realtime.response', status: 'in_progress' } });
@@ -62,22 +65,29 @@ describe('telemetry of an engine call (Twilio, OpenAI Realtime)', () => {
     const named = (name: string) => points.filter((p) => p.name === name);
     const labels = { 'patter.carrier': 'twilio', 'patter.direction': 'inbound', 'patter.mode': 'engine' };
     const heard = named('patter.latency.heard');
-    expect(heard).toMatchObject([{ unit: 'ms', attributes: { ...labels, 'patter.engine.provider': 'openai_realtime', 'patter.interrupted': false }, value: { count: 1 } }]);
-    expect(named('patter.latency.total')).toMatchObject([{ value: { count: 1 } }]);
-    const heardMs = (heard[0]?.value as { sum: number }).sum;
+    expect(heard).toMatchObject([{ unit: 'ms', value: { count: 3 } }]);
+    expect(heard[0]?.attributes).toEqual({ 'patter.carrier': 'twilio', 'patter.mode': 'engine', 'patter.engine.provider': 'openai_realtime', 'patter.interrupted': false });
+    expect(named('patter.latency.total')).toMatchObject([{ value: { count: 3 } }]);
 
-    // Heard latency = the simulator's echo of the heard mark − the engine's speech_stopped (as the bridge got it).
-    const mark = call.marks.items.find((m) => m.name === 'patter-heard-engine-1');
+    // Heard latency = the simulator's echo of the heard mark − the engine's speech_stopped (as the
+    // bridge got it: the turn span's start). Median over the turns: on a loaded machine one echo
+    // can wait behind other work before the server reads it.
     const spans = otel.finishedSpans();
-    const turn = spans.find((s) => s.name === 'patter.turn');
-    expect(turn?.attributes['patter.latency.heard_ms']).toBe(heardMs);
-    const turnStartMs = turn!.startTime[0] * 1000 + turn!.startTime[1] / 1e6 - performance.timeOrigin;
-    expect(turnStartMs).toBeGreaterThanOrEqual(stoppedAt - 1);
-    expect(Math.abs(heardMs - (mark!.echoedAt! - turnStartMs))).toBeLessThanOrEqual(5);
+    const turns = spans.filter((s) => s.name === 'patter.turn').sort((a, b) => Number(a.attributes['patter.turn']) - Number(b.attributes['patter.turn']));
+    expect(turns).toHaveLength(3);
+    const diffs = turns.map((turn, i) => {
+      const mark = call.marks.items.find((m) => m.name === `patter-heard-engine-${i + 1}`);
+      const turnStartMs = turn.startTime[0] * 1000 + turn.startTime[1] / 1e6 - performance.timeOrigin;
+      expect(turnStartMs).toBeGreaterThanOrEqual(stoppedAt[i]! - 1);
+      return (turn.attributes['patter.latency.heard_ms'] as number) - (mark!.echoedAt! - turnStartMs);
+    });
+    for (const diff of diffs) expect(diff).toBeGreaterThanOrEqual(-1); // never before the echo (µs rounding of span times)
+    expect(diffs.sort((a, b) => a - b)[1]).toBeLessThanOrEqual(5);
+    const turn = turns[0];
 
     // Engine tokens (text/audio, in/out) and their cost, telephony, calls ended by reason.
     const tokens = Object.fromEntries(named('patter.cost.engine_tokens').map((p) => [`${p.attributes['patter.token.modality']}:${p.attributes['patter.token.direction']}`, p.value]));
-    expect(tokens).toEqual({ 'text:input': 60, 'text:output': 5, 'audio:input': 40, 'audio:output': 15 });
+    expect(tokens).toEqual({ 'text:input': 180, 'text:output': 15, 'audio:input': 120, 'audio:output': 45 });
     expect(named('patter.cost.engine_tokens')[0]?.attributes).toMatchObject({ 'patter.engine.provider': 'openai_realtime' });
     expect(named('patter.cost.usd').map((p) => p.attributes['patter.provider.kind']).sort()).toEqual(['engine', 'telephony']);
     expect(named('patter.calls.ended')).toMatchObject([{ attributes: { ...labels, 'patter.call.end_reason': 'agent_hangup' }, value: 1 }]);

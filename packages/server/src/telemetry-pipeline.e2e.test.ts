@@ -19,9 +19,24 @@ const pipelineCall = (stt: 'deepgram' | 'soniox') => runPipelineCall({ stt, clos
 
 const named = (points: RecordedPoint[], name: string) => points.filter((p) => p.name === name);
 
+/**
+ * |heardMs − (the simulator's echo of turn n's heard mark − the turn's speech end)|, the median
+ * over the turns (one turn's echo can wait behind other work on a loaded machine). Never
+ * negative beyond a rounding: the session cannot hear an echo before it was sent.
+ */
+function heardVsEcho(marks: readonly { name: string; echoedAt: number | undefined }[], metrics: readonly TurnMetrics[]): number {
+  const diffs = metrics.map((turn) => {
+    const echoedAt = marks.find((m) => m.name === `patter-heard-${turn.turn}`)?.echoedAt ?? NaN;
+    const start = turn.timeline?.speechEnd ?? turn.timeline?.sttFinal ?? NaN;
+    return (turn.heardMs ?? NaN) - (echoedAt - start);
+  });
+  for (const diff of diffs) expect(diff).toBeGreaterThanOrEqual(-0.01);
+  return [...diffs].sort((a, b) => a - b)[Math.floor(diffs.length / 2)] ?? NaN;
+}
+
 describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia)', () => {
   it('records every metric of the table with its documented attributes, and the span tree', async () => {
-    const { call, metrics, summary, webhook } = await pipelineCall('deepgram');
+    const { call, metrics, summary, webhook } = await runPipelineCall({ stt: 'deepgram', closers, turns: 3 });
     const points = await otel.points();
     const stt = { 'patter.stt.provider': 'deepgram', 'patter.llm.provider': 'openai', 'patter.tts.provider': 'cartesia_tts' };
     const call_ = { 'patter.carrier': 'twilio', 'patter.direction': 'inbound', 'patter.mode': 'pipeline' };
@@ -34,21 +49,23 @@ describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia
 
     // Latency per stage, ms, labelled with the turn's providers.
     for (const name of ['patter.latency.stt', 'patter.latency.llm_first_token', 'patter.latency.tts_first_byte', 'patter.latency.framework', 'patter.latency.total', 'patter.latency.heard']) {
-      expect(named(points, name), name).toMatchObject([{ unit: 'ms', attributes: { ...call_, ...stt, 'patter.interrupted': false }, value: { count: 1 } }]);
+      expect(named(points, name), name).toMatchObject([{ unit: 'ms', value: { count: 3 } }]);
+      expect(named(points, name)[0]?.attributes, name).toEqual({ 'patter.carrier': 'twilio', 'patter.mode': 'pipeline', ...stt, 'patter.interrupted': false });
     }
     const turn = metrics[0] as TurnMetrics;
-    expect(named(points, 'patter.latency.heard')[0]?.value).toMatchObject({ sum: turn.heardMs });
+    const heardSum = metrics.reduce((sum, m) => sum + (m.heardMs ?? NaN), 0);
+    expect((named(points, 'patter.latency.heard')[0]?.value as { sum: number }).sum).toBeCloseTo(heardSum, 6);
 
     // Cost counters, with the provider key and (where the provider has one) the model.
     expect(named(points, 'patter.cost.stt_seconds')).toMatchObject([{ unit: 's', attributes: { 'patter.stt.provider': 'deepgram' } }]);
     expect(named(points, 'patter.cost.stt_seconds')[0]?.value).toBeCloseTo(summary.usage.deepgram?.audioSeconds ?? -1, 6);
     expect(named(points, 'patter.cost.tts_characters')).toEqual([
-      { name: 'patter.cost.tts_characters', unit: '{character}', attributes: { 'patter.tts.provider': 'cartesia_tts' }, value: 'Welcome.'.length + REPLY.length },
+      { name: 'patter.cost.tts_characters', unit: '{character}', attributes: { 'patter.tts.provider': 'cartesia_tts' }, value: 'Welcome.'.length + 3 * REPLY.length },
     ]);
     const tokens = Object.fromEntries(named(points, 'patter.cost.llm_tokens').map((p) => [p.attributes['patter.token.type'], p]));
-    expect(tokens.input).toMatchObject({ attributes: { 'patter.llm.provider': 'openai', 'patter.llm.model': 'gpt-4o-mini' }, value: 40 + 60 - 20 });
-    expect(tokens.cached?.value).toBe(20);
-    expect(tokens.output?.value).toBe(18);
+    expect(tokens.input).toMatchObject({ attributes: { 'patter.llm.provider': 'openai', 'patter.llm.model': 'gpt-4o-mini' }, value: 40 + 3 * (60 - 20) });
+    expect(tokens.cached?.value).toBe(3 * 20);
+    expect(tokens.output?.value).toBe(10 + 3 * 8);
     expect(named(points, 'patter.cost.telephony_seconds')).toMatchObject([{ unit: 's', attributes: { 'patter.carrier': 'twilio' } }]);
     const usd = named(points, 'patter.cost.usd');
     expect(usd.map((p) => p.attributes['patter.provider.kind']).sort()).toEqual(['llm', 'stt', 'telephony', 'tts']);
@@ -69,10 +86,11 @@ describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia
     });
     expect(root?.parentSpanContext).toBeUndefined();
     const turns = byName('patter.turn');
-    expect(turns).toHaveLength(1);
-    const turnSpan = turns[0]!;
+    expect(turns).toHaveLength(3);
+    const turnSpan = turns.find((s) => s.attributes['patter.turn'] === 1)!;
     expect(turnSpan.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
     expect(turnSpan.attributes['patter.latency.heard_ms']).toBe(turn.heardMs);
+    for (const t of turns) expect(t.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
     for (const child of ['patter.stt', 'patter.llm', 'patter.tts', 'patter.tool']) {
       expect(byName(child).map((s) => s.parentSpanContext?.spanId), child).toContain(turnSpan.spanContext().spanId);
     }
@@ -82,20 +100,14 @@ describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia
     expect(webhook.requests[0]?.header('traceparent')).toBe(`00-${turnSpan.spanContext().traceId}-${turnSpan.spanContext().spanId}-01`);
 
     // Heard latency: caller speech end → the simulator's echo of the mark after the reply's first frame.
-    const mark = call.marks.items.find((m) => m.name === 'patter-heard-1');
-    expect(mark?.echoedAt).toBeDefined();
-    const start = turn.timeline?.speechEnd ?? turn.timeline?.sttFinal ?? NaN;
-    expect(Math.abs((turn.heardMs ?? NaN) - ((mark?.echoedAt ?? NaN) - start))).toBeLessThanOrEqual(5);
+    expect(heardVsEcho(call.marks.items, metrics)).toBeLessThanOrEqual(5);
     expect(turn.heardMs).toBeGreaterThanOrEqual(turn.totalMs ?? Infinity);
     expect(call.violations).toEqual([]);
   });
 
   it('on Telnyx too, heard latency is the simulator’s echo of the mark after the reply’s first frame', async () => {
-    const { call, metrics } = await runPipelineCall({ stt: 'deepgram', carrier: 'telnyx', closers });
-    const turn = metrics[0] as TurnMetrics;
-    const mark = call.marks.items.find((m) => m.name === 'patter-heard-1');
-    const start = turn.timeline?.speechEnd ?? turn.timeline?.sttFinal ?? NaN;
-    expect(Math.abs((turn.heardMs ?? NaN) - ((mark?.echoedAt ?? NaN) - start))).toBeLessThanOrEqual(5);
+    const { call, metrics } = await runPipelineCall({ stt: 'deepgram', carrier: 'telnyx', closers, turns: 3 });
+    expect(heardVsEcho(call.marks.items, metrics)).toBeLessThanOrEqual(5);
     const spans = otel.finishedSpans();
     expect(spans.find((s) => s.name === 'patter.call')?.attributes['patter.carrier']).toBe('telnyx');
     expect(call.violations).toEqual([]);

@@ -46,6 +46,8 @@ class CallObserver {
   private turn = -1;
   private callId = '';
   private callAttributes: Attributes = {};
+  /** Turn metric attributes by interrupted flag, for the providers object they were built from. */
+  private turnAttributes: { providers: unknown; byInterrupted: [Attributes, Attributes] } | undefined;
 
   constructor(
     private readonly runtime: TelemetryRuntime,
@@ -109,7 +111,7 @@ class CallObserver {
 
   private onMetrics(metrics: TurnMetrics): void {
     const { instruments } = this.runtime;
-    const attributes: Attributes = { ...this.callAttributes, ...this.providerLabels(metrics), 'patter.interrupted': metrics.interrupted };
+    const attributes = this.turnLabels(metrics);
     const framework = Object.values(metrics.frameworkMs ?? {}).reduce((sum, ms) => sum + ms, 0);
     const record = (histogram: { record(value: number, attributes?: Attributes): void }, value: number | undefined): void => {
       if (value !== undefined && Number.isFinite(value)) histogram.record(value, attributes);
@@ -146,6 +148,21 @@ class CallObserver {
     for (const [key, value] of Object.entries(ms)) if (value !== undefined) span.setAttribute(key, value);
     span.setAttribute('patter.interrupted', metrics.interrupted);
     this.closeTurn();
+  }
+
+  /** The documented turn attributes (carrier, mode, interrupted, providers), built once per call. */
+  private turnLabels(metrics: TurnMetrics): Attributes {
+    if (this.turnAttributes?.providers !== metrics.providers) {
+      const base = { 'patter.carrier': this.labels.carrier, 'patter.mode': this.labels.mode, ...this.providerLabels(metrics) };
+      this.turnAttributes = {
+        providers: metrics.providers,
+        byInterrupted: [
+          { ...base, 'patter.interrupted': false },
+          { ...base, 'patter.interrupted': true },
+        ],
+      };
+    }
+    return this.turnAttributes.byInterrupted[metrics.interrupted ? 1 : 0];
   }
 
   private providerLabels(metrics: TurnMetrics): Attributes {

@@ -18,6 +18,8 @@ export const REPLY = 'We open at nine.';
 
 export interface PipelineCallOptions {
   readonly stt: 'deepgram' | 'soniox';
+  /** Caller turns (each a second of audio answered with `REPLY`). Default 1. */
+  readonly turns?: number;
   /** Default `twilio`. */
   readonly carrier?: 'twilio' | 'telnyx';
   readonly logger?: Logger;
@@ -39,7 +41,9 @@ export async function pipelineCall(options: PipelineCallOptions) {
     return fake;
   };
   const heard = 'When do you open on Monday?';
-  const sttFake = keep(stt === 'deepgram' ? await fakeDeepgram([heard]) : await fakeSoniox([heard]));
+  const turns = options.turns ?? 1;
+  const finals = Array.from({ length: turns }, () => heard);
+  const sttFake = keep(stt === 'deepgram' ? await fakeDeepgram(finals) : await fakeSoniox(finals));
   const openai = keep(await fakeOpenAIChat(REPLY, 'opening_hours'));
   const cartesia = keep(await fakeCartesia());
   const webhook = keep(await fakeWebhook(options.webhookFailsFirst ?? false));
@@ -89,8 +93,10 @@ export async function pipelineCall(options: PipelineCallOptions) {
     ? await new TelnyxSimulator({ serverUrl: handle.url, api: telnyxApi, privateKey: keys.privateKey }).inboundCall({ from: '+14155550100' })
     : await new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID }).inboundCall({ from: '+14155550100' });
   await waitFor(() => call.marks.items.some((m) => m.echoedAt !== undefined), 5_000); // the greeting played
-  await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000));
-  await waitFor(() => metrics.length === 1, 10_000); // committed once heard to the end
+  for (let turn = 1; turn <= turns; turn++) {
+    await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000));
+    await waitFor(() => metrics.length === turn, 10_000); // committed once heard to the end
+  }
   await call.stop();
   await waitFor(() => ends.length === 1, 5_000);
   return { call, metrics, summary: ends[0] as CallEndSummary, webhook };
