@@ -8,6 +8,12 @@ export const LLM = (options?: AnthropicLLMOptions): AnthropicLLM => new Anthropi
 
 export const anthropicPlugin = definePlugin({
   name: '@patter/anthropic',
-  providers: [{ kind: 'llm', key: 'anthropic', create: (o) => new AnthropicLLM(o as AnthropicLLMOptions), env: ['ANTHROPIC_API_KEY'] }],
+  providers: [
+    {
+      kind: 'llm', key: 'anthropic', create: (o) => new AnthropicLLM(o as AnthropicLLMOptions), env: ['ANTHROPIC_API_KEY'],
+      price: { perMillionInputTokens: 0.8, perMillionOutputTokens: 4, perMillionCachedInputTokens: 0.08 },
+      modelPrices: { 'claude-sonnet-4-5': { perMillionInputTokens: 3, perMillionOutputTokens: 15, perMillionCachedInputTokens: 0.3 } },
+    },
+  ],
 });
 registry.register(anthropicPlugin);

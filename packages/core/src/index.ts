@@ -19,7 +19,7 @@ export {
   PCM16_48K,
 } from './audio/audio-format.js';
 export { type Transcript, type TranscriptEventType, type TranscriptWord, transcript } from './stt/transcript.js';
-export type { STTProvider, STTStream, STTStreamOptions, STTUsage } from './stt/stt-provider.js';
+export type { ParkedSTTConnection, STTProvider, STTStream, STTStreamOptions, STTUsage } from './stt/stt-provider.js';
 export type { TTSProvider, TTSInputStream, TTSSynthesizeOptions, TTSUsage } from './tts/tts-provider.js';
 export type { ChatMessage, ToolCallRequest } from './llm/chat-message.js';
 export type { LLMProvider, LLMDelta, LLMChatOptions, LLMUsage, ToolSpec } from './llm/llm-provider.js';
@@ -32,6 +32,7 @@ export type {
   CallDirection,
   CallEndReason,
 } from './carrier/call-transport.js';
+export type { TextChannel } from './carrier/text-channel.js';
 export type {
   Carrier,
   CarrierHost,
@@ -220,7 +221,8 @@ export { SentenceChunker, type SentenceChunkerOptions } from './session/sentence
 export { substituteVariables } from './session/substitute-variables.js';
 export { ConversationHistory } from './session/conversation-history.js';
 export { applyGuardrails, type OutputGuardrail, type GuardrailContext } from './session/output-guardrail.js';
-export { DEFAULT_PRICING, estimateCost, type PricingTable, type ProviderPrice } from './session/pricing.js';
+export { estimateCost, withDefaultPricing } from './session/pricing.js';
+export type { PricingTable, ProviderPrice } from './registry/provider-price.js';
 export { TransferRefusedError } from './session/transfer-refused-error.js';
 export { resolveHoldAudio, HOLD_AUDIO_DEFAULTS, type HoldAudioOptions, type ResolvedHoldAudio } from './session/hold-audio-options.js';
 export { comfortTone, COMFORT_TONE_PERIOD_MS } from './audio/comfort-tone.js';

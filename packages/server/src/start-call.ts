@@ -1,5 +1,6 @@
 import type { Carrier, CallDirection, CallOverrides, CallSession, CallTransport, Logger, WebSocket } from '@patter/core';
 import type { Agent } from './agent.js';
+import { DevPhoneTransport } from './devphone/devphone-transport.js';
 import { invokeCallback } from './invoke-callback.js';
 import type { ServerContext } from './server-context.js';
 import { warmupsOf } from './warmup-registry.js';
@@ -23,8 +24,11 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
   try {
     transport = carrier.acceptStream(socket, { callRef, logger, direction });
     const prepared = pending ? undefined : warmupsOf(context)?.take(callRef);
-    session = context.createSession({ agent, transport, logger, overrides, ...(prepared ? { prepared } : {}) });
-    transport.attachSession?.(session);
+    const devPhone = transport instanceof DevPhoneTransport ? transport : undefined;
+    session = context.createSession({
+      agent, transport, logger, overrides, ...(prepared ? { prepared } : {}), ...(devPhone ? { text: devPhone.text } : {}),
+    });
+    devPhone?.attachSession(session);
     context.history?.observe(session, {
       callRef,
       carrier: carrier.key,

@@ -4,7 +4,7 @@ import type { ChatMessage } from '../llm/chat-message.js';
 import type { LLMProvider } from '../llm/llm-provider.js';
 import type { HoldAudioOptions } from '../session/hold-audio-options.js';
 import type { OutputGuardrail } from '../session/output-guardrail.js';
-import type { PricingTable } from '../session/pricing.js';
+import type { PricingTable } from '../registry/provider-price.js';
 import type { HallucinationFilterOptions } from '../stt/hallucination-filter.js';
 import type { STTProvider } from '../stt/stt-provider.js';
 import type { Tool } from '../tools/tool.js';

@@ -1,6 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.js';
 import type { CallFailure } from '../session/call-failure.js';
-import type { CallSession } from '../session/call-session.js';
 
 export type CallDirection = 'inbound' | 'outbound';
 
@@ -43,8 +42,6 @@ export interface CallTransportEvents extends Record<string, unknown> {
   mark: string;
   /** The media stream ended. Emitted once. */
   stop: { readonly reason: CallEndReason };
-  /** Text a person typed (the dev phone's text mode); carriers never emit it. */
-  text: string;
 }
 
 /**
@@ -81,11 +78,4 @@ export interface CallTransport {
   hangup(): Promise<void>;
   /** Close the media stream locally (after a hangup, or on shutdown). */
   close(reason?: CallEndReason, failure?: CallFailure): void;
-  /**
-   * A transport that shows the call to a person (the dev phone) receives its session, to mirror
-   * transcripts, metrics and tool calls. The server calls it right after creating the session.
-   */
-  attachSession?(session: CallSession): void;
-  /** Text-only transports (the dev phone's text mode) show the agent's replies here. */
-  sendText?(text: string): void;
 }

@@ -1,7 +1,7 @@
 /** Field names whose values are never logged (compared lower-case, without `_`/`-`). */
 const SECRET_KEYS = new Set([
   'apikey', 'authtoken', 'token', 'secret', 'password', 'signature', 'authorization', 'cookie', 'xapikey',
-  'xtwiliosignature', 'telnyxsignatureed25519', 'streamtoken', 'accesstoken', 'clientsecret',
+  'streamtoken', 'accesstoken', 'clientsecret',
 ]);
 
 /** Query parameters that carry credentials in URLs (`?token=…`, `?api_key=…`). */
@@ -27,7 +27,9 @@ export function redactText(text: string): string {
 }
 
 function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase().replace(/[_-]/g, ''));
+  const normalized = key.toLowerCase().replace(/[_-]/g, '');
+  // A carrier's webhook signature header (`X-<Carrier>-Signature…`) is a secret whatever its prefix.
+  return SECRET_KEYS.has(normalized) || normalized.includes('signature');
 }
 
 /**

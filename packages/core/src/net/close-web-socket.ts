@@ -1,4 +1,4 @@
-import type { WebSocket } from './connect-web-socket.js';
+import type WebSocket from 'ws';
 
 /**
  * Closes a socket politely (close frame with `code`/`reason`) and resolves once it is closed;

@@ -4,6 +4,7 @@ import type { LLMProvider } from '../llm/llm-provider.js';
 import type { STTProvider } from '../stt/stt-provider.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
 import type { VADProvider } from '../vad/vad-provider.js';
+import type { ProviderPrice } from './provider-price.js';
 
 /** What each kind of provider is. */
 export interface ProviderKinds {
@@ -25,6 +26,13 @@ export interface ProviderRegistration<K extends ProviderKind = ProviderKind> {
   readonly create: (options: Record<string, unknown>) => ProviderKinds[K];
   /** Environment variables the provider reads (documentation, the CLI's `--help`). */
   readonly env?: readonly string[];
+  /**
+   * The vendor's list price for the default model (an estimate, not an invoice); core only
+   * multiplies the usage recorded under this key by it. The agent's `pricing` overrides it.
+   */
+  readonly price?: ProviderPrice;
+  /** Prices of other models, by model id (the usage's `key:model` entry). */
+  readonly modelPrices?: Readonly<Record<string, ProviderPrice>>;
 }
 
 /** A plugin package's registration: its npm name and the providers it contributes. */

@@ -1,31 +1,6 @@
 import { ConfigError } from '../errors/config-error.js';
 import type { Plugin, ProviderKind, ProviderKinds, ProviderRegistration } from './define-plugin.js';
-
-/** Which package provides each well-known key, so an unknown-key error can say what to install. */
-const KNOWN_PACKAGES: Readonly<Record<string, string>> = {
-  deepgram: '@patter/deepgram',
-  assemblyai: '@patter/assemblyai',
-  cartesia_stt: '@patter/cartesia',
-  cartesia_tts: '@patter/cartesia',
-  soniox: '@patter/soniox',
-  speechmatics: '@patter/speechmatics',
-  whisper: '@patter/whisper',
-  openai_transcribe: '@patter/openai-transcribe',
-  elevenlabs_ws: '@patter/elevenlabs',
-  elevenlabs_rest: '@patter/elevenlabs',
-  elevenlabs_convai: '@patter/elevenlabs',
-  lmnt: '@patter/lmnt',
-  rime: '@patter/rime',
-  inworld: '@patter/inworld',
-  openai: '@patter/openai',
-  openai_tts: '@patter/openai',
-  anthropic: '@patter/anthropic',
-  openai_realtime: '@patter/openai-realtime',
-  openai_realtime_2: '@patter/openai-realtime',
-  twilio: '@patter/twilio',
-  telnyx: '@patter/telnyx',
-  silero: '@patter/silero',
-};
+import type { PricingTable, ProviderPrice } from './provider-price.js';
 
 /**
  * Providers by kind and key. Plugins register themselves when imported; registering the same
@@ -67,8 +42,26 @@ export class Registry {
 
   create<K extends ProviderKind>(kind: K, key: string, options: Record<string, unknown> = {}): ProviderKinds[K] {
     const registration = this.providers.get(`${kind}:${key}`);
-    if (!registration) throw unknownKey(kind, key, this.keys(kind));
+    if (!registration) throw unknownKey(kind, key, this.keys(kind), this.otherKind(kind, key));
     return registration.create(options) as ProviderKinds[K];
+  }
+
+  private otherKind(kind: ProviderKind, key: string): (ProviderRegistration & { plugin: string }) | undefined {
+    for (const provider of this.providers.values()) if (provider.key === key && provider.kind !== kind) return provider;
+    return undefined;
+  }
+
+  /**
+   * The prices the registered providers carry, by key (`deepgram`) and `key:model`
+   * (`openai:gpt-4o`): what a call's cost is estimated from, under the agent's `pricing`.
+   */
+  pricing(): PricingTable {
+    const table: Record<string, ProviderPrice> = {};
+    for (const provider of this.providers.values()) {
+      if (provider.price !== undefined) table[provider.key] = provider.price;
+      for (const [model, price] of Object.entries(provider.modelPrices ?? {})) table[`${provider.key}:${model}`] = price;
+    }
+    return table;
   }
 
   /** Forget everything (tests). */
@@ -89,11 +82,16 @@ function singleProvider(provider: ProviderRegistration): Plugin {
   return plugin;
 }
 
-function unknownKey(kind: ProviderKind, key: string, known: string[]): ConfigError {
-  const pkg = KNOWN_PACKAGES[key];
-  const hint = pkg
-    ? `install and import ${pkg} (e.g. \`import '${pkg}'\`) so it registers itself`
-    : `no plugin provides it`;
+function unknownKey(
+  kind: ProviderKind,
+  key: string,
+  known: string[],
+  elsewhere: (ProviderRegistration & { plugin: string }) | undefined,
+): ConfigError {
+  // Core knows no package: a key another kind registered names its plugin; otherwise the plugin is not imported.
+  const hint = elsewhere
+    ? `"${key}" is a ${elsewhere.kind} provider of ${elsewhere.plugin}, not a ${kind} provider`
+    : `no imported plugin registered it: install the plugin package that provides "${key}" and import it (e.g. \`import '@patter/<vendor>'\`) so it registers itself`;
   const list = known.length > 0 ? `; registered ${kind} keys: ${known.join(', ')}` : '';
   return new ConfigError(kind, `unknown ${kind} provider "${key}": ${hint}${list}`);
 }

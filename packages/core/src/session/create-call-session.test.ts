@@ -3,6 +3,8 @@ import type { AgentOptions } from '../agent/agent-options.js';
 import { PCM16_16K, PCM16_24K } from '../audio/audio-format.js';
 import type { CallEndSummary, TurnMetrics } from './call-session.js';
 import { createCallSession } from './create-call-session.js';
+import { definePlugin } from '../registry/define-plugin.js';
+import { registry } from '../registry/registry.js';
 import { FakeLLM, FakeSTT, FakeTransport, FakeTTS, settle, until, voicedFrame, type LLMScript } from './testing-fakes.js';
 
 function setup(scripts: LLMScript[], agent: Partial<AgentOptions> = {}) {
@@ -114,10 +116,27 @@ describe('createCallSession (pipeline)', () => {
     expect(session.control.ended).toBe(true);
   });
 
-  it('prices the call by provider key and model; the user’s price for a key wins over the default model prices', async () => {
-    const costOf = async (pricing?: AgentOptions['pricing']) => {
+  it('prices the call from the prices a plugin registered (key and model); the user’s price for a key wins over them', async () => {
+    // A vendor package core has never heard of: its registration carries its package name and prices.
+    registry.register(
+      definePlugin({
+        name: '@acme/llm',
+        providers: [
+          {
+            kind: 'llm',
+            key: 'acme_llm',
+            create: () => {
+              throw new Error('not used');
+            },
+            price: { perMillionInputTokens: 0.5 },
+            modelPrices: { 'acme-large': { perMillionInputTokens: 2.5 } },
+          },
+        ],
+      }),
+    );
+    const costOf = async (pricing?: AgentOptions['pricing'], model = 'acme-large') => {
       const fake = new FakeLLM([[text('Hi.'), { type: 'usage', usage: { inputTokens: 1_000_000, outputTokens: 0 } }]]);
-      const llm = { key: 'openai', model: 'gpt-4o', chat: fake.chat.bind(fake) };
+      const llm = { key: 'acme_llm', model, chat: fake.chat.bind(fake) };
       const { transport, stt, session } = setup([], { llm, ...(pricing ? { pricing } : {}) });
       transport.start();
       await settle();
@@ -127,9 +146,11 @@ describe('createCallSession (pipeline)', () => {
       await session.end('agent_hangup');
       return (await session.ended).cost;
     };
-    expect((await costOf()).openai).toBeCloseTo(2.5); // the default gpt-4o price, not the openai default
-    expect((await costOf({ openai: { perMillionInputTokens: 1 } })).openai).toBeCloseTo(1);
-    expect((await costOf({ openai: { perMillionInputTokens: 1 }, 'openai:gpt-4o': { perMillionInputTokens: 3 } })).openai).toBeCloseTo(3);
+    expect((await costOf()).acme_llm).toBeCloseTo(2.5); // the registered model price, not the key's
+    expect((await costOf(undefined, 'acme-small')).acme_llm).toBeCloseTo(0.5); // the key's price
+    expect((await costOf({ acme_llm: { perMillionInputTokens: 1 } })).acme_llm).toBeCloseTo(1);
+    expect((await costOf({ acme_llm: { perMillionInputTokens: 1 }, 'acme_llm:acme-large': { perMillionInputTokens: 3 } })).acme_llm).toBeCloseTo(3);
+    expect(registry.describe('llm', 'acme_llm')?.plugin).toBe('@acme/llm');
   });
 
   it('sends DTMF digits to the LLM as the caller’s input', async () => {

@@ -4,6 +4,8 @@ import type { Engine, EngineConnectOptions, EngineEvent, EngineSession } from '.
 import { ProviderError } from '../errors/provider-error.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { createCallSession } from './create-call-session.js';
+import { definePlugin } from '../registry/define-plugin.js';
+import { registry } from '../registry/registry.js';
 import { FakeTransport, settle, until } from './testing-fakes.js';
 
 /** An engine whose sessions record what the bridge sends and emit what the test says. */
@@ -66,6 +68,31 @@ function engineCall(agent: Partial<Parameters<typeof createCallSession>[0]['agen
 const frame = (byte: number, length = 160) => new Uint8Array(length).fill(byte);
 
 describe('engine bridge', () => {
+  it('an engine whose plugin prices it by the minute of call is charged for the call’s duration', async () => {
+    registry.register(
+      definePlugin({
+        name: '@acme/engine',
+        providers: [
+          {
+            kind: 'engine',
+            key: 'fake_engine',
+            create: () => new FakeEngine(),
+            price: { perCallMinute: 60 },
+          },
+        ],
+      }),
+    );
+    const { transport, session } = engineCall();
+    transport.start();
+    await settle();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await session.end('agent_hangup');
+    const summary = await session.ended;
+    expect(summary.usage.fake_engine?.callSeconds).toBeCloseTo(summary.durationMs / 1000, 3);
+    expect(summary.cost.fake_engine).toBeCloseTo(summary.durationMs / 1000, 3); // $60 a minute is $1 a second
+    expect(summary.cost.fake_engine).toBeGreaterThan(0);
+  });
+
   it('connects with the substituted instructions, tools, carrier format and the first message for the engine to speak', async () => {
     const { engine, session } = engineCall({ firstMessage: 'Welcome to {company}.' });
     await until(() => engine.sessions.length === 1);

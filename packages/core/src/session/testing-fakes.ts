@@ -61,9 +61,16 @@ export class FakeTransport implements CallTransport {
     this.emitter.emit('audio', frame);
   }
 
-  /** Text a person typed (dev phone text mode). */
+  private readonly typed = new TypedEmitter<{ text: string }>();
+
+  /** Text typed beside the call (a `TextChannel`'s input; see `createCallSession({ text })`). */
+  onText(listener: (text: string) => void): () => void {
+    return this.typed.on('text', listener);
+  }
+
+  /** Text a person typed (text mode). */
   typeText(text: string): void {
-    this.emitter.emit('text', text);
+    this.typed.emit('text', text);
   }
 
   pressKeys(digits: string): void {

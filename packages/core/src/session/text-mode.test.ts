@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CallSession } from './call-session.js';
+import type { TextChannel } from '../carrier/text-channel.js';
 import { createCallSession } from './create-call-session.js';
 import { FakeLLM, FakeTransport, until } from './testing-fakes.js';
 
-/** A dev-phone-like transport: typed text in, the agent's sentences out. */
-class TextTransport extends FakeTransport {
+/** A transport with a text channel beside it: typed text in, the agent's sentences out. */
+class TextTransport extends FakeTransport implements TextChannel {
   readonly replies: string[] = [];
-  attached: CallSession | undefined;
   sendText(text: string): void {
     this.replies.push(text);
-  }
-  attachSession(session: CallSession): void {
-    this.attached = session;
   }
 }
 
@@ -21,6 +17,7 @@ describe('text mode', () => {
     const bookings: unknown[] = [];
     const session = createCallSession({
       transport,
+      text: transport,
       agent: {
         firstMessage: 'Luigi’s, how can I help?',
         tools: [
@@ -65,6 +62,7 @@ describe('text mode', () => {
     const bookings: unknown[] = [];
     const session = createCallSession({
       transport,
+      text: transport,
       agent: {
         llm,
         tools: [
@@ -94,6 +92,7 @@ describe('text mode', () => {
     const transport = new TextTransport();
     const session = createCallSession({
       transport,
+      text: transport,
       agent: {
         transferAllowlist: ['+15550100199'],
         onMessage: async ({ call, runTool }) => {
@@ -121,7 +120,7 @@ describe('text mode', () => {
         { type: 'done', finishReason: 'tool_calls' },
       ],
     ]);
-    const session = createCallSession({ transport, agent: { llm } });
+    const session = createCallSession({ transport, text: transport, agent: { llm } });
     transport.start();
     transport.typeText('That is all, thanks');
     const summary = await Promise.race([session.ended, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 3_000).unref())]);

@@ -1,17 +1,19 @@
 import type { CallTransport } from '../carrier/call-transport.js';
+import type { TextChannel } from '../carrier/text-channel.js';
 import { createReplySource } from './create-reply-source.js';
 import type { UserTurn } from './reply-source.js';
 import { streamReply } from './reply-stream.js';
 import type { SessionContext } from './session-context.js';
-import type { SessionMode, SessionModeFactory } from './session-mode.js';
+import type { SessionMode } from './session-mode.js';
 
 /**
- * Text mode: an agent without voice providers (no `engine`, `stt` or `tts`) on a transport that
- * carries text (the dev phone's text mode). Typed text and keypad digits are the caller's turns;
- * the reply — the LLM with its tools, or `onMessage` — goes back sentence by sentence through
- * `transport.sendText`. One reply at a time; a new turn aborts the one still running.
+ * Text mode: an agent without voice providers (no `engine`, `stt` or `tts`) on a call that has a
+ * text channel beside its transport. Typed text and keypad digits are the caller's turns; the
+ * reply — the LLM with its tools, or `onMessage` — goes back sentence by sentence through
+ * `channel.sendText`. One reply at a time; a new turn aborts the one still running.
  */
-export const createTextMode: SessionModeFactory = (context, transport) => new TextMode(context, transport);
+export const createTextMode = (context: SessionContext, transport: CallTransport, channel: TextChannel): SessionMode =>
+  new TextMode(context, transport, channel);
 
 class TextMode implements SessionMode {
   private readonly source;
@@ -21,6 +23,7 @@ class TextMode implements SessionMode {
   constructor(
     private readonly context: SessionContext,
     private readonly transport: CallTransport,
+    private readonly channel: TextChannel,
   ) {
     this.source = createReplySource(context);
   }
@@ -28,7 +31,7 @@ class TextMode implements SessionMode {
   listen(): void {
     if (this.offs.length > 0) return;
     this.offs = [
-      this.transport.on('text', (text) => this.turn({ text, source: 'text' })),
+      this.channel.onText((text) => this.turn({ text, source: 'text' })),
       this.transport.on('dtmf', (digit) => this.turn({ text: digit, source: 'dtmf' })),
     ];
   }
@@ -36,7 +39,7 @@ class TextMode implements SessionMode {
   async say(text: string): Promise<void> {
     this.context.history.addAssistant(text);
     this.context.recordTranscript({ role: 'assistant', text });
-    this.transport.sendText?.(text);
+    this.channel.sendText(text);
   }
 
   /**
@@ -64,7 +67,7 @@ class TextMode implements SessionMode {
     context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
     context.recordTranscript({ role: 'user', text: turn.text });
     const signal = AbortSignal.any([controller.signal, context.signal]);
-    void streamReply(context, this.source, turn, signal, { sentence: (s) => this.transport.sendText?.(s) }).then(
+    void streamReply(context, this.source, turn, signal, { sentence: (s) => this.channel.sendText(s) }).then(
       (round) => {
         const said = round.join(' ');
         context.history.addAssistant(said);

@@ -1,4 +1,5 @@
-import { estimateCost, type PricingTable } from './pricing.js';
+import { estimateCost } from './pricing.js';
+import type { PricingTable } from '../registry/provider-price.js';
 
 /** Adds up one call's usage by provider key (audio seconds, characters, tokens …). */
 export class UsageMeter {

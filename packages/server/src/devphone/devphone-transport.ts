@@ -5,11 +5,12 @@ import {
   type CallFailure,
   type CallInfo,
   type CallSession,
-  type CallTransport,
   type CallTransportEvents,
   type StreamContext,
+  type TextChannel,
   type WebSocket,
 } from '@patter/core';
+import type { DevPhoneCallTransport } from './devphone-call-transport.js';
 import { devPhoneCodec } from './devphone-codec.js';
 import { DEVPHONE_FORMAT } from './devphone-format.js';
 
@@ -21,11 +22,15 @@ const MAX_TEXT_CHARS = 2000;
  * marks, clear, DTMF) plus what a person at the page needs — typed text in (text mode), and the
  * session's transcripts, tool calls, metrics and replies mirrored to the page.
  */
-export class DevPhoneTransport implements CallTransport {
+export class DevPhoneTransport implements DevPhoneCallTransport {
   readonly carrier = 'devphone';
   readonly format = DEVPHONE_FORMAT;
   private readonly media: StreamCallTransport;
-  private readonly textEvents = new TypedEmitter<Pick<CallTransportEvents, 'text'>>();
+  private readonly textEvents = new TypedEmitter<{ text: string }>();
+  readonly text: TextChannel = {
+    onText: (listener) => this.textEvents.on('text', listener),
+    sendText: (text) => this.notify({ event: 'reply', text }),
+  };
   private endNotified = false;
 
   constructor(
@@ -67,7 +72,6 @@ export class DevPhoneTransport implements CallTransport {
   }
 
   on<K extends keyof CallTransportEvents>(event: K, listener: (payload: CallTransportEvents[K]) => void): () => void {
-    if (event === 'text') return this.textEvents.on('text', listener as (text: string) => void);
     return this.media.on(event, listener);
   }
 
@@ -101,10 +105,6 @@ export class DevPhoneTransport implements CallTransport {
   close(reason?: CallEndReason, failure?: CallFailure): void {
     this.notifyEnd(reason ?? 'shutdown', failure);
     this.media.close(reason);
-  }
-
-  sendText(text: string): void {
-    this.notify({ event: 'reply', text });
   }
 
   attachSession(session: CallSession): void {
