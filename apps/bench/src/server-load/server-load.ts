@@ -164,7 +164,8 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       underruns,
       rssKBPerCall: perCall(after.memory.rss - idle.memory.rss),
       heapKBPerCall: perCall(after.memory.heapUsed - idle.memory.heapUsed),
-      externalKBPerCall: perCall(after.memory.external + after.memory.arrayBuffers - idle.memory.external - idle.memory.arrayBuffers),
+      // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
+      externalKBPerCall: perCall(after.memory.external - idle.memory.external),
       pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
     };
   } finally {
