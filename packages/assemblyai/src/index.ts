@@ -16,7 +16,10 @@ export const STT = (options?: AssemblyAISTTOptions): AssemblyAISTT => new Assemb
 export const assemblyaiPlugin = definePlugin({
   name: '@patter/assemblyai',
   providers: [
-    { kind: 'stt', key: 'assemblyai', create: (o) => new AssemblyAISTT(o as AssemblyAISTTOptions), env: ['ASSEMBLYAI_API_KEY'] },
+    {
+      kind: 'stt', key: 'assemblyai', create: (o) => new AssemblyAISTT(o as AssemblyAISTTOptions), env: ['ASSEMBLYAI_API_KEY'],
+      price: { perAudioMinute: 0.0025 },
+    },
   ],
 });
 registry.register(assemblyaiPlugin);

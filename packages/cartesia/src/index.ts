@@ -24,8 +24,14 @@ export const TTS = (options?: CartesiaTTSOptions): CartesiaTTS => new CartesiaTT
 export const cartesiaPlugin = definePlugin({
   name: '@patter/cartesia',
   providers: [
-    { kind: 'stt', key: 'cartesia_stt', create: (o) => new CartesiaSTT(o as CartesiaSTTOptions), env: ['CARTESIA_API_KEY'] },
-    { kind: 'tts', key: 'cartesia_tts', create: (o) => new CartesiaTTS(o as CartesiaTTSOptions), env: ['CARTESIA_API_KEY'] },
+    {
+      kind: 'stt', key: 'cartesia_stt', create: (o) => new CartesiaSTT(o as CartesiaSTTOptions), env: ['CARTESIA_API_KEY'],
+      price: { perAudioMinute: 0.0022 },
+    },
+    {
+      kind: 'tts', key: 'cartesia_tts', create: (o) => new CartesiaTTS(o as CartesiaTTSOptions), env: ['CARTESIA_API_KEY'],
+      price: { perThousandCharacters: 0.03 },
+    },
   ],
 });
 registry.register(cartesiaPlugin);

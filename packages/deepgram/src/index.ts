@@ -9,7 +9,10 @@ export const STT = (options?: DeepgramSTTOptions): DeepgramSTT => new DeepgramST
 export const deepgramPlugin = definePlugin({
   name: '@patter/deepgram',
   providers: [
-    { kind: 'stt', key: 'deepgram', create: (o) => new DeepgramSTT(o as DeepgramSTTOptions), env: ['DEEPGRAM_API_KEY'] },
+    {
+      kind: 'stt', key: 'deepgram', create: (o) => new DeepgramSTT(o as DeepgramSTTOptions), env: ['DEEPGRAM_API_KEY'],
+      price: { perAudioMinute: 0.0077 },
+    },
   ],
 });
 registry.register(deepgramPlugin);

@@ -20,13 +20,20 @@ export const ConvAI = (options?: ElevenLabsConvAIOptions): ElevenLabsConvAI => n
 export const elevenlabsPlugin = definePlugin({
   name: '@patter/elevenlabs',
   providers: [
-    { kind: 'tts', key: 'elevenlabs_ws', create: (o) => new ElevenLabsTTS(o as ElevenLabsWebSocketTTSOptions), env: ['ELEVENLABS_API_KEY'] },
-    { kind: 'tts', key: 'elevenlabs_rest', create: (o) => new ElevenLabsRestTTS(o as ElevenLabsRestTTSOptions), env: ['ELEVENLABS_API_KEY'] },
+    {
+      kind: 'tts', key: 'elevenlabs_ws', create: (o) => new ElevenLabsTTS(o as ElevenLabsWebSocketTTSOptions), env: ['ELEVENLABS_API_KEY'],
+      price: { perThousandCharacters: 0.1 },
+    },
+    {
+      kind: 'tts', key: 'elevenlabs_rest', create: (o) => new ElevenLabsRestTTS(o as ElevenLabsRestTTSOptions), env: ['ELEVENLABS_API_KEY'],
+      price: { perThousandCharacters: 0.1 },
+    },
     {
       kind: 'engine',
       key: 'elevenlabs_convai',
       create: (o) => new ElevenLabsConvAI(o as ElevenLabsConvAIOptions),
       env: ['ELEVENLABS_API_KEY', 'ELEVENLABS_AGENT_ID'],
+      price: { perCallMinute: 0.1 },
     },
   ],
 });

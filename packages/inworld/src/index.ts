@@ -13,6 +13,11 @@ export const TTS = (options?: InworldTTSOptions): InworldTTS => new InworldTTS(o
 
 export const inworldPlugin = definePlugin({
   name: '@patter/inworld',
-  providers: [{ kind: 'tts', key: 'inworld', create: (o) => new InworldTTS(o as InworldTTSOptions), env: ['INWORLD_API_KEY'] }],
+  providers: [
+    {
+      kind: 'tts', key: 'inworld', create: (o) => new InworldTTS(o as InworldTTSOptions), env: ['INWORLD_API_KEY'],
+      price: { perThousandCharacters: 0.01 },
+    },
+  ],
 });
 registry.register(inworldPlugin);

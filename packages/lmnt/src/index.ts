@@ -8,6 +8,11 @@ export const TTS = (options?: LmntTTSOptions): LmntTTS => new LmntTTS(options);
 
 export const lmntPlugin = definePlugin({
   name: '@patter/lmnt',
-  providers: [{ kind: 'tts', key: 'lmnt', create: (o) => new LmntTTS(o as LmntTTSOptions), env: ['LMNT_API_KEY'] }],
+  providers: [
+    {
+      kind: 'tts', key: 'lmnt', create: (o) => new LmntTTS(o as LmntTTSOptions), env: ['LMNT_API_KEY'],
+      price: { perThousandCharacters: 0.05 },
+    },
+  ],
 });
 registry.register(lmntPlugin);

@@ -24,8 +24,14 @@ export const Realtime2 = (options?: OpenAIRealtimeOptions): OpenAIRealtime2 => n
 export const openaiRealtimePlugin = definePlugin({
   name: '@patter/openai-realtime',
   providers: [
-    { kind: 'engine', key: 'openai_realtime', create: (o) => new OpenAIRealtime(o as OpenAIRealtimeOptions), env: ['OPENAI_API_KEY'] },
-    { kind: 'engine', key: 'openai_realtime_2', create: (o) => new OpenAIRealtime2(o as OpenAIRealtimeOptions), env: ['OPENAI_API_KEY'] },
+    {
+      kind: 'engine', key: 'openai_realtime', create: (o) => new OpenAIRealtime(o as OpenAIRealtimeOptions), env: ['OPENAI_API_KEY'],
+      price: { perMillionInputTokens: 0.6, perMillionOutputTokens: 2.4, perMillionInputAudioTokens: 10, perMillionOutputAudioTokens: 20 },
+    },
+    {
+      kind: 'engine', key: 'openai_realtime_2', create: (o) => new OpenAIRealtime2(o as OpenAIRealtimeOptions), env: ['OPENAI_API_KEY'],
+      price: { perMillionInputTokens: 4, perMillionOutputTokens: 24, perMillionInputAudioTokens: 32, perMillionOutputAudioTokens: 64 },
+    },
   ],
 });
 registry.register(openaiRealtimePlugin);

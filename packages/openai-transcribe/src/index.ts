@@ -14,6 +14,7 @@ export const openaiTranscribePlugin = definePlugin({
       key: 'openai_transcribe',
       create: (o) => new OpenAITranscribeSTT(o as OpenAITranscribeSTTOptions),
       env: ['OPENAI_API_KEY'],
+      price: { perAudioMinute: 0.006 },
     },
   ],
 });

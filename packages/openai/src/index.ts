@@ -18,8 +18,19 @@ export const TTS = (options?: OpenAITTSOptions): OpenAITTS => new OpenAITTS(opti
 export const openaiPlugin = definePlugin({
   name: '@patter/openai',
   providers: [
-    { kind: 'llm', key: 'openai', create: (o) => new OpenAILLM(o as OpenAILLMOptions), env: ['OPENAI_API_KEY'] },
-    { kind: 'tts', key: 'openai_tts', create: (o) => new OpenAITTS(o as OpenAITTSOptions), env: ['OPENAI_API_KEY'] },
+    {
+      kind: 'llm', key: 'openai', create: (o) => new OpenAILLM(o as OpenAILLMOptions), env: ['OPENAI_API_KEY'],
+      price: { perMillionInputTokens: 0.15, perMillionOutputTokens: 0.6, perMillionCachedInputTokens: 0.075 },
+      modelPrices: {
+        'gpt-4o': { perMillionInputTokens: 2.5, perMillionOutputTokens: 10, perMillionCachedInputTokens: 1.25 },
+        'gpt-4.1': { perMillionInputTokens: 2, perMillionOutputTokens: 8, perMillionCachedInputTokens: 0.5 },
+        'gpt-4.1-mini': { perMillionInputTokens: 0.4, perMillionOutputTokens: 1.6, perMillionCachedInputTokens: 0.1 },
+      },
+    },
+    {
+      kind: 'tts', key: 'openai_tts', create: (o) => new OpenAITTS(o as OpenAITTSOptions), env: ['OPENAI_API_KEY'],
+      price: { perThousandCharacters: 0.015 },
+    },
   ],
 });
 registry.register(openaiPlugin);

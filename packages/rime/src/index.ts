@@ -8,6 +8,11 @@ export const TTS = (options?: RimeTTSOptions): RimeTTS => new RimeTTS(options);
 
 export const rimePlugin = definePlugin({
   name: '@patter/rime',
-  providers: [{ kind: 'tts', key: 'rime', create: (o) => new RimeTTS(o as RimeTTSOptions), env: ['RIME_API_KEY'] }],
+  providers: [
+    {
+      kind: 'tts', key: 'rime', create: (o) => new RimeTTS(o as RimeTTSOptions), env: ['RIME_API_KEY'],
+      price: { perThousandCharacters: 0.03 },
+    },
+  ],
 });
 registry.register(rimePlugin);

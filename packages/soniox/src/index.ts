@@ -8,6 +8,11 @@ export const STT = (options?: SonioxSTTOptions): SonioxSTT => new SonioxSTT(opti
 
 export const sonioxPlugin = definePlugin({
   name: '@patter/soniox',
-  providers: [{ kind: 'stt', key: 'soniox', create: (o) => new SonioxSTT(o as SonioxSTTOptions), env: ['SONIOX_API_KEY'] }],
+  providers: [
+    {
+      kind: 'stt', key: 'soniox', create: (o) => new SonioxSTT(o as SonioxSTTOptions), env: ['SONIOX_API_KEY'],
+      price: { perAudioMinute: 0.002 },
+    },
+  ],
 });
 registry.register(sonioxPlugin);

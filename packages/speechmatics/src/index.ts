@@ -15,7 +15,10 @@ export const STT = (options?: SpeechmaticsSTTOptions): SpeechmaticsSTT => new Sp
 export const speechmaticsPlugin = definePlugin({
   name: '@patter/speechmatics',
   providers: [
-    { kind: 'stt', key: 'speechmatics', create: (o) => new SpeechmaticsSTT(o as SpeechmaticsSTTOptions), env: ['SPEECHMATICS_API_KEY'] },
+    {
+      kind: 'stt', key: 'speechmatics', create: (o) => new SpeechmaticsSTT(o as SpeechmaticsSTTOptions), env: ['SPEECHMATICS_API_KEY'],
+      price: { perAudioMinute: 0.004 },
+    },
   ],
 });
 registry.register(speechmaticsPlugin);

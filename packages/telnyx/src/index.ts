@@ -18,6 +18,7 @@ export const telnyxPlugin = definePlugin({
       key: 'telnyx',
       create: (options) => new Telnyx(options as TelnyxOptions),
       env: ['TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'TELNYX_CONNECTION_ID'],
+      price: { perCallMinute: 0.007 },
     },
   ],
 });

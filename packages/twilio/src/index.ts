@@ -18,6 +18,7 @@ export const twilioPlugin = definePlugin({
       key: 'twilio',
       create: (options) => new Twilio(options as TwilioOptions),
       env: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SID', 'TWILIO_API_KEY_SECRET'],
+      price: { perCallMinute: 0.014 },
     },
   ],
 });

@@ -8,6 +8,11 @@ export const STT = (options?: WhisperSTTOptions): WhisperSTT => new WhisperSTT(o
 
 export const whisperPlugin = definePlugin({
   name: '@patter/whisper',
-  providers: [{ kind: 'stt', key: 'whisper', create: (o) => new WhisperSTT(o as WhisperSTTOptions), env: ['OPENAI_API_KEY'] }],
+  providers: [
+    {
+      kind: 'stt', key: 'whisper', create: (o) => new WhisperSTT(o as WhisperSTTOptions), env: ['OPENAI_API_KEY'],
+      price: { perAudioMinute: 0.006 },
+    },
+  ],
 });
 registry.register(whisperPlugin);
