@@ -13,9 +13,11 @@ export interface CampaignProgress {
   readonly contacts: readonly { readonly index: number; readonly to: string; readonly state: ContactState; readonly attempts: number; readonly outcome: string | null }[];
 }
 
-/** A dialing attempt whose lease ran out, handed to one reconciler. */
+/** A dialing or live attempt whose lease ran out, handed to one reconciler. */
 export interface StaleAttempt {
   readonly attemptId: string;
+  readonly state: 'dialing' | 'in_call';
+  readonly callId: string | null;
   readonly to: string;
   readonly from: string;
   readonly dialAt: number;
@@ -48,15 +50,20 @@ export class CampaignStore {
     return campaignId;
   }
 
-  /** Marks up to `limit` due attempts as having a job, inside `tx`, and returns their ids. */
-  async takeDue(tx: Tx, now: number, limit: number): Promise<string[]> {
+  /**
+   * Marks up to `limit` due attempts as having a job, inside `tx`, and returns their ids. An
+   * attempt whose job was queued over `lostJobMs` ago without a claim gets another (its worker
+   * died holding it; a duplicate job is harmless: the claim is atomic).
+   */
+  async takeDue(tx: Tx, now: number, limit: number, lostJobMs: number): Promise<string[]> {
     const rows = await tx.query<{ attempt_id: string }>(
-      `UPDATE patter_campaign_attempts SET job_queued = true WHERE attempt_id IN (
+      `UPDATE patter_campaign_attempts SET job_queued = true, not_before = greatest(not_before, to_timestamp($1 / 1000.0)) WHERE attempt_id IN (
          SELECT attempt_id FROM patter_campaign_attempts
-          WHERE state = 'queued' AND NOT job_queued AND not_before <= to_timestamp($1 / 1000.0)
+          WHERE state = 'queued' AND (NOT job_queued AND not_before <= to_timestamp($1 / 1000.0)
+                                     OR job_queued AND not_before <= to_timestamp(($1 - $3) / 1000.0))
           ORDER BY not_before, attempt_id LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING attempt_id`,
-      [now, limit],
+      [now, limit, lostJobMs],
     );
     return rows.map((row) => row.attempt_id);
   }
@@ -69,13 +76,16 @@ export class CampaignStore {
     );
   }
 
-  /** dialing -> in_call, only by the worker holding the lease. */
-  async markInCall(attempt: string, worker: string, callId: string): Promise<boolean> {
+  /**
+   * dialing -> in_call, only by the worker holding the lease. The call's end normally arrives from
+   * the carrier; past `checkAt` without it (a lost or early callback) the reconciler asks the carrier.
+   */
+  async markInCall(attempt: string, worker: string, callId: string, checkAt: number): Promise<boolean> {
     return this.client.transaction(async (tx) => {
       const rows = await tx.query(
-        `UPDATE patter_campaign_attempts SET state = 'in_call', call_id = $3, lease_until = NULL
+        `UPDATE patter_campaign_attempts SET state = 'in_call', call_id = $3, lease_until = to_timestamp($4 / 1000.0)
           WHERE attempt_id = $1 AND state = 'dialing' AND worker = $2 RETURNING attempt_id`,
-        [attempt, worker, callId],
+        [attempt, worker, callId, checkAt],
       );
       if (rows.length === 0) return false;
       await this.setContact(tx, attempt, 'in_call', null);
@@ -121,18 +131,19 @@ export class CampaignStore {
     );
   }
 
-  /** Takes over up to `limit` dialing attempts whose lease ran out (their worker died mid-dial). */
+  /** Takes over up to `limit` attempts whose lease ran out (dialing: the worker died mid-dial; in_call: no news of the call). */
   async takeStale(worker: string, now: number, leaseMs: number, limit: number): Promise<StaleAttempt[]> {
-    const rows = await this.client.query<{ attempt_id: string; to_number: string; from_number: string; dial_ms: number }>(
+    const rows = await this.client.query<{ attempt_id: string; state: 'dialing' | 'in_call'; call_id: string | null; to_number: string; from_number: string; dial_ms: number }>(
       `UPDATE patter_campaign_attempts a SET worker = $1, lease_until = to_timestamp(($2 + $3) / 1000.0)
          FROM patter_campaign_contacts c
         WHERE a.attempt_id IN (SELECT attempt_id FROM patter_campaign_attempts
-                                WHERE state = 'dialing' AND lease_until < to_timestamp($2 / 1000.0) LIMIT $4 FOR UPDATE SKIP LOCKED)
+                                WHERE state IN ('dialing', 'in_call') AND lease_until < to_timestamp($2 / 1000.0)
+                                LIMIT $4 FOR UPDATE SKIP LOCKED)
           AND c.campaign_id = a.campaign_id AND c.contact_index = a.contact_index
-        RETURNING a.attempt_id, c.to_number, a.from_number, ${ms('a.dial_at')} AS dial_ms`,
+        RETURNING a.attempt_id, a.state, a.call_id, c.to_number, a.from_number, ${ms('a.dial_at')} AS dial_ms`,
       [worker, now, leaseMs, limit],
     );
-    return rows.map((row) => ({ attemptId: row.attempt_id, to: row.to_number, from: row.from_number, dialAt: Number(row.dial_ms) }));
+    return rows.map((row) => ({ attemptId: row.attempt_id, state: row.state, callId: row.call_id, to: row.to_number, from: row.from_number, dialAt: Number(row.dial_ms) }));
   }
 
   /** No call exists for a stale attempt: it goes back to queued, to be dialed (for the first time). */
@@ -171,6 +182,8 @@ export class CampaignStore {
     outcome: CallOutcome,
     now: number,
   ): Promise<void> {
+    // Serialise the ends of one campaign: the last one must see every other contact final.
+    await tx.query('SELECT 1 FROM patter_campaigns WHERE campaign_id = $1 FOR UPDATE', [row.campaign_id]);
     const retry = row.config.retry;
     const wants =
       (outcome === 'busy' && retry?.onBusy === true) ||

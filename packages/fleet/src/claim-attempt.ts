@@ -9,7 +9,8 @@ type Tx = Pick<SqlClient, 'query' | 'exec'>;
 export type Claim =
   | { readonly kind: 'gone' }
   | { readonly kind: 'closed'; readonly openAt: number }
-  | { readonly kind: 'busy' }
+  /** No room now; `retryAt` is when the next calls-per-second slot opens, when that is what is missing. */
+  | { readonly kind: 'busy'; readonly retryAt?: number }
   | {
       readonly kind: 'claimed';
       readonly campaignId: string;
@@ -84,7 +85,8 @@ export async function claimAttempt(tx: Tx, request: ClaimRequest): Promise<Claim
     const at = Math.max(accountSlot, slots.get(`from:${from}`) ?? 0);
     if (best === undefined || at < best.at || (at === best.at && busyCalls < best.live)) best = { from, at, live: busyCalls };
   }
-  if (best === undefined || best.at > now + request.horizonMs) return { kind: 'busy' };
+  if (best === undefined) return { kind: 'busy' };
+  if (best.at > now + request.horizonMs) return { kind: 'busy', retryAt: best.at - request.horizonMs };
 
   const upsert = `INSERT INTO patter_rate_slots (rate_key, next_at) VALUES ($1, to_timestamp($2 / 1000.0))
                   ON CONFLICT (rate_key) DO UPDATE SET next_at = excluded.next_at`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { ProviderError, silentLogger, type Logger } from '@patter/core';
 import type { SqlClient } from '@patter/store';
 import PgBoss from 'pg-boss';
@@ -21,17 +22,23 @@ export interface FleetOptions {
   readonly workerId?: string;
   /** How long a claimed attempt may stay `dialing` before others reconcile it. Default 30 s. */
   readonly leaseMs?: number;
+  /** How long a live campaign call goes without news of its end before the carrier is asked. Default 60 s. */
+  readonly callCheckMs?: number;
   /** How long a job waits for room under the limits before it gives its slot back. Default 10 s. */
   readonly holdMs?: number;
   /** How often due attempts are queued and stale ones reconciled. Default 1 s. */
   readonly tickMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** A dial job held longer than this (its worker died) is retried by pg-boss. Default 60 s. */
+  readonly jobExpireSeconds?: number;
   /** pg-boss schema. Default `pgboss`. */
   readonly schema?: string;
 }
 
 const QUEUE = 'patter-dial';
+/** The lease a reconciler takes on a stale attempt: long enough to ask the carrier. */
+const reconcileLease = (leaseMs: number, checkMs: number) => Math.min(leaseMs, checkMs);
 const POLL_MS = 250;
 
 /**
@@ -57,14 +64,23 @@ export class Fleet {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.workerId = options.workerId ?? `w_${randomUUID().slice(0, 8)}`;
+    // Every job slot waits on this signal.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /** Starts pg-boss on `client` and, unless `work: false`, this instance's dial workers. */
   static async start(options: FleetOptions & { readonly work?: boolean }): Promise<Fleet> {
-    const boss = new PgBoss({ db: pgBossDb(options.client), schema: options.schema ?? 'pgboss', schedule: false, supervise: true });
+    const expire = options.jobExpireSeconds ?? 60;
+    const boss = new PgBoss({
+      db: pgBossDb(options.client),
+      schema: options.schema ?? 'pgboss',
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: Math.max(1, Math.floor(expire / 4)),
+    });
     boss.on('error', () => undefined);
     await boss.start();
-    await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 1, expireInSeconds: 120 });
+    await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 1, expireInSeconds: expire });
     const fleet = new Fleet(options, boss);
     if (options.work !== false) await fleet.startWorking();
     return fleet;
@@ -105,7 +121,7 @@ export class Fleet {
     try {
       const now = this.clock.now();
       await this.options.client.transaction(async (tx) => {
-        const due = await this.store.takeDue(tx, now, 500);
+        const due = await this.store.takeDue(tx, now, 500, 3 * 1000 * (this.options.jobExpireSeconds ?? 60));
         if (due.length > 0) await this.boss.insert(due.map((attemptId) => ({ name: QUEUE, data: { attemptId } })), { db: pgBossDb(tx) });
       });
       await this.reconcile(now);
@@ -150,13 +166,15 @@ export class Fleet {
       if (claim.kind === 'closed') return this.store.defer(attemptId, claim.openAt);
       if (claim.kind === 'busy') {
         if (now >= holdUntil || this.stopping.signal.aborted) return this.store.defer(attemptId, now);
-        await this.clock.sleep(POLL_MS, this.stopping.signal);
+        // Every waiting job polls the one limits lock: wait for the known slot, else a jittered while.
+        const wait = claim.retryAt !== undefined ? claim.retryAt - now : POLL_MS * (1 + Math.random() * 2);
+        await this.clock.sleep(Math.min(Math.max(wait, POLL_MS / 2), holdUntil - now + 1), this.stopping.signal);
         continue;
       }
       await this.clock.sleep(claim.dialAt - this.clock.now());
       try {
         const { callId } = await this.options.dialer.dial({ attemptId, campaignId: claim.campaignId, to: claim.to, from: claim.from, variables: claim.variables, signal: AbortSignal.timeout(15_000) });
-        await this.store.markInCall(attemptId, this.workerId, callId);
+        await this.store.markInCall(attemptId, this.workerId, callId, this.clock.now() + (this.options.callCheckMs ?? 60_000));
       } catch (error) {
         const refused = error instanceof ProviderError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
         if (refused) await this.store.failDial(attemptId, this.workerId, this.clock.now());
@@ -167,17 +185,23 @@ export class Fleet {
     }
   }
 
-  /** Dialing attempts whose worker died: found at the carrier -> in_call (or ended); not found -> queued. */
+  /**
+   * Attempts whose lease ran out. Dialing (the worker died mid-dial): the call found at the
+   * carrier -> in_call (or ended); none -> queued again. In a call with no news: ended if the
+   * carrier says so, else checked again later.
+   */
   private async reconcile(now: number): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 30_000;
-    for (const stale of await this.store.takeStale(this.workerId, now, leaseMs, 20)) {
+    const checkMs = this.options.callCheckMs ?? 60_000;
+    for (const stale of await this.store.takeStale(this.workerId, now, reconcileLease(leaseMs, checkMs), 20)) {
       const calls = await this.options.dialer.findCalls({ to: stale.to, from: stale.from, since: stale.dialAt - 5000, signal: AbortSignal.timeout(15_000) });
-      const call = calls[0];
-      if (call === undefined) {
+      const call = stale.callId === null ? calls[0] : calls.find((found) => found.callId === stale.callId);
+      if (call === undefined && stale.state === 'dialing') {
         await this.store.requeue(stale.attemptId, this.workerId, now);
         continue;
       }
-      await this.store.markInCall(stale.attemptId, this.workerId, call.callId);
+      if (call === undefined) continue;
+      if (stale.state === 'dialing') await this.store.markInCall(stale.attemptId, this.workerId, call.callId, now + checkMs);
       const outcome = outcomeOfStatus(call.status);
       if (outcome !== undefined) await this.store.endCall(call.callId, outcome, now);
     }
