@@ -42,6 +42,8 @@ export interface AssemblyAIAdapterConfig {
 
 /** Close codes after which AssemblyAI is reconnected once (3005 server error, 3008 session expired). */
 const RECONNECT_CODES = new Set([3005, 3008]);
+/** Seconds before a new session after 3007 "Audio Transmission Rate Exceeded". */
+const RATE_RETRY_S = 1;
 
 /** AssemblyAI Universal Streaming v3 as a `WebSocketSTTAdapter`. */
 export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTTAdapter {
@@ -53,6 +55,8 @@ export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTT
     request: () => ({ url: config.url(), headers: { authorization: config.apiKey } }),
     // 20 ms carrier frames would trigger 3007 (each message must hold 50–1000 ms).
     minChunkMs: 50,
+    // Faster than real time → 3007 "Audio Transmission Rate Exceeded": a replayed backlog is paced.
+    paceAudio: { burstMs: 500, rate: 1 },
     finalizeMessage: FORCE_ENDPOINT,
     onFinalize: () => {
       forced = true;
@@ -128,10 +132,14 @@ export function closeError(code: number, reason: string): ProviderError {
   if (code === 1008 && /unauthori[sz]ed/i.test(reason) && !/too many/i.test(reason)) {
     return new ProviderAuthError('assemblyai', 401, 'ASSEMBLYAI_API_KEY', { body });
   }
+  if (code === 3007 && /rate exceeded/i.test(reason)) {
+    // Sent faster than real time: a new session after a short wait takes the (paced) audio.
+    return new ProviderError('assemblyai', `session closed (${code})`, { retryable: true, retryAfter: RATE_RETRY_S, body });
+  }
   if (RECONNECT_CODES.has(code) || code === 1006 || code === 1011 || code === 1000 || code === 1001) {
     return new ProviderError('assemblyai', `session closed (${code})`, { retryable: true, body });
   }
-  // 1008/3009 too many sessions, 3006 invalid message, 3007 chunk duration/rate: retrying cannot help.
+  // 1008/3009 too many sessions, 3006 invalid message, 3007 chunk duration: retrying cannot help.
   return new ProviderError('assemblyai', `session closed (${code})`, { retryable: false, body });
 }
 

@@ -387,7 +387,7 @@ describe('AssemblyAISTT', () => {
     expect(refused.upgrades).toHaveLength(1);
   });
 
-  it('logs and drops malformed and unknown messages; a 3007 Error fails the stream', async () => {
+  it('logs and drops malformed and unknown messages; a 3007 input-duration Error fails the stream', async () => {
     const fake = await fakeAssemblyAI();
     const { logger, lines } = capture();
     const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
@@ -396,7 +396,7 @@ describe('AssemblyAISTT', () => {
     void fake.connections[0]?.send('{"type":"Turn"');
     void fake.connections[0]?.send({ type: 'LLMGatewayResponse' });
     await until(() => lines.some((l) => l.msg === 'stt unknown message dropped'));
-    void fake.connections[0]?.send({ type: 'Error', error_code: 3007, error: 'Audio Transmission Rate Exceeded' });
+    void fake.connections[0]?.send({ type: 'Error', error_code: 3007, error: 'Input duration violation: 20 ms. Expected between 50 and 1000 ms' });
     const error = await all;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ provider: 'assemblyai', retryable: false, body: { code: 3007 } });

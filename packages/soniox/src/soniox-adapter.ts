@@ -92,6 +92,8 @@ export function sonioxAdapter(config: SonioxAdapterConfig): WebSocketSTTAdapter 
       return [first];
     },
     finalizeMessage: FINALIZE,
+    // Audio at (near) real-time pace: long bursts may disconnect, so a replayed backlog is paced.
+    paceAudio: { burstMs: 1000, rate: 1 },
     keepAlive: { intervalMs: config.keepAliveIntervalMs, message: KEEP_ALIVE, onlyWhenIdle: true },
     // An empty frame ends the audio: Soniox finalizes, answers `finished: true`, then closes.
     close: (io) => io.send(new Uint8Array(0)),

@@ -1,5 +1,6 @@
 import type { ProviderError } from '../errors/provider-error.js';
 import type { Logger } from '../log/logger.js';
+import type { AudioPace } from './audio-pacer.js';
 import type { Transcript } from './transcript.js';
 
 /** Where and how one connection is opened. Called again for every reconnect. */
@@ -96,6 +97,12 @@ export interface WebSocketSTTAdapter {
   readonly minChunkMs?: number;
   /** Largest audio message when a backlog is flushed (after open / reconnect). Default 100 ms. */
   readonly maxChunkMs?: number;
+  /**
+   * The vendor refuses audio sent faster than real time (AssemblyAI 3007, Soniox): each
+   * connection runs at most `burstMs` ahead of its wall clock, then `rate`× real time, so a
+   * backlog replayed after a reconnect drains over time. None: audio goes out as it comes.
+   */
+  readonly paceAudio?: AudioPace;
   readonly reconnect?: WebSocketSTTReconnect;
   /**
    * The vendor's default for the stream's `inactivityTimeoutMs`: how long it may stay silent

@@ -7,6 +7,7 @@ import { KeepAlive } from '../net/keep-alive.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
+import { AudioPacer } from './audio-pacer.js';
 import { AudioReplayBuffer } from './audio-replay-buffer.js';
 import { InactivityWatch } from './inactivity-watch.js';
 import { SignalWaiters } from './signal-waiters.js';
@@ -88,8 +89,10 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private connStart = 0;
   private socketError: ProviderError | undefined;
   private readonly signals = new SignalWaiters<WebSocketSTTSignal>();
-  /** `open`: a socket is attached and takes audio. */
-  private readonly lifecycle = new SignalWaiters<'open'>();
+  /** `open`: a socket is attached and takes audio; `drained`: paced audio caught up. */
+  private readonly lifecycle = new SignalWaiters<'open' | 'drained'>();
+  /** Holds audio to the vendor's real-time pace (`adapter.paceAudio`). */
+  private readonly pacer: AudioPacer | undefined;
   private runDone: Promise<void> = Promise.resolve();
   private audioBytes = 0;
   /** Transcripts emitted on the current connection. */
@@ -119,6 +122,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
     this.maxChunkBytes = Math.max(this.minChunkBytes, bytesForDuration(format, adapter.maxChunkMs ?? 100));
     this.buffer = new AudioReplayBuffer(bytesForDuration(format, options.maxBufferMs ?? 15_000));
     this.inactivityTimeoutMs = options.inactivityTimeoutMs ?? adapter.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_MS;
+    const pace = adapter.paceAudio;
+    if (pace) {
+      const burst = Math.max(this.maxChunkBytes + this.minChunkBytes, bytesForDuration(format, pace.burstMs ?? 1000));
+      this.pacer = new AudioPacer(this.bytesPerSecond, burst, pace.rate ?? 1, () => this.paced());
+    }
     this.ctx = {
       emit: (t) => this.emit(t),
       commit: (until) => this.commit(until),
@@ -147,11 +155,12 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
     const pending = this.buffer.end - this.sentPos;
     if (pending < this.minChunkBytes) return;
-    if (pending === audio.byteLength) {
+    if (pending === audio.byteLength && pending <= this.maxChunkBytes && (!this.pacer || this.pacer.allows(pending))) {
       ws.send(audio);
       this.audioMessages++;
+      this.pacer?.spent(pending);
+      this.sentPos = this.buffer.end;
     } else this.flush(false);
-    this.sentPos = this.buffer.end;
     this.keepAlive?.touch();
     this.watch?.audioSent();
   }
@@ -172,9 +181,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.finalizePending = true;
       return;
     }
+    this.flush(this.minChunkBytes === 0);
+    // Paced audio still waits: the finalize follows it (from `paced`).
+    if (this.pacer?.waiting) return void (this.finalizePending = true);
     this.finalizePending = false;
     this.finalizeUnanswered = true;
-    this.flush(this.minChunkBytes === 0);
     if (this.adapter.finalizeMessage !== undefined) ws.send(this.adapter.finalizeMessage);
     this.adapter.onFinalize?.();
   }
@@ -207,6 +218,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       await Promise.race([this.lifecycle.wait('open', closeTimeoutMs), this.runDone]);
     }
     const ws = this.ws;
+    if (this.pacer?.waiting) await this.lifecycle.wait('drained', closeTimeoutMs, this.runDone);
     if (ws && ws.readyState === WebSocket.OPEN && this.state === 'closing') {
       this.flush(this.minChunkBytes === 0);
       const timeoutMs = Math.max(100, closeTimeoutMs - (Date.now() - started));
@@ -316,6 +328,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       ws.once('close', (code: number, reason: Buffer) => {
         if (this.ws === ws) {
           this.ws = undefined;
+          this.pacer?.stop();
           this.keepAlive?.stop();
           this.keepAlive = undefined;
           this.watch?.stop();
@@ -335,6 +348,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.sentPos = this.buffer.start;
       this.audioReady = !this.adapter.awaitReady;
       this.audioMessages = 0;
+      this.pacer?.reset();
       this.flush(false);
       // A finalize the dropped socket never answered covers audio that is being replayed: repeat it.
       if (this.finalizeUnanswered) this.finalizePending = true;
@@ -356,17 +370,29 @@ class AdapterSTTStream implements WebSocketSTTStream {
     const ws = this.ws;
     if (!ws || !this.audioReady) return;
     if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
+    let budget = this.pacer ? this.pacer.budget() : Infinity;
     while (this.buffer.end > this.sentPos) {
       const pending = this.buffer.end - this.sentPos;
       if (pending < this.minChunkBytes && !all) break;
       let size = Math.min(pending, this.maxChunkBytes);
       if (pending - size > 0 && pending - size < this.minChunkBytes) size = pending;
+      if (size > budget) return void this.pacer?.wake(size);
+      budget -= size;
+      this.pacer?.spent(size);
       ws.send(this.buffer.read(this.sentPos, this.sentPos + size));
       this.audioMessages++;
       this.sentPos += size;
       this.keepAlive?.touch();
       this.watch?.audioSent();
     }
+  }
+
+  /** The pacer's clock allows more audio: send it; once caught up, a waiting finalize or close goes on. */
+  private paced(): void {
+    this.flush(this.state !== 'running' && this.minChunkBytes === 0);
+    if (this.pacer?.waiting) return;
+    if (this.finalizePending && this.state !== 'closed') this.sendFinalize();
+    this.lifecycle.raise('drained');
   }
 
   private handleMessage(data: Buffer, isBinary: boolean): void {
@@ -442,6 +468,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (signal === 'flushed') this.finalizeUnanswered = false;
     if (signal === 'ready' && !this.audioReady && this.ws && this.state !== 'closed') {
       this.audioReady = true;
+      this.pacer?.reset();
       this.flush(false);
       if (this.finalizePending) this.sendFinalize();
       this.lifecycle.raise('open');
@@ -469,6 +496,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
 
   private teardown(): void {
     this.state = 'closed';
+    this.pacer?.stop();
     this.keepAlive?.stop();
     this.keepAlive = undefined;
     this.watch?.stop();
