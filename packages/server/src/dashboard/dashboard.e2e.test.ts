@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type WebSocket from 'ws';
 import { openTestStore } from '../test-support/history-store.js';
 import { RecordingSession } from '../test-support/recording-session.js';
-import { closed, inboundStreamUrl, openStream, send, startTestServer, waitFor, type TestServer } from '../test-support/test-server.js';
+import { closed, inboundStreamUrl, openStream, post, send, startTestServer, waitFor, type TestServer } from '../test-support/test-server.js';
 
 // The call history through the real server: a call's session events become a stored record,
 // the dashboard's API and live stream serve it, and a database outage loses nothing.
@@ -94,6 +94,19 @@ describe('call history', () => {
       'assistant: Booked, your table ✂',
     ]);
     expect(record.turns).toEqual([expect.objectContaining({ turn: 1, sttMs: 110, llmFirstTokenMs: 320, ttsFirstByteMs: 140, totalMs: 650, interrupted: true })]);
+  });
+
+  it('a recording the carrier reports after the call is added to the stored call', async () => {
+    const server = await serve();
+    const { ws } = await playCall(server, 'CA-REC');
+    ws.close();
+    await closed(ws);
+    await waitForStored('CA-REC');
+    const event = { type: 'recording', callId: 'CA-REC', url: 'https://api.example.com/rec/RE1.mp3', durationSeconds: 12 };
+    expect((await post(`${server.handle.url}/fake/event`, JSON.stringify(event))).status).toBe(204);
+    let recordings: unknown[] = [];
+    await waitFor(() => recordings.length > 0 || (void store.getCall('CA-REC').then((r) => (recordings = [...(r?.recordings ?? [])])), false), 10_000);
+    expect(recordings).toEqual([{ url: 'https://api.example.com/rec/RE1.mp3', durationSeconds: 12 }]);
   });
 
   it('the dashboard API lists, searches, filters and returns the call; export gives CSV', async () => {
