@@ -1,19 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
-import {
-  ConfigError,
-  MULAW_8K,
-  PCM16_16K,
-  ALAW_8K,
-  PCM16_8K,
-  ProviderAuthError,
-  ProviderStatusError,
-  TTSStreamError,
-  createTTS,
-  type Logger,
-  type TTSUsage,
-} from '@patter/core';
+import { conversionChain, negotiateFormat, ConfigError, MULAW_8K, PCM16_16K, ALAW_8K, PCM16_8K, ProviderAuthError, ProviderStatusError, TTSStreamError, createTTS, type Logger, type TTSUsage } from '@patter/core';
 import { CartesiaTTS, TTS } from './index.js';
 
 interface Hit {
@@ -136,7 +124,13 @@ describe('CartesiaTTS', () => {
     new CartesiaTTS({ apiKey: 'k', model: 'sonic-2', speed: 1.1, logger });
     new CartesiaTTS({ apiKey: 'k', model: 'sonic-3', speed: 1.1, logger });
     expect(warnings).toEqual(['cartesia speed has no effect before sonic-3']);
-    expect(CartesiaTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+    expect(CartesiaTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K, MULAW_8K, ALAW_8K]);
+    // What the session does on a Telnyx call (PCMU or PCMA 8 kHz): pick the TTS format nearest the carrier's; no resampling.
+    for (const carrier of [MULAW_8K, ALAW_8K]) {
+      const chosen = negotiateFormat(carrier, CartesiaTTS.forTelnyx({ apiKey: 'k' }).outputFormats).target;
+      expect(conversionChain(chosen, carrier).filter((step) => step.kind === 'resample')).toEqual([]);
+    }
+    expect(negotiateFormat(ALAW_8K, CartesiaTTS.forTelnyx({ apiKey: 'k' }).outputFormats).target).toEqual(ALAW_8K); // untouched
   });
 
   it('on abort the fake sees the request closed and nothing is emitted after', async () => {

@@ -121,9 +121,12 @@ export class CartesiaTTS implements TTSProvider {
     return new CartesiaTTS({ ...options, sampleRate: 8000 });
   }
 
-  /** 16-bit PCM 16 kHz. */
+  /**
+   * 8 kHz, what a Telnyx stream plays (PCMU or PCMA 8 kHz): the session asks for the call's codec
+   * (μ-law or A-law), so the audio goes out untouched, with no resampling.
+   */
   static forTelnyx(options: Omit<CartesiaTTSOptions, 'sampleRate'> = {}): CartesiaTTS {
-    return new CartesiaTTS({ ...options, sampleRate: 16000 });
+    return new CartesiaTTS({ ...options, sampleRate: 8000 });
   }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {

@@ -1,4 +1,4 @@
-import { MULAW_8K, PCM16_16K, ProviderAuthError, ProviderStatusError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import { conversionChain, ALAW_8K, MULAW_8K, PCM16_16K, ProviderAuthError, ProviderStatusError, createTTS, negotiateFormat, type Logger } from '@patter/core';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpRequest } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';
@@ -85,7 +85,10 @@ describe('ElevenLabsRestTTS', () => {
     await collect(pinned.synthesize('Hi.', { format: negotiateFormat(MULAW_8K, pinned.outputFormats).target }));
     expect(fake.requests.map((r) => r.query.get('output_format'))).toEqual(['ulaw_8000', 'pcm_16000', 'pcm_16000']);
     expect(ElevenLabsRestTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
-    expect(ElevenLabsRestTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+    // Telnyx plays PCMU/PCMA 8 kHz: the shortcut asks for the carrier's own codec, so its audio passes untouched.
+    expect(ElevenLabsRestTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
+    expect(ElevenLabsRestTTS.forTelnyx({ apiKey: 'k', codec: 'PCMA' }).outputFormats).toEqual([ALAW_8K]);
+    expect(conversionChain(negotiateFormat(ALAW_8K, ElevenLabsRestTTS.forTelnyx({ apiKey: 'k', codec: 'PCMA' }).outputFormats).target, ALAW_8K)).toEqual([]);
   });
 
   it('retries a 429 with retry-after before the first byte, then fails a 500 mid-stream without retrying', async () => {

@@ -47,8 +47,10 @@ export class ElevenLabsRestTTS implements TTSProvider {
     return new ElevenLabsRestTTS({ ...options, outputFormat: 'ulaw_8000' });
   }
 
-  static forTelnyx(options: Omit<ElevenLabsRestTTSOptions, 'outputFormat'> = {}): ElevenLabsRestTTS {
-    return new ElevenLabsRestTTS({ ...options, outputFormat: 'pcm_16000' });
+  /** Pins what a Telnyx stream plays (`codec`: the Telnyx carrier's, PCMU by default): `ulaw_8000` or `alaw_8000`. */
+  static forTelnyx(options: Omit<ElevenLabsRestTTSOptions, 'outputFormat'> & { readonly codec?: 'PCMU' | 'PCMA' } = {}): ElevenLabsRestTTS {
+    const { codec = 'PCMU', ...rest } = options;
+    return new ElevenLabsRestTTS({ ...rest, outputFormat: codec === 'PCMA' ? 'alaw_8000' : 'ulaw_8000' });
   }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {

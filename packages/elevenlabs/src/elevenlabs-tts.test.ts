@@ -1,4 +1,4 @@
-import { MULAW_8K, PCM16_16K, ConfigError, ProviderAuthError, StreamIdleTimeoutError, TTSStreamError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import { conversionChain, ALAW_8K, MULAW_8K, PCM16_16K, ConfigError, ProviderAuthError, StreamIdleTimeoutError, TTSStreamError, createTTS, negotiateFormat, type Logger } from '@patter/core';
 import { FakeHttpServer, FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsTTS, TTS } from './index.js';
@@ -88,7 +88,10 @@ describe('ElevenLabsTTS (WebSocket)', () => {
     expect(fake.connections[1]!.query.get('output_format')).toBe('pcm_16000');
     await expect(collect(pinned.synthesize('Hi', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
     expect(ElevenLabsTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
-    expect(ElevenLabsTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+    // Telnyx plays PCMU/PCMA 8 kHz: the shortcut asks for the carrier's own codec, so its audio passes untouched.
+    expect(ElevenLabsTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
+    expect(ElevenLabsTTS.forTelnyx({ apiKey: 'k', codec: 'PCMA' }).outputFormats).toEqual([ALAW_8K]);
+    expect(conversionChain(negotiateFormat(ALAW_8K, ElevenLabsTTS.forTelnyx({ apiKey: 'k', codec: 'PCMA' }).outputFormats).target, ALAW_8K)).toEqual([]);
   });
 
   it('the carrier-derived format flips with the carrier (as the session negotiates it); an explicit one never does', async () => {

@@ -81,9 +81,12 @@ export class ElevenLabsTTS implements TTSProvider {
     return new ElevenLabsTTS({ ...options, outputFormat: 'ulaw_8000' });
   }
 
-  /** Pins `pcm_16000` (Telnyx's 16 kHz L16 stream). */
-  static forTelnyx(options: Omit<ElevenLabsWebSocketTTSOptions, 'outputFormat'> = {}): ElevenLabsTTS {
-    return new ElevenLabsTTS({ ...options, outputFormat: 'pcm_16000' });
+  /** Pins what a Telnyx stream plays (`codec`: the Telnyx carrier's, PCMU by default): `ulaw_8000` or `alaw_8000`. */
+  static forTelnyx(
+    options: Omit<ElevenLabsWebSocketTTSOptions, 'outputFormat'> & { readonly codec?: 'PCMU' | 'PCMA' } = {},
+  ): ElevenLabsTTS {
+    const { codec = 'PCMU', ...rest } = options;
+    return new ElevenLabsTTS({ ...rest, outputFormat: codec === 'PCMA' ? 'alaw_8000' : 'ulaw_8000' });
   }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {

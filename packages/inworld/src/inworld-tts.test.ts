@@ -1,19 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
-import {
-  ConfigError,
-  MULAW_8K,
-  PCM16_16K,
-  PCM16_8K,
-  ProviderAuthError,
-  ProviderStatusError,
-  TTSStreamError,
-  createTTS,
-  encodeWav,
-  type Logger,
-  type TTSUsage,
-} from '@patter/core';
+import { conversionChain, negotiateFormat, ALAW_8K, ConfigError, MULAW_8K, PCM16_16K, PCM16_8K, ProviderAuthError, ProviderStatusError, TTSStreamError, createTTS, encodeWav, type Logger, type TTSUsage } from '@patter/core';
 import { InworldTTS, TTS } from './index.js';
 
 interface Hit {
@@ -237,7 +225,12 @@ describe('InworldTTS', () => {
     expect(() => new InworldTTS({ apiKey: 'k', deliveryMode: 'LOUD' as 'STABLE' })).toThrow(/deliveryMode/);
     expect(() => new InworldTTS({ apiKey: 'k', model: 'inworld-tts-1.5-max', deliveryMode: 'STABLE' })).toThrow(/deliveryMode/);
     expect(InworldTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K]);
-    expect(InworldTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+    expect(InworldTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K]);
+    // What the session does on a Telnyx call (PCMU or PCMA 8 kHz): pick the TTS format nearest the carrier's; no resampling.
+    for (const carrier of [MULAW_8K, ALAW_8K]) {
+      const chosen = negotiateFormat(carrier, InworldTTS.forTelnyx({ apiKey: 'k' }).outputFormats).target;
+      expect(conversionChain(chosen, carrier).filter((step) => step.kind === 'resample')).toEqual([]);
+    }
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {

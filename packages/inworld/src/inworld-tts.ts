@@ -121,9 +121,9 @@ export class InworldTTS implements TTSProvider {
     return new InworldTTS({ ...options, sampleRate: 8000 });
   }
 
-  /** 16-bit PCM 16 kHz. */
+  /** 16-bit PCM 8 kHz: a Telnyx stream plays PCMU/PCMA 8 kHz, so only the codec step remains (no resampling). */
   static forTelnyx(options: Omit<InworldTTSOptions, 'sampleRate'> = {}): InworldTTS {
-    return new InworldTTS({ ...options, sampleRate: 16000 });
+    return new InworldTTS({ ...options, sampleRate: 8000 });
   }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {

@@ -1,19 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
-import {
-  ConfigError,
-  MULAW_8K,
-  PCM16_16K,
-  PCM16_24K,
-  ProviderAuthError,
-  ProviderStatusError,
-  TTSStreamError,
-  createTTS,
-  encodeWav,
-  type Logger,
-  type TTSUsage,
-} from '@patter/core';
+import { conversionChain, negotiateFormat, PCM16_8K, ALAW_8K, ConfigError, MULAW_8K, PCM16_16K, PCM16_24K, ProviderAuthError, ProviderStatusError, TTSStreamError, createTTS, encodeWav, type Logger, type TTSUsage } from '@patter/core';
 import { LmntTTS, TTS } from './index.js';
 
 interface Hit {
@@ -202,7 +190,12 @@ describe('LmntTTS', () => {
     expect(() => new LmntTTS({ apiKey: 'k', format: 'ulaw', sampleRate: 16000 })).toThrow(/sampleRate/);
     expect(() => new LmntTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
     expect(LmntTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]);
-    expect(LmntTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+    expect(LmntTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([MULAW_8K]); // PCMU, the Telnyx default: untouched
+    expect(LmntTTS.forTelnyx({ apiKey: 'k', codec: 'PCMA' }).outputFormats).toEqual([PCM16_8K]); // encoded, not resampled
+    for (const [codec, carrier] of [['PCMU', MULAW_8K], ['PCMA', ALAW_8K]] as const) {
+      const chosen = negotiateFormat(carrier, LmntTTS.forTelnyx({ apiKey: 'k', codec }).outputFormats).target;
+      expect(conversionChain(chosen, carrier).filter((step) => step.kind === 'resample')).toEqual([]);
+    }
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {

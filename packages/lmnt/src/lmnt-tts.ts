@@ -118,9 +118,13 @@ export class LmntTTS implements TTSProvider {
     return new LmntTTS({ ...options, format: 'ulaw' });
   }
 
-  /** Pins 16-bit PCM 16 kHz (Telnyx's L16 stream). */
-  static forTelnyx(options: Omit<LmntTTSOptions, 'format' | 'sampleRate'> = {}): LmntTTS {
-    return new LmntTTS({ ...options, format: 'pcm_s16le', sampleRate: 16000 });
+  /**
+   * What a Telnyx stream plays (`codec`: the Telnyx carrier's, PCMU by default): μ-law 8 kHz for
+   * PCMU (untouched); for PCMA, which LMNT does not produce, 16-bit PCM 8 kHz (encoded, not resampled).
+   */
+  static forTelnyx(options: Omit<LmntTTSOptions, 'format' | 'sampleRate'> & { readonly codec?: 'PCMU' | 'PCMA' } = {}): LmntTTS {
+    const { codec = 'PCMU', ...rest } = options;
+    return new LmntTTS(codec === 'PCMU' ? { ...rest, format: 'ulaw' } : { ...rest, format: 'pcm_s16le', sampleRate: 8000 });
   }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {

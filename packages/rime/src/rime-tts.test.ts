@@ -1,19 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
-import {
-  ConfigError,
-  MULAW_8K,
-  PCM16_16K,
-  PCM16_48K,
-  PCM16_8K,
-  ProviderAuthError,
-  ProviderStatusError,
-  TTSStreamError,
-  createTTS,
-  type Logger,
-  type TTSUsage,
-} from '@patter/core';
+import { conversionChain, negotiateFormat, ALAW_8K, ConfigError, MULAW_8K, PCM16_16K, PCM16_48K, PCM16_8K, ProviderAuthError, ProviderStatusError, TTSStreamError, createTTS, type Logger, type TTSUsage } from '@patter/core';
 import { RimeTTS, TTS } from './index.js';
 
 interface Hit {
@@ -188,7 +176,7 @@ describe('RimeTTS', () => {
     expect(fake.hits).toHaveLength(1);
   });
 
-  it('reads RIME_API_KEY; forTwilio/forTelnyx pin 8/16 kHz', () => {
+  it('reads RIME_API_KEY; forTwilio/forTelnyx pin 8 kHz (what both carriers play)', () => {
     const saved = process.env.RIME_API_KEY;
     delete process.env.RIME_API_KEY;
     try {
@@ -201,7 +189,12 @@ describe('RimeTTS', () => {
     }
     expect(() => new RimeTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
     expect(RimeTTS.forTwilio({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K, MULAW_8K]);
-    expect(RimeTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_16K]);
+    expect(RimeTTS.forTelnyx({ apiKey: 'k' }).outputFormats).toEqual([PCM16_8K, MULAW_8K]);
+    // What the session does on a Telnyx call (PCMU or PCMA 8 kHz): pick the TTS format nearest the carrier's; no resampling.
+    for (const carrier of [MULAW_8K, ALAW_8K]) {
+      const chosen = negotiateFormat(carrier, RimeTTS.forTelnyx({ apiKey: 'k' }).outputFormats).target;
+      expect(conversionChain(chosen, carrier).filter((step) => step.kind === 'resample')).toEqual([]);
+    }
   });
 
   it('warmup() opens a connection to the vendor and never throws', async () => {

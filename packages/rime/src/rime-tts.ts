@@ -129,9 +129,12 @@ export class RimeTTS implements TTSProvider {
     return new RimeTTS({ ...options, sampleRate: 8000 });
   }
 
-  /** 16-bit PCM 16 kHz. */
+  /**
+   * 8 kHz, what a Telnyx stream plays: μ-law on a PCMU call (untouched), 16-bit PCM 8 kHz that
+   * only needs encoding on a PCMA call; no resampling either way.
+   */
   static forTelnyx(options: Omit<RimeTTSOptions, 'sampleRate'> = {}): RimeTTS {
-    return new RimeTTS({ ...options, sampleRate: 16000 });
+    return new RimeTTS({ ...options, sampleRate: 8000 });
   }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
