@@ -15,6 +15,7 @@ import {
   warmUpWebSocket,
   type AudioFormat,
   type Logger,
+  type ParkedSTTConnection,
   type QueryValue,
   type STTProvider,
   type STTStream,
@@ -137,7 +138,15 @@ export class CartesiaSTT implements STTProvider {
   }
 
   stream(options: STTStreamOptions): STTStream {
+    const { parked } = options;
+    if (parked && isCartesiaParked(parked)) return this.adoptWebSocket(parked, options);
+    parked?.close();
     return this.open(options, undefined);
+  }
+
+  /** The `STTProvider` form of `openParkedConnection` (answer-time warmup); `stream({ parked })` adopts it. */
+  park(options: { readonly format: AudioFormat; readonly signal?: AbortSignal }): Promise<CartesiaParkedConnection> {
+    return this.openParkedConnection(options);
   }
 
   /**
@@ -208,4 +217,8 @@ function encodingOf(format: AudioFormat): string {
   const encoding = ENCODINGS[format.encoding];
   if (!encoding) throw new ConfigError('format', `Cartesia STT cannot take ${describeFormat(format)}`);
   return encoding;
+}
+
+function isCartesiaParked(parked: ParkedSTTConnection): parked is CartesiaParkedConnection {
+  return 'socket' in parked && typeof (parked as { socket?: unknown }).socket === 'object';
 }

@@ -1,11 +1,14 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { CartesiaTTS } from '@patter/cartesia';
+import { CartesiaSTT, CartesiaTTS } from '@patter/cartesia';
 import { silentLogger, type CallEndSummary } from '@patter/core';
 import { DeepgramSTT } from '@patter/deepgram';
 import { OpenAILLM } from '@patter/openai';
 import { FakeHttpServer, FakeTwilioApi, TwilioSimulator } from '@patter/testing';
 import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { Patter } from './patter.js';
 import { waitFor } from './test-support/test-server.js';
 import { fakeDeepgram, fakeOpenAIChat, VENDOR_KEYS } from './test-support/telemetry-vendor-fakes.js';
@@ -40,7 +43,27 @@ async function slowCartesia() {
   return { url: server.url, requests };
 }
 
-async function ringThenAnswer(warmup: boolean | undefined) {
+/** Cartesia `/stt/websocket`: records each connection (when it opened, the audio bytes it carried). */
+async function cartesiaSttFake() {
+  const connections: { at: number; audioBytes: number }[] = [];
+  const http = createServer();
+  const wss = new WebSocketServer({ noServer: true });
+  http.on('upgrade', (req: IncomingMessage, socket, head) => {
+    if (!(req.url ?? '').startsWith('/stt/websocket') || req.headers['x-api-key'] !== 'ca-stt-key') return void socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = { at: performance.now(), audioBytes: 0 };
+      connections.push(connection);
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) connection.audioBytes += (data as Buffer).length;
+      });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => { for (const ws of wss.clients) ws.terminate(); wss.close(); http.closeAllConnections(); http.close(() => resolve()); }));
+  return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`, connections };
+}
+
+async function ringThenAnswer(warmup: boolean | undefined, sttUrl?: string) {
   const [deepgram, openai, cartesia] = await Promise.all([fakeDeepgram([]), fakeOpenAIChat('Sure.'), slowCartesia()]);
   closers.push(() => deepgram.close(), () => openai.close());
   const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
@@ -52,7 +75,9 @@ async function ringThenAnswer(warmup: boolean | undefined) {
     logger: silentLogger,
   });
   const agent = phone.agent({
-    stt: new DeepgramSTT({ apiKey: VENDOR_KEYS.deepgram, baseUrl: deepgram.url }),
+    stt: sttUrl === undefined
+      ? new DeepgramSTT({ apiKey: VENDOR_KEYS.deepgram, baseUrl: deepgram.url })
+      : new CartesiaSTT({ apiKey: 'ca-stt-key', baseUrl: sttUrl }),
     llm: new OpenAILLM({ apiKey: VENDOR_KEYS.openai, baseUrl: openai.url }),
     tts: new CartesiaTTS({ apiKey: VENDOR_KEYS.cartesia, baseUrl: cartesia.url }),
     firstMessage: 'Thanks for calling {place}.',
@@ -74,6 +99,8 @@ async function ringThenAnswer(warmup: boolean | undefined) {
   const call = await simulator.connect(answer.body, callSid);
   await waitFor(() => call.receivedAudio().length >= GREETING.length * 80, 10_000);
   const firstAudioMs = (call.media.items[0]?.at ?? Number.NaN) - opened;
+  // The caller's audio goes to the STT (half a second of μ-law silence).
+  await call.sendAudio(new Uint8Array(4000).fill(0xff));
   // Heard to the end (its mark came back): the greeting is in the transcript.
   await waitFor(() => call.marks.items.length >= 1, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -91,6 +118,14 @@ describe('answer-time warmup (inbound, Twilio)', () => {
     expect(firstAudioMs).toBeLessThan(TTS_DELAY_MS - 400);
     expect(ends[0]?.transcript.find((t) => t.role === 'assistant')?.text).toBe(GREETING);
     expect(ends[0]?.usage).toMatchObject({ cartesia_tts: { characters: GREETING.length } });
+  });
+
+  it('an STT that can park (Cartesia): its socket opens while the phone rings and the call adopts it (one connection, carrying the audio)', async () => {
+    const stt = await cartesiaSttFake();
+    const { opened } = await ringThenAnswer(undefined, stt.url);
+    expect(stt.connections).toHaveLength(1);
+    expect(stt.connections[0]!.at).toBeLessThan(opened);
+    expect(stt.connections[0]!.audioBytes).toBeGreaterThanOrEqual(4000);
   });
 
   it('warmup: false — the greeting is requested once the stream opened, and waits for the TTS', async () => {

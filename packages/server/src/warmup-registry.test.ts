@@ -53,6 +53,22 @@ describe('WarmupRegistry', () => {
     expect(registry.take('ref1')).toBeUndefined();
   });
 
+  it('a parked STT connection of a call that never connected is closed when it is dropped', async () => {
+    vi.useFakeTimers();
+    const { tts, release } = heldTTS();
+    let closed = 0;
+    const agent: AgentOptions = {
+      ...agentWith(tts),
+      stt: { key: 'parking_stt', inputFormats: [MULAW_8K], stream: () => { throw new Error('unused'); }, park: async ({ format }) => ({ format, close: () => void closed++ }) },
+    };
+    const registry = new WarmupRegistry({ logger: silentLogger, ttlMs: 30_000 });
+    registry.start('ref1', agent, MULAW_8K);
+    release();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(closed).toBe(1);
+    expect(registry.size).toBe(0);
+  });
+
   it('bounded: past maxEntries ringing calls start cold; close() aborts everything', async () => {
     const { tts, signals } = heldTTS();
     const registry = new WarmupRegistry({ logger: silentLogger, maxEntries: 2 });

@@ -72,6 +72,8 @@ export class WarmupRegistry {
     this.entries.delete(callRef);
     clearTimeout(entry.timer);
     entry.controller.abort();
+    // A connection parked before the abort landed is closed once the preparation settles.
+    void entry.prepared.then((prepared) => prepared?.stt?.close());
     this.options.logger.debug({ callRef }, 'warmup dropped: the media stream never came');
   }
 }

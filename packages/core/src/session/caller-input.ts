@@ -1,6 +1,6 @@
 import type { CallTransport } from '../carrier/call-transport.js';
 import { HallucinationFilter } from '../stt/hallucination-filter.js';
-import type { STTProvider, STTStream } from '../stt/stt-provider.js';
+import type { ParkedSTTConnection, STTProvider, STTStream } from '../stt/stt-provider.js';
 import type { Transcript } from '../stt/transcript.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
 import type { SessionContext } from './session-context.js';
@@ -52,6 +52,7 @@ export class CallerInput {
     private readonly stt: STTProvider,
     private readonly transport: CallTransport,
     private readonly handlers: CallerInputHandlers,
+    parked?: ParkedSTTConnection,
   ) {
     const { agent } = context;
     this.sttFormat = chooseFormat(stt.inputFormats, transport.format, 'stt');
@@ -65,7 +66,9 @@ export class CallerInput {
       : new EnergyVoiceActivityDetector(transport.format, { silenceMs });
     const filterOption = agent.hallucinationFilter ?? true;
     this.filter = filterOption === false ? undefined : new HallucinationFilter(filterOption === true ? {} : filterOption);
-    this.stream = stt.stream({ format: this.sttFormat, signal: context.signal, logger: context.logger, callId: context.callId() });
+    this.stream = stt.stream({
+      format: this.sttFormat, signal: context.signal, logger: context.logger, callId: context.callId(), ...(parked ? { parked } : {}),
+    });
     this.offAudio = transport.on('audio', (frame) => this.onAudio(frame, mode === 'vad'));
     this.reading = this.readTranscripts();
   }

@@ -11,7 +11,7 @@ import { withDefaultPricing } from './pricing.js';
 import { SessionCore } from './session-core.js';
 import { observeCall } from '../telemetry/observe-call.js';
 import type { SessionMode } from './session-mode.js';
-import { awaitPrepared } from './prepared-call.js';
+import { awaitPrepared, type PreparedCall } from './prepared-call.js';
 
 const DEFAULT_MAX_CALL_MS = 60 * 60 * 1000;
 
@@ -81,10 +81,26 @@ export function createCallSession(options: CallSessionOptions): CallSession {
     : undefined;
   let maxTimer: NodeJS.Timeout | undefined;
 
+  // The prepared call once settled: the stream's `start` comes several socket reads after the
+  // webhook, so a preparation already done is known by then. A parked STT connection goes to the
+  // pipeline's STT stream; one nobody adopts (engine mode, prepared too late, call over) is closed.
+  let preparedNow: PreparedCall | undefined;
+  let listened = false;
+  void options.prepared?.then(
+    (prepared) => {
+      preparedNow = prepared;
+      if (listened || finished) prepared?.stt?.close();
+    },
+    () => {},
+  );
+
   const converse = (): void => {
     if (finished || !mode) return;
     try {
-      mode.listen();
+      listened = true;
+      const parked = agent.engine ? undefined : preparedNow?.stt;
+      if (preparedNow?.stt && !parked) preparedNow.stt.close();
+      mode.listen(parked);
     } catch (err) {
       logger.error({ err, callId: info?.callId }, 'could not start the conversation, ending the call');
       void end('error', err);
@@ -129,6 +145,7 @@ export function createCallSession(options: CallSessionOptions): CallSession {
   const finish = async (reason: CallEndReason): Promise<void> => {
     if (finished) return;
     finished = true;
+    if (!listened) preparedNow?.stt?.close();
     clearTimeout(maxTimer);
     gate?.close();
     offStart();

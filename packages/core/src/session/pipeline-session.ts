@@ -209,7 +209,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
   let offDtmf: (() => void) | undefined;
 
   return {
-    listen() {
+    listen(parked) {
       offDtmf = transport.on('dtmf', (digits) => dtmf.push(digits));
       input = new CallerInput(context, stt, transport, {
         onTranscript,
@@ -225,7 +225,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
           timer.mark('sttFinal', finalAt);
           respond({ text, source: 'speech' }, timer);
         },
-      });
+      }, parked);
     },
     async say(text, prepared) {
       if (context.signal.aborted || text.trim() === '') return;

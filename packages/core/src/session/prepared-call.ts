@@ -1,6 +1,7 @@
 import { bytesForDuration, type AudioFormat } from '../audio/audio-format.js';
 import type { AgentOptions } from '../agent/agent-options.js';
 import type { Logger } from '../log/logger.js';
+import type { ParkedSTTConnection, STTProvider } from '../stt/stt-provider.js';
 import { synthesizeClip } from '../tts/synthesize-clip.js';
 import { chooseFormat } from './audio-path.js';
 import { substituteVariables } from './substitute-variables.js';
@@ -18,6 +19,8 @@ export interface PreparedSpeech {
 /** What was made ready for a call before its media stream opened. */
 export interface PreparedCall {
   readonly firstMessage?: PreparedSpeech;
+  /** The STT's connection, opened ahead (`STTProvider.park`); the call's STT stream adopts it. */
+  readonly stt?: ParkedSTTConnection;
 }
 
 export interface PrepareCallOptions {
@@ -38,25 +41,42 @@ export interface PrepareCallOptions {
 export async function prepareCall(agent: AgentOptions, options: PrepareCallOptions): Promise<PreparedCall> {
   const { logger, signal } = options;
   if (agent.engine || !agent.tts) return {};
+  const tts = agent.tts;
+  const parking = agent.stt?.park ? park(agent.stt, options) : Promise.resolve(undefined);
   const warm = (name: string, warmup: (() => Promise<void>) | undefined): Promise<void> =>
     warmup ? warmup().catch((err: unknown) => logger.debug({ err, provider: name }, 'provider warmup failed')) : Promise.resolve();
   // Not the STT's warmup(): it opens and drops a vendor socket, a waste once per ringing call.
   const warming = warm('llm', agent.llm?.warmup?.bind(agent.llm));
   const text = agent.firstMessage === undefined ? undefined : substituteVariables(agent.firstMessage, agent.variables ?? {});
+  let firstMessage: PreparedSpeech | undefined;
   if (text === undefined || text.trim() === '') {
-    await Promise.all([warming, warm('tts', agent.tts.warmup?.bind(agent.tts))]);
+    await warm('tts', tts.warmup?.bind(tts));
+  } else {
+    try {
+      const format = chooseFormat(tts.outputFormats, options.carrierFormat, 'tts');
+      const audio = await synthesizeClip(tts, text, format, { signal, maxMs: MAX_FIRST_MESSAGE_MS, logger });
+      // A greeting cut at the bound is not the whole greeting: it is synthesized live instead.
+      if (audio.length > 0 && audio.length < bytesForDuration(format, MAX_FIRST_MESSAGE_MS)) firstMessage = { text, format, audio };
+    } catch (err) {
+      if (!signal.aborted) logger.debug({ err }, 'first message not prepared; it is synthesized when the call starts');
+    }
+  }
+  const [stt] = await Promise.all([parking, warming]);
+  if (signal.aborted) {
+    stt?.close();
     return {};
   }
+  return { ...(stt ? { stt } : {}), ...(firstMessage ? { firstMessage } : {}) };
+}
+
+/** Opens the STT's connection for the call, in the format the call will negotiate; `undefined` on failure. */
+async function park(stt: STTProvider, options: PrepareCallOptions): Promise<ParkedSTTConnection | undefined> {
   try {
-    const format = chooseFormat(agent.tts.outputFormats, options.carrierFormat, 'tts');
-    const audio = await synthesizeClip(agent.tts, text, format, { signal, maxMs: MAX_FIRST_MESSAGE_MS, logger });
-    await warming;
-    // A greeting cut at the bound is not the whole greeting: it is synthesized live instead.
-    if (signal.aborted || audio.length === 0 || audio.length >= bytesForDuration(format, MAX_FIRST_MESSAGE_MS)) return {};
-    return { firstMessage: { text, format, audio } };
+    const format = chooseFormat(stt.inputFormats, options.carrierFormat, 'stt');
+    return await (stt.park as NonNullable<STTProvider['park']>)({ format, signal: options.signal });
   } catch (err) {
-    if (!signal.aborted) logger.debug({ err }, 'first message not prepared; it is synthesized when the call starts');
-    return {};
+    if (!options.signal.aborted) options.logger.debug({ err, provider: stt.key }, 'stt connection not parked; it opens when the call starts');
+    return undefined;
   }
 }
 

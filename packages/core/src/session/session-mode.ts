@@ -1,4 +1,5 @@
 import type { CallTransport } from '../carrier/call-transport.js';
+import type { ParkedSTTConnection } from '../stt/stt-provider.js';
 import type { PreparedSpeech } from './prepared-call.js';
 import type { SessionContext } from './session-context.js';
 
@@ -8,8 +9,11 @@ import type { SessionContext } from './session-context.js';
  * and drives it through this seam.
  */
 export interface SessionMode {
-  /** Start listening to the caller (audio in, turns, replies). */
-  listen(): void;
+  /**
+   * Start listening to the caller (audio in, turns, replies). `parked`: the STT connection opened
+   * while the call rang (the pipeline's STT stream adopts it; other modes get none).
+   */
+  listen(parked?: ParkedSTTConnection): void;
   /**
    * Speak `text` verbatim in the agent's voice; recorded in the history as the agent's.
    * `prepared`: its audio, synthesized ahead (the pipeline uses it; other modes ignore it).

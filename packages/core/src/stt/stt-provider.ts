@@ -10,6 +10,18 @@ export interface STTStreamOptions {
   readonly logger?: Logger;
   /** Call id, for log lines. */
   readonly callId?: string;
+  /**
+   * A connection this provider's `park()` opened while the call rang: the stream adopts it (no
+   * handshake) when its format is `format`, else closes it and connects as usual.
+   */
+  readonly parked?: ParkedSTTConnection;
+}
+
+/** A vendor connection opened ahead for one call (answer-time warmup), for `stream({ parked })`. */
+export interface ParkedSTTConnection {
+  readonly format: AudioFormat;
+  /** Closes it when it is not adopted (the call never connected). */
+  close(): void;
 }
 
 /** Audio seconds sent, for cost. */
@@ -52,4 +64,9 @@ export interface STTProvider {
   stream(options: STTStreamOptions): STTStream;
   /** Pre-open what can be pre-opened (socket, DNS/TLS). Never throws. */
   warmup?(): Promise<void>;
+  /**
+   * Opens one call's connection ahead, while it rings; hand it to `stream({ parked })` (or
+   * `close()` it). Only for vendors that keep an idle socket open. Rejects like a connect.
+   */
+  park?(options: { readonly format: AudioFormat; readonly signal?: AbortSignal }): Promise<ParkedSTTConnection>;
 }
