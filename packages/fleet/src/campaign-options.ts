@@ -31,6 +31,8 @@ export interface CampaignOptions {
   readonly fromNumbers: readonly string[];
   readonly window?: CallWindow;
   readonly retry?: RetryPolicy;
+  /** No call before this instant (a call or campaign set for later). Default now. */
+  readonly startAt?: Date | number;
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -51,6 +53,7 @@ export function validateCampaign(options: CampaignOptions): void {
   options.fromNumbers.forEach((number, index) => {
     if (typeof number !== 'string' || !E164.test(number)) throw new ConfigError(`fromNumbers[${index}]`, 'expected an E.164 number');
   });
+  if (options.startAt !== undefined && !Number.isFinite(+options.startAt)) throw new ConfigError('startAt', 'expected a Date or a ms timestamp');
   const retry = options.retry;
   if (retry?.maxAttempts !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
     throw new ConfigError('retry.maxAttempts', 'expected an integer >= 1');

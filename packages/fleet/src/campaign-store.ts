@@ -44,7 +44,7 @@ export class CampaignStore {
         `INSERT INTO patter_campaign_attempts (attempt_id, campaign_id, contact_index, attempt, not_before)
          SELECT $1 || ':' || contact_index || ':1', $1, contact_index, 1, to_timestamp($2 / 1000.0)
            FROM patter_campaign_contacts WHERE campaign_id = $1`,
-        [campaignId, now],
+        [campaignId, Math.max(now, options.startAt === undefined ? now : +options.startAt)],
       );
     });
     return campaignId;

@@ -86,3 +86,60 @@ describe('Fleet campaigns on PGlite (pg-boss jobs, fake Twilio API)', () => {
     expect(harness.api.calls.items).toHaveLength(5);
   }, 90_000);
 });
+
+describe('Fleet call windows and start times (fake clock)', () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('a window closing pauses the campaign; it resumes at the next opening, in the contact\'s time zone', async () => {
+    let offset = 0;
+    const clock = {
+      now: () => Date.now() + offset,
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, 2000)))),
+    };
+    harness = await campaignHarness(100);
+    const fleet = await harness.startFleet({ slots: 2, clock, limits: { cpsPerFromNumber: 1 } });
+    offset = Date.parse('2026-06-01T14:59:52Z') - Date.now(); // Monday 16:59:52 in Rome
+    const { campaignId } = await fleet.campaign({
+      contacts: numbers('+1555100', 12).map((to) => ({ to })),
+      concurrency: 1,
+      fromNumbers: ['+15559000000'],
+      window: { from: '09:00', to: '17:00', timeZone: 'Europe/Rome' },
+    });
+    // 8 s of window at 1 call per second and one call at a time: at most 9 calls, then a pause.
+    await until(async () => Date.now() + offset >= Date.parse('2026-06-01T15:00:02Z'), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const beforeClose = harness.api.calls.items.length;
+    expect(beforeClose).toBeGreaterThanOrEqual(1);
+    expect(beforeClose).toBeLessThan(10);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(harness.api.calls.items).toHaveLength(beforeClose);
+    expect((await fleet.progress(campaignId))?.counts.queued).toBe(12 - beforeClose);
+    // The next morning, 09:00 Rome (07:00 UTC): the rest is dialed, none of it before the opening.
+    offset = Date.parse('2026-06-02T06:59:59Z') - Date.now();
+    await until(async () => (await fleet.progress(campaignId))?.state === 'done', 60_000);
+    expect(harness.api.calls.items).toHaveLength(12);
+    const late = await harness.client.query<{ dial_ms: number }>(
+      "SELECT (extract(epoch FROM dial_at) * 1000)::float8 AS dial_ms FROM patter_campaign_attempts WHERE dial_at > '2026-06-01T16:00:00Z'",
+    );
+    expect(late).toHaveLength(12 - beforeClose);
+    for (const row of late) expect(Number(row.dial_ms)).toBeGreaterThanOrEqual(Date.parse('2026-06-02T07:00:00Z'));
+  }, 120_000);
+
+  it('a single call set for later (startAt) is not dialed before its time', async () => {
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, 2000)))) };
+    harness = await campaignHarness(100);
+    const fleet = await harness.startFleet({ slots: 1, clock });
+    const at = Date.now() + 3_600_000;
+    const { campaignId } = await fleet.campaign({ contacts: [{ to: '+15551000000' }], concurrency: 1, fromNumbers: ['+15559000000'], startAt: at });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(harness.api.calls.items).toHaveLength(0);
+    offset = 3_600_000;
+    await until(async () => (await fleet.progress(campaignId))?.state === 'done', 30_000);
+    expect(harness.api.calls.items).toHaveLength(1);
+  }, 60_000);
+});
