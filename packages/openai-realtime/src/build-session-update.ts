@@ -1,5 +1,5 @@
 import type { AudioFormat, ToolSpec } from '@patter/core';
-import type { ResolvedRealtimeOptions } from './realtime-options.js';
+import { isReasoningModel, type ResolvedRealtimeOptions } from './realtime-options.js';
 import { toWireFormat } from './realtime-audio-format.js';
 
 export interface SessionUpdateInput {
@@ -15,7 +15,7 @@ export interface SessionUpdateInput {
 /**
  * The GA `session.update` (OpenAI refuses the beta shape): `session.type: "realtime"`, nested
  * `audio.input` / `audio.output` with MIME-typed formats, `output_modalities`, flat function
- * tools, and `reasoning` only when an effort was set.
+ * tools, and `reasoning` only when an effort was set and the model is a reasoning one.
  */
 export function buildSessionUpdate(input: SessionUpdateInput): Record<string, unknown> {
   const { options } = input;
@@ -47,6 +47,6 @@ export function buildSessionUpdate(input: SessionUpdateInput): Record<string, un
     })),
     tool_choice: 'auto',
   };
-  if (options.reasoningEffort !== undefined) session.reasoning = { effort: options.reasoningEffort };
+  if (options.reasoningEffort !== undefined && isReasoningModel(options.model)) session.reasoning = { effort: options.reasoningEffort };
   return { type: 'session.update', session };
 }

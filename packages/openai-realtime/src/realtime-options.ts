@@ -1,26 +1,14 @@
 import { ConfigError, normalizeBaseUrl, resolveApiKey } from '@patter/core';
 
-/** Voices `OpenAIRealtime` accepts (the seed catalogue). */
-export const REALTIME_VOICES = [
-  'alloy',
-  'ash',
-  'ballad',
-  'coral',
-  'echo',
-  'fable',
-  'nova',
-  'onyx',
-  'sage',
-  'shimmer',
-  'verse',
-] as const;
+/** The Realtime API's built-in voices (GA `audio.output.voice`; marin and cedar recommended). */
+export const REALTIME_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
 
-/** `OpenAIRealtime2` also takes the GA-era voices OpenAI recommends. */
-export const REALTIME_2_VOICES = [...REALTIME_VOICES, 'marin', 'cedar'] as const;
+/** Same list as `REALTIME_VOICES` (both classes speak the GA protocol); kept for compatibility. */
+export const REALTIME_2_VOICES = REALTIME_VOICES;
 
 export type RealtimeVoice = (typeof REALTIME_2_VOICES)[number];
 
-export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 export type RealtimeModel =
@@ -36,7 +24,7 @@ export interface OpenAIRealtimeOptions {
   readonly apiKey?: string;
   readonly voice?: RealtimeVoice;
   readonly model?: RealtimeModel;
-  /** Reasoning effort for reasoning models; left out of the wire when unset. */
+  /** Reasoning effort; only reasoning models (`gpt-realtime-2*`) take it. Left out of the wire when unset. */
   readonly reasoningEffort?: ReasoningEffort;
   /** Model that transcribes the caller (for `transcript` events). Default `whisper-1`. */
   readonly inputAudioTranscriptionModel?: string;
@@ -84,6 +72,9 @@ export function resolveRealtimeOptions(
   }
   const model = options.model ?? defaults.model;
   if (typeof model !== 'string' || model.trim() === '') throw new ConfigError('model', 'must be a non-empty model id');
+  if (options.reasoningEffort !== undefined && !isReasoningModel(model)) {
+    throw new ConfigError('reasoningEffort', `only reasoning Realtime models (gpt-realtime-2*) take it, not ${model}`);
+  }
   const silence = options.silenceDurationMs ?? DEFAULTS.silenceDurationMs;
   if (!Number.isFinite(silence) || silence < 0) throw new ConfigError('silenceDurationMs', 'must be a number ≥ 0');
   return {
@@ -96,4 +87,9 @@ export function resolveRealtimeOptions(
     silenceDurationMs: silence,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
   };
+}
+
+/** Reasoning Realtime models: only these take `reasoning` (and `parallel_tool_calls`). */
+export function isReasoningModel(model: string): boolean {
+  return model.startsWith('gpt-realtime-2');
 }

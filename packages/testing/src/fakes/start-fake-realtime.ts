@@ -1,6 +1,8 @@
 import { FakeWebSocketServer } from './fake-web-socket-server.js';
 import type { FakeWebSocketConnection } from './fake-web-socket-connection.js';
 
+/** GA built-in voices (protocols/openai.md a.2); a custom voice is an object `{ id }`. */
+const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
 /** Beta-only `session.update` fields: the GA server rejects them as unknown parameters. */
 const BETA_FIELDS = ['modalities', 'input_audio_format', 'output_audio_format', 'input_audio_transcription', 'voice', 'turn_detection'];
 
@@ -43,7 +45,9 @@ const waiters = new WeakMap<FakeWebSocketConnection, ((state: FakeRealtimeState)
  * A loopback fake of OpenAI's GA Realtime WebSocket endpoint, as strict as the real one on what
  * these tests rely on: path `/v1/realtime`, `?model=`, `Authorization: Bearer`, the beta header
  * refused with `beta_api_shape_disabled` + close 4000, `session.created` on connect, beta-shaped
- * `session.update` fields rejected as `unknown_parameter`, and `session.updated` echoing the
+ * `session.update` fields rejected as `unknown_parameter`, a voice that is not built in refused
+ * (`invalid_value`), `reasoning` / `parallel_tool_calls` refused for models that are not reasoning
+ * ones (`gpt-realtime-2*`; `unsupported_parameter`), and `session.updated` echoing the
  * config (optionally with formats of its own choosing, as GA models have been seen to do).
  * After that, every client event is checked like the server does: unknown types, an `append`
  * without base64 audio, a truncate past the audio generated for the item, a delete of an
@@ -82,6 +86,18 @@ export async function startFakeRealtime(
       if (beta || update.session.type !== 'realtime') {
         await conn.send(invalid('unknown_parameter', `Unknown parameter: 'session.${beta ?? 'type'}'.`, `session.${beta ?? 'type'}`));
         return;
+      }
+      const voice: unknown = update.session.audio?.output?.voice;
+      if (voice !== undefined && !(typeof voice === 'object' && voice !== null) && !VOICES.includes(String(voice))) {
+        await conn.send(invalid('invalid_value', `Invalid value: '${String(voice)}'. Supported values are: ${VOICES.join(', ')}.`, 'session.audio.output.voice'));
+        return;
+      }
+      const model = String(update.session.model ?? conn.query.get('model'));
+      for (const field of ['reasoning', 'parallel_tool_calls']) {
+        if (field in update.session && !model.startsWith('gpt-realtime-2')) {
+          await conn.send(invalid('unsupported_parameter', `Unsupported parameter: 'session.${field}' is not supported with this model.`, `session.${field}`));
+          return;
+        }
       }
       const session = structuredClone(update.session);
       if (options.agreeFormat) {
