@@ -17,6 +17,7 @@ describe('logs of a full call', () => {
       const lines: string[] = [];
       const logger = createConsoleLogger({ level: 'debug', format, write: (line) => void lines.push(line) });
       const { call, webhook } = await pipelineCall({ stt: 'deepgram', logger, closers, webhookFailsFirst: true });
+      if (!('stream' in call)) throw new Error('expected a Twilio call');
       const streamToken = new URL(call.stream.url).searchParams.get('token') ?? call.stream.url.split('/').at(-1) ?? '';
       expect(streamToken.length).toBeGreaterThan(10);
       expect(webhook.requests).toHaveLength(2); // failed once (its body echoed the request), retried
