@@ -94,7 +94,7 @@ export { typedBody } from './net/typed-body.js';
 export { audioFormData, type AudioFileOptions, type FormFieldValue } from './net/audio-form-data.js';
 export { warmUpHttp, type WarmUpHttpOptions } from './net/warm-up-http.js';
 export { KeepAlive } from './net/keep-alive.js';
-export { closeWebSocket } from './net/close-web-socket.js';
+export { closeAfterPeer, closeWebSocket } from './net/close-web-socket.js';
 export { withIdleTimeout, type IdleTimeoutOptions } from './net/with-idle-timeout.js';
 export { AsyncQueue } from './util/async-queue.js';
 export { delay, abortReason, isAbortError, anySignal } from './util/abort.js';

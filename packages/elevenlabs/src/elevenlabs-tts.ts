@@ -1,5 +1,6 @@
 import {
   AsyncQueue,
+  closeAfterPeer,
   ConfigError,
   connectWebSocket,
   createConsoleLogger,
@@ -28,6 +29,8 @@ import { ENV, resolveTTSOptions, type ElevenLabsTTSOptions, type ResolvedTTSOpti
 const KEY = 'elevenlabs_ws';
 /** Close code of a refused request (bad input or authentication): retrying cannot help. */
 const CLOSE_POLICY_VIOLATION = 1008;
+/** After isFinal, how long the server's close frame may take (and then our own close's answer). */
+const PEER_CLOSE_WAIT_MS = 1000;
 
 export interface ElevenLabsWebSocketTTSOptions extends ElevenLabsTTSOptions {
   /** Let ElevenLabs pick chunk boundaries for whole sentences (lowest latency). Default true. */
@@ -115,6 +118,8 @@ export class ElevenLabsTTS implements TTSProvider {
       return;
     }
     const audio = this.receive(ws, format, logger, options.callId);
+    const peerClosed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    let finished = false;
     const onAbort = () => {
       ws.terminate();
       audio.end();
@@ -133,13 +138,17 @@ export class ElevenLabsTTS implements TTSProvider {
         emitted += chunk.length;
         yield chunk;
       }
+      finished = true;
     } catch (error) {
       if (signal?.aborted) return;
       if (emitted > 0 && error instanceof StreamIdleTimeoutError) throw new TTSStreamError(KEY, emitted, { cause: error });
       throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      if (ws.readyState === 0 || ws.readyState === 1) ws.terminate();
+      // After isFinal the server closes (1000): wait for its close frame (bounded) without holding
+      // up the caller; an abort, an error or a timeout drops the socket at once.
+      if (finished && !signal?.aborted) void closeAfterPeer(ws, peerClosed, PEER_CLOSE_WAIT_MS, PEER_CLOSE_WAIT_MS);
+      else if (ws.readyState === 0 || ws.readyState === 1) ws.terminate();
     }
   }
 
