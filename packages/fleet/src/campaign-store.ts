@@ -30,9 +30,14 @@ const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 export class CampaignStore {
   constructor(private readonly client: SqlClient) {}
 
-  async create(options: CampaignOptions, now: number): Promise<string> {
+  create(options: CampaignOptions, now: number): Promise<string> {
+    return this.client.transaction((tx) => this.createIn(tx, options, now));
+  }
+
+  /** Stores a campaign, its contacts and their first attempts inside `tx`. */
+  async createIn(tx: Tx, options: CampaignOptions, now: number): Promise<string> {
     const campaignId = `cmp_${randomUUID()}`;
-    await this.client.transaction(async (tx) => {
+    {
       await tx.query('INSERT INTO patter_campaigns (campaign_id, name, config) VALUES ($1, $2, $3)', [campaignId, options.name ?? campaignId, JSON.stringify(options)]);
       const rows = options.contacts.map((contact, index) => ({ index, to: contact.to, variables: contact.variables ?? {}, timeZone: contact.timeZone ?? null }));
       await tx.query(
@@ -46,7 +51,7 @@ export class CampaignStore {
            FROM patter_campaign_contacts WHERE campaign_id = $1`,
         [campaignId, Math.max(now, options.startAt === undefined ? now : +options.startAt)],
       );
-    });
+    }
     return campaignId;
   }
 

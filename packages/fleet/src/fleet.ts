@@ -5,6 +5,7 @@ import type { SqlClient } from '@patter/store';
 import PgBoss from 'pg-boss';
 import { validateCampaign, type CampaignOptions } from './campaign-options.js';
 import { CampaignStore, type CampaignProgress } from './campaign-store.js';
+import { createSchedule, startDueSchedules, type ScheduleOptions } from './campaign-schedule.js';
 import { claimAttempt } from './claim-attempt.js';
 import { systemClock, type Clock } from './clock.js';
 import { outcomeOfStatus, type CallOutcome, type Dialer } from './dialer.js';
@@ -105,6 +106,12 @@ export class Fleet {
     return { campaignId };
   }
 
+  /** Stores a recurring campaign; at each occurrence one instance of the fleet starts it. */
+  async schedule(options: ScheduleOptions): Promise<{ readonly scheduleId: string }> {
+    const scheduleId = await createSchedule(this.options.client, options, this.clock.now());
+    return { scheduleId };
+  }
+
   progress(campaignId: string): Promise<CampaignProgress | undefined> {
     return this.store.progress(campaignId);
   }
@@ -120,6 +127,7 @@ export class Fleet {
     this.ticking = true;
     try {
       const now = this.clock.now();
+      await this.options.client.transaction((tx) => startDueSchedules(tx, now, (inner, campaign) => this.store.createIn(inner, campaign, now)));
       await this.options.client.transaction(async (tx) => {
         const due = await this.store.takeDue(tx, now, 500, 3 * 1000 * (this.options.jobExpireSeconds ?? 60));
         if (due.length > 0) await this.boss.insert(due.map((attemptId) => ({ name: QUEUE, data: { attemptId } })), { db: pgBossDb(tx) });

@@ -6,3 +6,4 @@ export { resolveLimits, type FleetLimits, type ResolvedLimits } from './fleet-li
 export { outcomeOfStatus, type Dialer, type DialRequest, type CarrierCallInfo, type CallOutcome } from './dialer.js';
 export { systemClock, type Clock } from './clock.js';
 export { pgBossDb, type PgBossDb } from './pg-boss-db.js';
+export { nextOccurrence, type ScheduleOptions } from './campaign-schedule.js';

@@ -136,6 +136,24 @@ WHERE t.ms IS NOT NULL;
 ALTER TABLE patter_outbox ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz;
 `,
   },
+  {
+    version: 6,
+    name: 'campaign schedules',
+    // A recurring campaign: one instance of the fleet starts each occurrence (row lock), then moves next_at.
+    sql: `
+CREATE TABLE patter_schedules (
+  schedule_id      text PRIMARY KEY,
+  cron             text NOT NULL,
+  time_zone        text NOT NULL,
+  campaign         jsonb NOT NULL,
+  next_at          timestamptz NOT NULL,
+  last_campaign_id text,
+  state            text NOT NULL DEFAULT 'active',
+  created_at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX patter_schedules_due ON patter_schedules (next_at) WHERE state = 'active';
+`,
+  },
 ];
 
 /** Arbitrary key of the advisory lock that serialises migrations across servers. */
