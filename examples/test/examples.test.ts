@@ -6,6 +6,7 @@ import { Patter } from '@patter/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as customOnMessage from '../custom-on-message.js';
 import * as embed from '../embed-node-http.js';
+import * as embedExpress from '../embed-express.js';
 import * as engineMode from '../engine-mode.js';
 import * as httpTool from '../http-tool.js';
 import * as inbound from '../inbound-receptionist.js';
@@ -163,6 +164,28 @@ describe('examples', () => {
       await new Promise((resolve) => server.close(resolve));
     });
     expect(await (await fetch(`${url}/`)).text()).toBe('the app');
+    expect(await expectStreamTwiml(url)).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/twilio/stream/`));
+  });
+
+  it('embed-express: Patter\'s middleware answers Twilio (signature on the raw body), the app keeps its JSON API, one port', async () => {
+    const { env } = await twilioEnv();
+    withEnv(env);
+    const { createServer } = await import('node:http');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const free = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(free));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const { app, patter } = embedExpress.createExpressApp({ ...env, PATTER_WEBHOOK_URL: url });
+    const server = await embedExpress.listen(app, patter, port, '127.0.0.1');
+    cleanups.push(async () => {
+      await patter.close({ timeoutMs: 0 });
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const echo = await fetch(`${url}/api/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    expect(await echo.json()).toEqual({ echo: 'hi' });
     expect(await expectStreamTwiml(url)).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/twilio/stream/`));
   });
 });
