@@ -7,6 +7,8 @@ export interface TwilioRestOptions {
   readonly username: string;
   /** Basic-auth password: the API key secret, or the auth token. */
   readonly password: string;
+  /** Named in the auth error on a 401/403: the variables of the credentials in use. */
+  readonly credentialEnv: string;
   readonly timeoutMs: number;
 }
 
@@ -52,7 +54,7 @@ export class TwilioRest {
       },
       body: form.toString(),
       timeoutMs: this.options.timeoutMs,
-      apiKeyEnv: 'TWILIO_AUTH_TOKEN',
+      apiKeyEnv: this.options.credentialEnv,
       ...(signal === undefined ? {} : { signal }),
     });
     return response.body.json().catch(() => ({}));

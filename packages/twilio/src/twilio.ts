@@ -131,6 +131,7 @@ export class Twilio implements Carrier {
       accountSid: this.accountSid,
       username: apiKeySid ?? this.accountSid,
       password: apiKeySecret ?? this.authToken,
+      credentialEnv: apiKeySid === undefined ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET',
       timeoutMs: this.settings.requestTimeoutMs,
     });
   }
