@@ -46,6 +46,7 @@ export type {
 } from './carrier/carrier.js';
 export type { CallControl } from './call/call-control.js';
 export type { AgentOptions, MessageContext, MessageHandler } from './agent/agent-options.js';
+export { validateAgentOptions, type AgentMode } from './agent/validate-agent-options.js';
 export type {
   CallSession,
   CallSessionOptions,

@@ -1,4 +1,14 @@
-import { conversionChain, ALAW_8K, MULAW_8K, PCM16_16K, ProviderAuthError, ProviderStatusError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import {
+  ALAW_8K,
+  MULAW_8K,
+  PCM16_16K,
+  ProviderAuthError,
+  ProviderStatusError,
+  conversionChain,
+  createTTS,
+  negotiateFormat,
+  type Logger,
+} from '@patter/core';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpRequest } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';

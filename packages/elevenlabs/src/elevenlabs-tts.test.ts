@@ -1,4 +1,16 @@
-import { conversionChain, ALAW_8K, MULAW_8K, PCM16_16K, ConfigError, ProviderAuthError, StreamIdleTimeoutError, TTSStreamError, createTTS, negotiateFormat, type Logger } from '@patter/core';
+import {
+  ALAW_8K,
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  ProviderAuthError,
+  StreamIdleTimeoutError,
+  TTSStreamError,
+  conversionChain,
+  createTTS,
+  negotiateFormat,
+  type Logger,
+} from '@patter/core';
 import { FakeHttpServer, FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsTTS, TTS } from './index.js';

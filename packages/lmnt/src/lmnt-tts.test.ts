@@ -1,7 +1,23 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
-import { conversionChain, negotiateFormat, PCM16_8K, ALAW_8K, ConfigError, MULAW_8K, PCM16_16K, PCM16_24K, ProviderAuthError, ProviderStatusError, TTSStreamError, createTTS, encodeWav, type Logger, type TTSUsage } from '@patter/core';
+import {
+  ALAW_8K,
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  PCM16_24K,
+  PCM16_8K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  conversionChain,
+  createTTS,
+  encodeWav,
+  negotiateFormat,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
 import { LmntTTS, TTS } from './index.js';
 
 interface Hit {

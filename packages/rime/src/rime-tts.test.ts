@@ -1,7 +1,22 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
-import { conversionChain, negotiateFormat, ALAW_8K, ConfigError, MULAW_8K, PCM16_16K, PCM16_48K, PCM16_8K, ProviderAuthError, ProviderStatusError, TTSStreamError, createTTS, type Logger, type TTSUsage } from '@patter/core';
+import {
+  ALAW_8K,
+  ConfigError,
+  MULAW_8K,
+  PCM16_16K,
+  PCM16_48K,
+  PCM16_8K,
+  ProviderAuthError,
+  ProviderStatusError,
+  TTSStreamError,
+  conversionChain,
+  createTTS,
+  negotiateFormat,
+  type Logger,
+  type TTSUsage,
+} from '@patter/core';
 import { RimeTTS, TTS } from './index.js';
 
 interface Hit {

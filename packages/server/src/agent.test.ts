@@ -47,8 +47,9 @@ describe('createAgent', () => {
     const bad = (options: Record<string, unknown>) => optionOf(() => createAgent({ stt, llm, tts, ...options } as AgentOptions));
     expect(bad({ systemPrompt: 42 })).toBe('systemPrompt');
     expect(bad({ firstMessage: {} })).toBe('firstMessage');
-    expect(bad({ voice: 1 })).toBe('voice');
-    expect(bad({ language: false })).toBe('language');
+    // voice and language were accepted and never read: a voice belongs to the TTS/engine options now.
+    expect(() => createAgent({ stt, llm, tts, voice: 'coral' } as AgentOptions)).toThrow(/voice: unknown agent option/);
+    expect(() => createAgent({ stt, llm, tts, language: 'en' } as AgentOptions)).toThrow(/language: unknown agent option/);
     expect(bad({ variables: { n: 1 } })).toBe('variables');
     expect(bad({ variables: 'x' })).toBe('variables');
     expect(bad({ tools: {} })).toBe('tools');

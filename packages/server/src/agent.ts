@@ -1,6 +1,4 @@
-import { ConfigError, rejectUnknownOptions, resolveHoldAudio, toolJsonSchema, type AgentOptions, type Logger, type Tool } from '@patter/core';
-import { AGENT_OPTION_KEYS } from './agent-option-keys.js';
-import { checkToolSchema } from './check-tool-schema.js';
+import { validateAgentOptions, type AgentMode, type AgentOptions, type Logger } from '@patter/core';
 
 const AGENT = Symbol.for('patter.agent');
 
@@ -8,12 +6,8 @@ const AGENT = Symbol.for('patter.agent');
 export interface Agent extends AgentOptions {
   readonly [AGENT]: true;
   /** `engine`, `pipeline`, or `text` (no voice providers: the dev phone's text mode and `phone.test()`). */
-  readonly mode: 'engine' | 'pipeline' | 'text';
+  readonly mode: AgentMode;
 }
-
-const STRING_OPTIONS = ['name', 'systemPrompt', 'firstMessage', 'voicemailMessage', 'voice', 'language'] as const;
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const TRANSFER_TARGET = /^(\+[1-9]\d{1,14}\*?|\+?\*|\+[1-9]\d{0,14}\*|sips?:.+)$/;
 
 /** Whether `value` came out of `createAgent` / `phone.agent()`. */
 export function isAgent(value: unknown): value is Agent {
@@ -21,35 +15,12 @@ export function isAgent(value: unknown): value is Agent {
 }
 
 /**
- * Validates agent options and freezes them. Every mistake throws `ConfigError` naming the option:
- * `engine` mixed with pipeline providers, a pipeline missing `stt`/`tts`/`llm`, wrong types, an
- * invalid tool schema. An unknown option is refused with the one probably meant (`sytemPrompt` →
- * `systemPrompt`, the Python SDK's `system_prompt` → `systemPrompt`): an agent never runs without
- * its prompt because of a typo.
+ * Validates agent options (every field, in core: `validateAgentOptions`) and freezes them. Every
+ * mistake throws `ConfigError` naming the option; an unknown option is refused with the one
+ * probably meant (`sytemPrompt` → `systemPrompt`): an agent never runs without its prompt because of a typo.
  */
 export function createAgent(options: AgentOptions, logger?: Logger): Agent {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('agent', 'expected an options object');
-  // `mode` is what an agent built before carries (spreading one into new options is fine).
-  const { mode: _previousMode, ...given } = options as AgentOptions & { mode?: unknown };
-  rejectUnknownOptions(given, AGENT_OPTION_KEYS, 'agent option');
-  const mode: Agent['mode'] =
-    options.engine !== undefined ? 'engine' : options.stt === undefined && options.tts === undefined ? 'text' : 'pipeline';
-  if (mode === 'engine') checkEngine(options);
-  else if (mode === 'text') checkReplies(options);
-  else checkPipeline(options);
-  for (const key of STRING_OPTIONS) {
-    const value = options[key];
-    if (value !== undefined && typeof value !== 'string') throw new ConfigError(key, `expected a string, got ${typeName(value)}`);
-  }
-  checkVariables(options.variables);
-  checkTools(options.tools);
-  if (options.allowInterruptions !== undefined && typeof options.allowInterruptions !== 'boolean') {
-    throw new ConfigError('allowInterruptions', `expected a boolean, got ${typeName(options.allowInterruptions)}`);
-  }
-  checkDuration('interruptionMinMs', options.interruptionMinMs, true);
-  checkDuration('maxCallDurationMs', options.maxCallDurationMs, false);
-  checkAllowlist(options.transferAllowlist);
-  resolveHoldAudio(options.holdAudio, options.tts !== undefined);
+  const mode = validateAgentOptions(options);
   logger?.debug({ mode }, 'agent configured');
   return Object.freeze({
     ...options,
@@ -58,110 +29,4 @@ export function createAgent(options: AgentOptions, logger?: Logger): Agent {
     mode,
     [AGENT]: true,
   }) as Agent;
-}
-
-function checkEngine(options: AgentOptions): void {
-  if (!hasMethod(options.engine, 'connect')) throw new ConfigError('engine', 'expected an Engine (an object with connect())');
-  for (const key of ['stt', 'llm', 'tts', 'onMessage'] as const) {
-    if (options[key] !== undefined) {
-      throw new ConfigError(key, 'cannot be combined with engine: pass either engine, or stt + llm (or onMessage) + tts');
-    }
-  }
-}
-
-function checkPipeline(options: AgentOptions): void {
-  if (options.stt === undefined) throw new ConfigError('stt', 'required in pipeline mode (or pass engine for speech-to-speech)');
-  if (!hasMethod(options.stt, 'stream')) throw new ConfigError('stt', 'expected an STTProvider (an object with stream())');
-  checkReplies(options);
-  if (options.tts === undefined) throw new ConfigError('tts', 'required in pipeline mode (or pass engine for speech-to-speech)');
-  if (!hasMethod(options.tts, 'synthesize')) throw new ConfigError('tts', 'expected a TTSProvider (an object with synthesize())');
-}
-
-/** What produces the replies: an LLM or `onMessage`, never both. Text agents need only this. */
-function checkReplies(options: AgentOptions): void {
-  if (options.llm !== undefined && options.onMessage !== undefined) {
-    throw new ConfigError('onMessage', 'replaces the llm: pass llm or onMessage, not both');
-  }
-  if (options.llm === undefined && options.onMessage === undefined) {
-    throw new ConfigError('llm', 'required in pipeline mode: pass llm, or onMessage to produce the replies yourself');
-  }
-  if (options.llm !== undefined && !hasMethod(options.llm, 'chat')) throw new ConfigError('llm', 'expected an LLMProvider (an object with chat())');
-  if (options.onMessage !== undefined) checkOnMessage(options.onMessage);
-}
-
-function checkOnMessage(value: unknown): void {
-  if (typeof value === 'function') return;
-  if (typeof value === 'string') {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError('onMessage', 'expected a function or an http(s)/ws(s) URL');
-    }
-    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) return;
-  }
-  throw new ConfigError('onMessage', 'expected a function or an http(s)/ws(s) URL');
-}
-
-function checkVariables(value: unknown): void {
-  if (value === undefined) return;
-  if (!isPlainObject(value)) throw new ConfigError('variables', 'expected an object of strings');
-  for (const [name, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') throw new ConfigError('variables', `variable "${name}" must be a string, got ${typeName(entry)}`);
-  }
-}
-
-function checkTools(value: unknown): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) throw new ConfigError('tools', 'expected an array of tools');
-  const names = new Set<string>();
-  value.forEach((tool: Tool, index) => {
-    if (!isPlainObject(tool)) throw new ConfigError('tools', `tools[${index}] is not a tool object`);
-    if (typeof tool.name !== 'string' || !TOOL_NAME.test(tool.name)) {
-      throw new ConfigError('tools', `tools[${index}].name must match ${TOOL_NAME.source}`);
-    }
-    if (names.has(tool.name)) throw new ConfigError('tools', `duplicate tool name "${tool.name}"`);
-    names.add(tool.name);
-    if (typeof tool.description !== 'string') throw new ConfigError('tools', `tool "${tool.name}" needs a description`);
-    if (typeof tool.parameters !== 'object' || tool.parameters === null) {
-      throw new ConfigError('tools', `tool "${tool.name}" needs a parameters schema`);
-    }
-    // A Standard Schema (zod …) must describe itself as JSON schema; a JSON schema must be valid.
-    if ('~standard' in tool.parameters) toolJsonSchema(tool.name, tool.parameters);
-    else checkToolSchema(tool.name, tool.parameters);
-    const hasHandler = 'handler' in tool && typeof tool.handler === 'function';
-    const hasWebhook = 'webhook' in tool && isPlainObject(tool.webhook) && typeof tool.webhook.url === 'string';
-    if (hasHandler === hasWebhook) {
-      throw new ConfigError('tools', `tool "${tool.name}" needs exactly one of handler (a function) or webhook.url`);
-    }
-  });
-}
-
-function checkDuration(option: string, value: unknown, allowZero: boolean): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ConfigError(option, `expected a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds`);
-  }
-}
-
-function checkAllowlist(value: unknown): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) throw new ConfigError('transferAllowlist', 'expected an array of numbers or prefixes');
-  for (const entry of value) {
-    if (typeof entry !== 'string' || !TRANSFER_TARGET.test(entry)) {
-      throw new ConfigError('transferAllowlist', `"${String(entry)}" is not an E.164 number, a prefix ending in *, or a sip: URI`);
-    }
-  }
-}
-
-function hasMethod(value: unknown, method: string): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[method] === 'function';
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }

@@ -51,8 +51,6 @@ export interface AgentOptions {
   readonly firstMessage?: string;
   /** Spoken when an outbound call reaches voicemail, after the greeting ends. */
   readonly voicemailMessage?: string;
-  readonly voice?: string;
-  readonly language?: string;
   readonly variables?: Readonly<Record<string, string>>;
   readonly tools?: readonly Tool[];
   /** Let the caller interrupt the agent. Default true. */
@@ -83,7 +81,7 @@ export interface AgentOptions {
   readonly guardrails?: readonly OutputGuardrail[];
   /** Drop the transcripts STT models invent on silence. Default true. */
   readonly hallucinationFilter?: boolean | HallucinationFilterOptions;
-  /** Price overrides by provider key (merged over the defaults), for the `callEnd` cost. */
+  /** Price overrides by provider key (merged over the prices the plugins register), for the `callEnd` cost. */
   readonly pricing?: PricingTable;
   /**
    * A sound while a tool runs longer than `afterMs` (default 1500 ms), until the reply starts:

@@ -1,4 +1,5 @@
-import { ConfigError, didYouMean } from '@patter/core';
+import { ConfigError } from '../errors/config-error.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 /** JSON-schema keywords (2020-12 and draft-07), for spotting misspelt ones. */

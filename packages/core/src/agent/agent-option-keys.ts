@@ -1,4 +1,4 @@
-import type { AgentOptions } from '@patter/core';
+import type { AgentOptions } from './agent-options.js';
 
 /**
  * Every option of `AgentOptions`. The type makes the compiler refuse a list that misses one, so a
@@ -14,8 +14,6 @@ const AGENT_OPTIONS: Record<keyof AgentOptions, true> & Record<string, true> = {
   systemPrompt: true,
   firstMessage: true,
   voicemailMessage: true,
-  voice: true,
-  language: true,
   variables: true,
   tools: true,
   allowInterruptions: true,
@@ -32,5 +30,5 @@ const AGENT_OPTIONS: Record<keyof AgentOptions, true> & Record<string, true> = {
   holdAudio: true,
 };
 
-/** The names `AgentOptions` accepts: anything else is a typo, and `createAgent` says which option was meant. */
+/** The names `AgentOptions` accepts: anything else is a typo, and validation says which option was meant. */
 export const AGENT_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(AGENT_OPTIONS));
