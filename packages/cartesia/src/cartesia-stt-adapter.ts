@@ -63,12 +63,13 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
       const m = message as CartesiaMessage;
       switch (m.type) {
         case 'transcript': {
-          const text = (m.text ?? '').trim();
+          // A delta since the last final, kept raw: its leading space is part of the text (notes §5).
+          const text = m.text ?? '';
           const isFinal = m.is_final === true;
           const words = m.words ?? [];
           const fromFinalize = isFinal && finalizing && (flushDoneAt === undefined || Date.now() - flushDoneAt < 1000);
           if (isFinal) finalizing = false;
-          if (text !== '' || isFinal) {
+          if (text.trim() !== '' || isFinal) {
             ctx.emit(
               transcript({
                 text,
