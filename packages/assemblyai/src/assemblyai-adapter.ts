@@ -62,6 +62,8 @@ export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTT
       forced = true;
     },
     close: (io) => io.send(TERMINATE),
+    // A session never terminated keeps billing until its 3 h limit (a warm-up's too).
+    endMessage: TERMINATE,
     reconnect: { maxAttempts: 1 },
     // Turns come only with words: AssemblyAI may rightly say nothing through a long silence.
     inactivityTimeoutMs: 0,

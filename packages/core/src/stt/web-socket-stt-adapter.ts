@@ -77,6 +77,11 @@ export interface WebSocketSTTAdapter {
    * after their session-started message, e.g. Speechmatics' `RecognitionStarted`).
    */
   readonly awaitReady?: boolean;
+  /**
+   * Text frame that ends a session the vendor would otherwise keep open and billing (AssemblyAI's
+   * Terminate): a warm-up connection sends it before its close.
+   */
+  readonly endMessage?: string;
   /** Text frame sent on `finalize()`. None: `finalize()` only flushes buffered audio. */
   readonly finalizeMessage?: string;
   /** Called when `finalize()` went out on an open socket (to mark the next final `fromFinalize`). */
