@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, describeHttpTTSBehaviour, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
 import {
   ALAW_8K,
   ConfigError,
@@ -147,71 +147,6 @@ describe('CartesiaTTS', () => {
     expect(negotiateFormat(ALAW_8K, CartesiaTTS.forTelnyx({ apiKey: 'k' }).outputFormats).target).toEqual(ALAW_8K); // untouched
   });
 
-  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
-    const fake = await fakeCartesia((res) => {
-      void res.stream({ chunks: Array.from({ length: 2000 }, () => AUDIO.subarray(0, 321)), delayMs: 2, then: 'hang' });
-    });
-    const controller = new AbortController();
-    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
-    const seen: Uint8Array[] = [];
-    let count = -1;
-    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
-      seen.push(chunk);
-      if (seen.length === 3) {
-        controller.abort();
-        count = seen.length;
-      }
-    }
-    expect(seen.length).toBe(count);
-    await fake.hits[0]?.done;
-    expect(fake.hits[0]?.closed).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(seen.length).toBe(count);
-  });
-
-  it('a 401 names CARTESIA_API_KEY and is not retried', async () => {
-    const fake = await fakeCartesia((res) => void streamIrregular(res));
-    const tts = new CartesiaTTS({ apiKey: 'wrong', baseUrl: fake.url });
-    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toContain('CARTESIA_API_KEY');
-    expect(fake.requests()).toBe(1);
-  });
-
-  it('a 429 with retry-after is retried before the first byte', async () => {
-    const fake = await fakeCartesia((res, _hit, n) => {
-      if (n === 1) res.send(429, '{"error":{"type":"rate_limit_error"}}', { 'retry-after': '0.05', 'content-type': 'application/json' });
-      else void streamIrregular(res);
-    });
-    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
-    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
-    expect(fake.hits).toHaveLength(2);
-  });
-
-  it('a 500 mid-stream throws TTSStreamError after the audio so far, with no retry', async () => {
-    const fake = await fakeCartesia((res) => {
-      void res.stream({ chunks: [AUDIO.subarray(0, 1001)], then: 'destroy' });
-    });
-    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet });
-    const seen: Uint8Array[] = [];
-    const error = await (async () => {
-      for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
-    })().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TTSStreamError);
-    expect(error).toMatchObject({ provider: 'cartesia_tts', retryable: false, bytesEmitted: 1000 });
-    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 1000));
-    expect(fake.hits).toHaveLength(1);
-  });
-
-  it('a malformed JSON error body still gives a clear status error, not retried', async () => {
-    const fake = await fakeCartesia((res) => res.send(400, '{"error": {"type"', { 'content-type': 'application/json' }));
-    const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
-    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderStatusError);
-    expect(error).toMatchObject({ status: 400, retryable: false, body: '{"error": {"type"' });
-    expect(fake.hits).toHaveLength(1);
-  });
-
   it('reads CARTESIA_API_KEY', () => {
     const saved = process.env.CARTESIA_API_KEY;
     delete process.env.CARTESIA_API_KEY;
@@ -226,17 +161,29 @@ describe('CartesiaTTS', () => {
     expect(() => new CartesiaTTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
   });
 
-  it('warmup() opens a connection to the vendor and never throws', async () => {
-    const fake = await fakeCartesia((res) => res.send(200));
-    await new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
-    expect(fake.requests()).toBe(1);
-    await expect(new CartesiaTTS({ apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
-  });
-
   it('registers as "cartesia_tts" and exports the namespaced factory', () => {
     expect(createTTS('cartesia_tts', { apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(CartesiaTTS);
   });
+});
+
+describeHttpTTSBehaviour({
+  name: 'CartesiaTTS',
+  provider: 'cartesia_tts',
+  envVar: 'CARTESIA_API_KEY',
+  serve: async (reply) => {
+    const fake = await fakeCartesia((res, _hit, n) => reply(res, n));
+    return {
+      url: fake.url,
+      requests: fake.requests,
+      lastClosed: async () => {
+        const hit = fake.hits.at(-1);
+        await hit?.done;
+        return hit?.closed === true;
+      },
+    };
+  },
+  create: (options) => new CartesiaTTS(options),
 });
 
 /** Deterministic audio per text (whole samples), what the conformance fake speaks. */

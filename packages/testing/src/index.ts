@@ -70,6 +70,12 @@ export {
 export { conformanceSpeech, type ConformanceSpeech } from './conformance/conformance-audio.js';
 export { runSTTCallEnd, type STTCallEndOptions } from './conformance/run-stt-call-end.js';
 export {
+  describeHttpTTSBehaviour,
+  httpTTSBehaviourChecks,
+  type HttpTTSBehaviourHarness,
+  type HttpTTSFake,
+} from './conformance/http-tts-behaviour.js';
+export {
   sttConformanceChecks,
   describeSTTConformance,
   type STTConformanceHarness,
