@@ -46,8 +46,8 @@ export interface SpeechmaticsAdapterConfig {
   readonly pingIntervalMs?: number;
 }
 
-/** Errors after which a new session cannot do better. */
-const FATAL_ERRORS = new Set(['invalid_message', 'invalid_model', 'invalid_language', 'invalid_config', 'invalid_audio_type', 'invalid_output_format', 'not_allowed', 'protocol_error', 'timelimit_exceeded', 'idle_timeout', 'session_timeout']);
+/** `Error.type`s a new session may get past, after the wait (notes §1: quota_exceeded, job_error; unknown_error as internal). Any other type is fatal. */
+const SLOW_RETRY_ERRORS = new Set(['quota_exceeded', 'job_error', 'unknown_error']);
 const FATAL_CLOSES: Record<number, string> = { 1003: 'protocol_error', 1008: 'policy_violation', 4003: 'not_allowed', 4004: 'invalid_model', 4006: 'timelimit_exceeded' };
 /** Speechmatics asks for a wait of at least 5–10 s before a new session after these (notes §1). */
 const SLOW_RETRY_CLOSES: Record<number, string> = { 4005: 'quota_exceeded', 4013: 'job_error', 1011: 'internal_error' };
@@ -101,7 +101,10 @@ export function speechmaticsAdapter(config: SpeechmaticsAdapterConfig): WebSocke
       const fatal = FATAL_CLOSES[code];
       if (fatal) return new ProviderError(PROVIDER, `session closed: ${fatal}`, { retryable: false, body: { code, reason } });
       const slow = SLOW_RETRY_CLOSES[code];
-      return slow ? new ProviderError(PROVIDER, `session closed: ${slow}`, { retryable: true, retryAfter: SLOW_RETRY_SECONDS, body: { code, reason } }) : undefined;
+      if (slow) return new ProviderError(PROVIDER, `session closed: ${slow}`, { retryable: true, retryAfter: SLOW_RETRY_SECONDS, body: { code, reason } });
+      // Another vendor close code (4xxx): retry only those the notes name.
+      if (code >= 4000) return new ProviderError(PROVIDER, `session closed (${code})`, { retryable: false, body: { code, reason } });
+      return undefined;
     },
     onMessage(message, ctx) {
       const m = message as SpeechmaticsMessage;
@@ -188,9 +191,9 @@ function vendorError(m: SpeechmaticsMessage): ProviderError {
   const type = m.type ?? 'unknown_error';
   const body = { type, reason: m.reason };
   if (type === 'not_authorised') return new ProviderAuthError(PROVIDER, 401, API_KEY_ENV, { body });
-  const slow = type === 'quota_exceeded' || type === 'job_error';
+  const slow = SLOW_RETRY_ERRORS.has(type);
   return new ProviderError(PROVIDER, `vendor error: ${type}`, {
-    retryable: !FATAL_ERRORS.has(type),
+    retryable: slow,
     body,
     ...(slow ? { retryAfter: SLOW_RETRY_SECONDS } : {}),
   });
