@@ -143,3 +143,23 @@ describe('Fleet call windows and start times (fake clock)', () => {
     expect(harness.api.calls.items).toHaveLength(1);
   }, 60_000);
 });
+
+describe('Fleet drain', () => {
+  it('drain() stops taking jobs: nothing more is dialed, the contacts stay queued for the other instances', async () => {
+    const harness = await campaignHarness(100);
+    try {
+      const fleet = await harness.startFleet({ slots: 1, limits: { cpsPerFromNumber: 1 } });
+      const { campaignId } = await fleet.campaign({ contacts: numbers('+1555100', 8).map((to) => ({ to })), concurrency: 1, fromNumbers: ['+15559000000'] });
+      await harness.api.calls.waitFor(() => true, 30_000);
+      await fleet.drain();
+      const dialed = harness.api.calls.items.length;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(harness.api.calls.items).toHaveLength(dialed);
+      const progress = await fleet.progress(campaignId);
+      expect(progress?.counts.queued).toBeGreaterThanOrEqual(8 - dialed);
+      expect(progress?.counts.dialing).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  }, 60_000);
+});
