@@ -5,10 +5,17 @@ import {
   ProviderAuthError,
   ProviderError,
   createSTT,
-  type Logger,
   type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, describeSTTConformance, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
+import {
+  FakeWebSocketServer,
+  describeSTTConformance,
+  runSTTCallEnd,
+  type FakeWebSocketConnection,
+  until,
+  collectAll,
+  captureLogger,
+} from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as assemblyai from './index.js';
 import { AssemblyAISTT } from './index.js';
@@ -130,29 +137,8 @@ const FIXTURE = [
 
 const frame = (word: string, bytes = 640) => new Uint8Array(bytes).fill(WORDS.indexOf(word));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
-async function collect(iterable: AsyncIterable<Transcript>): Promise<Transcript[]> {
-  const out: Transcript[] = [];
-  for await (const t of iterable) out.push(t);
-  return out;
-}
-function capture() {
-  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
-  const make = (): Logger => ({
-    debug: (fields, msg) => lines.push({ level: 'debug', msg, fields }),
-    info: (fields, msg) => lines.push({ level: 'info', msg, fields }),
-    warn: (fields, msg) => lines.push({ level: 'warn', msg, fields }),
-    error: (fields, msg) => lines.push({ level: 'error', msg, fields }),
-    child: () => make(),
-  });
-  return { logger: make(), lines };
-}
+const collect = collectAll<Transcript>;
+const capture = captureLogger;
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('AssemblyAISTT', () => {

@@ -69,6 +69,9 @@ export {
 } from './conformance/check-helpers.js';
 export { conformanceSpeech, type ConformanceSpeech } from './conformance/conformance-audio.js';
 export { runSTTCallEnd, type STTCallEndOptions } from './conformance/run-stt-call-end.js';
+export { until } from './kit/until.js';
+export { collectAll } from './kit/collect-all.js';
+export { captureLogger, type CapturedLine } from './kit/capture-logger.js';
 export {
   describeHttpTTSBehaviour,
   httpTTSBehaviourChecks,
