@@ -1,4 +1,4 @@
-import { ConfigError, MULAW_8K, connectWebSocket, type EngineSession } from '@patter/core';
+import { ConfigError, MULAW_8K, ProviderAuthError, connectWebSocket, type EngineSession } from '@patter/core';
 import { FakeWebSocketServer, sessionUpdate, startFakeRealtime } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAIRealtime, OpenAIRealtime2 } from './index.js';
@@ -57,5 +57,20 @@ describe('OpenAI Realtime voices and reasoning', () => {
     session = await new OpenAIRealtime2({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1', reasoningEffort: 'xhigh' }).connect(connectOptions);
     const update = await sessionUpdate(fake.connections[0]!);
     expect(update.session.reasoning).toEqual({ effort: 'xhigh' });
+  });
+});
+
+describe('OpenAI Realtime refused key', () => {
+  it('an error event with code invalid_api_key is a ProviderAuthError naming OPENAI_API_KEY', async () => {
+    fake = await FakeWebSocketServer.start({
+      onConnection: async (conn) => {
+        await conn.waitForJson((m: { type: string }) => m.type === 'session.update');
+        await conn.send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided.', param: null } });
+      },
+    });
+    const error = await new OpenAIRealtime({ apiKey: 'sk-wrong', baseUrl: fake.httpUrl + '/v1', connectTimeoutMs: 5_000 }).connect(connectOptions).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect(error).toMatchObject({ status: 401, retryable: false });
+    expect((error as Error).message).toMatch(/OPENAI_API_KEY/);
   });
 });

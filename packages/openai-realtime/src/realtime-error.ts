@@ -1,4 +1,4 @@
-import { ProviderError, ProviderStatusError } from '@patter/core';
+import { ProviderAuthError, ProviderError, ProviderStatusError } from '@patter/core';
 
 export const PROVIDER = 'openai_realtime';
 
@@ -35,6 +35,9 @@ export function realtimeError(error: WireError | undefined): { error: ProviderEr
     message = `server error${code ? ` ${code}` : ''}: ${detail}`;
   }
   const fatal = code !== undefined && FATAL_CODES.has(code);
+  if (code === 'invalid_api_key') {
+    return { error: new ProviderAuthError(PROVIDER, 401, 'OPENAI_API_KEY', { body: { ...error } }), fatal };
+  }
   return {
     error: new ProviderError(PROVIDER, message, { retryable: false, body: { ...error } }),
     fatal,
