@@ -171,18 +171,7 @@ describeHttpTTSBehaviour({
   name: 'CartesiaTTS',
   provider: 'cartesia_tts',
   envVar: 'CARTESIA_API_KEY',
-  serve: async (reply) => {
-    const fake = await fakeCartesia((res, _hit, n) => reply(res, n));
-    return {
-      url: fake.url,
-      requests: fake.requests,
-      lastClosed: async () => {
-        const hit = fake.hits.at(-1);
-        await hit?.done;
-        return hit?.closed === true;
-      },
-    };
-  },
+  serve: (reply) => fakeCartesia((res, _hit, n) => reply(res, n)),
   create: (options) => new CartesiaTTS(options),
 });
 

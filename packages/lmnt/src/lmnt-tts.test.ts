@@ -159,18 +159,7 @@ describeHttpTTSBehaviour({
   name: 'LmntTTS',
   provider: 'lmnt',
   envVar: 'LMNT_API_KEY',
-  serve: async (reply) => {
-    const fake = await fakeLmnt((res, _hit, n) => reply(res, n));
-    return {
-      url: fake.url,
-      requests: fake.requests,
-      lastClosed: async () => {
-        const hit = fake.hits.at(-1);
-        await hit?.done;
-        return hit?.closed === true;
-      },
-    };
-  },
+  serve: (reply) => fakeLmnt((res, _hit, n) => reply(res, n)),
   create: (options) => new LmntTTS(options),
 });
 

@@ -165,18 +165,7 @@ describeHttpTTSBehaviour({
   name: 'OpenAITTS',
   provider: 'openai_tts',
   envVar: 'OPENAI_API_KEY',
-  serve: async (reply) => {
-    const fake = await fakeOpenAI((res, _hit, n) => reply(res, n));
-    return {
-      url: fake.url,
-      requests: fake.requests,
-      lastClosed: async () => {
-        const hit = fake.hits.at(-1);
-        await hit?.done;
-        return hit?.closed === true;
-      },
-    };
-  },
+  serve: (reply) => fakeOpenAI((res, _hit, n) => reply(res, n)),
   create: (options) => new OpenAITTS(options),
 });
 

@@ -157,18 +157,7 @@ describeHttpTTSBehaviour({
   name: 'RimeTTS',
   provider: 'rime',
   envVar: 'RIME_API_KEY',
-  serve: async (reply) => {
-    const fake = await fakeRime((res, _hit, n) => reply(res, n));
-    return {
-      url: fake.url,
-      requests: fake.requests,
-      lastClosed: async () => {
-        const hit = fake.hits.at(-1);
-        await hit?.done;
-        return hit?.closed === true;
-      },
-    };
-  },
+  serve: (reply) => fakeRime((res, _hit, n) => reply(res, n)),
   create: (options) => new RimeTTS(options),
 });
 

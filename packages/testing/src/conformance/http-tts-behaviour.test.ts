@@ -52,21 +52,16 @@ function harness(flaw?: 'retriesFailures'): HttpTTSBehaviourHarness {
     envVar: 'ACME_API_KEY',
     serve: async (reply) => {
       let valid = 0;
-      let last: { done: Promise<void>; closed: () => boolean } | undefined;
+      const hits: { closed: boolean; done: Promise<void> }[] = [];
       server = await FakeHttpServer.start((req, res) => {
-        last = { done: req.clientClosed, closed: () => req.clientAborted };
         if (req.headers.authorization !== 'Bearer test-key') return res.json(401, { error: 'unauthorized' });
+        const hit = { closed: false, done: req.clientClosed };
+        void req.clientClosed.then(() => (hit.closed = req.clientAborted));
+        hits.push(hit);
         reply(res, ++valid);
       });
       const fake = server;
-      return {
-        url: fake.url,
-        requests: () => fake.requests.length,
-        lastClosed: async () => {
-          await last?.done;
-          return last?.closed() === true;
-        },
-      };
+      return { url: fake.url, requests: () => fake.requests.length, hits };
     },
     create: (options) => new AcmeTTS(options, flaw),
   };
