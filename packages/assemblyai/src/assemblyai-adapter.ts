@@ -44,6 +44,8 @@ export interface AssemblyAIAdapterConfig {
 const RECONNECT_CODES = new Set([3005, 3008]);
 /** Seconds before a new session after 3007 "Audio Transmission Rate Exceeded". */
 const RATE_RETRY_S = 1;
+/** Seconds before a new session after "Too many concurrent sessions" (1008/3009). */
+const TOO_MANY_RETRY_S = 5;
 
 /** AssemblyAI Universal Streaming v3 as a `WebSocketSTTAdapter`. */
 export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTTAdapter {
@@ -134,6 +136,10 @@ export function closeError(code: number, reason: string): ProviderError {
   if (code === 1008 && /unauthori[sz]ed/i.test(reason) && !/too many/i.test(reason)) {
     return new ProviderAuthError('assemblyai', 401, 'ASSEMBLYAI_API_KEY', { body });
   }
+  if (code === 3009 || (code === 1008 && /too many/i.test(reason))) {
+    // The limit is on new sessions per minute (it scales up): a new session after a wait may pass.
+    return new ProviderError('assemblyai', `session closed (${code})`, { retryable: true, retryAfter: TOO_MANY_RETRY_S, body });
+  }
   if (code === 3007 && /rate exceeded/i.test(reason)) {
     // Sent faster than real time: a new session after a short wait takes the (paced) audio.
     return new ProviderError('assemblyai', `session closed (${code})`, { retryable: true, retryAfter: RATE_RETRY_S, body });
@@ -141,7 +147,7 @@ export function closeError(code: number, reason: string): ProviderError {
   if (RECONNECT_CODES.has(code) || code === 1006 || code === 1011 || code === 1000 || code === 1001) {
     return new ProviderError('assemblyai', `session closed (${code})`, { retryable: true, body });
   }
-  // 1008/3009 too many sessions, 3006 invalid message, 3007 chunk duration: retrying cannot help.
+  // 3006 invalid message, 3007 chunk duration, other 1008s: retrying cannot help.
   return new ProviderError('assemblyai', `session closed (${code})`, { retryable: false, body });
 }
 

@@ -32,7 +32,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function fakeAssemblyAI(options: { dropAfterBytes?: number; holdUpgrade?: number; rateLimitFirst?: boolean } = {}): Promise<Fake> {
+async function fakeAssemblyAI(options: { dropAfterBytes?: number; holdUpgrade?: number; rateLimitFirst?: boolean; refuseFirst?: [number, string] } = {}): Promise<Fake> {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const fake: Fake = { server: undefined as never, upgradeCalls: 0, violations: [], openedAt: [], release };
@@ -46,6 +46,10 @@ async function fakeAssemblyAI(options: { dropAfterBytes?: number; holdUpgrade?: 
       const index = fake.server.connections.indexOf(conn);
       const ws = conn.socket;
       if (conn.headers.authorization !== KEY) return void ws.close(1008, 'Unauthorized Connection: Missing Authorization header');
+      if (index === 0 && options.refuseFirst) {
+        fake.violationAt = performance.now();
+        return void ws.close(...options.refuseFirst);
+      }
       const openedAt = performance.now();
       fake.openedAt[index] = openedAt;
       let audioMs = 0;
@@ -163,5 +167,23 @@ describe('AssemblyAISTT audio pace (3007)', () => {
     expect(fake.violations).toHaveLength(1);
     expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['hello']);
     expect(reconnectGap).toBeGreaterThanOrEqual(900);
+  }, 30_000);
+
+  it.each([
+    [3009, 'Unauthorized Connection: Too many concurrent sessions'],
+    [1008, 'Unauthorized connection: Too many concurrent sessions'],
+  ] as [number, string][])('a %i "too many sessions" close is retried after a wait, and the turn completes', async (code, reason) => {
+    const fake = await fakeAssemblyAI({ refuseFirst: [code, reason] });
+    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.server.url }).stream({ format: PCM16_16K });
+    const all = collect(stream.transcripts());
+    for (let i = 0; i < 5; i++) stream.sendAudio(frame('kenobi'));
+    await until(() => (fake.server.connections[1]?.binaryBytes().length ?? 0) >= 5 * 640);
+    const reconnectGap = (fake.openedAt[1] ?? 0) - (fake.violationAt ?? 0);
+    stream.finalize();
+    await until(() => fake.server.connections[1]?.textMessages().includes('{"type":"ForceEndpoint"}') ?? false);
+    await sleep(30);
+    await stream.close();
+    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['kenobi']);
+    expect(reconnectGap).toBeGreaterThanOrEqual(4500);
   }, 30_000);
 });
