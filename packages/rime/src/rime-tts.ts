@@ -99,7 +99,8 @@ export class RimeTTS implements TTSProvider {
     }
     if (options.timeScaleFactor !== undefined) {
       if (!(options.timeScaleFactor > 0)) throw new ConfigError('timeScaleFactor', 'must be a positive number');
-      if (isMist(model)) throw new ConfigError('timeScaleFactor', `${model} does not take timeScaleFactor; use speedAlpha`);
+      // mistv3 takes it like coda/arcana (protocols/tts/rime.md); mist and mistv2 only speedAlpha.
+      if (isMist(model) && model !== 'mistv3') throw new ConfigError('timeScaleFactor', `${model} does not take timeScaleFactor; use speedAlpha`);
     }
     if (options.reduceLatency !== undefined && model !== 'mistv2') {
       throw new ConfigError('reduceLatency', 'only mistv2 supports it');
