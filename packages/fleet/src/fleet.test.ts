@@ -163,3 +163,24 @@ describe('Fleet drain', () => {
     }
   }, 60_000);
 });
+
+describe('Fleet call ends', () => {
+  it('an end reported before the dialing worker recorded the call id is applied when it does', async () => {
+    const harness = await campaignHarness(60_000);
+    try {
+      const fleet = await harness.startFleet({ slots: 1 });
+      // The carrier's status callback arrives while the REST answer is still on its way.
+      const dial = harness.dialer.dial.bind(harness.dialer);
+      harness.dialer.dial = async (request) => {
+        const placed = await dial(request);
+        await fleet.callEnded(placed.callId, 'completed');
+        return placed;
+      };
+      const { campaignId } = await fleet.campaign({ contacts: [{ to: '+15551000000' }], concurrency: 1, fromNumbers: ['+15559000000'] });
+      await until(async () => (await fleet.progress(campaignId))?.state === 'done', 20_000);
+      expect((await fleet.progress(campaignId))?.contacts[0]).toMatchObject({ state: 'done', outcome: 'completed', attempts: 1 });
+    } finally {
+      await harness.close();
+    }
+  }, 60_000);
+});

@@ -41,6 +41,7 @@ const QUEUE = 'patter-dial';
 /** The lease a reconciler takes on a stale attempt: long enough to ask the carrier. */
 const reconcileLease = (leaseMs: number, checkMs: number) => Math.min(leaseMs, checkMs);
 const POLL_MS = 250;
+const EARLY_ENDS_MAX = 1000;
 
 /**
  * One server's part of the fleet: a pg-boss worker on the shared database. Campaign contacts
@@ -57,6 +58,8 @@ export class Fleet {
   private readonly inFlight = new Set<Promise<void>>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
+  /** Ends reported for call ids not (yet) recorded, oldest first. */
+  private readonly earlyEnds = new Map<string, CallOutcome>();
   readonly workerId: string;
 
   private constructor(private readonly options: FleetOptions, private readonly boss: PgBoss) {
@@ -116,9 +119,18 @@ export class Fleet {
     return this.store.progress(campaignId);
   }
 
-  /** Report how a call ended (from the carrier's status callback or the call session). */
+  /**
+   * Report how a call ended (from the carrier's status callback or the call session). An end that
+   * arrives before the dialing worker recorded the call id is kept a while and applied when it
+   * does (same process); elsewhere the reconciler asks the carrier after `callCheckMs`.
+   */
   async callEnded(callId: string, outcome: CallOutcome): Promise<void> {
-    if (await this.store.endCall(callId, outcome, this.clock.now())) await this.tick();
+    if (await this.store.endCall(callId, outcome, this.clock.now())) {
+      await this.tick();
+      return;
+    }
+    if (this.earlyEnds.size >= EARLY_ENDS_MAX) this.earlyEnds.delete(this.earlyEnds.keys().next().value as string);
+    this.earlyEnds.set(callId, outcome);
   }
 
   /** Queues due attempts as jobs and reconciles stale ones; runs every `tickMs` on each instance. */
@@ -183,6 +195,11 @@ export class Fleet {
       try {
         const { callId } = await this.options.dialer.dial({ attemptId, campaignId: claim.campaignId, to: claim.to, from: claim.from, variables: claim.variables, signal: AbortSignal.timeout(15_000) });
         await this.store.markInCall(attemptId, this.workerId, callId, this.clock.now() + (this.options.callCheckMs ?? 60_000));
+        const early = this.earlyEnds.get(callId);
+        if (early !== undefined) {
+          this.earlyEnds.delete(callId);
+          await this.store.endCall(callId, early, this.clock.now());
+        }
       } catch (error) {
         const refused = error instanceof ProviderError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
         if (refused) await this.store.failDial(attemptId, this.workerId, this.clock.now());

@@ -41,7 +41,10 @@ async function runBench(db: SqlClient, schema: string): Promise<void> {
   const push = api.calls.push.bind(api.calls);
   api.calls.push = (call: FakeTwilioCall) => {
     push(call);
-    setTimeout(() => void fleet.callEnded(call.sid, 'completed'), 200);
+    setTimeout(() => {
+      call.status = 'completed';
+      void fleet.callEnded(call.sid, 'completed');
+    }, 200);
   };
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -50,7 +53,12 @@ async function runBench(db: SqlClient, schema: string): Promise<void> {
     concurrency: 100,
     fromNumbers: Array.from({ length: 10 }, (_, i) => `+1555900${String(i).padStart(4, '0')}`),
   });
-  while ((await fleet.progress(campaignId))?.state !== 'done') await new Promise((resolve) => setTimeout(resolve, 100));
+  for (;;) {
+    const progress = await fleet.progress(campaignId);
+    if (progress?.state === "done") break;
+    if (process.env.BENCH_VERBOSE) console.log(((performance.now() - started) / 1000).toFixed(1), JSON.stringify(progress?.counts));
+    await new Promise((resolve) => setTimeout(resolve, process.env.BENCH_VERBOSE ? 2000 : 100));
+  }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   console.log(
