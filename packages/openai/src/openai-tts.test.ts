@@ -141,20 +141,6 @@ describe('OpenAITTS', () => {
     expect(() => new OpenAITTS({ apiKey: 'k', idleTimeoutMs: -5 })).toThrow(/^idleTimeoutMs:/);
   });
 
-  it('reads OPENAI_API_KEY', () => {
-    const saved = process.env.OPENAI_API_KEY;
-    delete process.env.OPENAI_API_KEY;
-    try {
-      expect(() => new OpenAITTS()).toThrow(/OPENAI_API_KEY/);
-      process.env.OPENAI_API_KEY = 'env-key';
-      expect(new OpenAITTS().outputFormats).toEqual([PCM16_24K]);
-    } finally {
-      if (saved === undefined) delete process.env.OPENAI_API_KEY;
-      else process.env.OPENAI_API_KEY = saved;
-    }
-    expect(() => new OpenAITTS({ apiKey: 'k', baseUrl: 'nope' })).toThrow(/baseUrl/);
-  });
-
   it('registers as "openai_tts" and exports the namespaced factory', () => {
     expect(createTTS('openai_tts', { apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(OpenAITTS);
@@ -167,6 +153,7 @@ describeHttpTTSBehaviour({
   envVar: 'OPENAI_API_KEY',
   serve: (reply) => fakeOpenAI((res, _hit, n) => reply(res, n)),
   create: (options) => new OpenAITTS(options),
+  createFromEnv: () => new OpenAITTS(),
 });
 
 /** Deterministic audio per text (whole samples), what the conformance fake speaks. */

@@ -1,4 +1,4 @@
-import { PCM16_16K, streamHttpTTS, warmUpHttp, type Logger, type TTSProvider, type TTSSynthesizeOptions } from '@patter/core';
+import { ConfigError, PCM16_16K, silentLogger, streamHttpTTS, warmUpHttp, type Logger, type TTSProvider, type TTSSynthesizeOptions } from '@patter/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer } from '../fakes/fake-http-server.js';
 import { runConformanceChecks } from './conformance-check.js';
@@ -11,7 +11,9 @@ class AcmeTTS implements TTSProvider {
   constructor(
     private readonly options: { readonly apiKey: string; readonly baseUrl: string; readonly logger: Logger },
     private readonly flaw?: 'retriesFailures',
-  ) {}
+  ) {
+    if (!/^https?:\/\//.test(options.baseUrl)) throw new ConfigError('baseUrl', 'expected an http(s) URL');
+  }
 
   async *synthesize(text: string, options: TTSSynthesizeOptions = {}): AsyncGenerator<Uint8Array> {
     const request = () =>
@@ -32,6 +34,12 @@ class AcmeTTS implements TTSProvider {
     } catch {
       return yield* request(); // the flaw: any failure is tried again, a refused key or a cut stream too
     }
+  }
+
+  static fromEnv(): AcmeTTS {
+    const apiKey = process.env.ACME_API_KEY;
+    if (!apiKey) throw new ConfigError('apiKey', 'pass apiKey or set ACME_API_KEY');
+    return new AcmeTTS({ apiKey, baseUrl: 'http://127.0.0.1:9', logger: silentLogger });
   }
 
   async warmup(): Promise<void> {
@@ -64,6 +72,7 @@ function harness(flaw?: 'retriesFailures'): HttpTTSBehaviourHarness {
       return { url: fake.url, requests: () => fake.requests.length, hits };
     },
     create: (options) => new AcmeTTS(options, flaw),
+    createFromEnv: () => AcmeTTS.fromEnv(),
   };
 }
 

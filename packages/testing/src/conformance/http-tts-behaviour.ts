@@ -1,4 +1,4 @@
-import { ProviderAuthError, ProviderStatusError, TTSStreamError, type Logger, type TTSProvider } from '@patter/core';
+import { ConfigError, ProviderAuthError, ProviderStatusError, TTSStreamError, type Logger, type TTSProvider } from '@patter/core';
 import type { FakeHttpResponse } from '../fakes/fake-http-response.js';
 import { assert, assertBytesEqual, assertEqual, fail, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck } from './conformance-check.js';
@@ -33,6 +33,8 @@ export interface HttpTTSBehaviourHarness {
   serve(reply: (res: FakeHttpResponse, n: number) => void): Promise<HttpTTSFake>;
   /** The provider pointed at the fake. */
   create(options: { readonly apiKey: string; readonly baseUrl: string; readonly logger: Logger }): TTSProvider;
+  /** The provider with no options at all (its key from `envVar`): checks the env var is read and its absence named. */
+  createFromEnv?(): TTSProvider;
 }
 
 const AUDIO = Uint8Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff);
@@ -162,7 +164,40 @@ export function httpTTSBehaviourChecks(harness: HttpTTSBehaviourHarness): Confor
         await harness.create({ apiKey, baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup?.();
       },
     },
+    ...(harness.createFromEnv === undefined ? [] : [envCheck(harness, harness.createFromEnv)]),
   ];
+}
+
+function envCheck(harness: HttpTTSBehaviourHarness, createFromEnv: () => TTSProvider): ConformanceCheck {
+  return {
+    name: `reads ${harness.envVar} when no apiKey is given; a bad baseUrl fails at construction`,
+    run: async () => {
+      const saved = process.env[harness.envVar];
+      delete process.env[harness.envVar];
+      try {
+        let missing: unknown;
+        try {
+          createFromEnv();
+        } catch (error) {
+          missing = error;
+        }
+        assert(missing instanceof ConfigError, `expected a ConfigError without ${harness.envVar}, got ${String(missing)}`);
+        assert(missing.message.includes(harness.envVar), `the error does not name ${harness.envVar}: ${missing.message}`);
+        process.env[harness.envVar] = 'env-key';
+        assert(createFromEnv().outputFormats.length > 0, 'the provider built from the env var declares no outputFormats');
+      } finally {
+        if (saved === undefined) delete process.env[harness.envVar];
+        else process.env[harness.envVar] = saved;
+      }
+      let badUrl: unknown;
+      try {
+        harness.create({ apiKey: 'k', baseUrl: 'nope', logger: quiet });
+      } catch (error) {
+        badUrl = error;
+      }
+      assert(badUrl instanceof ConfigError && badUrl.option === 'baseUrl', `expected ConfigError('baseUrl'), got ${String(badUrl)}`);
+    },
+  };
 }
 
 /** Declares the HTTP-TTS behaviour checks as vitest tests: one call in a plugin's test file. */
