@@ -36,7 +36,10 @@ export interface AssemblyAIAdapterConfig {
   /** Called per connection: the query may change after `updateConfiguration`. */
   readonly url: () => string;
   readonly apiKey: string;
-  /** With `format_turns=true` the final is the formatted copy of the end-of-turn message. */
+  /**
+   * `format_turns=true` was asked. The final is still the first end-of-turn message (notes §7); the
+   * formatted copy that may follow with the same `turn_order` is dropped (a Transcript is never replaced).
+   */
   readonly formatTurns: () => boolean;
 }
 
@@ -51,6 +54,8 @@ const TOO_MANY_RETRY_S = 5;
 export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTTAdapter {
   let sessionId: string | undefined;
   let forced = false;
+  /** `turn_order` of the last final on this session (its formatted copy is dropped). */
+  let finalTurn: number | undefined;
   return {
     provider: 'assemblyai',
     apiKeyEnv: 'ASSEMBLYAI_API_KEY',
@@ -75,6 +80,7 @@ export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTT
       switch (m.type) {
         case 'Begin':
           sessionId = m.id;
+          finalTurn = undefined;
           ctx.logger.debug({ sessionId }, 'assemblyai session began');
           return true;
         case 'SpeechStarted':
@@ -102,12 +108,20 @@ export function assemblyAIAdapter(config: AssemblyAIAdapterConfig): WebSocketSTT
   function onTurn(m: AssemblyAIMessage, ctx: WebSocketSTTContext): void {
     const words = m.words ?? [];
     const end = m.end_of_turn === true;
-    const final = end && (!config.formatTurns() || m.turn_is_formatted === true);
+    if (end && m.turn_order !== undefined && m.turn_order === finalTurn) {
+      ctx.logger.debug({ turnOrder: m.turn_order }, 'assemblyai formatted copy of a final turn dropped');
+      return;
+    }
+    // Final on the first end_of_turn (notes §7), formatted or not: no wait for a formatted copy.
+    const final = end;
     // Finalized words are in `transcript`; the newest (non-final) word only in `words`.
     const text = end ? (m.transcript ?? '') : words.map((w) => w.text ?? '').join(' ');
     if (text === '' && !end) return;
     const fromFinalize = final && forced;
-    if (final) forced = false;
+    if (final) {
+      forced = false;
+      finalTurn = m.turn_order;
+    }
     ctx.emit(
       transcript({
         text,

@@ -227,7 +227,7 @@ describe('AssemblyAISTT', () => {
     expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Terminate"}']);
   });
 
-  it('with formatTurns, the formatted copy of the end-of-turn message is the one final (fixture)', async () => {
+  it('with formatTurns, the first end-of-turn message is the final and its formatted copy (same turn_order) is dropped (fixture)', async () => {
     const FORMATTED =
       '{"turn_order":0,"turn_is_formatted":true,"end_of_turn":true,"transcript":"Hello there.","end_of_turn_confidence":0.71,"words":[{"start":320,"end":640,"text":"Hello","confidence":0.95,"word_is_final":true},{"start":720,"end":1040,"text":"there.","confidence":0.93,"word_is_final":true}],"utterance":"","type":"Turn"}';
     const fake = await fakeAssemblyAI({
@@ -247,12 +247,11 @@ describe('AssemblyAISTT', () => {
     expect(got.map((t) => [t.text, t.isFinal, t.speechFinal])).toEqual([
       ['hello', false, false],
       ['hello there', false, false],
-      ['hello there', false, false],
-      ['Hello there.', true, true],
+      ['hello there', true, true],
     ]);
-    expect(got[3]).toEqual({
-      text: 'Hello there.', isFinal: true, speechFinal: true, confidence: 0.94, fromFinalize: false, eventType: 'Results',
-      words: [{ word: 'Hello', start: 0.32, end: 0.64, confidence: 0.95 }, { word: 'there.', start: 0.72, end: 1.04, confidence: 0.93 }],
+    expect(got[2]).toEqual({
+      text: 'hello there', isFinal: true, speechFinal: true, confidence: 0.94, fromFinalize: false, eventType: 'Results',
+      words: [{ word: 'hello', start: 0.32, end: 0.64, confidence: 0.95 }, { word: 'there', start: 0.72, end: 1.04, confidence: 0.93 }],
       requestId: SESSION,
     });
   });
