@@ -111,7 +111,9 @@ export function createCallSession(options: CallSessionOptions): CallSession {
 
   /** The greeting, from the audio prepared while the call rang when there is some. */
   const sayFirstMessage = async (current: SessionMode, text: string): Promise<void> => {
-    const prepared = options.prepared ? await awaitPrepared(options.prepared, logger) : undefined;
+    // An engine takes its greeting in the same turn as `listen` (ElevenLabs only in its
+    // conversation initiation), so it never waits for prepared audio (pipeline only).
+    const prepared = options.prepared && !agent.engine ? await awaitPrepared(options.prepared, logger) : undefined;
     if (finished) return;
     await current.say(text, prepared?.firstMessage?.text === text ? prepared.firstMessage : undefined);
   };
