@@ -11,7 +11,12 @@ export async function openPostgresClient(url: string, logger: Logger, maxConnect
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
   // An idle client's error (server restarted) is emitted on the pool: without a listener it is uncaught.
-  pool.on('error', (err) => logger.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'database connection lost'));
+  const lost = (err: Error) => logger.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'database connection lost');
+  pool.on('error', lost);
+  // A checked-out client has no pool listener, and a dropped socket can emit more than one error:
+  // every client keeps one of its own, so a lost connection is never an uncaught exception (the
+  // query in flight rejects and the caller retries).
+  pool.on('connect', (client) => client.on('error', lost));
   return {
     kind: 'postgres',
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
