@@ -33,6 +33,7 @@ export type {
   CallEndReason,
 } from './carrier/call-transport.js';
 export type { TextChannel } from './carrier/text-channel.js';
+export type { WebhookChange, WebhookTarget } from './carrier/webhook-change.js';
 export type {
   Carrier,
   CarrierHost,

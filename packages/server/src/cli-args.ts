@@ -10,12 +10,15 @@ export type CliCommand =
       readonly port?: number;
       readonly host?: string;
       readonly envFile?: string;
+      /** `--auto-configure`: point the carrier's number at this server on start. */
+      readonly autoConfigure?: boolean;
     };
 
 /** A command line the CLI cannot run; printed with a pointer to `--help`, exit code 2. */
 export class CliUsageError extends PatterError {}
 
 const VALUE_FLAGS = new Set(['--port', '--host', '--env-file']);
+const BOOLEAN_FLAGS = new Set(['--auto-configure']);
 
 /** Parses `patter <command> [module] [--port N] [--host H] [--env-file F]` (also `--flag=value`). */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -31,6 +34,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (BOOLEAN_FLAGS.has(name)) {
+      if (eq > 0) throw new CliUsageError(`${name} takes no value`);
+      flags.set(name, 'true');
+      continue;
+    }
     if (!VALUE_FLAGS.has(name)) throw new CliUsageError(`unknown option ${name}`);
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new CliUsageError(`${name} needs a value`);
@@ -45,11 +53,13 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new CliUsageError('--port must be a number from 0 to 65535');
   const host = flags.get('--host');
   const envFile = flags.get('--env-file');
+  if (command === 'test' && flags.has('--auto-configure')) throw new CliUsageError('--auto-configure works with patter serve only');
   return {
     command,
     module,
     ...(port !== undefined && { port: Number(port) }),
     ...(host !== undefined && { host }),
     ...(envFile !== undefined && { envFile }),
+    ...(flags.has('--auto-configure') && { autoConfigure: true }),
   };
 }

@@ -2,7 +2,7 @@
 export const CLI_HELP = `patter - put your AI voice agent on the phone
 
 Usage:
-  patter serve <agent-module> [--port 8000] [--host 0.0.0.0] [--env-file .env]
+  patter serve <agent-module> [--port 8000] [--host 0.0.0.0] [--env-file .env] [--auto-configure]
   patter test  <agent-module> [--env-file .env]
   patter --help | --version
 
@@ -17,6 +17,9 @@ Options:
   --host <addr>     Interface to bind (default 0.0.0.0, all interfaces).
   --env-file <f>    Load environment variables (API keys) from this file first.
                     Without it, ./.env is loaded when it exists. Variables already set win.
+  --auto-configure  serve: point your carrier number's voice webhook at webhookUrl on start
+                    (Twilio VoiceUrl; Telnyx number connection + application webhook URL),
+                    printing each setting changed (old -> new). Restores nothing on exit.
 
 The agent module (.js, .mjs or .ts) exports two names:
 

@@ -9,6 +9,7 @@ export type { CallOptions, OutboundCall } from './outbound-calls.js';
 export type { CallSessionFactory } from './server-context.js';
 export { StreamToken, type StreamTokenCheck, type StreamTokenFailure } from './stream-token.js';
 export { BodyTooLargeError } from './body-reader.js';
+export { AutoConfigureError } from './auto-configure-error.js';
 export { verifyPostCallSignature, signPostCall, POST_CALL_SIGNATURE_HEADER } from './dashboard/post-call-signature.js';
 export type { PostCallOptions } from './dashboard/post-call-delivery.js';
 export type { AnalysisOptions } from './dashboard/post-call-analysis.js';

@@ -11,6 +11,7 @@ import {
 } from '@patter/core';
 import { createAgent, isAgent, type Agent } from './agent.js';
 import { checkWebhookUrl, isLoopbackHostname } from './check-webhook-url.js';
+import { checkAutoConfigure, configureCarrierWebhooks } from './configure-carrier-webhooks.js';
 import { placeOutboundCall, type CallOptions, type OutboundCall } from './outbound-calls.js';
 import { resolveServeOptions, type ServeOptions } from './serve-options.js';
 import { startServer, type ServerHandle } from './serve.js';
@@ -127,6 +128,7 @@ export class Patter {
           `without it the carrier would be told http://127.0.0.1. Leave it out only when serving on host 127.0.0.1 for local tests.`,
       );
     }
+    if (resolved.autoConfigure === true) checkAutoConfigure(this.carrier, this.webhookUrl);
     this.serving = true;
     try {
       // Without a carrier the dev phone is the carrier: calls come only from the browser.
@@ -142,6 +144,16 @@ export class Patter {
         createSession: this.createSession,
       });
       this.context = context;
+      if (resolved.autoConfigure === true && this.carrier) {
+        // Once listening, so the number points at a server that answers; a failure closes it again.
+        const target = { publicUrl: context.publicUrl, phoneNumber: this.phoneNumber };
+        const webhookChanges = await configureCarrierWebhooks(this.carrier, target, this.logger).catch(async (error: unknown) => {
+          this.context = undefined;
+          await handle.close({ timeoutMs: 0 });
+          throw error;
+        });
+        return Object.assign(handle, { webhookChanges });
+      }
       return handle;
     } catch (err) {
       this.serving = false;
@@ -158,6 +170,7 @@ export class Patter {
   handler(options: Omit<ServeOptions, 'port' | 'host' | 'devPhone' | 'shutdownSignals'>): PatterHandler {
     if (this.serving) throw new ConfigError('serve', 'this Patter is already serving; create another Patter for a second server');
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an options object');
+    if (options.autoConfigure === true) throw new ConfigError('autoConfigure', 'works with phone.serve() only; with phone.handler() set the webhook at the carrier');
     const resolved = resolveServeOptions({ ...options, devPhone: false, shutdownSignals: false });
     if (resolved.agent === undefined) throw new ConfigError('agent', 'required: the agent that answers calls');
     if (!this.carrier) throw new ConfigError('carrier', 'phone.handler() needs a carrier (new Patter({ carrier: new Twilio(), ... }))');

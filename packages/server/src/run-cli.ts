@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { maskPhoneNumber, PatterError } from '@patter/core';
 import { CliUsageError, parseCliArgs } from './cli-args.js';
 import { CLI_HELP } from './cli-help.js';
+import { describeWebhookChange } from './configure-carrier-webhooks.js';
 import { loadAgentModule } from './load-agent-module.js';
 import { runTestMode } from './test-mode/run-test-mode.js';
 
@@ -66,6 +67,7 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
       agent,
       port,
       ...(command.host !== undefined && { host: command.host }),
+      ...(command.autoConfigure === true && { autoConfigure: true }),
     });
     io.out(`patter: serving ${command.module} on ${handle.url}`);
     if (phone.carrier) io.out(`patter: carrier ${phone.carrier.key}, number ${maskPhoneNumber(phone.phoneNumber)}`);
@@ -76,6 +78,10 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     io.out(`patter: health ${handle.url}/health`);
     // Without a carrier the routes are the dev phone's own: nothing to configure anywhere.
     if (phone.carrier) for (const webhook of handle.webhooks) io.out(`patter: webhook ${webhook}`);
+    if (handle.webhookChanges !== undefined) {
+      for (const change of handle.webhookChanges) io.out(`patter: auto-configure ${phone.carrier?.key ?? ''} ${describeWebhookChange(change)}`);
+      io.out('patter: auto-configure restores nothing on exit: the number keeps pointing at this URL');
+    }
     io.out('patter: press Ctrl-C to stop');
     return 0;
   } catch (err) {

@@ -93,6 +93,15 @@ export interface ServeOptions {
    * The validated result is stored with the call, shown on its page and sent in `postCall`.
    */
   readonly analysis?: AnalysisOptions;
+  /**
+   * Zero-touch carrier setup: once listening, point the phone number's inbound webhook at
+   * `webhookUrl` (Twilio: the number's VoiceUrl and VoiceMethod; Telnyx: the number's connection
+   * and the Call Control application's webhook_event_url), changing only what is not already
+   * right and logging each setting (old → new). A failure fails start, naming what could not be
+   * configured. Nothing is restored on shutdown. Needs `webhookUrl`. Default false (nothing at
+   * the carrier is touched). CLI: `--auto-configure`.
+   */
+  readonly autoConfigure?: boolean;
 }
 
 export type ResolvedServeOptions = Required<
@@ -157,6 +166,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   }
   if (typeof resolved.recording !== 'boolean') throw new ConfigError('recording', 'expected a boolean');
   if (options.warmup !== undefined && typeof options.warmup !== 'boolean') throw new ConfigError('warmup', 'expected a boolean');
+  if (options.autoConfigure !== undefined && typeof options.autoConfigure !== 'boolean') throw new ConfigError('autoConfigure', 'expected a boolean');
   if (resolved.shutdownSignals !== false && !Array.isArray(resolved.shutdownSignals)) {
     throw new ConfigError('shutdownSignals', 'expected an array of signal names, or false');
   }

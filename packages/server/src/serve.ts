@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { WebSocketServer } from 'ws';
-import type { Carrier, Logger } from '@patter/core';
+import type { Carrier, Logger, WebhookChange } from '@patter/core';
 import type { Agent } from './agent.js';
 import { CallRegistry } from './call-registry.js';
 import { DevPhoneCarrier, DEVPHONE_PATH } from './devphone/devphone-carrier.js';
@@ -34,6 +34,8 @@ export interface ServerHandle {
   readonly devPhoneAccess: 'loopback' | 'secret' | undefined;
   /** Calls whose media stream is connected. */
   readonly activeCalls: number;
+  /** What `autoConfigure` checked at the carrier, each setting changed or already right; undefined without it. */
+  readonly webhookChanges?: readonly WebhookChange[];
   /**
    * Stop accepting calls, let running calls finish for up to `timeoutMs` (default the serve
    * option `shutdownTimeoutMs`), hang up the rest, and close the server. Idempotent.

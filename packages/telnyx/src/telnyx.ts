@@ -16,11 +16,14 @@ import {
   type DtmfToneOptions,
   type OutboundCallRequest,
   type StreamContext,
+  type WebhookChange,
+  type WebhookTarget,
   type WebSocket,
 } from '@patter/core';
 import { encodeClientState } from './telnyx-client-state.js';
 import { TelnyxMediaCodec } from './telnyx-media-codec.js';
-import { TelnyxRest, telnyxErrorCodes } from './telnyx-rest.js';
+import { configureTelnyxNumber } from './configure-telnyx-number.js';
+import { TelnyxRest, telnyxErrorCodes, type TelnyxRestOptions } from './telnyx-rest.js';
 import { telnyxPublicKey } from './telnyx-signature.js';
 import { TELNYX_PATHS, telnyxRoutes } from './telnyx-webhooks.js';
 
@@ -96,6 +99,7 @@ export class Telnyx implements Carrier {
   private readonly publicKey: KeyObject;
   private readonly connectionId: string | undefined;
   private readonly rest: TelnyxRest;
+  private readonly restOptions: TelnyxRestOptions;
   private readonly codec: TelnyxCodec;
   private readonly machineDetection: TelnyxMachineDetection;
   private readonly ringTimeoutSecs: number;
@@ -127,7 +131,8 @@ export class Telnyx implements Carrier {
     if (!(timeoutMs > 0)) throw new ConfigError('requestTimeoutMs', 'must be positive');
     this.streamParameters = options.streamParameters ?? {};
     this.dtmf = options.dtmf;
-    this.rest = new TelnyxRest({ baseUrl: normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl), apiKey, timeoutMs });
+    this.restOptions = { baseUrl: normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl), apiKey, timeoutMs };
+    this.rest = new TelnyxRest(this.restOptions);
   }
 
   routes(host: CarrierHost): readonly CarrierRoute[] {
@@ -159,6 +164,20 @@ export class Telnyx implements Carrier {
       frameMs: 20,
       leadMs: this.leadMs,
       ...(this.dtmf === undefined ? {} : { dtmf: this.dtmf }),
+    });
+  }
+
+  /**
+   * Zero-touch setup (`serve({ autoConfigure: true })`): puts the number on the Call Control
+   * application `connectionId` and points the application's `webhook_event_url` at this server's
+   * webhook, changing only what differs. Nothing is restored on shutdown.
+   */
+  configureWebhooks(target: WebhookTarget): Promise<readonly WebhookChange[]> {
+    return configureTelnyxNumber(this.restOptions, {
+      phoneNumber: target.phoneNumber,
+      connectionId: this.connectionId,
+      webhookUrl: joinUrl(target.publicUrl, TELNYX_PATHS.webhook),
+      ...(target.signal === undefined ? {} : { signal: target.signal }),
     });
   }
 

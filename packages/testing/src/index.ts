@@ -125,6 +125,7 @@ export {
 export { CarrierHarness, type HarnessCall, type CarrierHarnessOptions } from './simulators/carrier-harness.js';
 export { FakeRestServer, type RecordedRequest, type RestAnswer, type RestHandler } from './simulators/fake-rest-server.js';
 export { FakeTwilioApi, type FakeTwilioCall, type FakeTwilioUpdate } from './simulators/fake-twilio-api.js';
+export { FakeTwilioIncomingNumbers, type FakeTwilioIncomingNumber, type FakeTwilioNumberUpdate } from './simulators/fake-twilio-incoming-numbers.js';
 export {
   TelnyxSimulator,
   TelnyxSimulatedCall,
@@ -134,3 +135,4 @@ export {
   type TelnyxWebhookOptions,
 } from './simulators/telnyx-simulator.js';
 export { FakeTelnyxApi, type FakeTelnyxCommand, type FakeTelnyxDial } from './simulators/fake-telnyx-api.js';
+export { FakeTelnyxNumbers, type FakeTelnyxPhoneNumber, type FakeTelnyxApplication, type FakeTelnyxPatch } from './simulators/fake-telnyx-numbers.js';

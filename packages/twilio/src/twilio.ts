@@ -15,10 +15,13 @@ import {
   type DtmfToneOptions,
   type OutboundCallRequest,
   type StreamContext,
+  type WebhookChange,
+  type WebhookTarget,
   type WebSocket,
 } from '@patter/core';
 import { TwilioMediaCodec } from './twilio-media-codec.js';
-import { TwilioRest, twilioErrorCode, type FormFields } from './twilio-rest.js';
+import { configureTwilioNumber } from './configure-twilio-number.js';
+import { TwilioRest, twilioErrorCode, type FormFields, type TwilioRestOptions } from './twilio-rest.js';
 import { dialTwiml, streamTwiml } from './twilio-twiml.js';
 import { TWILIO_PATHS, twilioRoutes } from './twilio-webhooks.js';
 
@@ -96,6 +99,7 @@ export class Twilio implements Carrier {
   readonly accountSid: string;
   private readonly authToken: string;
   private readonly rest: TwilioRest;
+  private readonly restOptions: TwilioRestOptions;
   private readonly settings: Required<Omit<TwilioOptions, 'accountSid' | 'authToken' | 'apiKeySid' | 'apiKeySecret' | 'transferCallerId' | 'dtmf'>> &
     { readonly transferCallerId: string | undefined; readonly dtmf: DtmfToneOptions | undefined };
   private host: CarrierHost | undefined;
@@ -126,14 +130,15 @@ export class Twilio implements Carrier {
       throw new ConfigError('machineDetection', 'must be DetectMessageEnd or Enable');
     }
     if (!(this.settings.leadMs >= 0 && this.settings.leadMs <= 1000)) throw new ConfigError('leadMs', 'must be between 0 and 1000');
-    this.rest = new TwilioRest({
+    this.restOptions = {
       baseUrl: this.settings.baseUrl,
       accountSid: this.accountSid,
       username: apiKeySid ?? this.accountSid,
       password: apiKeySecret ?? this.authToken,
       credentialEnv: apiKeySid === undefined ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET',
       timeoutMs: this.settings.requestTimeoutMs,
-    });
+    };
+    this.rest = new TwilioRest(this.restOptions);
   }
 
   routes(host: CarrierHost): readonly CarrierRoute[] {
@@ -151,6 +156,19 @@ export class Twilio implements Carrier {
       frameMs: 20,
       leadMs: this.settings.leadMs,
       ...(this.settings.dtmf === undefined ? {} : { dtmf: this.settings.dtmf }),
+    });
+  }
+
+  /**
+   * Zero-touch setup (`serve({ autoConfigure: true })`): points the number's `VoiceUrl` at this
+   * server's voice webhook with `VoiceMethod` POST, changing only what differs. Nothing is restored
+   * on shutdown.
+   */
+  configureWebhooks(target: WebhookTarget): Promise<readonly WebhookChange[]> {
+    return configureTwilioNumber(this.restOptions, {
+      phoneNumber: target.phoneNumber,
+      voiceUrl: joinUrl(target.publicUrl, TWILIO_PATHS.voice),
+      ...(target.signal === undefined ? {} : { signal: target.signal }),
     });
   }
 

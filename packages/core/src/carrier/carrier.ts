@@ -2,6 +2,7 @@ import type { AudioFormat } from '../audio/audio-format.js';
 import type { Logger } from '../log/logger.js';
 import type { CallDirection, CallTransport } from './call-transport.js';
 import type { WebSocket } from '../net/connect-web-socket.js';
+import type { WebhookChange, WebhookTarget } from './webhook-change.js';
 
 /** An HTTP request as the server hands it to a carrier route. */
 export interface CarrierHttpRequest {
@@ -102,4 +103,11 @@ export interface Carrier {
   acceptStream(socket: WebSocket, context: StreamContext): CallTransport;
   /** Dial out; resolves with the carrier's call id. */
   placeCall(request: OutboundCallRequest): Promise<{ readonly callId: string }>;
+  /**
+   * Zero-touch setup: point the number's inbound webhook at `target.publicUrl` (only what is not
+   * already right), and report every setting it checked. Called on start only when asked
+   * (`serve({ autoConfigure: true })`); rejects naming what could not be configured. Nothing is
+   * restored on shutdown.
+   */
+  configureWebhooks?(target: WebhookTarget): Promise<readonly WebhookChange[]>;
 }

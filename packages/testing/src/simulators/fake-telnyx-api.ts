@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isBase64 } from '@patter/core';
 import { WaitableLog } from '../fakes/waitable-log.js';
 import { FakeRestServer, type RecordedRequest, type RestAnswer } from './fake-rest-server.js';
+import { FakeTelnyxNumbers } from './fake-telnyx-numbers.js';
 
 /** A command the fake Telnyx API accepted (`answer`, `hangup`, `transfer` …), with its JSON body. */
 export interface FakeTelnyxCommand {
@@ -32,6 +33,8 @@ const fail = (status: number, code: string, title: string, pointer?: string): Re
 export class FakeTelnyxApi extends FakeRestServer {
   readonly commands = new WaitableLog<FakeTelnyxCommand>('call command');
   readonly dials = new WaitableLog<FakeTelnyxDial>('dial');
+  /** The account's phone numbers and Call Control applications: add them, then read what `autoConfigure` changed. */
+  readonly numbers: FakeTelnyxNumbers;
   private readonly calls = new Map<string, 'active' | 'ended'>();
   /** Called after an accepted `hangup`/`reject`, e.g. to make the simulator send `stop`. */
   onHangup: ((callControlId: string) => void) | undefined;
@@ -42,6 +45,8 @@ export class FakeTelnyxApi extends FakeRestServer {
     this.route('POST', /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/, (r, m) =>
       this.guard(r, (body) => this.command(decodeURIComponent(m[1]!), m[2]!, body)),
     );
+    this.numbers = new FakeTelnyxNumbers(apiKey);
+    this.numbers.mount(this);
   }
 
   /** Make a call known (an inbound call that rang). */

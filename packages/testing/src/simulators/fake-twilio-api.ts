@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WaitableLog } from '../fakes/waitable-log.js';
 import { FakeRestServer, type RecordedRequest, type RestAnswer } from './fake-rest-server.js';
+import { FakeTwilioIncomingNumbers } from './fake-twilio-incoming-numbers.js';
 
 /** A call the fake Twilio REST API created or was told about, with the form fields it got. */
 export interface FakeTwilioCall {
@@ -31,6 +32,8 @@ const error = (status: number, code: number, message: string): RestAnswer => ({
 export class FakeTwilioApi extends FakeRestServer {
   readonly calls = new WaitableLog<FakeTwilioCall>('created call');
   readonly updates = new WaitableLog<FakeTwilioUpdate>('call update');
+  /** The account's numbers (IncomingPhoneNumbers): add them, then read what `autoConfigure` changed. */
+  readonly incomingNumbers: FakeTwilioIncomingNumbers;
   private readonly known = new Map<string, FakeTwilioCall>();
   /** Called after an accepted hang-up (`Status=completed`), e.g. to make the simulator send `stop`. */
   onHangup: ((callSid: string) => void) | undefined;
@@ -42,6 +45,8 @@ export class FakeTwilioApi extends FakeRestServer {
     this.route('GET', new RegExp(`${base}/Calls\\.json$`), (r, m) => this.guard(r, m, () => this.list(r)));
     this.route('POST', new RegExp(`${base}/Calls/([^/]+)\\.json$`), (r, m) => this.guard(r, m, () => this.update(r, m[2]!)));
     this.route('POST', new RegExp(`${base}/Calls/([^/]+)/Recordings\\.json$`), (r, m) => this.guard(r, m, () => this.record(r, m[2]!)));
+    this.incomingNumbers = new FakeTwilioIncomingNumbers(accountSid);
+    this.incomingNumbers.mount(this, (r, m, next) => this.guard(r, m, next));
   }
 
   /** Make an (inbound) call known so updates on it succeed. */
