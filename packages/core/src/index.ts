@@ -44,6 +44,8 @@ export type {
   MachineDetectionResult,
   StreamContext,
   OutboundCallRequest,
+  CarrierCallQuery,
+  CarrierCallRecord,
 } from './carrier/carrier.js';
 export type { CallControl } from './call/call-control.js';
 export type { AgentOptions, MessageContext, MessageHandler } from './agent/agent-options.js';

@@ -48,6 +48,7 @@ export function validateCampaign(options: CampaignOptions): void {
       if (typeof value !== 'string') throw new ConfigError(`contacts[${index}].variables.${key}`, 'expected a string');
     }
   });
+  if (options.agent !== undefined && (typeof options.agent !== 'string' || options.agent === '')) throw new ConfigError('agent', 'expected the name of a served agent');
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new ConfigError('concurrency', 'expected an integer >= 1');
   if (!Array.isArray(options.fromNumbers) || options.fromNumbers.length === 0) throw new ConfigError('fromNumbers', 'expected a non-empty array');
   options.fromNumbers.forEach((number, index) => {

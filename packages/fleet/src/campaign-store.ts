@@ -13,6 +13,15 @@ export interface CampaignProgress {
   readonly contacts: readonly { readonly index: number; readonly to: string; readonly state: ContactState; readonly attempts: number; readonly outcome: string | null }[];
 }
 
+/** One campaign in a list: its state and how many contacts are in each state. */
+export interface CampaignSummary {
+  readonly campaignId: string;
+  readonly name: string;
+  readonly state: string;
+  readonly createdAt: string;
+  readonly counts: Readonly<Record<ContactState, number>>;
+}
+
 /** A dialing or live attempt whose lease ran out, handed to one reconciler. */
 export interface StaleAttempt {
   readonly attemptId: string;
@@ -114,17 +123,20 @@ export class CampaignStore {
     });
   }
 
-  /** The carrier refused the dial outright (no call exists): the attempt ends `failed`. */
-  async failDial(attempt: string, worker: string, now: number): Promise<void> {
+  /**
+   * The carrier refused the dial outright (no call exists), or its result was lost and cannot be
+   * checked (`dial-unconfirmed`): the attempt ends failed, with that outcome, and is not retried.
+   */
+  async failDial(attempt: string, worker: string, now: number, outcome: 'failed' | 'dial-unconfirmed' = 'failed'): Promise<void> {
     await this.client.transaction(async (tx) => {
       const [row] = await tx.query<{ attempt_id: string; campaign_id: string; contact_index: number; attempt: number; config: CampaignOptions }>(
-        `UPDATE patter_campaign_attempts a SET state = 'done', outcome = 'failed', ended_at = to_timestamp($3 / 1000.0), lease_until = NULL
+        `UPDATE patter_campaign_attempts a SET state = 'done', outcome = $4, ended_at = to_timestamp($3 / 1000.0), lease_until = NULL
            FROM patter_campaigns k
           WHERE a.attempt_id = $1 AND a.state = 'dialing' AND a.worker = $2 AND k.campaign_id = a.campaign_id
           RETURNING a.attempt_id, a.campaign_id, a.contact_index, a.attempt, k.config`,
-        [attempt, worker, now],
+        [attempt, worker, now, outcome],
       );
-      if (row !== undefined) await this.finishAttempt(tx, row, 'failed', now);
+      if (row !== undefined) await this.finishAttempt(tx, row, outcome, now);
     });
   }
 
@@ -164,6 +176,28 @@ export class CampaignStore {
     });
   }
 
+  /** The newest campaigns first, at most `limit`, with their contacts counted by state. */
+  async list(limit: number): Promise<CampaignSummary[]> {
+    const rows = await this.client.query<{ campaign_id: string; name: string; state: string; created_at: Date | string; contact_state: ContactState | null; n: number | null }>(
+      `SELECT k.campaign_id, k.name, k.state, k.created_at, c.state AS contact_state, c.n
+         FROM (SELECT campaign_id, name, state, created_at FROM patter_campaigns ORDER BY created_at DESC, campaign_id LIMIT $1) k
+         LEFT JOIN (SELECT campaign_id, state, count(*)::int AS n FROM patter_campaign_contacts GROUP BY campaign_id, state) c
+           ON c.campaign_id = k.campaign_id
+        ORDER BY k.created_at DESC, k.campaign_id`,
+      [limit],
+    );
+    const byId = new Map<string, { campaignId: string; name: string; state: string; createdAt: string; counts: Record<ContactState, number> }>();
+    for (const row of rows) {
+      let summary = byId.get(row.campaign_id);
+      if (summary === undefined) {
+        summary = { campaignId: row.campaign_id, name: row.name, state: row.state, createdAt: new Date(row.created_at).toISOString(), counts: { queued: 0, dialing: 0, in_call: 0, done: 0, failed: 0 } };
+        byId.set(row.campaign_id, summary);
+      }
+      if (row.contact_state !== null) summary.counts[row.contact_state] = row.n ?? 0;
+    }
+    return [...byId.values()];
+  }
+
   async progress(campaignId: string): Promise<CampaignProgress | undefined> {
     const [campaign] = await this.client.query<{ state: string }>('SELECT state FROM patter_campaigns WHERE campaign_id = $1', [campaignId]);
     if (campaign === undefined) return undefined;
@@ -184,7 +218,7 @@ export class CampaignStore {
   private async finishAttempt(
     tx: Tx,
     row: { attempt_id: string; campaign_id: string; contact_index: number; attempt: number; config: CampaignOptions },
-    outcome: CallOutcome,
+    outcome: CallOutcome | 'dial-unconfirmed',
     now: number,
   ): Promise<void> {
     // Serialise the ends of one campaign: the last one must see every other contact final.

@@ -17,6 +17,8 @@ export type Claim =
       readonly to: string;
       readonly from: string;
       readonly variables: Record<string, string>;
+      /** The campaign's agent name (`CampaignOptions.agent`), when it names one. */
+      readonly agent: string | undefined;
       /** When the call may start (its calls-per-second slot). */
       readonly dialAt: number;
     };
@@ -104,5 +106,5 @@ export async function claimAttempt(tx: Tx, request: ClaimRequest): Promise<Claim
       WHERE a.attempt_id = $1 AND c.campaign_id = a.campaign_id AND c.contact_index = a.contact_index`,
     [request.attemptId],
   );
-  return { kind: 'claimed', campaignId: row.campaign_id, to: row.to_number, from: best.from, variables: row.variables, dialAt: best.at };
+  return { kind: 'claimed', campaignId: row.campaign_id, to: row.to_number, from: best.from, variables: row.variables, agent: config.agent, dialAt: best.at };
 }

@@ -184,3 +184,45 @@ describe('Fleet call ends', () => {
     }
   }, 60_000);
 });
+
+describe('Fleet reconciliation by carrier', () => {
+  it('a lost dial answer whose call reached an answering machine ends as voicemail (answered_by from the carrier list)', async () => {
+    const harness = await campaignHarness(300);
+    try {
+      harness.endings.set('+15551000000', ['voicemail']);
+      harness.dialer.loseAnswerOf = (request) => request.to === '+15551000000';
+      const fleet = await harness.startFleet({ slots: 1, leaseMs: 1000, callCheckMs: 1000 });
+      const { campaignId } = await fleet.campaign({ contacts: [{ to: '+15551000000' }], concurrency: 1, fromNumbers: ['+15559000000'] });
+      await until(async () => (await fleet.progress(campaignId))?.state === 'done', 30_000);
+      expect((await fleet.progress(campaignId))?.contacts[0]).toMatchObject({ state: 'done', outcome: 'voicemail', attempts: 1 });
+      expect(harness.api.calls.items).toHaveLength(1);
+    } finally {
+      await harness.close();
+    }
+  }, 60_000);
+
+  it('with a dialer that cannot list calls (Telnyx), a dial whose answer was lost is failed as dial-unconfirmed, never redialed', async () => {
+    const harness = await campaignHarness(200);
+    try {
+      harness.dialer.loseAnswerOf = (request) => request.to === '+15551000001';
+      const blind = { dial: harness.dialer.dial.bind(harness.dialer) };
+      const fleet = await harness.startFleet({ slots: 2, leaseMs: 1000, dialer: blind, limits: { cpsPerFromNumber: 10, callsPerFromNumber: 2 } });
+      const { campaignId } = await fleet.campaign({
+        contacts: numbers('+1555100', 2).map((to) => ({ to })),
+        concurrency: 2,
+        fromNumbers: ['+15559000000'],
+        retry: { onBusy: true, onNoAnswer: true, maxAttempts: 3, backoff: { baseMs: 100 } },
+      });
+      await until(async () => (await fleet.progress(campaignId))?.state === 'done', 30_000);
+      const progress = await fleet.progress(campaignId);
+      expect(progress?.contacts.map((c) => [c.state, c.attempts, c.outcome])).toEqual([
+        ['done', 1, 'completed'],
+        ['failed', 1, 'dial-unconfirmed'],
+      ]);
+      expect(harness.api.calls.items.filter((call) => call.form.get('To') === '+15551000001')).toHaveLength(1);
+      expect(harness.api.requests.items.some((r) => r.method === 'GET')).toBe(false);
+    } finally {
+      await harness.close();
+    }
+  }, 60_000);
+});

@@ -4,7 +4,7 @@ import { ProviderError, silentLogger, type Logger } from '@patter/core';
 import type { SqlClient } from '@patter/store';
 import PgBoss from 'pg-boss';
 import { validateCampaign, type CampaignOptions } from './campaign-options.js';
-import { CampaignStore, type CampaignProgress } from './campaign-store.js';
+import { CampaignStore, type CampaignProgress, type CampaignSummary, type StaleAttempt } from './campaign-store.js';
 import { createSchedule, startDueSchedules, type ScheduleOptions } from './campaign-schedule.js';
 import { claimAttempt } from './claim-attempt.js';
 import { systemClock, type Clock } from './clock.js';
@@ -35,6 +35,11 @@ export interface FleetOptions {
   readonly jobExpireSeconds?: number;
   /** pg-boss schema. Default `pgboss`. */
   readonly schema?: string;
+  /**
+   * With a dialer that cannot list calls (no `findCalls`): how long a campaign call may go without
+   * a reported end before it counts as failed (it frees its place under the limits). Default 1 h.
+   */
+  readonly maxCallMs?: number;
 }
 
 const QUEUE = 'patter-dial';
@@ -119,6 +124,11 @@ export class Fleet {
     return this.store.progress(campaignId);
   }
 
+  /** The newest campaigns (default 50), each with its contacts counted by state. */
+  campaigns(limit = 50): Promise<CampaignSummary[]> {
+    return this.store.list(limit);
+  }
+
   /**
    * Report how a call ended (from the carrier's status callback or the call session). An end that
    * arrives before the dialing worker recorded the call id is kept a while and applied when it
@@ -193,7 +203,7 @@ export class Fleet {
       }
       await this.clock.sleep(claim.dialAt - this.clock.now());
       try {
-        const { callId } = await this.options.dialer.dial({ attemptId, campaignId: claim.campaignId, to: claim.to, from: claim.from, variables: claim.variables, signal: AbortSignal.timeout(15_000) });
+        const { callId } = await this.options.dialer.dial({ attemptId, campaignId: claim.campaignId, to: claim.to, from: claim.from, variables: claim.variables, ...(claim.agent !== undefined && { agent: claim.agent }), signal: AbortSignal.timeout(15_000) });
         await this.store.markInCall(attemptId, this.workerId, callId, this.clock.now() + (this.options.callCheckMs ?? 60_000));
         const early = this.earlyEnds.get(callId);
         if (early !== undefined) {
@@ -219,7 +229,12 @@ export class Fleet {
     const leaseMs = this.options.leaseMs ?? 30_000;
     const checkMs = this.options.callCheckMs ?? 60_000;
     for (const stale of await this.store.takeStale(this.workerId, now, reconcileLease(leaseMs, checkMs), 20)) {
-      const calls = await this.options.dialer.findCalls({ to: stale.to, from: stale.from, since: stale.dialAt - 5000, signal: AbortSignal.timeout(15_000) });
+      const findCalls = this.options.dialer.findCalls?.bind(this.options.dialer);
+      if (findCalls === undefined) {
+        await this.reconcileBlind(stale, now);
+        continue;
+      }
+      const calls = await findCalls({ to: stale.to, from: stale.from, since: stale.dialAt - 5000, signal: AbortSignal.timeout(15_000) });
       const call = stale.callId === null ? calls[0] : calls.find((found) => found.callId === stale.callId);
       if (call === undefined && stale.state === 'dialing') {
         await this.store.requeue(stale.attemptId, this.workerId, now);
@@ -227,8 +242,25 @@ export class Fleet {
       }
       if (call === undefined) continue;
       if (stale.state === 'dialing') await this.store.markInCall(stale.attemptId, this.workerId, call.callId, now + checkMs);
-      const outcome = outcomeOfStatus(call.status);
+      const outcome = outcomeOfStatus(call.status, call.answeredBy);
       if (outcome !== undefined) await this.store.endCall(call.callId, outcome, now);
+    }
+  }
+
+  /**
+   * A stale attempt when the carrier cannot be asked: a dial whose result was lost may have
+   * created a call, so it is failed (`dial-unconfirmed`), never redialed; a call with no reported
+   * end counts as failed after `maxCallMs`.
+   */
+  private async reconcileBlind(stale: StaleAttempt, now: number): Promise<void> {
+    if (stale.state === 'dialing') {
+      this.logger.warn({ attemptId: stale.attemptId }, 'campaign dial result lost and the carrier cannot list calls: attempt failed, not redialed');
+      await this.store.failDial(stale.attemptId, this.workerId, now, 'dial-unconfirmed');
+      return;
+    }
+    if (stale.callId !== null && now - stale.dialAt >= (this.options.maxCallMs ?? 3_600_000)) {
+      this.logger.warn({ attemptId: stale.attemptId }, 'campaign call end never reported: counted failed');
+      await this.store.endCall(stale.callId, 'failed', now);
     }
   }
 }

@@ -1,6 +1,6 @@
 export { Fleet, type FleetOptions } from './fleet.js';
 export { validateCampaign, type CampaignOptions, type CampaignContact, type RetryPolicy } from './campaign-options.js';
-export { CampaignStore, type CampaignProgress, type ContactState } from './campaign-store.js';
+export { CampaignStore, type CampaignProgress, type CampaignSummary, type ContactState } from './campaign-store.js';
 export { windowOpen, nextOpening, type CallWindow } from './call-window.js';
 export { resolveLimits, type FleetLimits, type ResolvedLimits } from './fleet-limits.js';
 export { outcomeOfStatus, type Dialer, type DialRequest, type CarrierCallInfo, type CallOutcome } from './dialer.js';

@@ -12,6 +12,15 @@ export interface TwilioRestOptions {
   readonly timeoutMs: number;
 }
 
+/** The fields of a Call resource Patter reads. */
+export interface TwilioCallJson {
+  readonly sid: string;
+  readonly status: string;
+  /** RFC 2822. */
+  readonly date_created?: string | null;
+  readonly answered_by?: string | null;
+}
+
 export type FormFields = ReadonlyArray<readonly [string, string | undefined]>;
 
 /** The parts of Twilio's 2010-04-01 REST API that Patter uses; form-encoded, JSON answers. */
@@ -38,6 +47,27 @@ export class TwilioRest {
   /** `POST /Accounts/{sid}/Calls/{CallSid}/Recordings.json`. */
   async startRecording(callSid: string, fields: FormFields, signal?: AbortSignal): Promise<void> {
     await this.post(`/Calls/${encodeURIComponent(callSid)}/Recordings.json`, fields, signal);
+  }
+
+  /**
+   * `GET /Accounts/{sid}/Calls.json?To=&From=&PageSize=`: the first page (newest first). No
+   * `StartTime>` filter: it is day-granular and reads `start_time`, which stays empty until a
+   * queued call is dialed; callers filter on `date_created` instead.
+   */
+  async listCalls(query: { readonly to: string; readonly from: string; readonly pageSize: number }, signal?: AbortSignal): Promise<readonly TwilioCallJson[]> {
+    const params = new URLSearchParams({ To: query.to, From: query.from, PageSize: String(query.pageSize) });
+    const url = joinUrl(this.options.baseUrl, `/2010-04-01/Accounts/${encodeURIComponent(this.options.accountSid)}/Calls.json?${params}`);
+    const response = await httpRequest(url, {
+      provider: 'twilio',
+      method: 'GET',
+      headers: { authorization: this.authorization, accept: 'application/json' },
+      timeoutMs: this.options.timeoutMs,
+      apiKeyEnv: this.options.credentialEnv,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const body = (await response.body.json().catch(() => ({}))) as { calls?: unknown };
+    if (!Array.isArray(body.calls)) throw new ProviderStatusError('twilio', 502, 'call list without a calls array');
+    return body.calls.filter((call): call is TwilioCallJson => typeof (call as TwilioCallJson)?.sid === 'string' && typeof (call as TwilioCallJson).status === 'string');
   }
 
   private async post(path: string, fields: FormFields, signal?: AbortSignal): Promise<unknown> {

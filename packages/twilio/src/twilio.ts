@@ -10,6 +10,8 @@ import {
   type CallTransport,
   type Carrier,
   type CarrierCallCommands,
+  type CarrierCallQuery,
+  type CarrierCallRecord,
   type CarrierHost,
   type CarrierRoute,
   type DtmfToneOptions,
@@ -23,7 +25,7 @@ import { TwilioMediaCodec } from './twilio-media-codec.js';
 import { configureTwilioNumber } from './configure-twilio-number.js';
 import { TwilioRest, twilioErrorCode, type FormFields, type TwilioRestOptions } from './twilio-rest.js';
 import { dialTwiml, streamTwiml } from './twilio-twiml.js';
-import { TWILIO_PATHS, twilioRoutes } from './twilio-webhooks.js';
+import { mapAnsweredBy, TWILIO_PATHS, twilioRoutes } from './twilio-webhooks.js';
 
 export interface TwilioOptions {
   /** Account SID (`AC…`). Default: `TWILIO_ACCOUNT_SID`. */
@@ -203,6 +205,26 @@ export class Twilio implements Carrier {
     }
     const callId = await this.rest.createCall(fields, request.signal);
     return { callId };
+  }
+
+  /**
+   * Calls to `to` from `from` created since `since` (newest first, ended ones included), from
+   * `GET Calls.json?To=&From=`. A fleet asks this before redialing an attempt whose answer was lost.
+   */
+  async findCalls(query: CarrierCallQuery): Promise<readonly CarrierCallRecord[]> {
+    const calls = await this.rest.listCalls({ to: query.to, from: query.from, pageSize: 20 }, query.signal);
+    const found: CarrierCallRecord[] = [];
+    for (const call of calls) {
+      const created = Date.parse(call.date_created ?? '');
+      // RFC 2822 has whole seconds: a call created in the second of `since` counts.
+      if (Number.isFinite(created) && created < Math.floor(query.since / 1000) * 1000) continue;
+      found.push({
+        callId: call.sid,
+        status: call.status,
+        ...(typeof call.answered_by === 'string' && call.answered_by !== '' && { answeredBy: mapAnsweredBy(call.answered_by).result }),
+      });
+    }
+    return found;
   }
 
   /** Hang up a call by SID; a call that already ended is not an error. */

@@ -81,6 +81,27 @@ export interface OutboundCallRequest {
   readonly signal?: AbortSignal;
 }
 
+/** Which calls `Carrier.findCalls` looks for: placed to `to` from `from`, created at or after `since`. */
+export interface CarrierCallQuery {
+  readonly to: string;
+  readonly from: string;
+  /** ms epoch. */
+  readonly since: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A call as the carrier's REST API lists it. */
+export interface CarrierCallRecord {
+  readonly callId: string;
+  /**
+   * Twilio's status words, whatever the carrier: `queued`, `ringing`, `in-progress` while live;
+   * `completed`, `busy`, `no-answer`, `failed`, `canceled` once over.
+   */
+  readonly status: string;
+  /** Who answered, when answering-machine detection ran. */
+  readonly answeredBy?: MachineDetectionResult;
+}
+
 /**
  * A telephony carrier: its webhooks, its media stream and its REST call control. The server
  * is carrier-neutral; everything Twilio- or Telnyx-specific lives behind this interface.
@@ -103,6 +124,12 @@ export interface Carrier {
   acceptStream(socket: WebSocket, context: StreamContext): CallTransport;
   /** Dial out; resolves with the carrier's call id. */
   placeCall(request: OutboundCallRequest): Promise<{ readonly callId: string }>;
+  /**
+   * Calls the account placed to `query.to` from `query.from` since `query.since`, newest first,
+   * ended ones included. Optional: a fleet uses it to learn whether a dial whose answer was lost
+   * created a call, so the call is never placed twice; without it such a dial counts as failed.
+   */
+  findCalls?(query: CarrierCallQuery): Promise<readonly CarrierCallRecord[]>;
   /**
    * Zero-touch setup: point the number's inbound webhook at `target.publicUrl` (only what is not
    * already right), and report every setting it checked. Called on start only when asked

@@ -80,6 +80,7 @@ export async function campaignHarness(callMs: number): Promise<Harness> {
     const timer = setTimeout(() => {
       timers.delete(timer);
       call.status = status === 'voicemail' ? 'completed' : status;
+      if (status === 'voicemail') call.answeredBy = 'machine_end_beep';
       ledger.ended(from);
       void harness.fleet?.callEnded(call.sid, status === 'voicemail' ? 'voicemail' : status === 'completed' ? 'completed' : (status as 'busy'));
     }, callMs);

@@ -39,7 +39,9 @@ export class TwilioRestDialer implements Dialer {
       timeoutMs: 10_000,
       signal: query.signal,
     });
-    const body = (await response.body.json()) as { calls: { sid: string; status: string; date_created: string }[] };
-    return body.calls.filter((call) => Date.parse(call.date_created) >= query.since - 1000).map((call) => ({ callId: call.sid, status: call.status }));
+    const body = (await response.body.json()) as { calls: { sid: string; status: string; date_created: string; answered_by: string | null }[] };
+    return body.calls
+      .filter((call) => Date.parse(call.date_created) >= query.since - 1000)
+      .map((call) => ({ callId: call.sid, status: call.status, ...(call.answered_by?.startsWith('machine') === true && { answeredBy: 'machine' as const }) }));
   }
 }

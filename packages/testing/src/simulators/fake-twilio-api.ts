@@ -8,6 +8,8 @@ export interface FakeTwilioCall {
   readonly sid: string;
   readonly form: URLSearchParams;
   status: string;
+  /** AMD result on the Call resource (`human`, `machine_end_beep`…), once known. */
+  answeredBy?: string;
   /** When the API created it (ms epoch); absent for calls made known with `addCall`. */
   readonly createdAt?: number;
 }
@@ -88,21 +90,31 @@ export class FakeTwilioApi extends FakeRestServer {
     return { status: 201, body: { sid: call.sid, account_sid: this.accountSid, to: form.get('To'), from: form.get('From'), status: 'queued', direction: 'outbound-api' } };
   }
 
-  /** `GET Calls.json?To=&From=` (Twilio's list filters), newest first, in a `calls` page. */
+  /**
+   * `GET Calls.json?To=&From=&PageSize=` (Twilio's list filters): the first page, newest first,
+   * with `date_created` in RFC 2822 and `answered_by` (null until AMD answered).
+   */
   private list(request: RecordedRequest): RestAnswer {
     const to = request.query.get('To');
     const from = request.query.get('From');
+    const size = request.query.get('PageSize');
+    const pageSize = size === null ? 50 : Number(size);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return error(400, 20001, 'Invalid PageSize');
     const calls = [...this.known.values()]
       .filter((call) => call.createdAt !== undefined && (to === null || call.form.get('To') === to) && (from === null || call.form.get('From') === from))
       .reverse()
+      .slice(0, pageSize)
       .map((call) => ({
         sid: call.sid,
+        account_sid: this.accountSid,
         to: call.form.get('To'),
         from: call.form.get('From'),
         status: call.status,
+        direction: 'outbound-api',
+        answered_by: call.answeredBy ?? null,
         date_created: new Date(call.createdAt as number).toUTCString(),
       }));
-    return { status: 200, body: { calls, page: 0, page_size: 50, next_page_uri: null } };
+    return { status: 200, body: { calls, page: 0, page_size: pageSize, next_page_uri: null } };
   }
 
   private update(request: RecordedRequest, callSid: string): RestAnswer {
