@@ -14,3 +14,5 @@ export { verifyPostCallSignature, signPostCall, POST_CALL_SIGNATURE_HEADER } fro
 export type { PostCallOptions } from './dashboard/post-call-delivery.js';
 export type { AnalysisOptions } from './dashboard/post-call-analysis.js';
 export type { StoreServeOptions, DashboardServeOptions } from './dashboard/history-options.js';
+export type { FleetServeOptions } from './campaigns/fleet-serve-options.js';
+export type { CampaignRequest, ScheduleRequest } from './campaigns/campaign-request.js';

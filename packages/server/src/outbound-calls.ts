@@ -32,8 +32,9 @@ const DESTINATION = /^(\+[1-9]\d{6,14}|sips?:\S+)$/;
  * Places an outbound call through the carrier. The call's agent and overrides are kept in a
  * pending-call record under a fresh call ref; the stream URL given to the carrier carries a token
  * for that ref, so when the callee answers, the stream finds that agent with those variables.
+ * `from` is the caller id (a campaign's from-number; default the Patter's `phoneNumber`).
  */
-export async function placeOutboundCall(context: ServerContext, options: CallOptions): Promise<OutboundCall> {
+export async function placeOutboundCall(context: ServerContext, options: CallOptions, from: string = context.phoneNumber): Promise<OutboundCall> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('call', 'expected an options object');
   if (typeof options.to !== 'string' || !DESTINATION.test(options.to)) {
     throw new ConfigError('to', 'expected an E.164 number like +15550001234 or a sip: URI');
@@ -70,7 +71,7 @@ export async function placeOutboundCall(context: ServerContext, options: CallOpt
   try {
     const { callId } = await context.carrier.placeCall({
       to: options.to,
-      from: context.phoneNumber,
+      from,
       callRef,
       streamUrl: streamUrl(context, callRef),
       machineDetection,

@@ -46,6 +46,7 @@ export function createPatterHandler(params: StartServerParams): { handler: Patte
   const requests = createRequestHandler(context, lifetime.signal);
   const expire = setInterval(() => context.registry.expirePending(), 60_000).unref();
   context.history?.start();
+  context.fleet?.start(context);
   let closing: (DrainControl & { readonly done: Promise<void> }) | undefined;
   const close = (timeoutMs = params.options.shutdownTimeoutMs): Promise<void> => {
     if (closing) {

@@ -21,6 +21,9 @@ import { StreamToken } from './stream-token.js';
 import { runTestMode, type TestModeOptions } from './test-mode/run-test-mode.js';
 import { DevPhoneCarrier } from './devphone/devphone-carrier.js';
 import { devPhoneMode } from './devphone/devphone-mode.js';
+import type { CampaignProgress } from '@patter/fleet';
+import type { CampaignRequest, ScheduleRequest } from './campaigns/campaign-request.js';
+import type { ServerFleet } from './campaigns/server-fleet.js';
 
 /** Options of `new Patter()`. */
 export interface PatterOptions {
@@ -207,5 +210,31 @@ export class Patter {
   async call(options: CallOptions): Promise<OutboundCall> {
     if (!this.context) throw new PatterError('phone.call() needs a running server: await phone.serve() first');
     return placeOutboundCall(this.context, options);
+  }
+
+  /**
+   * Starts an outbound campaign: each contact is called by the campaign's agent (`agent` names one
+   * of the serve option `fleet.agents`; default the served agent) with the contact's variables,
+   * like `phone.call()`, by whichever server of the fleet has room under the limits. Busy, no
+   * answer and voicemail are retried as `retry` says. Needs `serve({ fleet })`.
+   */
+  async campaign(options: CampaignRequest): Promise<{ readonly campaignId: string }> {
+    return this.requireFleet('phone.campaign()').campaign(options);
+  }
+
+  /** A campaign's state and each contact's (`queued`, `dialing`, `in_call`, `done`, `failed`); undefined for an unknown id. */
+  async campaignProgress(campaignId: string): Promise<CampaignProgress | undefined> {
+    return this.requireFleet('phone.campaignProgress()').progress(campaignId);
+  }
+
+  /** A recurring campaign: `options.campaign` starts at each occurrence of `options.cron` (in `timeZone`). */
+  async schedule(options: ScheduleRequest): Promise<{ readonly scheduleId: string }> {
+    return this.requireFleet('phone.schedule()').schedule(options);
+  }
+
+  private requireFleet(method: string): ServerFleet {
+    if (!this.context) throw new PatterError(`${method} needs a running server: await phone.serve({ fleet: true, ... }) first`);
+    if (!this.context.fleet) throw new ConfigError('fleet', `${method} needs campaigns on: serve({ fleet: true, store: true, ... })`);
+    return this.context.fleet;
   }
 }

@@ -39,6 +39,7 @@ export function routeCallEvent(context: ServerContext, event: CarrierCallEvent):
   }
   registry.removePending(pending.callRef);
   logger.info({ callRef: pending.callRef, callId: event.callId, reason }, 'outbound call ended before its stream connected');
+  context.fleet?.callEnded(event.callId, reason, false);
   const now = Date.now();
   invokeCallback(
     logger,

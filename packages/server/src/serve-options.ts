@@ -13,6 +13,7 @@ import type { DashboardServeOptions, StoreServeOptions } from './dashboard/histo
 import type { PostCallOptions } from './dashboard/post-call-delivery.js';
 import type { AnalysisOptions } from './dashboard/post-call-analysis.js';
 import { resolveDevPhoneOptions, type DevPhoneOptions } from './devphone/devphone-options.js';
+import type { FleetServeOptions } from './campaigns/fleet-serve-options.js';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -86,6 +87,11 @@ export interface ServeOptions {
    * needs `{ secret }` or `PATTER_DASHBOARD_SECRET`.
    */
   readonly dashboard?: boolean | DashboardServeOptions;
+  /**
+   * Outbound campaigns (`phone.campaign()`, `phone.schedule()`), dialed by every server that shares
+   * the store's database, under fleet-wide limits. Needs the store. `true` or `{ limits, slots, agents }`.
+   */
+  readonly fleet?: boolean | FleetServeOptions;
   /** POST each finished call's record here, HMAC-signed, retried from the store's durable outbox. */
   readonly postCall?: PostCallOptions;
   /**

@@ -8,6 +8,7 @@ import { devPhoneMode } from './devphone/devphone-mode.js';
 import { createHttpServer } from './http-server.js';
 import { DASHBOARD_PATH } from './dashboard/dashboard-handler.js';
 import { mountHistory } from './dashboard/mount-history.js';
+import { mountFleet } from './campaigns/mount-fleet.js';
 import type { ResolvedServeOptions } from './serve-options.js';
 import type { CallSessionFactory, ServerContext } from './server-context.js';
 import { drainCalls, installShutdownSignals, type DrainControl } from './shutdown.js';
@@ -57,6 +58,7 @@ export interface StartServerParams {
 /** The context of one server (embedded or the app's own): the carrier, the dev phone, the call registry, the history. */
 export function createServerContext(params: StartServerParams): ServerContext {
   const { options, logger } = params;
+  const history = mountHistory(options, logger);
   return {
     carrier: params.carrier,
     devPhone: options.devPhone ? new DevPhoneCarrier(devPhoneMode(params.agent), options.devPhone) : undefined,
@@ -69,7 +71,8 @@ export function createServerContext(params: StartServerParams): ServerContext {
     createSession: params.createSession,
     publicUrl: params.webhookUrl ?? '',
     accepting: true,
-    ...mountHistory(options, logger),
+    ...history,
+    ...mountFleet(options, history.history, logger),
   };
 }
 
@@ -91,6 +94,7 @@ export async function startServer(params: StartServerParams): Promise<{ handle: 
   if (params.webhookUrl === undefined) context.publicUrl = url;
   const expire = setInterval(() => context.registry.expirePending(), 60_000).unref();
   context.history?.start();
+  context.fleet?.start(context);
 
   let closing: (DrainControl & { readonly done: Promise<void> }) | undefined;
   const close = (timeoutMs = options.shutdownTimeoutMs): DrainControl & { readonly done: Promise<void> } => {
@@ -158,6 +162,7 @@ export async function closeAfterDrain(
   await closeSockets(wss);
   context.dashboard?.close();
   await closeTransport();
+  await context.fleet?.close();
   await context.history?.close();
   context.logger.info({}, 'server closed');
 }

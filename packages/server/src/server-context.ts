@@ -3,6 +3,7 @@ import type { Agent } from './agent.js';
 import type { CallRegistry } from './call-registry.js';
 import type { CallHistory } from './dashboard/call-history.js';
 import type { DashboardHandler } from './dashboard/dashboard-handler.js';
+import type { ServerFleet } from './campaigns/server-fleet.js';
 import type { ResolvedServeOptions } from './serve-options.js';
 import type { StreamToken } from './stream-token.js';
 
@@ -30,4 +31,6 @@ export interface ServerContext {
   readonly history?: CallHistory;
   /** `/dashboard`, when on. */
   readonly dashboard?: DashboardHandler;
+  /** Campaigns dialed by this server, when the `fleet` option is on. */
+  readonly fleet?: ServerFleet;
 }

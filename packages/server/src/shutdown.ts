@@ -17,9 +17,12 @@ export interface DrainControl {
 export function drainCalls(context: ServerContext, timeoutMs: number): { readonly done: Promise<void> } & DrainControl {
   context.accepting = false;
   closeWarmups(context);
+  // Stop taking campaign calls; the contacts left stay queued for the fleet's other servers.
+  const fleetDrained = context.fleet?.drain().catch(() => undefined);
   let hurry: () => void = () => {};
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
   const done = (async () => {
+    await fleetDrained;
     const running = context.registry.activeCalls();
     if (running.length === 0) return;
     context.logger.info({ activeCalls: running.length, timeoutMs }, 'draining calls');

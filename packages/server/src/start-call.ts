@@ -62,6 +62,7 @@ export function startCall(context: ServerContext, socket: WebSocket, callRef: st
     (summary) => {
       ended = true;
       registry.removeActive(callRef);
+      context.fleet?.callEnded(summary.callId, summary.reason, true);
       invokeCallback(logger, 'onCallEnd', options.onCallEnd, summary, control);
     },
     (err: unknown) => {

@@ -4,6 +4,7 @@ import type { CallHistory } from './call-history.js';
 import { exportApi, getCallApi, listCallsApi, overviewApi, type ApiAnswer } from './dashboard-api.js';
 import { dashboardAsset, DASHBOARD_ASSETS } from './dashboard-assets.js';
 import { DashboardAccess, isSameOrigin } from './dashboard-access.js';
+import { getCampaignApi, listCampaignsApi, type CampaignSource } from './campaigns-api.js';
 import type { LiveEvent } from './live-calls.js';
 
 export const DASHBOARD_PATH = '/dashboard';
@@ -27,6 +28,7 @@ const HEARTBEAT_MS = 25_000;
 export class DashboardHandler {
   private readonly access: DashboardAccess;
   private readonly streams = new Set<ServerResponse>();
+  private campaigns: CampaignSource | undefined;
 
   constructor(
     private readonly history: CallHistory,
@@ -34,6 +36,11 @@ export class DashboardHandler {
     private readonly logger: Logger,
   ) {
     this.access = new DashboardAccess(options.secret, options.loopbackOpen);
+  }
+
+  /** Serve `/dashboard/api/campaigns` from the server's fleet. */
+  useCampaigns(source: CampaignSource): void {
+    this.campaigns = source;
   }
 
   /** Whether `path` is the dashboard's. */
@@ -61,6 +68,10 @@ export class DashboardHandler {
       if (path === `${DASHBOARD_PATH}/api/calls`) return json(response, await listCallsApi(this.history, url.searchParams));
       if (path.startsWith(`${DASHBOARD_PATH}/api/calls/`)) {
         return json(response, await getCallApi(this.history, decodeURIComponent(path.slice(`${DASHBOARD_PATH}/api/calls/`.length))));
+      }
+      if (path === `${DASHBOARD_PATH}/api/campaigns`) return json(response, await listCampaignsApi(this.campaigns, url.searchParams));
+      if (path.startsWith(`${DASHBOARD_PATH}/api/campaigns/`)) {
+        return json(response, await getCampaignApi(this.campaigns, decodeURIComponent(path.slice(`${DASHBOARD_PATH}/api/campaigns/`.length))));
       }
       if (path === `${DASHBOARD_PATH}/api/overview`) return json(response, await overviewApi(this.history, url.searchParams));
       if (path === `${DASHBOARD_PATH}/api/export`) {
