@@ -185,6 +185,7 @@ export { quoteJsonString } from './audio/quote-json-string.js';
 
 // Carrier runtime
 export { OutboundPacer, silenceByte, type OutboundPacerOptions } from './carrier/outbound-pacer.js';
+export { framesPerMessage } from './carrier/frames-per-message.js';
 export { PlaybackTracker, type MarkEchoKind, type PlaybackTrackerOptions } from './carrier/playback-tracker.js';
 export { DTMF_FREQUENCIES, dtmfPcm, dtmfAudio, isDtmfDigits, type DtmfToneOptions } from './carrier/dtmf-tones.js';
 export { TransferAllowlist } from './carrier/transfer-allowlist.js';

@@ -121,7 +121,7 @@ describe('OpenAIRealtime over a Twilio call', () => {
     const whole = expectedOut.byteLength - (expectedOut.byteLength % 160);
     await waitFor(() => phone.receivedAudio().byteLength >= whole, 3_000);
     const media = phone.media.items;
-    expect(media.every((f) => f.bytes === 160)).toBe(true);
+    expect(media.every((f) => f.bytes % 160 === 0)).toBe(true);
     expect(Buffer.from(phone.receivedAudio().subarray(0, whole))).toEqual(Buffer.from(expectedOut.subarray(0, whole)));
     const spanMs = media.at(-1)!.at - media[0]!.at;
     // Paced at real time, not flushed as fast as it came (wide bounds: a loaded machine stalls and catches up).
@@ -143,7 +143,7 @@ describe('OpenAIRealtime over a Twilio call', () => {
     await sessionUpdate(conn);
     // 2 s of speech, fully generated (response.done) long before it has played.
     await speak(conn, tone(2000), 'long', 4800);
-    await waitFor(() => phone.media.items.length >= 20, 3_000);
+    await waitFor(() => phone.receivedMs() >= 400, 3_000);
     await conn.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 900, item_id: 'item_user_2' });
     await waitFor(() => phone.clears.items.length === 1, 2_000);
     const played = playedByCarrier(phone.media.items, phone.clears.items[0]!);
@@ -243,7 +243,7 @@ describe('OpenAIRealtime over a Twilio call', () => {
     await waitFor(() => s.ends.length === 1, 5_000);
     expect(s.ends[0]?.reason).toBe('agent_hangup');
     // 400 ms of goodbye = 20 μ-law frames, all delivered before the hang-up.
-    expect(phone.media.items.length).toBeGreaterThanOrEqual(19);
+    expect(phone.receivedMs()).toBeGreaterThanOrEqual(380);
     expect(phone.violations).toEqual([]);
   });
 
@@ -251,7 +251,7 @@ describe('OpenAIRealtime over a Twilio call', () => {
     fake = await startFakeRealtime();
     const { call: phone, conn, server: s } = await call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
     await speak(conn, tone(100), 'hi', 4800);
-    await waitFor(() => phone.media.items.length >= 3);
+    await waitFor(() => phone.receivedMs() >= 60);
     await conn.send({ type: 'error', error: { type: 'invalid_request_error', code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
     await waitFor(() => s.ends.length === 1, 3_000);
     expect(s.ends[0]?.reason).toBe('error');
@@ -284,9 +284,9 @@ describe('OpenAIRealtime over a Twilio call', () => {
     // The call goes on: caller audio reaches the new session, and its reply plays.
     await phone.sendAudio(CALLER.subarray(0, 1600), { realtime: false });
     await waitFor(() => appendedAudio(next).byteLength > 0);
-    const before = phone.media.items.length;
+    const before = phone.receivedMs();
     await speak(next, tone(200), '2', 4800);
-    await waitFor(() => phone.media.items.length >= before + 9, 3_000);
+    await waitFor(() => phone.receivedMs() >= before + 180, 3_000);
     expect(next.jsonMessages<{ type: string }>().some((m) => m.type === 'response.create')).toBe(false);
     expect(s.ends).toEqual([]);
     expect(s.logs.some((l) => l.msg === 'engine session dropped; reconnecting with the conversation so far')).toBe(true);
@@ -376,7 +376,7 @@ describe('OpenAIRealtime: ending, transferring and barge-in timing', () => {
     // 1 s of the reply generated so far; the caller hears about 300 ms of it.
     await beginResponse(conn, 'resp_1', 'item_1');
     for (const delta of frames(tone(1000), 4800)) await sendAudioDelta(conn, 'resp_1', 'item_1', delta);
-    await waitFor(() => phone.media.items.length >= 15, 3_000);
+    await waitFor(() => phone.receivedMs() >= 300, 3_000);
     // The caller speaks: the server had more audio of the response ready, in the same read.
     sendInOneRead(conn, [
       { type: 'input_audio_buffer.speech_started', audio_start_ms: 1200, item_id: 'item_user_1' },
@@ -448,7 +448,7 @@ describe('OpenAIRealtime2 over a Twilio call', () => {
     await speak(conn, reply, '1', 800);
     await waitFor(() => phone.receivedAudio().byteLength >= reply.byteLength, 3_000);
     expect(Buffer.from(phone.receivedAudio())).toEqual(Buffer.from(reply));
-    expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
+    expect(phone.media.items.every((f) => f.bytes % 160 === 0)).toBe(true);
     await phone.stop();
   });
 
@@ -468,7 +468,7 @@ describe('OpenAIRealtime2 over a Twilio call', () => {
     const expectedOut = converted(PCM16_24K, MULAW_8K, deltas);
     const whole = expectedOut.byteLength - (expectedOut.byteLength % 160);
     await waitFor(() => phone.receivedAudio().byteLength >= whole, 3_000);
-    expect(phone.media.items.every((f) => f.bytes === 160)).toBe(true);
+    expect(phone.media.items.every((f) => f.bytes % 160 === 0)).toBe(true);
     expect(Buffer.from(phone.receivedAudio().subarray(0, whole))).toEqual(Buffer.from(expectedOut.subarray(0, whole)));
     expect(phone.violations).toEqual([]);
     await phone.stop();

@@ -161,7 +161,7 @@ describe('Twilio outbound call with AMD', () => {
     const message = 'Hi Ada, please call Acme back.';
     expect(tts.texts).toEqual([message]);
     expect(voiced(call)).toBe(message.length * 80);
-    expect(call.media.items.every((frame) => frame.bytes === 160)).toBe(true);
+    expect(call.media.items.every((frame) => frame.bytes % 160 === 0)).toBe(true);
     // Hung up only once the message had played (at real time) and its marks had come back played.
     expect(hangups[0]!.at - beepAt).toBeGreaterThanOrEqual(message.length * 10 - 20);
     expect(hangups[0]!.at).toBeGreaterThanOrEqual(call.media.items.at(-1)!.at);
@@ -258,7 +258,7 @@ describe('Telnyx outbound call with AMD', () => {
     const message = 'Hi Ada, please call Acme back.';
     expect(tts.texts).toEqual([message]);
     expect(voiced(call)).toBe(message.length * 80);
-    expect(call.media.items.every((frame) => frame.bytes === 160)).toBe(true);
+    expect(call.media.items.every((frame) => frame.bytes % 160 === 0)).toBe(true);
     expect(hangups[0]!.at - beepAt).toBeGreaterThanOrEqual(message.length * 10 - 20);
     expect(call.marks.items.every((mark) => mark.echoedAt !== undefined && mark.echoedAt <= hangups[0]!.at && !mark.discarded)).toBe(true);
     // The only call commands: the hang-up. No `speak` or `playback_start` by the carrier.

@@ -208,7 +208,7 @@ describe('pipeline call through Twilio with real plugins', () => {
     expect(received.filter((byte) => byte === 0x2a).length).toBe(greeting + reply);
     expect(received.filter((byte) => byte !== 0x2a && byte !== 0xff).length).toBe(0);
     expect(received.length).toBeLessThan(greeting + reply + 3 * 160);
-    expect(call.media.items.every((frame) => frame.bytes === 160)).toBe(true);
+    expect(call.media.items.every((frame) => frame.bytes % 160 === 0)).toBe(true);
 
     await call.stop();
     await waitFor(() => ends.length === 1, 5_000);
@@ -251,7 +251,7 @@ describe('pipeline call through Twilio with real plugins', () => {
     const speech = loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000);
     await call.sendAudio(speech);
     // 720 ms of agent audio in total; interrupt once about 300 ms of it reached the caller.
-    await waitFor(() => call.media.items.length >= 15, 5_000);
+    await waitFor(() => call.receivedMs() >= 300, 5_000);
     deepgram.send({ type: 'SpeechStarted', channel: [0], timestamp: 1.5 });
     await waitFor(() => call.clears.items.length === 1, 2_000);
     const framesAtClear = call.media.items.length;

@@ -116,7 +116,7 @@ async function startCall(vad: VADProvider | undefined) {
   await call.sendAudio(SPEECH.subarray(0, 8000));
   // A phone line never goes quiet: a second of line silence follows, as the agent starts talking.
   await call.sendAudio(LINE_SILENCE);
-  await waitFor(() => call.media.items.length >= 25, 10_000);
+  await waitFor(() => call.receivedMs() >= 500, 10_000);
   return { call, ends };
 }
 
@@ -127,8 +127,8 @@ describe('barge-in with Silero in a pipeline call', () => {
     await call.sendAudio(noiseBurst());
     // The agent is still talking after two seconds of noise: nothing was cleared.
     expect(call.clears.items.length).toBe(0);
-    const framesBefore = call.media.items.length;
-    await waitFor(() => call.media.items.length > framesBefore + 5, 5_000);
+    const heardBefore = call.receivedMs();
+    await waitFor(() => call.receivedMs() > heardBefore + 100, 5_000);
     expect(call.clears.items.length).toBe(0);
 
     await call.sendAudio(SPEECH);

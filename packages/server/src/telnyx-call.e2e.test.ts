@@ -72,7 +72,7 @@ describe('Telnyx inbound call through the real server', () => {
     transport.sendAudio(reply);
     transport.mark('reply-1');
     await waitFor(() => session.marks.includes('reply-1'), 15_000);
-    expect(call.media.items.every((frame) => frame.bytes === 160)).toBe(true);
+    expect(call.media.items.every((frame) => frame.bytes % 160 === 0)).toBe(true);
     expect(Buffer.from(call.receivedAudio())).toEqual(Buffer.from(reply));
     const arrivals = call.media.items.map((frame) => frame.at);
     // Paced: frame k leaves no earlier than k × 20 − 100 ms after the send (80 ms lead + one frame), so

@@ -8,6 +8,7 @@ import {
   rejectUnknownOptions,
   resolveApiKey,
   StreamCallTransport,
+  framesPerMessage,
   type AudioFormat,
   type CallTransport,
   type Carrier,
@@ -51,6 +52,11 @@ export interface TelnyxOptions {
   readonly streamParameters?: Readonly<Record<string, string>>;
   /** How far ahead of real time agent audio is sent, ms. */
   readonly leadMs?: number;
+  /**
+   * Agent audio per outbound media message, ms (a multiple of 20, up to 200): 20 ms frames due
+   * together go out as one message, so one socket write carries them. Default 40.
+   */
+  readonly messageMs?: number;
   /** REST request timeout, ms. */
   readonly requestTimeoutMs?: number;
   /** In-band DTMF timing. */
@@ -69,6 +75,7 @@ const OPTION_KEYS = new Set(Object.keys({
   signatureToleranceSecs: true,
   streamParameters: true,
   leadMs: true,
+  messageMs: true,
   requestTimeoutMs: true,
   dtmf: true,
 } satisfies Record<keyof TelnyxOptions, true>));
@@ -80,6 +87,7 @@ export const DEFAULTS = Object.freeze({
   ringTimeoutSecs: 60,
   signatureToleranceSecs: 300,
   leadMs: 80,
+  messageMs: 40,
   requestTimeoutMs: 15_000,
 });
 
@@ -106,6 +114,7 @@ export class Telnyx implements Carrier {
   private readonly toleranceSecs: number;
   private readonly streamParameters: Readonly<Record<string, string>>;
   private readonly leadMs: number;
+  private readonly framesPerMessage: number;
   private readonly dtmf: DtmfToneOptions | undefined;
   private host: CarrierHost | undefined;
   /** Current Unix time in seconds; replaceable in tests. */
@@ -127,6 +136,7 @@ export class Telnyx implements Carrier {
     if (!(this.toleranceSecs > 0)) throw new ConfigError('signatureToleranceSecs', 'must be positive');
     this.leadMs = options.leadMs ?? DEFAULTS.leadMs;
     if (!(this.leadMs >= 0 && this.leadMs <= 1000)) throw new ConfigError('leadMs', 'must be between 0 and 1000');
+    this.framesPerMessage = framesPerMessage(options.messageMs ?? DEFAULTS.messageMs);
     const timeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     if (!(timeoutMs > 0)) throw new ConfigError('requestTimeoutMs', 'must be positive');
     this.streamParameters = options.streamParameters ?? {};
@@ -163,6 +173,7 @@ export class Telnyx implements Carrier {
       context,
       frameMs: 20,
       leadMs: this.leadMs,
+      framesPerMessage: this.framesPerMessage,
       ...(this.dtmf === undefined ? {} : { dtmf: this.dtmf }),
     });
   }

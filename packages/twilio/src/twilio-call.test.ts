@@ -92,7 +92,7 @@ describe('Twilio inbound call through the simulator', () => {
     await call.stop();
   });
 
-  it('agent audio goes out as 160-byte μ-law frames paced ~20 ms, and marks round-trip after playback', async () => {
+  it('agent audio goes out as whole 20 ms μ-law frames, two to a message, paced at real time, and marks round-trip after playback', async () => {
     const call = await sim.inboundCall();
     const server = await harness.calls.next();
     await server.started;
@@ -105,8 +105,8 @@ describe('Twilio inbound call through the simulator', () => {
     const markAt = performance.now();
     expect(echoed).toBe('greeting');
     const frames = call.media.items;
-    expect(frames).toHaveLength(26);
-    expect(frames.every((f) => f.bytes === 160)).toBe(true);
+    // 25 whole frames and the padded tail (26 × 160 bytes): twelve 2-frame messages, the odd frame, the tail.
+    expect(frames.map((f) => f.bytes)).toEqual([...Array(12).fill(320), 160, 160]);
     expect(call.receivedAudio().subarray(0, agentAudio.byteLength)).toEqual(Buffer.from(agentAudio));
     expect(call.receivedAudio().subarray(agentAudio.byteLength).every((b) => b === 0xff)).toBe(true); // padded with μ-law silence
     // Paced at real time: frame k leaves once fewer than lead + one frame (100 ms) are buffered, i.e.
@@ -122,6 +122,24 @@ describe('Twilio inbound call through the simulator', () => {
     expect(server.transport.playedMs()).toBe(520);
     expect(server.transport.pendingMs()).toBe(0);
     expect(call.violations).toEqual([]);
+  });
+
+  it('messageMs 20 sends one 160-byte frame per message; 60 sends three', async () => {
+    for (const [messageMs, sizes] of [
+      [20, Array(10).fill(160)],
+      [60, [480, 480, 480, 160]],
+    ] as const) {
+      await harness.close();
+      harness = await CarrierHarness.start(new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, baseUrl: api.url, messageMs }), { logger });
+      sim = new TwilioSimulator({ serverUrl: harness.publicUrl, authToken: TOKEN, accountSid: ACCOUNT });
+      const call = await sim.inboundCall();
+      const server = await harness.calls.next();
+      await server.started;
+      server.transport.sendAudio(new Uint8Array(1600).fill(0x55)); // 200 ms
+      server.transport.mark('end');
+      expect(await server.marks.next(3000)).toBe('end');
+      expect(call.media.items.map((m) => m.bytes)).toEqual(sizes);
+    }
   });
 
   it('clear empties pending playback; marks echoed by the clear are not reported as played', async () => {
@@ -190,8 +208,7 @@ describe('Twilio inbound call through the simulator', () => {
     const sentAt = performance.now();
     await server.transport.sendDtmf('1#');
     expect(performance.now() - sentAt).toBeGreaterThanOrEqual(300); // resolves once the tones have played
-    expect(call.media.items).toHaveLength(20);
-    expect(call.media.items.every((frame) => frame.bytes === 160)).toBe(true);
+    expect(call.media.items.map((frame) => frame.bytes)).toEqual(Array(10).fill(320)); // 20 frames, two to a message
     const pcm = mulawToPcm16(call.receivedAudio());
     const dominant = (from: number, freqs: number[]) => {
       const power = freqs.map((f) => goertzel(pcm, from, 800, f));

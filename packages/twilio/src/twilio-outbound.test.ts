@@ -116,6 +116,7 @@ describe('Twilio options', () => {
       expect(() => new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, apiKeySid: 'SK1' })).toThrow(/apiKeySecret/);
       expect(() => new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, baseUrl: 'ftp://x' })).toThrow(/baseUrl/);
       expect(() => new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, leadMs: -1 })).toThrow(/leadMs/);
+      for (const messageMs of [0, 30, 220]) expect(() => new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, messageMs })).toThrow(/messageMs/);
       expect(() => new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, authtoken: TOKEN } as never)).toThrow('authtoken: unknown Twilio option; did you mean authToken?');
       expect(() => new Twilio({ accountSid: ACCOUNT, authToken: TOKEN, machineDetecton: 'Enable' } as never)).toThrow(/did you mean machineDetection\?/);
       process.env.TWILIO_ACCOUNT_SID = ACCOUNT;

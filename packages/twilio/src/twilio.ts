@@ -6,6 +6,7 @@ import {
   rejectUnknownOptions,
   resolveApiKey,
   StreamCallTransport,
+  framesPerMessage,
   type AudioFormat,
   type CallTransport,
   type Carrier,
@@ -52,6 +53,11 @@ export interface TwilioOptions {
   readonly recordingChannels?: 'mono' | 'dual';
   /** How far ahead of real time agent audio is sent, ms; bounds what a barge-in cannot take back. */
   readonly leadMs?: number;
+  /**
+   * Agent audio per outbound media message, ms (a multiple of 20, up to 200): 20 ms frames due
+   * together go out as one message, so one socket write carries them. Default 40.
+   */
+  readonly messageMs?: number;
   /** REST request timeout, ms. */
   readonly requestTimeoutMs?: number;
   /** In-band DTMF timing. */
@@ -72,6 +78,7 @@ const OPTION_KEYS = new Set(Object.keys({
   transferCallerId: true,
   recordingChannels: true,
   leadMs: true,
+  messageMs: true,
   requestTimeoutMs: true,
   dtmf: true,
 } satisfies Record<keyof TwilioOptions, true>));
@@ -83,6 +90,7 @@ export const DEFAULTS = Object.freeze({
   ringTimeoutSecs: 60,
   recordingChannels: 'mono' as const,
   leadMs: 80,
+  messageMs: 40,
   requestTimeoutMs: 15_000,
 });
 
@@ -104,6 +112,7 @@ export class Twilio implements Carrier {
   private readonly restOptions: TwilioRestOptions;
   private readonly settings: Required<Omit<TwilioOptions, 'accountSid' | 'authToken' | 'apiKeySid' | 'apiKeySecret' | 'transferCallerId' | 'dtmf'>> &
     { readonly transferCallerId: string | undefined; readonly dtmf: DtmfToneOptions | undefined };
+  private readonly framesPerMessage: number;
   private host: CarrierHost | undefined;
 
   constructor(options: TwilioOptions = {}) {
@@ -124,6 +133,7 @@ export class Twilio implements Carrier {
       streamParameters: options.streamParameters ?? {},
       recordingChannels: options.recordingChannels ?? DEFAULTS.recordingChannels,
       leadMs: options.leadMs ?? DEFAULTS.leadMs,
+      messageMs: options.messageMs ?? DEFAULTS.messageMs,
       requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
       transferCallerId: options.transferCallerId,
       dtmf: options.dtmf,
@@ -132,6 +142,7 @@ export class Twilio implements Carrier {
       throw new ConfigError('machineDetection', 'must be DetectMessageEnd or Enable');
     }
     if (!(this.settings.leadMs >= 0 && this.settings.leadMs <= 1000)) throw new ConfigError('leadMs', 'must be between 0 and 1000');
+    this.framesPerMessage = framesPerMessage(this.settings.messageMs);
     this.restOptions = {
       baseUrl: this.settings.baseUrl,
       accountSid: this.accountSid,
@@ -157,6 +168,7 @@ export class Twilio implements Carrier {
       context,
       frameMs: 20,
       leadMs: this.settings.leadMs,
+      framesPerMessage: this.framesPerMessage,
       ...(this.settings.dtmf === undefined ? {} : { dtmf: this.settings.dtmf }),
     });
   }

@@ -18,7 +18,9 @@ export class LoadServerProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(env: Record<string, string>, core: number | undefined): Promise<LoadServerProcess> {
-    const node = [process.execPath, '--expose-gc', entry];
+    // PATTER_LOAD_NODE_ARGS adds Node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const extra = process.env.PATTER_LOAD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const node = [process.execPath, '--expose-gc', ...extra, entry];
     const [command, ...args] = core === undefined ? node : ['taskset', '-c', String(core), ...node];
     const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const server = new LoadServerProcess(child);

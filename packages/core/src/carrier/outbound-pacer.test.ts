@@ -4,13 +4,14 @@ import { OutboundPacer } from './outbound-pacer.js';
 
 type Sent = { kind: 'frame'; bytes: Uint8Array; at: number } | { kind: 'mark'; name: string; at: number };
 
-function setup(options: { leadMs?: number; format?: typeof MULAW_8K; maxQueuedMs?: number } = {}) {
+function setup(options: { leadMs?: number; format?: typeof MULAW_8K; maxQueuedMs?: number; framesPerSend?: number } = {}) {
   const sent: Sent[] = [];
   const overflow: number[] = [];
   const pacer = new OutboundPacer({
     format: options.format ?? MULAW_8K,
     ...(options.leadMs === undefined ? {} : { leadMs: options.leadMs }),
     ...(options.maxQueuedMs === undefined ? {} : { maxQueuedMs: options.maxQueuedMs }),
+    ...(options.framesPerSend === undefined ? {} : { framesPerSend: options.framesPerSend }),
     now: () => Date.now(),
     sendFrame: (frame) => sent.push({ kind: 'frame', bytes: frame.slice(), at: Date.now() }),
     sendMark: (name) => sent.push({ kind: 'mark', name, at: Date.now() }),
@@ -51,6 +52,44 @@ describe('OutboundPacer', () => {
     expect(Math.max(...gaps)).toBeLessThanOrEqual(21);
     expect(pacer.idle()).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('with framesPerSend 2, sends frames due together in one call: half the sends, same audio, same real-time pace', async () => {
+    const { pacer, frames } = setup({ leadMs: 80, framesPerSend: 2 });
+    const audio = ramp(8000); // 1 s
+    pacer.push(audio.subarray(0, 333));
+    pacer.push(audio.subarray(333));
+    expect(frames().map((f) => f.bytes.byteLength)).toEqual([320, 320, 320]); // the lead, two frames a send
+    await vi.advanceTimersByTimeAsync(500);
+    // Never ahead of real time by more than lead + two frames.
+    expect(frames().reduce((n, f) => n + f.bytes.byteLength, 0)).toBeLessThanOrEqual(160 * (25 + 7));
+    await vi.advanceTimersByTimeAsync(600);
+    const all = frames();
+    expect(all).toHaveLength(25);
+    expect(all.every((f) => f.bytes.byteLength === 320)).toBe(true);
+    const joined = new Uint8Array(8000);
+    all.forEach((f, i) => joined.set(f.bytes, i * 320));
+    expect(joined).toEqual(audio);
+    const gaps = all.slice(4).map((f, i) => f.at - all[i + 3]!.at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(41);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('with framesPerSend 2, a mark still goes right after the frame before it (no padding inside the audio)', () => {
+    const { pacer, sent } = setup({ leadMs: 200, framesPerSend: 2 });
+    pacer.push(ramp(160)); // the first frame, then the mark (how heard-latency marks are placed)
+    pacer.mark('first');
+    pacer.push(ramp(480, 160));
+    pacer.mark('end');
+    expect(sent.map((s) => (s.kind === 'frame' ? s.bytes.byteLength : s.name))).toEqual([160, 'first', 320, 160, 'end']);
+    const audio = Buffer.concat(sent.flatMap((s) => (s.kind === 'frame' ? [s.bytes] : [])));
+    expect(audio).toEqual(Buffer.from(ramp(640)));
+  });
+
+  it('refuses a framesPerSend that is not a whole number from 1 to 50', () => {
+    for (const framesPerSend of [0, 1.5, 51]) {
+      expect(() => setup({ framesPerSend })).toThrow(/framesPerSend/);
+    }
   });
 
   it('keeps marks in place and pads a partial frame before a mark with silence', () => {

@@ -8,6 +8,11 @@ export interface OutboundPacerOptions {
   /** How far ahead of real time audio may be sent (bounds what `clear` cannot take back). Default 80 ms. */
   readonly leadMs?: number;
   /**
+   * Whole frames sent together in one `sendFrame` call when they are due (one socket write for
+   * several frames). A mark still goes right after the frame before it. Default 1.
+   */
+  readonly framesPerSend?: number;
+  /**
    * How long after the last audio arrived a partial last frame is taken as the end of an
    * utterance that has no mark, and padded and sent (when the carrier is down to its last
    * frame, so it plays right after the audio before it). Default 100 ms.
@@ -16,8 +21,8 @@ export interface OutboundPacerOptions {
   /** Queued audio beyond this is dropped (with `onOverflow`). Default 10 minutes. */
   readonly maxQueuedMs?: number;
   /**
-   * One frame to send now. `frame` is a view that is only valid during the call (it may be reused):
-   * encode or copy it before returning.
+   * Audio to send now: one frame, or up to `framesPerSend` whole frames. `frame` is a view that is
+   * only valid during the call (it may be reused): encode or copy it before returning.
    */
   readonly sendFrame: (frame: Uint8Array) => void;
   /** A mark reached the head of the queue: all audio before it has been sent. */
@@ -40,7 +45,8 @@ export function silenceByte(format: AudioFormat): number {
 /**
  * Cuts outbound audio of any length into fixed carrier frames and sends them near real time,
  * at most `leadMs` ahead of the carrier's playhead, so a `clear` drops almost everything that is
- * not yet audible. Marks keep their place in the audio. A partial last frame is carried into the
+ * not yet audible; with `framesPerSend` > 1, frames due together go out in one send (fewer socket
+ * writes). Marks keep their place in the audio. A partial last frame is carried into the
  * next chunk, so no silence is ever inserted inside the audio; it is padded with silence
  * (Telnyx rejects frames under 20 ms) only when the utterance ends: a mark follows it, or no
  * audio came for `tailHoldMs`. One timer, unref'd, alive only while
@@ -50,11 +56,13 @@ export class OutboundPacer {
   readonly frameBytes: number;
   readonly frameMs: number;
   private readonly leadMs: number;
+  private readonly framesPerSend: number;
   private readonly tailHoldMs: number;
   private readonly maxQueuedBytes: number;
   private readonly options: OutboundPacerOptions;
   private readonly now: () => number;
-  private readonly scratch: Uint8Array;
+  /** `scratchViews[k - 1]`: the first k frames of the scratch buffer. */
+  private readonly scratchViews: Uint8Array[];
   private readonly silence: number;
   private queue: QueueItem[] = [];
   private head = 0;
@@ -79,10 +87,15 @@ export class OutboundPacer {
     if (!(this.frameMs >= 10 && this.frameMs <= 1000)) throw new ConfigError('frameMs', 'must be between 10 and 1000');
     if (!(this.leadMs >= 0)) throw new ConfigError('leadMs', 'must be zero or more');
     if (!(this.tailHoldMs >= 0)) throw new ConfigError('tailHoldMs', 'must be zero or more');
+    this.framesPerSend = options.framesPerSend ?? 1;
+    if (!(Number.isInteger(this.framesPerSend) && this.framesPerSend >= 1 && this.framesPerSend <= 50)) {
+      throw new ConfigError('framesPerSend', 'must be an integer between 1 and 50');
+    }
     this.frameBytes = bytesForDuration(options.format, this.frameMs);
     this.maxQueuedBytes = bytesForDuration(options.format, options.maxQueuedMs ?? 600_000);
     this.now = options.now ?? (() => performance.now());
-    this.scratch = new Uint8Array(this.frameBytes);
+    const scratch = new Uint8Array(this.frameBytes * this.framesPerSend);
+    this.scratchViews = Array.from({ length: this.framesPerSend }, (_, k) => scratch.subarray(0, (k + 1) * this.frameBytes));
     this.silence = silenceByte(options.format);
   }
 
@@ -164,8 +177,7 @@ export class OutboundPacer {
           break;
         }
       }
-      this.sendOneFrame();
-      this.sentUntil += this.frameMs;
+      this.sentUntil += this.sendFrames() * this.frameMs;
       this.audibleUntil = this.sentUntil;
     }
     this.compact();
@@ -178,32 +190,48 @@ export class OutboundPacer {
     return false;
   }
 
-  private sendOneFrame(): void {
-    const first = this.queue[this.head]!.audio!;
-    const available = first.byteLength - this.offset;
-    if (available >= this.frameBytes) {
-      // Whole frame inside one chunk: a view, no copy.
-      const frame = first.subarray(this.offset, this.offset + this.frameBytes);
-      this.offset += this.frameBytes;
-      this.bytesQueued -= this.frameBytes;
-      if (this.offset === first.byteLength) this.advance();
-      this.options.sendFrame(frame);
-      return;
+  /** Whole frames queued before the next mark, at most `framesPerSend`. */
+  private wholeFramesDue(): number {
+    const most = this.framesPerSend * this.frameBytes;
+    let bytes = -this.offset;
+    for (let i = this.head; i < this.queue.length && bytes < most; i++) {
+      const audio = this.queue[i]!.audio;
+      if (audio === undefined) break;
+      bytes += audio.byteLength;
     }
-    // The frame straddles chunks (or is the padded tail): assemble it in the scratch buffer.
+    return Math.min(this.framesPerSend, Math.floor(bytes / this.frameBytes));
+  }
+
+  /** Sends the due whole frames (or one padded partial frame) in one call; returns the frames sent. */
+  private sendFrames(): number {
+    const frames = Math.max(1, this.wholeFramesDue());
+    const size = frames * this.frameBytes;
+    const first = this.queue[this.head]!.audio!;
+    if (first.byteLength - this.offset >= size) {
+      // Inside one chunk: a view, no copy.
+      const view = first.subarray(this.offset, this.offset + size);
+      this.offset += size;
+      this.bytesQueued -= size;
+      if (this.offset === first.byteLength) this.advance();
+      this.options.sendFrame(view);
+      return frames;
+    }
+    // The frames straddle chunks (or are the padded tail): assemble them in the scratch buffer.
+    const scratch = this.scratchViews[frames - 1]!;
     let filled = 0;
-    while (filled < this.frameBytes && this.head < this.queue.length) {
+    while (filled < size && this.head < this.queue.length) {
       const item = this.queue[this.head]!;
       if (item.audio === undefined) break; // never move audio across a mark
-      const take = Math.min(this.frameBytes - filled, item.audio.byteLength - this.offset);
-      this.scratch.set(item.audio.subarray(this.offset, this.offset + take), filled);
+      const take = Math.min(size - filled, item.audio.byteLength - this.offset);
+      scratch.set(item.audio.subarray(this.offset, this.offset + take), filled);
       filled += take;
       this.offset += take;
       this.bytesQueued -= take;
       if (this.offset === item.audio.byteLength) this.advance();
     }
-    if (filled < this.frameBytes) this.scratch.fill(this.silence, filled);
-    this.options.sendFrame(this.scratch);
+    if (filled < size) scratch.fill(this.silence, filled);
+    this.options.sendFrame(scratch);
+    return frames;
   }
 
   private advance(): void {

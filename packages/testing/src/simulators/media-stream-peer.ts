@@ -87,6 +87,13 @@ export abstract class MediaStreamPeer {
     return socket;
   }
 
+  /** Milliseconds of audio the server sent, whatever its message sizes. */
+  receivedMs(): number {
+    let bytes = 0;
+    for (const message of this.media.items) bytes += message.bytes;
+    return bytes / this.bytesPerMs;
+  }
+
   /** Audio the server sent, concatenated. */
   receivedAudio(): Uint8Array {
     return Buffer.concat(this.media.items.map((m) => m.audio));
