@@ -96,6 +96,9 @@ export class AnthropicLLM implements LLMProvider {
       maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
       timeoutMs: this.options.timeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
+      // The vendor's id of the request (its API reference: every response carries it).
+      requestIdHeader: 'request-id',
+      onRequestId: options.onRequestId,
     });
   }
 

@@ -96,6 +96,8 @@ export interface AssemblyAISTTStream extends STTStream {
  */
 export class AssemblyAISTT implements STTProvider {
   readonly key = 'assemblyai';
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly inputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -103,6 +105,7 @@ export class AssemblyAISTT implements STTProvider {
   constructor(private readonly options: AssemblyAISTTOptions = {}) {
     rejectUnknownOptions(options, OPTION_NAMES, 'AssemblyAI option');
     this.apiKey = resolveApiKey(options.apiKey, 'ASSEMBLYAI_API_KEY');
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl));
     this.inputFormats = options.inputFormats ?? DEFAULTS.inputFormats;
     for (const format of this.inputFormats) encodingOf(format);

@@ -96,6 +96,8 @@ export interface CartesiaParkedConnection {
  */
 export class CartesiaSTT implements STTProvider {
   readonly key = 'cartesia_stt';
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly inputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -103,6 +105,7 @@ export class CartesiaSTT implements STTProvider {
   constructor(private readonly options: CartesiaSTTOptions = {}) {
     rejectUnknownOptions(options, OPTION_NAMES, 'Cartesia STT option');
     this.apiKey = resolveApiKey(options.apiKey, 'CARTESIA_API_KEY');
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl));
     if (options.minVolume !== undefined && !(options.minVolume >= 0 && options.minVolume <= 1)) {
       throw new ConfigError('minVolume', `must be between 0 and 1, got ${options.minVolume}`);

@@ -72,6 +72,8 @@ const ENCODINGS = { pcm16: 'pcm_s16le', mulaw: 'pcm_mulaw', alaw: 'pcm_alaw' } a
  */
 export class CartesiaTTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -83,6 +85,7 @@ export class CartesiaTTS implements TTSProvider {
 
   constructor(options: CartesiaTTSOptions = {}) {
     this.apiKey = resolveApiKey(options.apiKey, ENV);
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.url = joinUrl(this.baseUrl, '/tts/bytes');
     this.logger = options.logger ?? createConsoleLogger();

@@ -57,6 +57,7 @@ export type {
   CallOverrides,
   CallEndSummary,
   TurnMetrics,
+  ProviderRequestTiming,
   TranscriptEntry,
 } from './session/call-session.js';
 export { type Tool, type LocalTool, type WebhookTool, type ToolContext, type ToolParameters, defineTool } from './tools/tool.js';

@@ -104,6 +104,8 @@ const ENCODINGS = { pcm16: 'linear16', mulaw: 'mulaw', alaw: 'alaw' } as const;
  */
 export class DeepgramSTT implements STTProvider {
   readonly key = 'deepgram';
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly inputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -112,6 +114,7 @@ export class DeepgramSTT implements STTProvider {
   constructor(options: DeepgramSTTOptions = {}) {
     rejectUnknownOptions(options, OPTION_NAMES, 'Deepgram option');
     this.apiKey = resolveApiKey(options.apiKey, 'DEEPGRAM_API_KEY');
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl));
     const utteranceEndMs = options.utteranceEndMs ?? DEFAULTS.utteranceEndMs;
     if (!Number.isInteger(utteranceEndMs) || utteranceEndMs < 1000) {

@@ -31,6 +31,8 @@ export interface ElevenLabsRestTTSOptions extends ElevenLabsTTSOptions {
  */
 export class ElevenLabsRestTTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[];
   private readonly options: ResolvedTTSOptions;
   private readonly maxRetries: number;
@@ -38,6 +40,7 @@ export class ElevenLabsRestTTS implements TTSProvider {
 
   constructor(options: ElevenLabsRestTTSOptions = {}) {
     this.options = resolveTTSOptions(options);
+    this.model = this.options.model;
     this.outputFormats = this.options.outputFormats;
     this.maxRetries = options.maxRetries ?? 2;
     this.logger = options.logger ?? createConsoleLogger();

@@ -53,6 +53,8 @@ export interface ElevenLabsWebSocketTTSOptions extends ElevenLabsTTSOptions {
  */
 export class ElevenLabsTTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[];
   private readonly options: ResolvedTTSOptions;
   private readonly autoMode: boolean;
@@ -65,6 +67,7 @@ export class ElevenLabsTTS implements TTSProvider {
       throw new ConfigError('model', 'eleven_v3 is not available over the WebSocket API; use ElevenLabsRestTTS (elevenlabs.RestTTS()) for it');
     }
     this.options = resolveTTSOptions(options);
+    this.model = this.options.model;
     this.outputFormats = this.options.outputFormats;
     this.logger = options.logger ?? createConsoleLogger();
     this.autoMode = options.autoMode ?? true;

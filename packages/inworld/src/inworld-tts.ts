@@ -79,6 +79,8 @@ const DELIVERY_MODES: readonly string[] = ['STABLE', 'BALANCED', 'CREATIVE'];
  */
 export class InworldTTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -88,6 +90,7 @@ export class InworldTTS implements TTSProvider {
 
   constructor(options: InworldTTSOptions = {}) {
     this.apiKey = resolveApiKey(options.apiKey, ENV);
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.url = joinUrl(this.baseUrl, '/tts/v1/voice:stream');
     this.logger = options.logger ?? createConsoleLogger();

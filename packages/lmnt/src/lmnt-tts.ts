@@ -76,6 +76,8 @@ const ENV = 'LMNT_API_KEY';
  */
 export class LmntTTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -85,6 +87,7 @@ export class LmntTTS implements TTSProvider {
 
   constructor(options: LmntTTSOptions = {}) {
     this.apiKey = resolveApiKey(options.apiKey, ENV);
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.url = joinUrl(this.baseUrl, '/v1/ai/speech/bytes');
     this.logger = options.logger ?? createConsoleLogger();

@@ -109,6 +109,9 @@ export class OpenAILLM implements LLMProvider {
       maxRetries: this.options.maxRetries ?? DEFAULTS.maxRetries,
       timeoutMs: this.options.timeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
+      // The vendor's id of the request (its API reference: every response carries it).
+      requestIdHeader: 'x-request-id',
+      onRequestId: options.onRequestId,
       shouldRetry: (err) => !String(err.body).includes('insufficient_quota'),
     });
   }

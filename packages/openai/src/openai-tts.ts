@@ -66,6 +66,8 @@ const MAX_INPUT = 4096;
  */
 export class OpenAITTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[] = [PCM16_24K];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -78,6 +80,7 @@ export class OpenAITTS implements TTSProvider {
 
   constructor(options: OpenAITTSOptions = {}) {
     this.apiKey = resolveApiKey(options.apiKey, ENV);
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.url = joinUrl(this.baseUrl, '/audio/speech');
     this.logger = options.logger ?? createConsoleLogger();
@@ -126,6 +129,7 @@ export class OpenAITTS implements TTSProvider {
       format,
       characters: text.length,
       apiKeyEnv: ENV,
+      requestIdHeader: 'x-request-id', // every OpenAI API response names its request
       retries: this.maxRetries,
       ...(this.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.idleTimeoutMs }),
       logger: options.logger ?? this.logger,

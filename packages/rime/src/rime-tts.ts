@@ -72,6 +72,8 @@ const isMist = (model: string): boolean => model.startsWith('mist');
  */
 export class RimeTTS implements TTSProvider {
   readonly key = KEY;
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly outputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -82,6 +84,7 @@ export class RimeTTS implements TTSProvider {
 
   constructor(options: RimeTTSOptions = {}) {
     this.apiKey = resolveApiKey(options.apiKey, ENV);
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.url = joinUrl(this.baseUrl, '/v1/rime-tts');
     this.logger = options.logger ?? createConsoleLogger();

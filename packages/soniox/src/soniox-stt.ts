@@ -89,6 +89,8 @@ const ENCODINGS = { pcm16: 'pcm_s16le', mulaw: 'mulaw', alaw: 'alaw' } as const;
  */
 export class SonioxSTT implements STTProvider {
   readonly key = 'soniox';
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly inputFormats: readonly AudioFormat[];
   private readonly apiKey: string;
   private readonly url: string;
@@ -96,6 +98,7 @@ export class SonioxSTT implements STTProvider {
   constructor(private readonly options: SonioxSTTOptions = {}) {
     rejectUnknownOptions(options, OPTION_NAMES, 'Soniox option');
     this.apiKey = resolveApiKey(options.apiKey, 'SONIOX_API_KEY');
+    this.model = options.model ?? DEFAULTS.model;
     this.url = joinUrl(toWebSocketUrl(normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl)), '/transcribe-websocket');
     const delay = options.maxEndpointDelayMs ?? DEFAULTS.maxEndpointDelayMs;
     if (!(Number.isInteger(delay) && delay >= 500 && delay <= 3000)) {

@@ -103,6 +103,8 @@ const TURN_MODES: readonly SpeechmaticsTurnDetection[] = ['EXTERNAL', 'FIXED', '
  */
 export class SpeechmaticsSTT implements STTProvider {
   readonly key = 'speechmatics';
+  /** The model requests use (labels metrics and traces). */
+  readonly model: string;
   readonly inputFormats: readonly AudioFormat[] = [PCM16_16K, MULAW_8K, PCM16_8K];
   private readonly apiKey: string;
   private readonly baseUrl: string;
@@ -111,6 +113,7 @@ export class SpeechmaticsSTT implements STTProvider {
   constructor(private readonly options: SpeechmaticsSTTOptions = {}) {
     rejectUnknownOptions(options, OPTION_NAMES, 'Speechmatics option');
     this.apiKey = resolveApiKey(options.apiKey, 'SPEECHMATICS_API_KEY');
+    this.model = options.model ?? DEFAULTS.model;
     this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
     this.turnDetection = options.turnDetection ?? DEFAULTS.turnDetection;
     if (!TURN_MODES.includes(this.turnDetection)) {

@@ -27,6 +27,11 @@ export interface LLMChatOptions {
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly callId?: string;
+  /**
+   * Called with the vendor's id of this request (a response header such as `x-request-id`),
+   * when the vendor gives one: it goes on the request's trace span, for support tickets.
+   */
+  readonly onRequestId?: (requestId: string) => void;
 }
 
 export interface LLMProvider {

@@ -33,6 +33,10 @@ export interface StreamLLMRequestOptions {
   readonly idleTimeoutMs?: number | undefined;
   /** Extra veto on a retryable error (a quota error is retryable by status but not by meaning). */
   readonly shouldRetry?: ((error: ProviderError) => boolean) | undefined;
+  /** The response header that names the request (`x-request-id` …): its value goes to `onRequestId`. */
+  readonly requestIdHeader?: string | undefined;
+  /** Called with the request's id (`requestIdHeader`), when the response carries it. */
+  readonly onRequestId?: ((requestId: string) => void) | undefined;
 }
 
 /**
@@ -60,6 +64,8 @@ export function streamLLMRequest(options: StreamLLMRequestOptions): AsyncGenerat
     } catch (error) {
       throw stallOnHeadersTimeout(error, options.provider, wait);
     }
+    const requestId = options.requestIdHeader === undefined ? undefined : response.headers[options.requestIdHeader];
+    if (typeof requestId === 'string' && requestId !== '') options.onRequestId?.(requestId);
     const body = withIdleTimeout(response.body, {
       provider: options.provider,
       idleTimeoutMs,

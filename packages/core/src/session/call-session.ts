@@ -58,12 +58,34 @@ export interface TurnMetrics {
   readonly frameworkMs?: Readonly<Record<string, number>>;
   /** This turn's usage by provider key (tokens, characters). */
   readonly usage?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Each LLM and TTS request of the turn, in the order they started. */
+  readonly requests?: readonly ProviderRequestTiming[];
   /**
    * When each stage happened (`performance.now()` ms, this process's monotonic clock):
    * `speechEnd`, `sttFinal`, `llmRequest`, `llmFirstToken`, `firstSentence`, `ttsRequest`,
    * `ttsFirstByte`, `firstFrame`, `heard` — those that happened. Traces are built from it.
    */
   readonly timeline?: Readonly<Record<string, number>>;
+}
+
+/** One LLM or TTS request of a turn, from its start to the end of its stream. */
+export interface ProviderRequestTiming {
+  /** An LLM request (one model round) or a TTS request (one sentence). */
+  readonly kind: 'llm' | 'tts';
+  /** The provider key. */
+  readonly provider: string;
+  /** When the request started (`performance.now()` ms). */
+  readonly startedAt: number;
+  /** When its first token (LLM: text or tool call) or audio byte (TTS) came. */
+  readonly firstAt?: number;
+  /** When its stream ended (or was cut). */
+  readonly endedAt: number;
+  /** `aborted`: cut by a barge-in or the call's end; `error`: the vendor failed. */
+  readonly outcome: 'ok' | 'aborted' | 'error';
+  /** The vendor's id of the request, when it gave one. */
+  readonly requestId?: string;
+  /** What it used: `inputTokens`, `outputTokens`, `cachedInputTokens` (LLM); `characters` (TTS). */
+  readonly usage?: Readonly<Record<string, number>>;
 }
 
 export interface TranscriptEntry {
@@ -111,6 +133,11 @@ export interface CallSessionEvents extends Record<string, unknown> {
   bargeIn: { readonly turn: number; readonly heardShare: number };
   /** A transfer or hang-up the agent asked for, once done; `startedAt` is `performance.now()`. */
   callAction: { readonly action: 'transfer' | 'hangup'; readonly startedAt: number; readonly error?: string };
+  /**
+   * The call's usage and estimated cost so far (running totals by provider key), after each turn:
+   * the cost counters follow a live call. The last totals are `callEnd`'s.
+   */
+  usage: { readonly usage: CallEndSummary['usage']; readonly cost: CallEndSummary['cost'] };
   /** A vendor named its request or session (Deepgram `request_id` …): for support tickets and traces. */
   vendorRequest: { readonly kind: 'stt' | 'llm' | 'tts' | 'engine'; readonly provider: string; readonly requestId: string };
 }

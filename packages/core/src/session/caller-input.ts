@@ -145,6 +145,8 @@ export class CallerInput {
       this.context.recordTranscript({ role: 'user', text });
       return;
     }
+    // The audio sent so far, billed as the turn is taken (the cost counters follow a live call).
+    this.context.usage.set(this.stt.key, 'audioSeconds', this.stream.usage().audioSeconds);
     this.handlers.onTurn(text, this.lastVoiceAt, finalAt);
   }
 }

@@ -2,6 +2,7 @@ import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 import type { ToolCallRequest } from '../llm/chat-message.js';
 import type { LLMProvider } from '../llm/llm-provider.js';
 import type { ReplyEvent, ReplyHooks, ReplySource, UserTurn } from './reply-source.js';
+import { LLMRequestRecord } from './llm-request-record.js';
 import type { SessionContext } from './session-context.js';
 
 /** Tool rounds per user turn before the model is told to answer without tools. */
@@ -25,15 +26,18 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
         let text = '';
         const calls: ToolCallRequest[] = [];
         for (let attempt = 0; ; attempt++) {
+          const request = new LLMRequestRecord(llm.key, hooks.onRequestEnd);
           const stream = llm.chat(context.history.messages(), {
             ...(withTools ? { tools: context.tools.specs } : {}),
             signal,
             logger: context.logger,
             callId: context.callId(),
+            onRequestId: request.onRequestId,
           });
           try {
             for await (const delta of stream) {
               if (signal.aborted) return;
+              request.delta(delta);
               if (delta.type === 'text') {
                 if (delta.text === '') continue;
                 if (firstToken) {
@@ -51,8 +55,10 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
                 hooks.onUsage?.(delta.usage);
               }
             }
+            request.outcome = 'ok';
             break;
           } catch (err) {
+            if (!signal.aborted) request.outcome = 'error';
             if (signal.aborted || !StreamIdleTimeoutError.isStall(err)) throw err;
             if (attempt === 0 && text === '' && calls.length === 0) {
               context.logger.warn({ err, provider: llm.key, callId: context.callId() }, 'llm stream stalled; requesting the reply again');
@@ -60,6 +66,8 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
             }
             context.logger.warn({ err, provider: llm.key, callId: context.callId() }, 'llm stream stalled; ending the reply with what was said');
             return;
+          } finally {
+            request.end();
           }
         }
         if (signal.aborted || calls.length === 0) return;

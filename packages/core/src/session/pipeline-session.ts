@@ -135,6 +135,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       onTtsRequest: () => timer.mark('ttsRequest'),
       onTtsFirstByte: () => timer.mark('ttsFirstByte'),
       onFirstFrame: () => timer.mark('firstFrame'),
+      onTtsRequestEnd: (request) => timer.addRequest(request),
       firstFrameMark: heardMark,
     });
     const reply: ActiveReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve() };
@@ -165,6 +166,7 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
             },
             onFirstToken: () => timer.mark('llmFirstToken'),
             onFirstSentence: () => timer.mark('firstSentence'),
+            onRequestEnd: (request) => timer.addRequest(request),
             onUsage: (usage) => {
               const key = agent.llm?.key ?? 'llm';
               timer.addUsage(key, 'inputTokens', usage.inputTokens);

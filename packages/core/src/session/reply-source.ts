@@ -1,5 +1,6 @@
 import type { ToolCallRequest } from '../llm/chat-message.js';
 import type { LLMUsage } from '../llm/llm-provider.js';
+import type { ProviderRequestTiming } from './call-session.js';
 
 /** The caller's turn, from speech, keypad or typed text. */
 export interface UserTurn {
@@ -21,6 +22,8 @@ export interface ReplyHooks {
   readonly onRequest?: () => void;
   readonly onFirstToken?: () => void;
   readonly onUsage?: (usage: LLMUsage) => void;
+  /** Each LLM request, once its stream ended (completed, aborted or failed). */
+  readonly onRequestEnd?: (request: ProviderRequestTiming) => void;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { TTSProvider } from '../tts/tts-provider.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from './audio-path.js';
 import { playedPrefix } from './played-prefix.js';
 import { SynthesisJob } from './synthesis-job.js';
+import type { ProviderRequestTiming } from './call-session.js';
 import type { UsageMeter } from './usage-meter.js';
 import { reportProvider } from '../telemetry/provider-signals.js';
 
@@ -17,6 +18,8 @@ export interface SpeechHooks {
   readonly onTtsRequest?: () => void;
   readonly onTtsFirstByte?: () => void;
   readonly onFirstFrame?: () => void;
+  /** Each sentence's TTS request, once its stream ended. */
+  readonly onTtsRequestEnd?: (request: ProviderRequestTiming) => void;
   /** A mark placed right after the first frame: its echo says when the caller heard the reply. */
   readonly firstFrameMark?: string;
 }
@@ -136,6 +139,7 @@ export class SpeechOutput {
           usage: this.options.usage,
           onRequest: sentenceHooks.onTtsRequest,
           onFirstByte: sentenceHooks.onTtsFirstByte,
+          onDone: hooks.onTtsRequestEnd,
         });
         this.queued.push(job);
         this.prefetch();

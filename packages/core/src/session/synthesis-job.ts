@@ -2,6 +2,7 @@ import type { AudioFormat } from '../audio/audio-format.js';
 import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
 import type { Logger } from '../log/logger.js';
 import type { TTSProvider } from '../tts/tts-provider.js';
+import type { ProviderRequestTiming } from './call-session.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export interface SynthesisJobOptions {
@@ -13,6 +14,8 @@ export interface SynthesisJobOptions {
   readonly usage: UsageMeter;
   readonly onRequest?: (() => void) | undefined;
   readonly onFirstByte?: (() => void) | undefined;
+  /** The request's timing, once its stream ended (for its trace span). */
+  readonly onDone?: ((request: ProviderRequestTiming) => void) | undefined;
 }
 
 /**
@@ -112,20 +115,30 @@ export class SynthesisJob {
     const { tts, usage, signal, logger, callId } = this.options;
     let billed = false;
     this.options.onRequest?.();
+    const startedAt = performance.now();
+    let firstAt: number | undefined;
+    let requestId: string | undefined;
+    let characters = 0;
+    let outcome: ProviderRequestTiming['outcome'] = 'ok';
     let first = true;
     const onUsage = (u: { characters: number }): void => {
       billed = true;
+      characters += u.characters;
       usage.add(tts.key, 'characters', u.characters);
+    };
+    const onRequestId = (id: string): void => {
+      requestId = id;
     };
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          const stream = tts.synthesize(this.text, { format: this.options.format, signal, logger, callId, onUsage });
+          const stream = tts.synthesize(this.text, { format: this.options.format, signal, logger, callId, onUsage, onRequestId });
           for await (const chunk of stream) {
             if (signal.aborted) break;
             if (chunk.length === 0) continue;
             if (first) {
               first = false;
+              firstAt = performance.now();
               this.options.onFirstByte?.();
             }
             this.deliver(chunk);
@@ -143,10 +156,24 @@ export class SynthesisJob {
       }
       this.finish();
     } catch (err) {
+      outcome = 'error';
       this.finish(signal.aborted ? undefined : (err ?? new Error('text-to-speech failed')));
     } finally {
       // A provider that reports no usage is billed for the text once audio came back.
-      if (!billed && !first) usage.add(tts.key, 'characters', this.text.length);
+      if (!billed && !first) {
+        characters += this.text.length;
+        usage.add(tts.key, 'characters', this.text.length);
+      }
+      this.options.onDone?.({
+        kind: 'tts',
+        provider: tts.key,
+        startedAt,
+        ...(firstAt === undefined ? {} : { firstAt }),
+        endedAt: performance.now(),
+        outcome: signal.aborted ? 'aborted' : outcome,
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(characters > 0 ? { usage: { characters } } : {}),
+      });
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { TurnMetrics } from './call-session.js';
+import type { ProviderRequestTiming, TurnMetrics } from './call-session.js';
 
 type Stage =
   | 'speechEnd'
@@ -18,6 +18,7 @@ type Stage =
 export class TurnTimer {
   private readonly at: Partial<Record<Stage, number>> = {};
   private readonly usage: Record<string, Record<string, number>> = {};
+  private readonly requests: ProviderRequestTiming[] = [];
 
   constructor(
     readonly turn: number,
@@ -40,6 +41,11 @@ export class TurnTimer {
   addUsage(key: string, field: string, amount: number): void {
     const fields = (this.usage[key] ??= {});
     fields[field] = (fields[field] ?? 0) + amount;
+  }
+
+  /** One LLM or TTS request of the turn, once its stream ended. */
+  addRequest(request: ProviderRequestTiming): void {
+    this.requests.push(request);
   }
 
   result(callId: string, interrupted: boolean, providers: Readonly<Record<string, string>>): TurnMetrics {
@@ -71,6 +77,7 @@ export class TurnTimer {
       providers,
       frameworkMs: defined(framework),
       usage: this.usage,
+      ...(this.requests.length > 0 ? { requests: this.requests.slice() } : {}),
       timeline: { ...this.at },
     };
   }

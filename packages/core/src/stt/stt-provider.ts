@@ -53,6 +53,8 @@ export interface STTStream {
 export interface STTProvider {
   /** Provider key: labels metrics and cost (`deepgram`, `assemblyai` …). */
   readonly key: string;
+  /** The vendor model the provider uses (`nova-3` …): labels metrics and traces (`patter.stt.model`). */
+  readonly model?: string;
   /** Formats the vendor accepts natively, best first. The session converts only if none matches. */
   readonly inputFormats: readonly AudioFormat[];
   /**

@@ -4,8 +4,9 @@ import type { CallInfo } from '../carrier/call-transport.js';
 import type { CallSessionEvents, TurnMetrics } from '../session/call-session.js';
 import { callLabels, type CallLabels } from './call-labels.js';
 import { setCallSpan } from './call-trace-context.js';
-import { recordUsage } from './record-usage.js';
 import { telemetryRuntime, type TelemetryRuntime } from './telemetry-runtime.js';
+import { providerAttributes, traceTurnStages } from './trace-turn-stages.js';
+import { UsageRecorder } from './usage-recorder.js';
 
 /** What the observer subscribes to: a call session's typed events. */
 export interface ObservableSession {
@@ -19,12 +20,13 @@ export interface ObserveCallOptions {
   readonly textMode?: boolean;
 }
 
-/** `TurnMetrics.timeline` stage pairs that become child spans of a turn. */
-const STAGES: readonly (readonly [name: string, from: string, to: string])[] = [
-  ['patter.stt', 'speechEnd', 'sttFinal'],
-  ['patter.llm', 'llmRequest', 'llmFirstToken'],
-  ['patter.tts', 'ttsRequest', 'ttsFirstByte'],
-];
+/** Turn metric attributes: the turn's, and with the model of the stage's provider. */
+interface TurnAttributeSet {
+  readonly turn: Attributes;
+  readonly stt: Attributes;
+  readonly llm: Attributes;
+  readonly tts: Attributes;
+}
 
 /**
  * OpenTelemetry for one call, as an observer of its session's events: the metrics of
@@ -47,13 +49,18 @@ class CallObserver {
   private callId = '';
   private callAttributes: Attributes = {};
   /** Turn metric attributes by interrupted flag, for the providers object they were built from. */
-  private turnAttributes: { providers: unknown; byInterrupted: [Attributes, Attributes] } | undefined;
+  private turnAttributes: { providers: unknown; byInterrupted: [TurnAttributeSet, TurnAttributeSet] } | undefined;
+  /** The STT's last request id (`vendorRequest`), for its spans. */
+  private sttRequestId: string | undefined;
+  private readonly usage: UsageRecorder;
 
   constructor(
     private readonly runtime: TelemetryRuntime,
     private readonly labels: CallLabels,
     private readonly agent: AgentOptions,
-  ) {}
+  ) {
+    this.usage = new UsageRecorder(runtime.instruments, labels);
+  }
 
   attach(session: ObservableSession): void {
     const offs = [
@@ -63,7 +70,11 @@ class CallObserver {
       session.on('toolCall', (call) => this.onToolCall(call)),
       session.on('bargeIn', (event) => this.onBargeIn(event)),
       session.on('callAction', (event) => this.onCallAction(event)),
-      session.on('vendorRequest', ({ kind, requestId }) => this.callSpan?.setAttribute(`patter.${kind}.request_id`, requestId)),
+      session.on('usage', ({ usage, cost }) => this.usage.record(usage, cost)),
+      session.on('vendorRequest', ({ kind, requestId }) => {
+        if (kind === 'stt') this.sttRequestId = requestId;
+        this.callSpan?.setAttribute(`patter.${kind}.request_id`, requestId);
+      }),
       session.on('callEnd', (summary) => {
         for (const off of offs) off();
         this.onEnd(summary);
@@ -111,14 +122,15 @@ class CallObserver {
 
   private onMetrics(metrics: TurnMetrics): void {
     const { instruments } = this.runtime;
-    const attributes = this.turnLabels(metrics);
+    const set = this.turnLabels(metrics);
+    const attributes = set.turn;
     const framework = Object.values(metrics.frameworkMs ?? {}).reduce((sum, ms) => sum + ms, 0);
-    const record = (histogram: { record(value: number, attributes?: Attributes): void }, value: number | undefined): void => {
-      if (value !== undefined && Number.isFinite(value)) histogram.record(value, attributes);
+    const record = (histogram: { record(value: number, attributes?: Attributes): void }, value: number | undefined, labels = attributes): void => {
+      if (value !== undefined && Number.isFinite(value)) histogram.record(value, labels);
     };
-    record(instruments.sttLatency, metrics.sttMs);
-    record(instruments.llmFirstTokenLatency, metrics.llmFirstTokenMs);
-    record(instruments.ttsFirstByteLatency, metrics.ttsFirstByteMs);
+    record(instruments.sttLatency, metrics.sttMs, set.stt);
+    record(instruments.llmFirstTokenLatency, metrics.llmFirstTokenMs, set.llm);
+    record(instruments.ttsFirstByteLatency, metrics.ttsFirstByteMs, set.tts);
     if (metrics.frameworkMs && Object.keys(metrics.frameworkMs).length > 0) record(instruments.frameworkLatency, framework);
     record(instruments.totalLatency, metrics.totalMs);
     record(instruments.heardLatency, metrics.heardMs);
@@ -131,13 +143,7 @@ class CallObserver {
     const start = timeline.speechEnd ?? timeline.sttFinal ?? timeline.firstFrame ?? performance.now();
     const span = this.turn === metrics.turn && this.turnSpan ? this.turnSpan : this.openTurn(metrics.turn, start);
     if (!span) return;
-    const { api, tracer } = this.runtime;
-    const parent = api.trace.setSpan(api.context.active(), span);
-    for (const [name, from, to] of STAGES) {
-      const a = timeline[from];
-      const b = timeline[to];
-      if (a !== undefined && b !== undefined && b >= a) tracer.startSpan(name, { startTime: a }, parent).end(b);
-    }
+    traceTurnStages(this.runtime, this.labels, span, metrics, this.sttRequestId);
     const ms: Record<string, number | undefined> = {
       'patter.latency.stt_ms': metrics.sttMs,
       'patter.latency.llm_first_token_ms': metrics.llmFirstTokenMs,
@@ -150,17 +156,24 @@ class CallObserver {
     this.closeTurn();
   }
 
-  /** The documented turn attributes (carrier, mode, interrupted, providers), built once per call. */
-  private turnLabels(metrics: TurnMetrics): Attributes {
+  /**
+   * The documented turn attributes (carrier, mode, interrupted, providers; a stage's latency adds
+   * its provider's model), built once per call.
+   */
+  private turnLabels(metrics: TurnMetrics): TurnAttributeSet {
     if (this.turnAttributes?.providers !== metrics.providers) {
       const base = { 'patter.carrier': this.labels.carrier, 'patter.mode': this.labels.mode, ...this.providerLabels(metrics) };
-      this.turnAttributes = {
-        providers: metrics.providers,
-        byInterrupted: [
-          { ...base, 'patter.interrupted': false },
-          { ...base, 'patter.interrupted': true },
-        ],
+      const model = (kind: string): Attributes => {
+        const key = metrics.providers[kind] ?? (this.labels.providers[`patter.${kind}.provider`] as string | undefined);
+        const attributes = providerAttributes(this.labels, kind, key);
+        const value = attributes[`patter.${kind}.model`];
+        return value === undefined ? {} : { [`patter.${kind}.model`]: value };
       };
+      const variant = (interrupted: boolean): TurnAttributeSet => {
+        const turn = { ...base, 'patter.interrupted': interrupted };
+        return { turn, stt: { ...turn, ...model('stt') }, llm: { ...turn, ...model('llm') }, tts: { ...turn, ...model('tts') } };
+      };
+      this.turnAttributes = { providers: metrics.providers, byInterrupted: [variant(false), variant(true)] };
     }
     return this.turnAttributes.byInterrupted[metrics.interrupted ? 1 : 0];
   }
@@ -212,7 +225,7 @@ class CallObserver {
       if (summary.reason === 'error') this.callSpan.setStatus({ code: api.SpanStatusCode.ERROR });
       this.callSpan.end();
     }
-    recordUsage(instruments, this.labels, summary);
+    this.usage.record(summary.usage, summary.cost);
     setCallSpan(this.callId, undefined);
   }
 

@@ -11,6 +11,8 @@ export interface MetricDefinition {
 
 const PROVIDERS = ['patter.stt.provider', 'patter.llm.provider', 'patter.tts.provider', 'patter.engine.provider'];
 const TURN = ['patter.mode', 'patter.carrier', 'patter.interrupted', ...PROVIDERS];
+/** A stage's latency also carries the model of the provider that serves it. */
+const withModel = (kind: string): string[] => [...TURN, `patter.${kind}.model`];
 
 /**
  * Every metric Patter records. Attributes are bounded (provider keys, models, carrier, mode,
@@ -45,15 +47,15 @@ export const METRIC_DEFINITIONS = {
   },
   sttLatency: {
     name: 'patter.latency.stt', instrument: 'histogram', unit: 'ms',
-    description: 'Caller speech end to final transcript', attributes: TURN,
+    description: 'Caller speech end to final transcript', attributes: withModel('stt'),
   },
   llmFirstTokenLatency: {
     name: 'patter.latency.llm_first_token', instrument: 'histogram', unit: 'ms',
-    description: 'Final transcript to first LLM token', attributes: TURN,
+    description: 'Final transcript to first LLM token', attributes: withModel('llm'),
   },
   ttsFirstByteLatency: {
     name: 'patter.latency.tts_first_byte', instrument: 'histogram', unit: 'ms',
-    description: 'TTS request to first audio byte', attributes: TURN,
+    description: 'TTS request to first audio byte', attributes: withModel('tts'),
   },
   frameworkLatency: {
     name: 'patter.latency.framework', instrument: 'histogram', unit: 'ms',

@@ -45,6 +45,10 @@ export interface StreamHttpTTSOptions {
   readonly logger?: Logger;
   readonly callId?: string;
   readonly onUsage?: (usage: TTSUsage) => void;
+  /** The response header that names the request (`x-request-id` …): its value goes to `onRequestId`. */
+  readonly requestIdHeader?: string;
+  /** Called with the request's id (`requestIdHeader`), when the response carries it. */
+  readonly onRequestId?: (requestId: string) => void;
   /** Retries before the first audio byte (429, 5xx, connection failures). Default 2. */
   readonly retries?: number;
   /** First backoff in ms (a `retry-after` header wins). Default 200. */
@@ -104,6 +108,8 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
           throw stallOnHeadersTimeout(error, provider, wait);
         });
         accepted = true;
+        const requestId = options.requestIdHeader === undefined ? undefined : response.headers[options.requestIdHeader];
+        if (typeof requestId === 'string' && requestId !== '') options.onRequestId?.(requestId);
         responseBody = response.body;
         const audioBody = withIdleTimeout(response.body, {
           provider,

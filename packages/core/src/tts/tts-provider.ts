@@ -10,6 +10,8 @@ export interface TTSSynthesizeOptions {
   readonly callId?: string;
   /** Called once per request the vendor accepted, with what it bills (characters). */
   readonly onUsage?: (usage: TTSUsage) => void;
+  /** Called with the vendor's id of this request, when the vendor gives one (trace span, support tickets). */
+  readonly onRequestId?: (requestId: string) => void;
 }
 
 /** Characters a vendor accepted for synthesis, for cost. */
@@ -33,6 +35,8 @@ export interface TTSInputStream {
 export interface TTSProvider {
   /** Provider key: labels metrics and cost (`elevenlabs_ws`, `cartesia_tts` …). */
   readonly key: string;
+  /** The vendor model the provider uses (`sonic-3` …): labels metrics and traces (`patter.tts.model`). */
+  readonly model?: string;
   /** Formats the vendor can produce, best first (a user's explicit format is the only entry). */
   readonly outputFormats: readonly AudioFormat[];
   /**

@@ -25,6 +25,8 @@ export interface PipelineCallOptions {
   readonly logger?: Logger;
   /** The webhook tool answers 500 (echoing the request) once before it succeeds. */
   readonly webhookFailsFirst?: boolean;
+  /** Runs after each turn was committed (its metrics emitted), before the next one: the call is still live. */
+  readonly afterTurn?: (turn: number) => Promise<void>;
   /** Cleanup functions are pushed here (closed in reverse by the test). */
   readonly closers: (() => Promise<void>)[];
 }
@@ -96,6 +98,7 @@ export async function pipelineCall(options: PipelineCallOptions) {
   for (let turn = 1; turn <= turns; turn++) {
     await call.sendAudio(loadFixture('book-a-table', 'mulaw-8k').bytes.subarray(0, 8000));
     await waitFor(() => metrics.length === turn, 10_000); // committed once heard to the end
+    await options.afterTurn?.(turn);
   }
   await call.stop();
   await waitFor(() => ends.length === 1, 5_000);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeHttpServer, type FakeHttpRequest } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse } from '@patter/testing';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /** The keys the fakes accept: long and distinct, so a test can look for them in logs. */
@@ -91,9 +91,24 @@ const usage = (prompt: number, completion: number, cached: number) => ({
   usage: { prompt_tokens: prompt, completion_tokens: completion, prompt_tokens_details: { cached_tokens: cached } },
 });
 
+/** The pause before a stream's last part (LLM usage, the second half of TTS audio): spans must reach it. */
+export const STREAM_TAIL_MS = 40;
+
+/** Server-sent events with `headers`; the `usage` event comes `STREAM_TAIL_MS` after the others. */
+function sse(res: FakeHttpResponse, events: readonly unknown[], headers: Record<string, string>): void {
+  void res.stream({
+    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers },
+    chunks: events.map((event) => ({
+      data: `data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`,
+      delayMs: typeof event === 'object' && event !== null && 'usage' in event ? STREAM_TAIL_MS : 0,
+    })),
+  });
+}
+
 /**
  * OpenAI chat completions : the first request calls the tool `tool` (if given),
- * every other one answers `reply` in two deltas, each with usage.
+ * every other one answers `reply` in two deltas, each with usage. Each response names its
+ * request in `x-request-id` (`req_oa_1`, `req_oa_2` …), as the API reference says.
  */
 export async function fakeOpenAIChat(reply: string, tool?: string): Promise<Fake & { readonly requests: FakeHttpRequest[] }> {
   const requests: FakeHttpRequest[] = [];
@@ -101,30 +116,31 @@ export async function fakeOpenAIChat(reply: string, tool?: string): Promise<Fake
     'POST /v1/chat/completions': (req, res) => {
       if (req.header('authorization') !== `Bearer ${VENDOR_KEYS.openai}`) return res.json(401, { error: { message: 'bad key' } });
       requests.push(req);
+      const headers = { 'x-request-id': `req_oa_${requests.length}` };
       if (tool !== undefined && requests.length === 1) {
-        return void res.sse([
+        return sse(res, [
           chunk({ role: 'assistant', content: '' }),
           chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: tool, arguments: '{"day":"Monday"}' } }] }),
           chunk({}, 'tool_calls'),
           usage(40, 10, 0),
           '[DONE]',
-        ]);
+        ], headers);
       }
       const half = Math.ceil(reply.length / 2);
-      void res.sse([chunk({ role: 'assistant', content: reply.slice(0, half) }), chunk({ content: reply.slice(half) }), chunk({}, 'stop'), usage(60, 8, 20), '[DONE]']);
+      sse(res, [chunk({ role: 'assistant', content: reply.slice(0, half) }), chunk({ content: reply.slice(half) }), chunk({}, 'stop'), usage(60, 8, 20), '[DONE]'], headers);
     },
   });
   return { url: `${server.url}/v1`, requests, close: () => server.close() };
 }
 
-/** Cartesia `/tts/bytes` : 10 ms of μ-law per character, in two chunks. */
+/** Cartesia `/tts/bytes` : 10 ms of μ-law per character, in two chunks (the second `STREAM_TAIL_MS` later). */
 export async function fakeCartesia(): Promise<Fake> {
   const server = await FakeHttpServer.start({
     'POST /tts/bytes': (req, res) => {
       if (req.header('authorization') !== `Bearer ${VENDOR_KEYS.cartesia}`) return res.json(401, { error: 'bad key' });
       const body = req.json() as { transcript: string };
       const audio = new Uint8Array(body.transcript.length * 80).fill(0x2a);
-      void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: [audio.subarray(0, 400), audio.subarray(400)], then: 'end' });
+      void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: [audio.subarray(0, 400), { data: audio.subarray(400), delayMs: STREAM_TAIL_MS }], then: 'end' });
     },
   });
   return { url: server.url, close: () => server.close() };

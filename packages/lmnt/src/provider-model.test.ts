@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { TTS } from './index.js';
+
+// `model` labels the provider's metrics and spans (`patter.stt.model` / `patter.tts.model`).
+describe('the model the provider reports', () => {
+  it('LMNT TTS: the default model, or the one given', () => {
+    expect(TTS({ apiKey: 'test-key' }).model).toBe('blizzard');
+    expect(TTS({ apiKey: 'test-key', model: 'aurora' }).model).toBe('aurora');
+  });
+});
