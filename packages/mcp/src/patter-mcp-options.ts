@@ -15,8 +15,13 @@ export interface McpCampaignOptions {
   /** A served agent's name; the server's default agent when omitted. */
   readonly agent?: string;
   readonly contacts: readonly McpCampaignContact[];
-  readonly concurrency?: number;
+  /** Calls of the campaign at once, across the fleet. */
+  readonly concurrency: number;
+  /** Numbers to dial from; the server's number when omitted. */
   readonly fromNumbers?: readonly string[];
+  readonly retry?: { readonly maxAttempts?: number };
+  /** No call before this instant (epoch ms). */
+  readonly startAt?: number;
 }
 
 /** What the tools need of the Patter app: a `Patter` serving (`await phone.serve()`) fits. */

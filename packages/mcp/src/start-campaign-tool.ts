@@ -17,8 +17,10 @@ const inputSchema = {
     .min(1)
     .max(10_000)
     .describe('Who to call'),
-  concurrency: z.number().int().min(1).optional().describe('Calls of this campaign at once, across the fleet'),
+  concurrency: z.number().int().min(1).optional().describe('Calls of this campaign at once, across the fleet (default 1)'),
   fromNumbers: z.array(z.string()).min(1).optional().describe('Caller ids to dial from (default: the server number)'),
+  maxAttempts: z.number().int().min(1).optional().describe('Attempts per contact, the first included (default 1)'),
+  startAt: z.string().datetime({ offset: true }).optional().describe('No call before this time (ISO 8601; default now)'),
 };
 
 /**
@@ -47,8 +49,10 @@ export function registerStartCampaignTool(server: McpServer, context: ToolContex
           })),
           ...(args.name !== undefined && { name: args.name }),
           ...(args.agent !== undefined && { agent: args.agent }),
-          ...(args.concurrency !== undefined && { concurrency: args.concurrency }),
+          concurrency: args.concurrency ?? 1,
           ...(args.fromNumbers !== undefined && { fromNumbers: args.fromNumbers }),
+          ...(args.maxAttempts !== undefined && { retry: { maxAttempts: args.maxAttempts } }),
+          ...(args.startAt !== undefined && { startAt: Date.parse(args.startAt) }),
         };
         const { campaignId } = await campaign(request);
         logger.info({ campaignId, contacts: request.contacts.length }, 'mcp campaign started');
