@@ -4,6 +4,8 @@ export const CLI_HELP = `patter - put your AI voice agent on the phone
 Usage:
   patter serve <agent-module> [--port 8000] [--host 0.0.0.0] [--env-file .env] [--auto-configure]
   patter test  <agent-module> [--env-file .env]
+  patter campaign --csv contacts.csv --agent <agent-module> [--from +15550001234,...]
+                  [--concurrency 1] [--cps 1] [--max-attempts 1] [--name N] [--port] [--env-file]
   patter --help | --version
 
 Commands:
@@ -11,6 +13,10 @@ Commands:
           URL, the dev phone URL (call the agent from your browser), the health URL
           and the webhook URLs to give your carrier.
   test    Talk to your agent in the terminal (text in, text out; no phone needed).
+  campaign  Call every contact of a CSV with your agent: starts the server with campaigns
+          on (the call store holds them: .patter/db, or DATABASE_URL), prints progress
+          until every contact is done or failed, then stops. Other servers started with
+          serve({ fleet: true }) on the same database share the calls and the limits.
 
 Options:
   --port <n>        Port to listen on (default: PORT, else 8000). 0 picks a free port.
@@ -20,6 +26,16 @@ Options:
   --auto-configure  serve: point your carrier number's voice webhook at webhookUrl on start
                     (Twilio VoiceUrl; Telnyx number connection + application webhook URL),
                     printing each setting changed (old -> new). Restores nothing on exit.
+
+Campaign options:
+  --csv <file>        Contacts: a header row with "to" (E.164), optionally "timeZone"
+                      (IANA), and any other columns as the contact's variables ({name}).
+  --agent <module>    The agent module (or give it as the argument).
+  --from <numbers>    Numbers to dial from, comma-separated (default: phone's phoneNumber).
+  --concurrency <n>   Calls of this campaign at once, across the fleet (default 1).
+  --cps <n>           Calls started per second per from-number (default 1).
+  --max-attempts <n>  Redial busy and unanswered contacts up to n attempts (default 1).
+  --name <name>       The campaign's name on the dashboard (default: the CSV's file name).
 
 The agent module (.js, .mjs or .ts) exports two names:
 

@@ -6,6 +6,7 @@ import { CliUsageError, parseCliArgs } from './cli-args.js';
 import { CLI_HELP } from './cli-help.js';
 import { describeWebhookChange } from './configure-carrier-webhooks.js';
 import { loadAgentModule } from './load-agent-module.js';
+import { runCampaignCli } from './campaigns/run-campaign-cli.js';
 import { runTestMode } from './test-mode/run-test-mode.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -54,7 +55,8 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
       loadEnvFile(path);
       io.out(`patter: loaded environment from ${envFile}`);
     }
-    const { phone, agent, serveOptions } = await loadAgentModule(resolve(io.cwd, command.module));
+    const loaded = await loadAgentModule(resolve(io.cwd, command.module));
+    const { phone, agent, serveOptions } = loaded;
     if (command.command === 'test') {
       const summary = await runTestMode({ agent, ...(io.input && { input: io.input }), ...(io.output && { output: io.output }) });
       io.out(`patter: conversation ended (${summary.reason}) after ${Math.round(summary.durationMs / 1000)} s`);
@@ -62,6 +64,10 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     }
     const envPort = io.env.PORT !== undefined && /^\d+$/.test(io.env.PORT) ? Number(io.env.PORT) : undefined;
     const port = command.port ?? envPort ?? serveOptions.port ?? 8000;
+    if (command.command === 'campaign') {
+      const progressMs = Number(io.env.PATTER_CAMPAIGN_PROGRESS_MS) > 0 ? Number(io.env.PATTER_CAMPAIGN_PROGRESS_MS) : 5_000;
+      return await runCampaignCli(command, loaded, port, { out: io.out, err: io.err, cwd: io.cwd, progressMs });
+    }
     const handle = await phone.serve({
       ...serveOptions,
       agent,
