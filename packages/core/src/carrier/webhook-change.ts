@@ -4,6 +4,7 @@ export interface WebhookTarget {
   readonly publicUrl: string;
   /** The server's number at the carrier, E.164. */
   readonly phoneNumber: string;
+  /** Aborts the carrier's REST requests. */
   readonly signal?: AbortSignal;
 }
 
@@ -18,6 +19,8 @@ export interface WebhookChange {
   readonly field: string;
   /** The value before (undefined when the carrier had none). */
   readonly before: string | undefined;
+  /** The value it holds now (this server's URL, or the method/version Patter needs). */
   readonly after: string;
+  /** True when Patter changed it; false when it already held `after`. */
   readonly changed: boolean;
 }
