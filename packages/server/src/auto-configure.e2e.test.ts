@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AutoConfigureError } from './auto-configure-error.js';
 import { Patter } from './patter.js';
 import type { ServerHandle } from './serve.js';
+import { FakeCarrier } from './test-support/fake-carrier.js';
 import { inertAgentOptions } from './test-support/test-server.js';
 
 const ACCOUNT_SID = 'AC' + 'a1'.repeat(16);
@@ -281,5 +282,19 @@ describe('serve({ autoConfigure }) with Telnyx (phone_numbers, call_control_appl
     api.numbers.addNumber(NUMBER, null);
     await serve(telnyx(api, app.id), undefined);
     expect(api.requests.items).toEqual([]);
+  });
+});
+
+describe('serve({ autoConfigure }) refusals before anything starts', () => {
+  it('names autoConfigure without a carrier, with a carrier that cannot configure itself, with a non-boolean, and on phone.handler()', async () => {
+    const browserOnly = new Patter({ logger: silentLogger });
+    await expect(browserOnly.serve({ agent: browserOnly.agent(inertAgentOptions), port: 0, host: '127.0.0.1', shutdownSignals: false, devPhone: true, autoConfigure: true })).rejects.toThrow(
+      /^autoConfigure: needs a carrier/,
+    );
+    const fake = new Patter({ carrier: new FakeCarrier(), phoneNumber: NUMBER, webhookUrl: PUBLIC_URL, logger: silentLogger });
+    const options = { agent: fake.agent(inertAgentOptions), port: 0, host: '127.0.0.1', shutdownSignals: false as const };
+    await expect(fake.serve({ ...options, autoConfigure: true })).rejects.toThrow(/^autoConfigure: the fake carrier cannot configure its webhooks/);
+    await expect(fake.serve({ ...options, autoConfigure: 'yes' as unknown as boolean })).rejects.toThrow(/^autoConfigure: expected a boolean/);
+    expect(() => fake.handler({ agent: options.agent, autoConfigure: true })).toThrow(/^autoConfigure: works with phone.serve\(\) only/);
   });
 });
