@@ -11,19 +11,26 @@ export interface CallViewLine {
 
 /** A call as `make_call` (with `wait`) and `get_call` return it. */
 export interface CallView {
+  /** The carrier's call id (Twilio CallSid, Telnyx call_control_id). */
   readonly callId: string;
   /** `in-progress`: placed, not ended yet; `ended`: over (see `endReason`). */
   readonly status: 'in-progress' | 'ended';
+  /** `caller_hangup`, `agent_hangup`, `busy`, `no-answer` … */
   readonly endReason?: string;
   readonly direction?: 'inbound' | 'outbound';
+  /** E.164 numbers. */
   readonly to?: string;
   readonly from?: string;
+  /** The agent's name (`mcp-prompt` for a call made with a prompt). */
   readonly agent?: string;
+  /** ISO 8601. */
   readonly startedAt?: string;
   readonly durationSeconds?: number;
+  /** What was said (and the tools the agent ran), in order. */
   readonly transcript: readonly CallViewLine[];
   /** The post-call analysis (serve option `analysis`): its result, or why it failed. */
   readonly analysis?: { readonly result?: unknown; readonly error?: string };
+  /** Estimated cost of the providers, USD. */
   readonly costUsd?: number;
   /** `make_call` with `wait`: the call had not ended when the wait timed out. */
   readonly timedOut?: boolean;

@@ -57,6 +57,7 @@ export interface ResolvedPatterMcpOptions extends PatterMcpOptions {
   readonly recordGraceMs: number;
 }
 
+/** Defaults of `PatterMcpOptions`. */
 export const PATTER_MCP_DEFAULTS = { maxWaitMs: 600_000, pollIntervalMs: 1_000, recordGraceMs: 30_000 } as const;
 
 /** Fills defaults; throws `ConfigError` naming the first bad option. */

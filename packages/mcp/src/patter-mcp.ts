@@ -26,7 +26,7 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
  * await mcp.connectStdio();
  */
 export class PatterMcp {
-  readonly options: ResolvedPatterMcpOptions;
+  private readonly options: ResolvedPatterMcpOptions;
   private readonly outcomes = new CallOutcomes();
   /** Where the tools and transports log (stderr by default; never stdout, the stdio protocol). */
   readonly logger: Logger;
