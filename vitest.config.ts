@@ -6,7 +6,11 @@ const packages = fileURLToPath(new URL('./packages/', import.meta.url));
 // Tests run against the sources: `@patter/<name>` resolves to `packages/<name>/src/index.ts`.
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@patter\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` }],
+    alias: [
+      { find: /^@patter\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` },
+      // The one subpath export: the vitest suites of @patter/testing.
+      { find: /^@patter\/testing\/vitest$/, replacement: `${packages}testing/src/vitest.ts` },
+    ],
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'examples/test/**/*.test.ts'],

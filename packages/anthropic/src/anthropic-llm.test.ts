@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderAuthError, ProviderError, StreamIdleTimeoutError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
-import { FakeHttpServer, describeLLMConformance, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
+import { describeLLMConformance } from '@patter/testing/vitest';
 import { AnthropicLLM, LLM } from './index.js';
 
 const BOOK_TABLE: ToolSpec = { name: 'book_table', description: 'Book a restaurant table', parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'] } };

@@ -2,20 +2,18 @@ import {
   ConfigError,
   MULAW_8K,
   PCM16_16K,
-  ProviderAuthError,
   ProviderError,
   createSTT,
   type Transcript,
 } from '@patter/core';
 import {
   FakeWebSocketServer,
-  describeSTTConformance,
-  runSTTCallEnd,
   type FakeWebSocketConnection,
   until,
   collectAll,
   captureLogger,
 } from '@patter/testing';
+import { describeSTTConformance, describeWebSocketSTTBehaviour } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as assemblyai from './index.js';
 import { AssemblyAISTT } from './index.js';
@@ -142,28 +140,6 @@ const capture = captureLogger;
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('AssemblyAISTT', () => {
-  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
-    const make = () => new AssemblyAISTT({ apiKey: 'k', formatTurn: 1 } as never);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/formatTurn: unknown .*did you mean formatTurns\?/);
-    expect(() => new AssemblyAISTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
-  });
-
-  it('call end: the words in flight reach the call transcript; Terminate goes out; the socket closes with 1000', async () => {
-    const fake = await fakeAssemblyAI();
-    const audio = new Uint8Array(20 * 640);
-    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
-    const summary = await runSTTCallEnd(new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }), {
-      format: PCM16_16K,
-      audio,
-      frameBytes: 640,
-      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
-    });
-    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
-    expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Terminate"}']);
-    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
-  });
-
   it('connects with the documented defaults and a bare key', async () => {
     const fake = await fakeAssemblyAI();
     const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
@@ -256,27 +232,6 @@ describe('AssemblyAISTT', () => {
     });
   });
 
-  it('a socket dropped mid-turn (no close frame) reconnects and loses no words', async () => {
-    const fake = await fakeAssemblyAI({
-      script: (conn, _n, connIndex) => {
-        if (connIndex === 0 && conn.binaryBytes().length === 6 * 640) void conn.terminate();
-      },
-    });
-    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
-    const all = collect(stream.transcripts());
-    await until(() => fake.connections.length === 1);
-    for (let i = 0; i < 6; i++) stream.sendAudio(frame('general'));
-    await until(() => fake.connections.length === 2);
-    for (let i = 0; i < 6; i++) stream.sendAudio(frame('kenobi'));
-    await until(() => bytesOn(fake, 1) === 12 * 640);
-    stream.finalize();
-    await until(() => fake.connections[1]?.textMessages().includes('{"type":"ForceEndpoint"}') ?? false);
-    await sleep(30);
-    await stream.close();
-    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general kenobi']);
-    expect(fake.upgrades).toHaveLength(2);
-  });
-
   it('ForceEndpoint on finalize() yields a fromFinalize final; UpdateConfiguration goes out as JSON', async () => {
     const fake = await fakeAssemblyAI();
     const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
@@ -359,33 +314,15 @@ describe('AssemblyAISTT', () => {
     await stream.close();
   });
 
-  it('fails at once on a 1008 unauthorized close or a 401 upgrade, naming ASSEMBLYAI_API_KEY', async () => {
+  it('a 3007 input-duration Error fails the stream, typed and not retried', async () => {
     const fake = await fakeAssemblyAI();
-    const error = await collect(new AssemblyAISTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toContain('ASSEMBLYAI_API_KEY');
-    expect(fake.upgrades).toHaveLength(1);
-    const refused = await fakeAssemblyAI({ status: 401 });
-    const error401 = await collect(new AssemblyAISTT({ apiKey: KEY, baseUrl: refused.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
-    expect(error401).toMatchObject({ status: 401, retryable: false });
-    await sleep(100);
-    expect(refused.upgrades).toHaveLength(1);
-  });
-
-  it('logs and drops malformed and unknown messages; a 3007 input-duration Error fails the stream', async () => {
-    const fake = await fakeAssemblyAI();
-    const { logger, lines } = capture();
-    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
+    const stream = new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
     const all = collect(stream.transcripts()).catch((e: unknown) => e);
     await until(() => fake.connections.length === 1);
-    void fake.connections[0]?.send('{"type":"Turn"');
-    void fake.connections[0]?.send({ type: 'LLMGatewayResponse' });
-    await until(() => lines.some((l) => l.msg === 'stt unknown message dropped'));
     void fake.connections[0]?.send({ type: 'Error', error_code: 3007, error: 'Input duration violation: 20 ms. Expected between 50 and 1000 ms' });
     const error = await all;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ provider: 'assemblyai', retryable: false, body: { code: 3007 } });
-    expect(lines.some((l) => l.level === 'warn' && l.msg === 'stt malformed message dropped')).toBe(true);
     expect(fake.upgrades).toHaveLength(1);
   });
 
@@ -404,15 +341,21 @@ describe('AssemblyAISTT', () => {
     expect(createSTT('assemblyai', { apiKey: KEY })).toBeInstanceOf(AssemblyAISTT);
   });
 
-  it('warmup() pre-opens one authenticated connection, and never throws when the vendor refuses', async () => {
-    const fake = await fakeAssemblyAI();
-    await expect(new AssemblyAISTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
-    expect(fake.upgrades).toHaveLength(1);
-    expect(fake.connections[0]?.headers.authorization).toBe(KEY);
-    const refused = await fakeAssemblyAI({ status: 503 });
-    await expect(new AssemblyAISTT({ apiKey: KEY, baseUrl: refused.url }).warmup()).resolves.toBeUndefined();
-    expect(refused.upgrades).toHaveLength(1);
-  });
+});
+
+// The WebSocket-STT behaviours every such plugin shares (unknown option, refused key: AssemblyAI
+// closes 1008 in-band, bad messages, a dropped socket, call end, warmup), against the same fake.
+describeWebSocketSTTBehaviour({
+  name: 'AssemblyAISTT',
+  provider: 'assemblyai',
+  envVar: 'ASSEMBLYAI_API_KEY',
+  serve: (options) => fakeAssemblyAI(options?.refuseStatus ? { status: options.refuseStatus } : {}),
+  create: (options) => new AssemblyAISTT(options),
+  frame: (word) => frame(word),
+  misspelledOption: ['formatTurn', 'formatTurns'],
+  malformedMessage: '{"type":"Turn"',
+  unknownMessage: '{"type":"LLMGatewayResponse"}',
+  callEnd: { sent: (conn) => conn.textMessages(), expected: ['{"type":"Terminate"}'] },
 });
 
 // The shared STT contract. AssemblyAI never receives a tail under 50 ms (it would answer 3007),

@@ -2,20 +2,17 @@ import {
   ConfigError,
   MULAW_8K,
   PCM16_16K,
-  ProviderAuthError,
   ProviderStatusError,
   createSTT,
   type Transcript,
 } from '@patter/core';
 import {
   FakeWebSocketServer,
-  describeSTTConformance,
-  runSTTCallEnd,
   type FakeWebSocketConnection,
   until,
   collectAll,
-  captureLogger,
 } from '@patter/testing';
+import { describeSTTConformance, describeWebSocketSTTBehaviour } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as cartesia from './index.js';
 import { CartesiaSTT } from './index.js';
@@ -35,6 +32,8 @@ const MODELS = new Set(['ink-whisper', 'ink-whisper-2025-06-04', 'ink-2']);
 const ENCODINGS = new Set(['pcm_s16le', 'pcm_s32le', 'pcm_f16le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw']);
 
 interface FakeOptions {
+  /** Refuse every upgrade with this HTTP status. */
+  status?: number;
   idleMs?: number;
   script?: (conn: FakeWebSocketConnection, audioMessages: number) => void;
   /** The first connection answers its n-th audio message with a 500 `error` message and closes. */
@@ -47,10 +46,10 @@ afterEach(async () => {
 });
 
 async function fakeCartesia(options: FakeOptions = {}) {
-  const pings: number[] = [];
   const server = await FakeWebSocketServer.start({
     path: '/stt/websocket',
     onUpgrade: (req) => {
+      if (options.status) return { reject: { status: options.status, body: '{"error":"refused"}' } };
       if (req.headers['x-api-key'] !== KEY) return { reject: { status: 401, body: '{"error":"Invalid API key"}' } };
       if (!req.headers['cartesia-version']) return { reject: { status: 400, body: '{"error":"Cartesia-Version required"}' } };
       const q = req.query;
@@ -62,7 +61,6 @@ async function fakeCartesia(options: FakeOptions = {}) {
     onConnection: (conn) => {
       const ws = conn.socket;
       const index = server.connections.indexOf(conn);
-      ws.on('ping', () => pings.push(index));
       if (!MODELS.has(conn.query.get('model') ?? '')) {
         ws.send(JSON.stringify({ type: 'error', title: 'Invalid model', message: 'The model is not valid, make sure it is a valid model ID.', error_code: 'model_not_found', status_code: 400, request_id: REQUEST_ID }));
         return void ws.close(1008, 'invalid model');
@@ -125,7 +123,7 @@ async function fakeCartesia(options: FakeOptions = {}) {
     },
   });
   servers.push(server);
-  return Object.assign(server, { pings });
+  return server;
 }
 
 const FIXTURE = [
@@ -141,32 +139,9 @@ const FIXTURE_FINAL = [
 const frame = (word: string, bytes = 640) => new Uint8Array(bytes).fill(WORDS.indexOf(word));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const collect = collectAll<Transcript>;
-const capture = captureLogger;
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('CartesiaSTT', () => {
-  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
-    const make = () => new CartesiaSTT({ apiKey: 'k', maxSilenceDurationSec: 1 } as never);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/maxSilenceDurationSec: unknown .*did you mean maxSilenceDurationSecs\?/);
-    expect(() => new CartesiaSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
-  });
-
-  it('call end: the words in flight reach the call transcript; done goes out; the socket closes with 1000', async () => {
-    const fake = await fakeCartesia();
-    const audio = new Uint8Array(20 * 640);
-    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
-    const summary = await runSTTCallEnd(new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }), {
-      format: PCM16_16K,
-      audio,
-      frameBytes: 640,
-      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
-    });
-    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
-    expect(fake.connections[0]?.textMessages()).toEqual(['done']);
-    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
-  });
-
   it('connects with the documented defaults and headers', async () => {
     const fake = await fakeCartesia();
     const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
@@ -247,27 +222,6 @@ describe('CartesiaSTT', () => {
     await mulaw.close();
   });
 
-  it('loses no words when the socket drops mid-utterance', async () => {
-    const fake = await fakeCartesia();
-    const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
-    const all = collect(stream.transcripts());
-    stream.sendAudio(frame('general'));
-    stream.finalize();
-    await until(() => fake.connections[0]?.textMessages().includes('finalize') ?? false);
-    await sleep(30);
-    stream.sendAudio(frame('Hello'));
-    await until(() => bytesOn(fake, 0) === 2 * 640);
-    void fake.connections[0]?.terminate();
-    stream.sendAudio(frame('there'));
-    await until(() => bytesOn(fake, 1) === 2 * 640);
-    stream.finalize();
-    await until(() => fake.connections[1]?.textMessages().includes('finalize') ?? false);
-    await sleep(30);
-    await stream.close();
-    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general', 'Hello there']);
-    expect(fake.upgrades).toHaveLength(2);
-  });
-
   it('a 500 error message mid-utterance reconnects and loses no words; closeCommand "close" ends the stream', async () => {
     const fake = await fakeCartesia({ fail500After: 2 });
     const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url, closeCommand: 'close' }).stream({ format: PCM16_16K });
@@ -283,48 +237,24 @@ describe('CartesiaSTT', () => {
     expect((await fake.connections[1]?.closed)?.code).toBe(1000);
   });
 
-  it('pings on its interval and passes μ-law through untouched (forTwilio)', async () => {
+  it('passes μ-law through untouched (forTwilio)', async () => {
     const fake = await fakeCartesia();
-    const stt = CartesiaSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url, pingIntervalMs: 100 });
+    const stt = CartesiaSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url });
     expect(stt.inputFormats).toEqual([MULAW_8K]);
     const stream = stt.stream({ format: MULAW_8K });
     stream.sendAudio(frame('kenobi', 160));
     await until(() => bytesOn(fake, 0) === 160);
     expect(fake.connections[0]?.binaryMessages()[0]).toEqual(frame('kenobi', 160));
-    await sleep(350);
     await stream.close();
-    expect(fake.pings.length).toBeGreaterThanOrEqual(2);
-    const after = fake.pings.length;
-    await sleep(250);
-    expect(fake.pings.length).toBe(after); // no timer outlives close()
   });
 
-  it('fails a 401 at once naming CARTESIA_API_KEY; an error message fails typed', async () => {
+  it('an error message (invalid model) fails the stream typed, not retried', async () => {
     const fake = await fakeCartesia();
-    const error = await collect(new CartesiaSTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toContain('CARTESIA_API_KEY');
-    await sleep(100);
-    expect(fake.upgrades).toHaveLength(1);
     const bad = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url, model: 'nope' }).stream({ format: PCM16_16K });
     const badError = await collect(bad.transcripts()).catch((e: unknown) => e);
     expect(badError).toBeInstanceOf(ProviderStatusError);
     expect(badError).toMatchObject({ provider: 'cartesia_stt', status: 400, retryable: false });
-    expect(fake.upgrades).toHaveLength(2);
-  });
-
-  it('logs and drops malformed and unknown messages', async () => {
-    const fake = await fakeCartesia();
-    const { logger, lines } = capture();
-    const stream = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
-    const all = collect(stream.transcripts());
-    await until(() => fake.connections.length === 1);
-    void fake.connections[0]?.send('{"type":"transcript",');
-    void fake.connections[0]?.send({ type: 'turn.start', request_id: REQUEST_ID });
-    await until(() => lines.some((l) => l.msg === 'stt unknown message dropped'));
-    expect(lines.some((l) => l.level === 'warn' && l.msg === 'stt malformed message dropped')).toBe(true);
-    await stream.close();
-    expect(await all).toEqual([]);
+    expect(fake.upgrades).toHaveLength(1);
   });
 
   it('validates options and registers', () => {
@@ -339,13 +269,22 @@ describe('CartesiaSTT', () => {
     expect(createSTT('cartesia_stt', { apiKey: KEY })).toBeInstanceOf(CartesiaSTT);
   });
 
-  it('warmup() pre-opens one authenticated connection, and never throws on a 401', async () => {
-    const fake = await fakeCartesia();
-    await expect(new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
-    expect(fake.upgrades.map((u) => u.status)).toEqual([101]);
-    await expect(new CartesiaSTT({ apiKey: 'wrong', baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
-    expect(fake.upgrades.map((u) => u.status)).toEqual([101, 401]);
-  });
+});
+
+// The WebSocket-STT behaviours every such plugin shares (unknown option, refused key, bad messages,
+// a dropped socket, call end, warmup, ping keep-alive), against the same fake.
+describeWebSocketSTTBehaviour({
+  name: 'CartesiaSTT',
+  provider: 'cartesia_stt',
+  envVar: 'CARTESIA_API_KEY',
+  serve: (options) => fakeCartesia(options?.refuseStatus ? { status: options.refuseStatus } : {}),
+  create: (options) => new CartesiaSTT(options),
+  frame: (word) => frame(word),
+  misspelledOption: ['maxSilenceDurationSec', 'maxSilenceDurationSecs'],
+  malformedMessage: '{"type":"transcript",',
+  unknownMessage: JSON.stringify({ type: 'turn.start', request_id: REQUEST_ID }),
+  callEnd: { sent: (conn) => conn.textMessages(), expected: ['done'] },
+  keepAlive: { create: (options) => new CartesiaSTT({ ...options, pingIntervalMs: 100 }), intervalMs: 100, message: 'ping' },
 });
 
 // The shared STT contract (real speech: the fake stays quiet until the suite makes it speak).

@@ -2,20 +2,18 @@ import {
   ConfigError,
   MULAW_8K,
   PCM16_16K,
-  ProviderAuthError,
   ProviderError,
   createSTT,
   type Transcript,
 } from '@patter/core';
 import {
   FakeWebSocketServer,
-  describeSTTConformance,
-  runSTTCallEnd,
   type FakeWebSocketConnection,
   until,
   collectAll,
   captureLogger,
 } from '@patter/testing';
+import { describeSTTConformance, describeWebSocketSTTBehaviour } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as deepgram from './index.js';
 import { DeepgramSTT } from './index.js';
@@ -157,13 +155,6 @@ const collect = collectAll<Transcript>;
 const capture = captureLogger;
 
 describe('DeepgramSTT', () => {
-  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
-    const make = () => new DeepgramSTT({ apiKey: 'k', endpointMs: 1 } as never);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/endpointMs: unknown .*did you mean endpointingMs\?/);
-    expect(() => new DeepgramSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
-  });
-
   it('connects with the documented defaults', async () => {
     const fake = await fakeDeepgram();
     const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
@@ -277,22 +268,6 @@ describe('DeepgramSTT', () => {
     expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
   });
 
-  it('call end: the words in flight reach the call transcript; Finalize and CloseStream go out; the socket closes with 1000', async () => {
-    const fake = await fakeDeepgram();
-    const stt = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url, inputFormats: [PCM16_16K] });
-    const audio = new Uint8Array(20 * 640);
-    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
-    const summary = await runSTTCallEnd(stt, {
-      format: PCM16_16K,
-      audio,
-      frameBytes: 640,
-      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
-    });
-    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
-    expect(fake.connections[0]?.textMessages()).toEqual(['{"type":"Finalize"}', '{"type":"CloseStream"}']);
-    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
-  });
-
   it('a socket that stays open but answers nothing while audio flows is dropped with a warning naming deepgram, reconnected, and the audio replayed', async () => {
     // The second connection behaves like Deepgram with interim results (a Results every 5 frames);
     // the first one goes silent.
@@ -333,58 +308,20 @@ describe('DeepgramSTT', () => {
     await stream.close();
   });
 
-  it('loses no words when the socket drops mid-utterance', async () => {
+  it('a DATA- close fails the stream, typed and not retried', async () => {
     const fake = await fakeDeepgram();
     const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
-    const all = collect(stream.transcripts());
-    stream.sendAudio(frame('general'));
-    stream.finalize();
-    await until(() => fake.connections[0]?.textMessages().length === 1);
-    await sleep(30);
-    stream.sendAudio(frame('hello'));
-    await until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === 2 * 640);
-    void fake.connections[0]?.terminate();
-    stream.sendAudio(frame('there'));
-    await until(() => fake.connections.length === 2);
-    stream.sendAudio(frame('kenobi'));
-    await until(() => (fake.connections[1]?.binaryBytes().length ?? 0) === 3 * 640);
-    await stream.close();
-    expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['general', 'hello there kenobi']);
-    expect(fake.upgrades.length).toBe(2);
-  });
-
-  it('fails a 401 at once, naming DEEPGRAM_API_KEY, without retrying', async () => {
-    const fake = await fakeDeepgram();
-    const stream = new DeepgramSTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K });
-    const error = await collect(stream.transcripts()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect(error).toMatchObject({ provider: 'deepgram', status: 401, retryable: false });
-    expect((error as Error).message).toContain('DEEPGRAM_API_KEY');
-    await sleep(100);
-    expect(fake.upgrades.length).toBe(1);
-  });
-
-  it('logs and drops malformed and unknown messages; a DATA- close fails the stream', async () => {
-    const fake = await fakeDeepgram();
-    const { logger, lines } = capture();
-    const stream = new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
     const all = collect(stream.transcripts()).catch((e: unknown) => e);
     await until(() => fake.connections.length === 1);
-    void fake.connections[0]?.send('{"type":"Results",');
-    void fake.connections[0]?.send('{"type":"ConfigureSuccess","request_id":"x"}');
-    void fake.connections[0]?.send(FIXTURE[3] as string);
-    await sleep(30);
     void fake.connections[0]?.close(1002, 'DATA-0000');
     const error = await all;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ provider: 'deepgram', retryable: false });
-    expect(lines.map((l) => [l.level, l.msg])).toEqual(
-      expect.arrayContaining([
-        ['warn', 'stt malformed message dropped'],
-        ['debug', 'stt unknown message dropped'],
-      ]),
-    );
     expect(fake.upgrades.length).toBe(1);
+  });
+
+  it('registers under its key', () => {
+    expect(createSTT('deepgram', { apiKey: KEY })).toBeInstanceOf(DeepgramSTT);
   });
 
   it('validates options at construction', () => {
@@ -399,12 +336,22 @@ describe('DeepgramSTT', () => {
     }
   });
 
-  it('registers under its key and warms up without failing', async () => {
-    expect(createSTT('deepgram', { apiKey: KEY })).toBeInstanceOf(DeepgramSTT);
-    const fake = await fakeDeepgram({ status: 503 });
-    await expect(new DeepgramSTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
-    expect(fake.upgrades.length).toBe(1);
-  });
+});
+
+// The WebSocket-STT behaviours every such plugin shares (unknown option, refused key, bad messages,
+// a dropped socket, call end, warmup, keep-alive), against the same fake.
+describeWebSocketSTTBehaviour({
+  name: 'DeepgramSTT',
+  provider: 'deepgram',
+  envVar: 'DEEPGRAM_API_KEY',
+  serve: (options) => fakeDeepgram(options?.refuseStatus ? { status: options.refuseStatus } : {}),
+  create: (options) => new DeepgramSTT(options),
+  frame: (word) => frame(word),
+  misspelledOption: ['endpointMs', 'endpointingMs'],
+  malformedMessage: '{"type":"Results",',
+  unknownMessage: '{"type":"ConfigureSuccess","request_id":"x"}',
+  callEnd: { sent: (conn) => conn.textMessages(), expected: ['{"type":"Finalize"}', '{"type":"CloseStream"}'] },
+  keepAlive: { create: (options) => new DeepgramSTT({ ...options, keepAliveIntervalMs: 500 }), intervalMs: 500, message: '{"type":"KeepAlive"}' },
 });
 
 // The shared STT contract, against the same fake (audio is real speech here, so the fake's

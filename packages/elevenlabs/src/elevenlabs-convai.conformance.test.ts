@@ -1,6 +1,5 @@
 import type { ToolCallRequest } from '@patter/core';
 import {
-  describeEngineConformance,
   sendConvAIAudio,
   startFakeConvAI,
   type ConvAIAudioFormat,
@@ -8,6 +7,7 @@ import {
   type FakeConvAI,
   type FakeConvAIConversation,
 } from '@patter/testing';
+import { describeEngineConformance } from '@patter/testing/vitest';
 import { ElevenLabsConvAI } from './index.js';
 
 /** One ConvAI conversation socket of the fake, as the Engine conformance suite sees it. */

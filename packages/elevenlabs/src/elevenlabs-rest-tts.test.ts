@@ -9,7 +9,8 @@ import {
   negotiateFormat,
   type Logger,
 } from '@patter/core';
-import { FakeHttpServer, describeTTSConformance, type FakeHttpRequest } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpRequest } from '@patter/testing';
+import { describeTTSConformance } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@patter/core';
-import { FakeWebSocketServer, describeTTSConformance, type FakeWebSocketConnection } from '@patter/testing';
+import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { describeTTSConformance } from '@patter/testing/vitest';
 import { ElevenLabsTTS } from './index.js';
 
 const VOICE = '21m00Tcm4TlvDq8ikWAM';

@@ -1,5 +1,6 @@
 import type { ToolCallRequest } from '@patter/core';
-import { describeEngineConformance, type EngineConformanceConnection, type FakeWebSocketConnection, type FakeWebSocketServer } from '@patter/testing';
+import { type EngineConformanceConnection, type FakeWebSocketConnection, type FakeWebSocketServer } from '@patter/testing';
+import { describeEngineConformance } from '@patter/testing/vitest';
 import { appendedAudio, beginResponse, endResponse, sendAudioDelta, startFakeRealtime } from '@patter/testing';
 import { OpenAIRealtime, OpenAIRealtime2 } from './index.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, PCM16_8K, ProviderAuthError, createSTT, type STTStream, type Transcript } from '@patter/core';
-import { FakeHttpServer, describeSTTConformance, loadFixture, type FakeHttpResponse, type STTConformanceConnection } from '@patter/testing';
+import { FakeHttpServer, loadFixture, type FakeHttpResponse, type STTConformanceConnection } from '@patter/testing';
+import { describeSTTConformance } from '@patter/testing/vitest';
 import { OpenAITranscribeSTT, STT } from './index.js';
 
 const SSE_HELLO = [

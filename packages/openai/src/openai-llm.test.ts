@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderAuthError, ProviderError, StreamIdleTimeoutError, createLLM, type ChatMessage, type LLMDelta, type ToolSpec } from '@patter/core';
-import { FakeHttpServer, describeLLMConformance, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, type LLMScriptedReply } from '@patter/testing';
+import { describeLLMConformance } from '@patter/testing/vitest';
 import { LLM, OpenAILLM } from './index.js';
 
 // Fixture 2 of the OpenAI protocol notes (shared/protocols/openai.md): a tool call streamed in fragments, then "Sure, booked."

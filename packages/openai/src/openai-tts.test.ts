@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, describeHttpTTSBehaviour, describeTTSConformance, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ConfigError,
   MULAW_8K,

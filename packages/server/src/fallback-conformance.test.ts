@@ -2,7 +2,8 @@ import { CartesiaTTS } from '@patter/cartesia';
 import { FallbackLLM, FallbackTTS, silentLogger } from '@patter/core';
 import { OpenAILLM } from '@patter/openai';
 import { describe, expect, it } from 'vitest';
-import { describeLLMConformance, describeTTSConformance, FakeHttpServer, type LLMScriptedReply } from '@patter/testing';
+import { FakeHttpServer, type LLMScriptedReply } from '@patter/testing';
+import { describeLLMConformance, describeTTSConformance } from '@patter/testing/vitest';
 
 // The fallback providers keep their contracts: the LLM and TTS conformance suites run against a
 // FallbackLLM / FallbackTTS whose first member's vendor is down (503, no retries) and whose second

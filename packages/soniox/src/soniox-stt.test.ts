@@ -2,20 +2,17 @@ import {
   ConfigError,
   MULAW_8K,
   PCM16_16K,
-  ProviderAuthError,
   ProviderStatusError,
   createSTT,
   type Transcript,
 } from '@patter/core';
 import {
   FakeWebSocketServer,
-  describeSTTConformance,
-  runSTTCallEnd,
   type FakeWebSocketConnection,
   until,
   collectAll,
-  captureLogger,
 } from '@patter/testing';
+import { describeSTTConformance, describeWebSocketSTTBehaviour } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as soniox from './index.js';
 import { SonioxSTT } from './index.js';
@@ -157,32 +154,9 @@ const FIXTURE = [
 const frame = (word: string, bytes = 640) => new Uint8Array(bytes).fill(WORDS.indexOf(word));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const collect = collectAll<Transcript>;
-const capture = captureLogger;
 const bytesOn = (fake: FakeWebSocketServer, i: number) => fake.connections[i]?.binaryBytes().length ?? 0;
 
 describe('SonioxSTT', () => {
-  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
-    const make = () => new SonioxSTT({ apiKey: 'k', languageHint: 1 } as never);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/languageHint: unknown .*did you mean languageHints\?/);
-    expect(() => new SonioxSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
-  });
-
-  it('call end: the words in flight reach the call transcript; the empty end-of-audio frame goes out; the socket closes with 1000', async () => {
-    const fake = await fakeSoniox();
-    const audio = new Uint8Array(20 * 640);
-    audio.fill(WORDS.indexOf('general'), 0, 10 * 640).fill(WORDS.indexOf('kenobi'), 10 * 640);
-    const summary = await runSTTCallEnd(new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }), {
-      format: PCM16_16K,
-      audio,
-      frameBytes: 640,
-      beforeHangup: () => until(() => (fake.connections[0]?.binaryBytes().length ?? 0) === audio.length),
-    });
-    expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['user: general kenobi']);
-    expect(fake.connections[0]?.binaryMessages().at(-1)?.byteLength).toBe(0);
-    expect(await fake.connections[0]?.closed).toMatchObject({ code: 1000 });
-  });
-
   it('sends the documented config first, with the Bearer header', async () => {
     const fake = await fakeSoniox();
     const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, callId: 'call-1' });
@@ -311,7 +285,7 @@ describe('SonioxSTT', () => {
     expect((await all).filter((t) => t.isFinal).map((t) => t.text)).toEqual(['hello there', 'general kenobi']);
   });
 
-  it('loses no words when the socket drops mid-utterance', async () => {
+  it('a drop after a final token replays only the audio after it (the non-final tail) and loses no words', async () => {
     const fake = await fakeSoniox();
     const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K });
     const all = collect(stream.transcripts());
@@ -362,35 +336,13 @@ describe('SonioxSTT', () => {
     await stream.close();
   });
 
-  it('fails on a 401 (upgrade or error message) without retrying, naming SONIOX_API_KEY', async () => {
+  it('an invalid model fails typed, not retried', async () => {
     const fake = await fakeSoniox();
-    const error = await collect(new SonioxSTT({ apiKey: 'wrong', baseUrl: fake.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toContain('SONIOX_API_KEY');
-    expect(fake.upgrades).toHaveLength(1);
-    const refused = await fakeSoniox({ status: 401 });
-    const error401 = await collect(new SonioxSTT({ apiKey: KEY, baseUrl: refused.url }).stream({ format: PCM16_16K }).transcripts()).catch((e: unknown) => e);
-    expect(error401).toBeInstanceOf(ProviderAuthError);
-    await sleep(100);
-    expect(refused.upgrades).toHaveLength(1);
-  });
-
-  it('logs and drops malformed and unknown messages; an invalid model fails typed', async () => {
-    const fake = await fakeSoniox();
-    const { logger, lines } = capture();
-    const stream = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).stream({ format: PCM16_16K, logger });
-    const all = collect(stream.transcripts());
-    await until(() => fake.connections.length === 1);
-    void fake.connections[0]?.send('{"tokens":[');
-    void fake.connections[0]?.send({ type: 'mystery' });
-    await until(() => lines.some((l) => l.msg === 'stt unknown message dropped'));
-    expect(lines.some((l) => l.level === 'warn' && l.msg === 'stt malformed message dropped')).toBe(true);
-    await stream.close();
-    expect(await all).toEqual([]);
     const bad = new SonioxSTT({ apiKey: KEY, baseUrl: fake.url, model: 'nope' }).stream({ format: PCM16_16K });
     const error = await collect(bad.transcripts()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderStatusError);
     expect(error).toMatchObject({ status: 400, retryable: false, provider: 'soniox' });
+    expect(fake.upgrades).toHaveLength(1);
   });
 
   it('validates options at construction and registers', () => {
@@ -406,15 +358,22 @@ describe('SonioxSTT', () => {
     expect(createSTT('soniox', { apiKey: KEY })).toBeInstanceOf(SonioxSTT);
   });
 
-  it('warmup() pre-opens one authenticated connection, and never throws when the vendor refuses', async () => {
-    const fake = await fakeSoniox();
-    await expect(new SonioxSTT({ apiKey: KEY, baseUrl: fake.url }).warmup()).resolves.toBeUndefined();
-    expect(fake.upgrades).toHaveLength(1);
-    expect(fake.upgrades[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
-    const refused = await fakeSoniox({ status: 503 });
-    await expect(new SonioxSTT({ apiKey: KEY, baseUrl: refused.url }).warmup()).resolves.toBeUndefined();
-    expect(refused.upgrades).toHaveLength(1);
-  });
+});
+
+// The WebSocket-STT behaviours every such plugin shares (unknown option, refused key: Soniox answers
+// a bad key in-band, bad messages, a dropped socket, call end, warmup, keep-alive), against the same fake.
+describeWebSocketSTTBehaviour({
+  name: 'SonioxSTT',
+  provider: 'soniox',
+  envVar: 'SONIOX_API_KEY',
+  serve: (options) => fakeSoniox(options?.refuseStatus ? { status: options.refuseStatus } : {}),
+  create: (options) => new SonioxSTT(options),
+  frame: (word) => frame(word),
+  misspelledOption: ['languageHint', 'languageHints'],
+  malformedMessage: '{"tokens":[',
+  unknownMessage: '{"type":"mystery"}',
+  callEnd: { sent: (conn) => conn.binaryMessages().at(-1)?.byteLength, expected: 0 },
+  keepAlive: { create: (options) => new SonioxSTT({ ...options, keepAliveIntervalMs: 1000 }), intervalMs: 1000, message: '{"type":"keepalive"}' },
 });
 
 // The shared STT contract (real speech: the fake stays quiet until the suite makes it speak).

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { CarrierHarness, describeCarrierConformance, FakeTelnyxApi, rawPublicKeyBase64, TelnyxSimulator, type TelnyxSimulatedCall } from '@patter/testing';
+import { CarrierHarness, FakeTelnyxApi, rawPublicKeyBase64, TelnyxSimulator, type TelnyxSimulatedCall } from '@patter/testing';
+import { describeCarrierConformance } from '@patter/testing/vitest';
 import { Telnyx } from './telnyx.js';
 
 let api: FakeTelnyxApi;

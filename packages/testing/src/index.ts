@@ -50,9 +50,8 @@ export { parseWav, type ParsedWav } from './audio/parse-wav.js';
 export { pcmToBytes, bytesToPcm, concatBytes, splitFrames, mulawToPcm } from './audio/pcm-bytes.js';
 export { sineWave, silence, type SineWaveOptions } from './audio/tones.js';
 
-// Conformance suites
+// Conformance checks (framework-free; their vitest `describe*` wrappers are in `@patter/testing/vitest`)
 export { runConformanceChecks, type ConformanceCheck, type ConformanceResult, type ConformanceHooks } from './conformance/conformance-check.js';
-export { describeConformance, withHooks, type DescribeConformanceOptions } from './conformance/describe-conformance.js';
 export {
   assert,
   assertEqual,
@@ -73,26 +72,28 @@ export { until } from './kit/until.js';
 export { collectAll } from './kit/collect-all.js';
 export { captureLogger, type CapturedLine } from './kit/capture-logger.js';
 export {
-  describeHttpTTSBehaviour,
   httpTTSBehaviourChecks,
   type HttpTTSBehaviourHarness,
   type HttpTTSFake,
 } from './conformance/http-tts-behaviour.js';
 export {
+  webSocketSTTBehaviourChecks,
+  type WebSocketSTTBehaviourHarness,
+  type WebSocketSTTCreateOptions,
+  type WebSocketSTTFake,
+} from './conformance/web-socket-stt-behaviour.js';
+export {
   sttConformanceChecks,
-  describeSTTConformance,
   type STTConformanceHarness,
   type STTConformanceConnection,
 } from './conformance/stt-conformance.js';
 export {
   ttsConformanceChecks,
-  describeTTSConformance,
   DEFAULT_TTS_TEXTS,
   type TTSConformanceHarness,
 } from './conformance/tts-conformance.js';
 export {
   llmConformanceChecks,
-  describeLLMConformance,
   CONFORMANCE_MESSAGES,
   CONFORMANCE_TOOLS,
   type LLMConformanceHarness,
@@ -100,13 +101,11 @@ export {
 } from './conformance/llm-conformance.js';
 export {
   engineConformanceChecks,
-  describeEngineConformance,
   type EngineConformanceHarness,
   type EngineConformanceConnection,
 } from './conformance/engine-conformance.js';
 export {
   carrierConformanceChecks,
-  describeCarrierConformance,
   type CarrierConformanceHarness,
   type CarrierConformanceCall,
 } from './conformance/carrier-conformance.js';

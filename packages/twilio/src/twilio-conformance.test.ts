@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { CarrierHarness, describeCarrierConformance, FakeTwilioApi, TwilioSimulator, type TwilioSimulatedCall } from '@patter/testing';
+import { CarrierHarness, FakeTwilioApi, TwilioSimulator, type TwilioSimulatedCall } from '@patter/testing';
+import { describeCarrierConformance } from '@patter/testing/vitest';
 import { Twilio } from './twilio.js';
 
 const ACCOUNT = 'AC00000000000000000000000000000001';

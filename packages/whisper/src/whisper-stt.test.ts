@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
-import { FakeHttpServer, describeSTTConformance, loadFixture, runSTTCallEnd, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
+import { FakeHttpServer, loadFixture, runSTTCallEnd, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
+import { describeSTTConformance } from '@patter/testing/vitest';
 import { STT, WhisperSTT } from './index.js';
 
 type Reply = (res: FakeHttpResponse) => void;

@@ -8,12 +8,12 @@ import {
   type MediaStreamMessage,
 } from '@patter/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCarrierConformance } from '../vitest/describe-carrier-conformance.js';
 import { WebSocket } from 'ws';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { FakeWebSocketServer } from '../fakes/fake-web-socket-server.js';
 import {
   carrierConformanceChecks,
-  describeCarrierConformance,
   type CarrierConformanceCall,
   type CarrierConformanceHarness,
 } from './carrier-conformance.js';

@@ -2,7 +2,6 @@ import { bytesForDuration, type CallTransport, type CallTransportEvents } from '
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { assert, assertBytesEqual, assertEqual, distinctAudio, framesOf, tick, waitUntil, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
-import { describeConformance, withHooks, type DescribeConformanceOptions } from './describe-conformance.js';
 
 /** One simulated call: the transport under test and the carrier's far end that drives it. */
 export interface CarrierConformanceCall {
@@ -53,7 +52,7 @@ function record(transport: CallTransport): Recorded[] {
 const ofType = <K extends Recorded['type']>(events: readonly Recorded[], type: K) =>
   events.filter((e): e is Extract<Recorded, { type: K }> => e.type === type);
 
-/** The Carrier (CallTransport) contract's checks, for `runConformanceChecks` or `describeCarrierConformance`. */
+/** The Carrier (CallTransport) contract's checks, for `runConformanceChecks` or `describeCarrierConformance` (`@patter/testing/vitest`). */
 export function carrierConformanceChecks(harness: CarrierConformanceHarness): ConformanceCheck[] {
   const timeout = harness.timeoutMs ?? 5_000;
 
@@ -155,9 +154,4 @@ export function carrierConformanceChecks(harness: CarrierConformanceHarness): Co
       },
     },
   ];
-}
-
-/** Declare the Carrier conformance suite in vitest. */
-export function describeCarrierConformance(harness: CarrierConformanceHarness, options: DescribeConformanceOptions = {}): void {
-  describeConformance(`${harness.name ?? 'Carrier'} conformance`, carrierConformanceChecks(harness), withHooks(harness, options));
 }

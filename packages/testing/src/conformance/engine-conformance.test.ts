@@ -8,10 +8,10 @@ import {
   type ToolCallRequest,
 } from '@patter/core';
 import { describe, expect, it } from 'vitest';
+import { describeEngineConformance } from '../vitest/describe-engine-conformance.js';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { runConformanceChecks } from './conformance-check.js';
 import {
-  describeEngineConformance,
   engineConformanceChecks,
   type EngineConformanceConnection,
   type EngineConformanceHarness,

@@ -11,7 +11,6 @@ import { concatBytes } from '../audio/pcm-bytes.js';
 import { assert, assertBytesEqual, assertEqual, distinctAudio, framesOf, tick, waitUntil, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
 import { CONFORMANCE_TOOLS } from './llm-conformance.js';
-import { describeConformance, withHooks, type DescribeConformanceOptions } from './describe-conformance.js';
 
 /** One vendor connection the plugin's fake accepted, seen through the harness. */
 export interface EngineConformanceConnection {
@@ -65,7 +64,7 @@ function record(session: EngineSession): EventLog {
 const audioOut = (log: EventLog): Uint8Array[] =>
   log.events.flatMap((e) => (e.type === 'audio' ? [e.data] : []));
 
-/** The Engine contract's checks, for `runConformanceChecks` or `describeEngineConformance`. */
+/** The Engine contract's checks, for `runConformanceChecks` or `describeEngineConformance` (`@patter/testing/vitest`). */
 export function engineConformanceChecks(harness: EngineConformanceHarness): ConformanceCheck[] {
   const timeout = harness.timeoutMs ?? 5_000;
   const options = (extra: Partial<EngineConnectOptions> = {}): EngineConnectOptions => ({
@@ -218,9 +217,4 @@ export function engineConformanceChecks(harness: EngineConformanceHarness): Conf
     },
     ...(harness.toolCalls ? [toolCallCheck] : []),
   ];
-}
-
-/** Declare the Engine conformance suite in vitest. */
-export function describeEngineConformance(harness: EngineConformanceHarness, options: DescribeConformanceOptions = {}): void {
-  describeConformance(`${harness.name ?? 'Engine'} conformance`, engineConformanceChecks(harness), withHooks(harness, options));
 }

@@ -1,8 +1,9 @@
 import { ConfigError, PCM16_16K, silentLogger, streamHttpTTS, warmUpHttp, type Logger, type TTSProvider, type TTSSynthesizeOptions } from '@patter/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeHttpTTSBehaviour } from '../vitest/describe-http-tts-behaviour.js';
 import { FakeHttpServer } from '../fakes/fake-http-server.js';
 import { runConformanceChecks } from './conformance-check.js';
-import { describeHttpTTSBehaviour, httpTTSBehaviourChecks, type HttpTTSBehaviourHarness } from './http-tts-behaviour.js';
+import { httpTTSBehaviourChecks, type HttpTTSBehaviourHarness } from './http-tts-behaviour.js';
 
 /** A minimal vendor: `POST /speak` with `Authorization: Bearer <key>`, raw PCM16 16 kHz back. */
 class AcmeTTS implements TTSProvider {

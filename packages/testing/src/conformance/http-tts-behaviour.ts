@@ -2,7 +2,6 @@ import { ConfigError, ProviderAuthError, ProviderStatusError, TTSStreamError, ty
 import type { FakeHttpResponse } from '../fakes/fake-http-response.js';
 import { assert, assertBytesEqual, assertEqual, fail, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck } from './conformance-check.js';
-import { describeConformance, type DescribeConformanceOptions } from './describe-conformance.js';
 
 /** The vendor's loopback fake, as the behaviour checks drive it (the shape plugin test fakes already return). */
 export interface HttpTTSFake {
@@ -198,9 +197,4 @@ function envCheck(harness: HttpTTSBehaviourHarness, createFromEnv: () => TTSProv
       assert(badUrl instanceof ConfigError && badUrl.option === 'baseUrl', `expected ConfigError('baseUrl'), got ${String(badUrl)}`);
     },
   };
-}
-
-/** Declares the HTTP-TTS behaviour checks as vitest tests: one call in a plugin's test file. */
-export function describeHttpTTSBehaviour(harness: HttpTTSBehaviourHarness, options: DescribeConformanceOptions = {}): void {
-  describeConformance(`${harness.name} HTTP behaviour`, httpTTSBehaviourChecks(harness), options);
 }

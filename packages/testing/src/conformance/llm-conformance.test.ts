@@ -1,7 +1,8 @@
 import { delay, isAbortError, type LLMChatOptions, type LLMDelta, type LLMProvider } from '@patter/core';
 import { describe, expect, it } from 'vitest';
+import { describeLLMConformance } from '../vitest/describe-llm-conformance.js';
 import { runConformanceChecks } from './conformance-check.js';
-import { describeLLMConformance, llmConformanceChecks, type LLMConformanceHarness, type LLMScriptedReply } from './llm-conformance.js';
+import { llmConformanceChecks, type LLMConformanceHarness, type LLMScriptedReply } from './llm-conformance.js';
 
 type Flaw = 'losesFragments' | 'rawFragments' | 'ignoresAbort' | 'noDone' | 'oneTextDelta' | 'keepsOnlyLastCall';
 

@@ -1,7 +1,6 @@
 import { isAbortError, type ChatMessage, type LLMDelta, type LLMProvider, type ToolCallRequest, type ToolSpec } from '@patter/core';
 import { assert, assertEqual, fail, settledWithinTurn, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
-import { describeConformance, withHooks, type DescribeConformanceOptions } from './describe-conformance.js';
 
 /** What the fake should answer the next chat request with, in the vendor's streaming format. */
 export interface LLMScriptedReply {
@@ -53,7 +52,7 @@ const LONG_TEXT = Array.from({ length: 40 }, (_, i) => `Sentence number ${i + 1}
 const BOOKING: ToolCallRequest = { id: 'call_book_1', name: 'book_table', arguments: '{"party":2,"time":"19:30","name":"Ana \\"Lu\\""}' };
 const HOURS: ToolCallRequest = { id: 'call_hours_2', name: 'check_hours', arguments: '{"day":"saturday"}' };
 
-/** The LLM contract's checks, for `runConformanceChecks` or `describeLLMConformance`. */
+/** The LLM contract's checks, for `runConformanceChecks` or `describeLLMConformance` (`@patter/testing/vitest`). */
 export function llmConformanceChecks(harness: LLMConformanceHarness): ConformanceCheck[] {
   const timeout = harness.timeoutMs ?? 5_000;
 
@@ -156,9 +155,4 @@ export function llmConformanceChecks(harness: LLMConformanceHarness): Conformanc
       },
     },
   ];
-}
-
-/** Declare the LLM conformance suite in vitest. */
-export function describeLLMConformance(harness: LLMConformanceHarness, options: DescribeConformanceOptions = {}): void {
-  describeConformance(`${harness.name ?? 'LLM'} conformance`, llmConformanceChecks(harness), withHooks(harness, options));
 }

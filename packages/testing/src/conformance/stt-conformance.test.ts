@@ -1,8 +1,9 @@
 import { AsyncQueue, PCM16_16K, MULAW_8K, transcript, type AudioFormat, type STTProvider, type STTStream, type STTStreamOptions, type Transcript } from '@patter/core';
 import { describe, expect, it } from 'vitest';
+import { describeSTTConformance } from '../vitest/describe-stt-conformance.js';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { runConformanceChecks } from './conformance-check.js';
-import { describeSTTConformance, sttConformanceChecks, type STTConformanceConnection, type STTConformanceHarness } from './stt-conformance.js';
+import { sttConformanceChecks, type STTConformanceConnection, type STTConformanceHarness } from './stt-conformance.js';
 
 type Flaw = 'sharesConnection' | 'dropsAudio' | 'emitsAfterClose' | 'ignoresAbort' | 'interimOnly' | 'duplicatesAudio' | 'noUsage';
 

@@ -13,7 +13,6 @@ import {
 } from './check-helpers.js';
 import { conformanceSpeech, type ConformanceSpeech } from './conformance-audio.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
-import { describeConformance, withHooks, type DescribeConformanceOptions } from './describe-conformance.js';
 
 /** One vendor connection (or request) the plugin's fake received, seen through the harness. */
 export interface STTConformanceConnection {
@@ -68,7 +67,7 @@ function finals(consumer: Consumer): string[] {
   return consumer.items.filter((t) => t.isFinal && t.eventType === 'Results' && t.text !== '').map((t) => normalizeText(t.text));
 }
 
-/** The STT contract's checks, for `runConformanceChecks` or `describeSTTConformance`. */
+/** The STT contract's checks, for `runConformanceChecks` or `describeSTTConformance` (`@patter/testing/vitest`). */
 export function sttConformanceChecks(harness: STTConformanceHarness): ConformanceCheck[] {
   const timeout = harness.timeoutMs ?? 5_000;
   const formatOf = (provider: STTProvider): AudioFormat => {
@@ -257,9 +256,4 @@ export function sttConformanceChecks(harness: STTConformanceHarness): Conformanc
       },
     },
   ];
-}
-
-/** Declare the STT conformance suite in vitest: `describeSTTConformance({ name: 'DeepgramSTT', ... })`. */
-export function describeSTTConformance(harness: STTConformanceHarness, options: DescribeConformanceOptions = {}): void {
-  describeConformance(`${harness.name ?? 'STT'} conformance`, sttConformanceChecks(harness), withHooks(harness, options));
 }

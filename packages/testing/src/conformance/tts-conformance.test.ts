@@ -8,9 +8,10 @@ import {
   type TTSSynthesizeOptions,
 } from '@patter/core';
 import { describe, expect, it } from 'vitest';
+import { describeTTSConformance } from '../vitest/describe-tts-conformance.js';
 import { distinctAudio } from './check-helpers.js';
 import { runConformanceChecks } from './conformance-check.js';
-import { describeTTSConformance, ttsConformanceChecks, DEFAULT_TTS_TEXTS, type TTSConformanceHarness } from './tts-conformance.js';
+import { ttsConformanceChecks, DEFAULT_TTS_TEXTS, type TTSConformanceHarness } from './tts-conformance.js';
 
 type Flaw =
   | 'splitsSamples'

@@ -2,7 +2,6 @@ import { bytesPerSample, isAbortError, type AudioFormat, type TTSProvider } from
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { assert, assertBytesEqual, fail, settledWithinTurn, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
-import { describeConformance, withHooks, type DescribeConformanceOptions } from './describe-conformance.js';
 
 export interface TTSConformanceHarness extends ConformanceHooks {
   /** Suite title prefix, e.g. `'CartesiaTTS'`. */
@@ -39,7 +38,7 @@ export const DEFAULT_TTS_TEXTS = Object.freeze({
   longText: 'Please hold while I look that up for you, it will only take a moment, thank you for waiting.',
 });
 
-/** The TTS contract's checks, for `runConformanceChecks` or `describeTTSConformance`. */
+/** The TTS contract's checks, for `runConformanceChecks` or `describeTTSConformance` (`@patter/testing/vitest`). */
 export function ttsConformanceChecks(harness: TTSConformanceHarness): ConformanceCheck[] {
   const timeout = harness.timeoutMs ?? 5_000;
   const text = harness.text ?? DEFAULT_TTS_TEXTS.text;
@@ -218,9 +217,4 @@ export function ttsConformanceChecks(harness: TTSConformanceHarness): Conformanc
     },
     ...(harness.streamInput ? streamChecks : []),
   ];
-}
-
-/** Declare the TTS conformance suite in vitest. */
-export function describeTTSConformance(harness: TTSConformanceHarness, options: DescribeConformanceOptions = {}): void {
-  describeConformance(`${harness.name ?? 'TTS'} conformance`, ttsConformanceChecks(harness), withHooks(harness, options));
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, it } from 'vitest';
-import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
+import type { ConformanceCheck, ConformanceHooks } from '../conformance/conformance-check.js';
 
 export interface DescribeConformanceOptions extends ConformanceHooks {
   /** Per-check timeout in ms (default 15 s). */
