@@ -1,5 +1,6 @@
 import type { TurnMetrics } from '@patter/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EventLoopProbe } from './test-support/event-loop-probe.js';
 import { OtelHarness, type RecordedPoint } from './test-support/otel-harness.js';
 import { pipelineCall as runPipelineCall, REPLY } from './test-support/telemetry-pipeline-call.js';
 import { STREAM_TAIL_MS } from './test-support/telemetry-vendor-fakes.js';
@@ -12,7 +13,12 @@ const otel = new OtelHarness();
 beforeAll(() => void otel.register());
 afterAll(() => otel.shutdown());
 const closers: (() => Promise<void>)[] = [];
+let probe: EventLoopProbe;
+beforeEach(() => {
+  probe = new EventLoopProbe();
+});
 afterEach(async () => {
+  probe.stop();
   for (const close of closers.splice(0).reverse()) await close();
   otel.spans.reset();
 });
@@ -21,18 +27,23 @@ const pipelineCall = (stt: 'deepgram' | 'soniox') => runPipelineCall({ stt, clos
 const named = (points: RecordedPoint[], name: string) => points.filter((p) => p.name === name);
 
 /**
- * |heardMs − (the simulator's echo of turn n's heard mark − the turn's speech end)|, the median
- * over the turns (one turn's echo can wait behind other work on a loaded machine). Never
- * negative beyond a rounding: the session cannot hear an echo before it was sent.
+ * Every turn: heardMs − (the simulator's echo of the turn's heard mark − the turn's speech end),
+ * all on this process's clock. Never negative beyond a rounding (the session cannot hear an
+ * echo before it was sent) and at most 5 ms — plus however long the event loop could not run
+ * around that echo (`probe`): on a loaded machine the echo waits in the socket until the
+ * process runs again, and that wait is the carrier's network, not a measuring error.
  */
-function heardVsEcho(marks: readonly { name: string; echoedAt: number | undefined }[], metrics: readonly TurnMetrics[]): number {
-  const diffs = metrics.map((turn) => {
+function expectHeardIsEcho(marks: readonly { name: string; echoedAt: number | undefined }[], metrics: readonly TurnMetrics[], probe: EventLoopProbe): void {
+  expect(metrics.length).toBeGreaterThan(0);
+  for (const turn of metrics) {
     const echoedAt = marks.find((m) => m.name === `patter-heard-${turn.turn}`)?.echoedAt ?? NaN;
     const start = turn.timeline?.speechEnd ?? turn.timeline?.sttFinal ?? NaN;
-    return (turn.heardMs ?? NaN) - (echoedAt - start);
-  });
-  for (const diff of diffs) expect(diff).toBeGreaterThanOrEqual(-0.01);
-  return [...diffs].sort((a, b) => a - b)[Math.floor(diffs.length / 2)] ?? NaN;
+    const heardAt = turn.timeline?.heard ?? NaN;
+    expect(turn.heardMs, `turn ${turn.turn}`).toBeCloseTo(heardAt - start, 2);
+    const diff = (turn.heardMs ?? NaN) - (echoedAt - start);
+    expect(diff, `turn ${turn.turn}`).toBeGreaterThanOrEqual(-0.01);
+    expect(diff, `turn ${turn.turn}`).toBeLessThanOrEqual(5 + probe.stallDuring(echoedAt, heardAt));
+  }
 }
 
 const ms = (time: readonly [number, number]): number => time[0] * 1000 + time[1] / 1e6;
@@ -163,14 +174,14 @@ describe('telemetry of a pipeline call (Twilio, Deepgram → OpenAI → Cartesia
     expect(webhook.requests[0]?.header('traceparent')).toBe(`00-${turnSpan.spanContext().traceId}-${turnSpan.spanContext().spanId}-01`);
 
     // Heard latency: caller speech end → the simulator's echo of the mark after the reply's first frame.
-    expect(heardVsEcho(call.marks.items, metrics)).toBeLessThanOrEqual(5);
+    expectHeardIsEcho(call.marks.items, metrics, probe);
     expect(turn.heardMs).toBeGreaterThanOrEqual(turn.totalMs ?? Infinity);
     expect(call.violations).toEqual([]);
   });
 
   it('on Telnyx too, heard latency is the simulator’s echo of the mark after the reply’s first frame', async () => {
     const { call, metrics } = await runPipelineCall({ stt: 'deepgram', carrier: 'telnyx', closers, turns: 3 });
-    expect(heardVsEcho(call.marks.items, metrics)).toBeLessThanOrEqual(5);
+    expectHeardIsEcho(call.marks.items, metrics, probe);
     const spans = otel.finishedSpans();
     expect(spans.find((s) => s.name === 'patter.call')?.attributes['patter.carrier']).toBe('telnyx');
     expect(call.violations).toEqual([]);

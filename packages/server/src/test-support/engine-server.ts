@@ -1,4 +1,4 @@
-import { createConsoleLogger, type AgentOptions, type CallEndSummary } from '@patter/core';
+import { createConsoleLogger, type AgentOptions, type CallEndSummary, type TurnMetrics } from '@patter/core';
 import { FakeTwilioApi, TwilioSimulator } from '@patter/testing';
 import { Twilio } from '@patter/twilio';
 import { Patter } from '../patter.js';
@@ -26,6 +26,8 @@ export interface EngineServer {
   readonly api: FakeTwilioApi;
   readonly simulator: TwilioSimulator;
   readonly ends: CallEndSummary[];
+  /** Each turn's metrics (`onMetrics`), in order. */
+  readonly metrics: TurnMetrics[];
   readonly transcripts: ReportedTranscript[];
   readonly logs: LogLine[];
   readonly handle: ServerHandle;
@@ -37,6 +39,7 @@ export async function startEngineServer(agent: AgentOptions): Promise<EngineServ
   const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
   const logs: LogLine[] = [];
   const ends: CallEndSummary[] = [];
+  const metrics: TurnMetrics[] = [];
   const transcripts: ReportedTranscript[] = [];
   const phone = new Patter({
     carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: api.url }),
@@ -49,6 +52,7 @@ export async function startEngineServer(agent: AgentOptions): Promise<EngineServ
     host: '127.0.0.1',
     shutdownSignals: false,
     onCallEnd: (summary) => void ends.push(summary),
+    onMetrics: (turn) => void metrics.push(turn),
     onTranscript: (entry) => void transcripts.push({ ...entry, at: performance.now() }),
   });
   const simulator = new TwilioSimulator({ serverUrl: handle.url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
@@ -56,6 +60,7 @@ export async function startEngineServer(agent: AgentOptions): Promise<EngineServ
     api,
     simulator,
     ends,
+    metrics,
     transcripts,
     logs,
     handle,
