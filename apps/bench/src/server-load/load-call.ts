@@ -20,7 +20,7 @@ const PAYLOAD = Buffer.alloc(160, 0xff).toString('base64');
  * marks are echoed as Twilio does once everything before them has played (here: at once).
  */
 export class LoadCall {
-  /** Media frames received from the server. */
+  /** 20 ms of agent audio received from the server (a message may carry several frames). */
   received = 0;
   /** Frames played on the simulated playout clock, and ticks with nothing to play. */
   played = 0;
@@ -113,9 +113,13 @@ export class LoadCall {
   }
 
   private onMessage(data: Buffer): void {
-    // Media is counted without parsing; only the rare other messages are parsed.
+    // Media is counted without parsing (its payload's decoded length in 160-byte frames); only
+    // the rare other messages are parsed.
     if (data.includes('"event":"media"')) {
-      this.received++;
+      const start = data.indexOf('"payload":"') + 11;
+      const end = data.indexOf(0x22, start);
+      const padding = data[end - 1] === 0x3d ? (data[end - 2] === 0x3d ? 2 : 1) : 0;
+      this.received += Math.floor((((end - start) / 4) * 3 - padding) / 160);
       return;
     }
     const message = JSON.parse(data.toString('utf8')) as { event?: string; mark?: { name?: string } };
