@@ -73,6 +73,7 @@ export async function run(): Promise<BenchReport> {
   const notes = [
     `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
+    'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls.',
     ...MODES.filter((m) => m !== 'floor').map((mode) => {
       const largest = Math.max(0, ...samples.filter((s) => s.mode === mode && s.pass).map((s) => s.calls));
       return `${mode}: largest passing N = ${largest}; cost vs floor at each N: ${ratios(samples, mode)}`;
@@ -146,6 +147,10 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     const sttBytes = vendors.counters.sttBytes - sttBefore;
     const received = sum(calls, (c) => c.received) - receivedBefore;
     const underruns = sum(calls, (c) => c.underruns) - underrunsBefore;
+    // Memory is read after a full GC at the end of the window, calls still live: what the calls
+    // hold, not the garbage a collection would free.
+    await server.ask('gc');
+    const { memory } = await server.stats();
 
     const wallMs = after.at - before.at;
     const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
@@ -162,10 +167,10 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       inDelivered: Math.min(100, inDelivered),
       outDelivered: Math.min(100, outDelivered),
       underruns,
-      rssKBPerCall: perCall(after.memory.rss - idle.memory.rss),
-      heapKBPerCall: perCall(after.memory.heapUsed - idle.memory.heapUsed),
+      rssKBPerCall: perCall(memory.rss - idle.memory.rss),
+      heapKBPerCall: perCall(memory.heapUsed - idle.memory.heapUsed),
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
-      externalKBPerCall: perCall(after.memory.external - idle.memory.external),
+      externalKBPerCall: perCall(memory.external - idle.memory.external),
       pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
     };
   } finally {
