@@ -134,8 +134,10 @@ export interface CallSessionEvents extends Record<string, unknown> {
   /** A transfer or hang-up the agent asked for, once done; `startedAt` is `performance.now()`. */
   callAction: { readonly action: 'transfer' | 'hangup'; readonly startedAt: number; readonly error?: string };
   /**
-   * The call's usage and estimated cost so far (running totals by provider key), after each turn:
-   * the cost counters follow a live call. The last totals are `callEnd`'s.
+   * The call's usage and estimated cost so far (running totals by provider key), as they grow:
+   * the STT's audio when a caller turn is taken, each TTS request's characters, each LLM
+   * response's and engine reply's tokens (one event per batch of changes, only while someone
+   * listens). The cost counters follow a live call with it; the final totals are `callEnd`'s.
    */
   usage: { readonly usage: CallEndSummary['usage']; readonly cost: CallEndSummary['cost'] };
   /** A vendor named its request or session (Deepgram `request_id` …): for support tickets and traces. */

@@ -60,11 +60,6 @@ export function createCallSession(options: CallSessionOptions): CallSession {
       ),
   });
   const { context, events } = core;
-  // The running usage after each turn, for whoever follows it (the telemetry's cost counters).
-  events.on('metrics', () => {
-    if (events.listenerCount('usage') === 0) return;
-    events.emit('usage', { usage: context.usage.snapshot(), cost: context.usage.cost(withDefaultPricing(agent.pricing)) });
-  });
   observeCall(events, { agent, carrier: transport.carrier, textMode: !agent.engine && !agent.stt && !agent.tts && options.text !== undefined });
   const logger = context.logger;
   const firstMessage = core.substitute(overrides.firstMessage ?? agent.firstMessage);

@@ -8,6 +8,7 @@ import type { CallSessionEvents, TranscriptEntry } from './call-session.js';
 import { ConversationHistory } from './conversation-history.js';
 import type { SessionContext } from './session-context.js';
 import { substituteVariables } from './substitute-variables.js';
+import { withDefaultPricing } from './pricing.js';
 import { UsageMeter } from './usage-meter.js';
 
 export interface SessionCoreOptions {
@@ -40,7 +41,17 @@ export class SessionCore {
     const prompt = agent.systemPrompt === undefined ? undefined : substituteVariables(agent.systemPrompt, this.variables);
     const history = new ConversationHistory(prompt);
     const tools = new ToolRunner(agent.tools ?? []);
-    const usage = new UsageMeter();
+    // The running usage, once per batch of changes (a response's token fields come together),
+    // for whoever follows it live (the telemetry's cost counters); nothing without a listener.
+    let usageQueued = false;
+    const usage = new UsageMeter(() => {
+      if (usageQueued || this.events.listenerCount('usage') === 0) return;
+      usageQueued = true;
+      queueMicrotask(() => {
+        usageQueued = false;
+        this.events.emit('usage', { usage: usage.snapshot(), cost: usage.cost(withDefaultPricing(agent.pricing)) });
+      });
+    });
     const signal = this.controller.signal;
     let control: CallControl | undefined;
     const context: SessionContext = {
