@@ -69,7 +69,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe('patter campaign (spawned)', { timeout: 90_000 }, () => {
+describe('patter campaign (spawned)', { timeout: 180_000 }, () => {
   it('reads the CSV, dials every contact with its variables from --from, prints progress, and exits 0 when all are final', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'patter-campaign-cli-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
