@@ -2,15 +2,13 @@ import {
   ALAW_8K,
   MULAW_8K,
   PCM16_16K,
-  ProviderAuthError,
-  ProviderStatusError,
   conversionChain,
   createTTS,
   negotiateFormat,
   type Logger,
 } from '@patter/core';
-import { FakeHttpServer, type FakeHttpRequest } from '@patter/testing';
-import { describeTTSConformance } from '@patter/testing/vitest';
+import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse } from '@patter/testing';
+import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';
 
@@ -49,13 +47,18 @@ function irregular(audio: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
+type Reply = (res: FakeHttpResponse, n: number, text: string) => void;
+const speak: Reply = (res, _n, text) =>
+  void res.stream({ headers: { 'content-type': 'audio/basic' }, chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+
 /**
  * `POST /v1/text-to-speech/{voice}/stream?output_format=…` as the notes describe it: rejects a
- * wrong key (401), a bad format or body (422, `detail` list), then streams the audio for the text
- * in irregular chunks (odd sizes included).
+ * wrong key (401), a bad format or body (422, `detail` list), then `reply` answers (by default the
+ * audio for the text in irregular chunks, odd sizes included). `hits` are the accepted exchanges.
  */
-async function startFake(): Promise<FakeHttpServer> {
-  return FakeHttpServer.start((req: FakeHttpRequest, res) => {
+async function startFake(reply: Reply = speak): Promise<FakeHttpServer & { readonly hits: { closed: boolean; readonly done: Promise<void> }[] }> {
+  const hits: { closed: boolean; readonly done: Promise<void> }[] = [];
+  const server = await FakeHttpServer.start((req: FakeHttpRequest, res) => {
     const invalid = (msg: string) => res.json(422, { detail: [{ loc: ['body'], msg, type: 'value_error' }] });
     if (req.method !== 'POST' || !/^\/v1\/text-to-speech\/[^/]+\/stream$/.test(req.path)) return res.json(404, { detail: 'Not Found' });
     if (req.header('xi-api-key') !== 'test-key') return res.json(401, { detail: { status: 'invalid_api_key', message: 'Invalid API key' } });
@@ -63,8 +66,12 @@ async function startFake(): Promise<FakeHttpServer> {
     if (req.header('content-type') !== 'application/json') return invalid('content-type');
     const body = req.json<{ text?: unknown; model_id?: unknown }>();
     if (typeof body.text !== 'string' || body.text === '' || typeof body.model_id !== 'string') return invalid('text');
-    return res.stream({ headers: { 'content-type': 'audio/basic' }, chunks: irregular(speechFor(body.text)), delayMs: body.text.length > 60 ? 5 : 0 });
+    const hit = { closed: false, done: req.clientClosed };
+    void req.clientClosed.then(() => (hit.closed = req.clientAborted));
+    hits.push(hit);
+    return reply(res, hits.length, body.text);
   });
+  return Object.assign(server, { hits });
 }
 
 describe('ElevenLabsRestTTS', () => {
@@ -102,41 +109,25 @@ describe('ElevenLabsRestTTS', () => {
     expect(conversionChain(negotiateFormat(ALAW_8K, ElevenLabsRestTTS.forTelnyx({ apiKey: 'k', codec: 'PCMA' }).outputFormats).target, ALAW_8K)).toEqual([]);
   });
 
-  it('retries a 429 with retry-after before the first byte, then fails a 500 mid-stream without retrying', async () => {
-    let calls = 0;
-    fake = await FakeHttpServer.start((_req, res) => {
-      calls++;
-      if (calls === 1) return res.send(429, 'slow down', { 'retry-after': '0' });
-      return res.stream({ chunks: ['ab', 'cd'], then: 'destroy' });
-    });
-    const error = await collect(RestTTS({ apiKey: 'k', baseUrl: fake.url, logger: quiet }).synthesize('Hi')).catch((e: unknown) => e);
-    expect(calls).toBe(2);
-    expect(error).toMatchObject({ name: 'TTSStreamError', retryable: false, bytesEmitted: 4 });
-  });
-
-  it('a 401 names ELEVENLABS_API_KEY and is not retried; a 422 or a malformed error body is a clear status error', async () => {
-    fake = await startFake();
-    const auth = await collect(new ElevenLabsRestTTS({ apiKey: 'wrong', baseUrl: fake.url }).synthesize('Hi.')).catch((e: unknown) => e);
-    expect(auth).toBeInstanceOf(ProviderAuthError);
-    expect((auth as Error).message).toContain('ELEVENLABS_API_KEY');
-    expect((auth as Error).message).not.toContain('wrong');
-    expect(fake.requests).toHaveLength(1);
-    await fake.close();
-
-    fake = await FakeHttpServer.start((_req, res) => res.send(400, '{"detail": {"status"', { 'content-type': 'application/json' }));
-    const malformed = await collect(new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url }).synthesize('Hi.')).catch((e: unknown) => e);
-    expect(malformed).toBeInstanceOf(ProviderStatusError);
-    expect(malformed).toMatchObject({ status: 400, retryable: false, body: '{"detail": {"status"' });
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it('warmup() opens a connection to the vendor and never throws; registers as "elevenlabs_rest"', async () => {
-    fake = await FakeHttpServer.start((_req, res) => res.send(200));
-    await new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet }).warmup();
-    expect(fake.requests).toHaveLength(1);
-    await expect(new ElevenLabsRestTTS({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
+  it('registers as "elevenlabs_rest" and exports the namespaced factory', () => {
     expect(createTTS('elevenlabs_rest', { apiKey: 'k' })).toBeInstanceOf(ElevenLabsRestTTS);
+    expect(RestTTS({ apiKey: 'k' })).toBeInstanceOf(ElevenLabsRestTTS);
   });
+});
+
+// The HTTP-TTS transport behaviours (abort, 401 naming the key, 429 retried, a cut stream, a
+// malformed error body, warmup, the env var), against the same fake.
+describeHttpTTSBehaviour({
+  name: 'ElevenLabsRestTTS',
+  provider: 'elevenlabs_rest',
+  envVar: 'ELEVENLABS_API_KEY',
+  serve: async (reply) => {
+    const server = await startFake((res, n) => reply(res, n));
+    fake = server;
+    return { url: server.url, hits: server.hits, requests: () => server.requests.length };
+  },
+  create: (options) => new ElevenLabsRestTTS(options),
+  createFromEnv: () => new ElevenLabsRestTTS(),
 });
 
 let conformance: FakeHttpServer;

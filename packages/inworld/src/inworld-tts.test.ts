@@ -1,14 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
-import { describeTTSConformance } from '@patter/testing/vitest';
+import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ALAW_8K,
   ConfigError,
   MULAW_8K,
   PCM16_16K,
   PCM16_8K,
-  ProviderAuthError,
   ProviderStatusError,
   TTSStreamError,
   conversionChain,
@@ -165,76 +164,21 @@ describe('InworldTTS', () => {
     expect(fake.hits).toHaveLength(3);
   });
 
-  it('an error line (INTERNAL) or a drop after audio began throws TTSStreamError, with no retry', async () => {
+  it('an error line (INTERNAL) after audio began throws TTSStreamError with status 500, with no retry', async () => {
     const first = ndjson(AUDIO.subarray(0, 333));
-    const fake = await fakeInworld((res, _hit, n) => {
-      if (n === 1) void streamLines(res, `${first}{"error":{"code":13,"message":"internal","details":[]}}\n`);
-      else {
-        void res.stream({ chunks: [first], then: 'destroy' });
-      }
-    });
+    const fake = await fakeInworld((res) => void streamLines(res, `${first}{"error":{"code":13,"message":"internal","details":[]}}\n`));
     const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
-    for (const status of [500, undefined]) {
-      const seen: Uint8Array[] = [];
-      const error = await (async () => {
-        for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
-      })().catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TTSStreamError);
-      expect(error).toMatchObject({ provider: 'inworld', retryable: false, bytesEmitted: 332, status });
-      expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 332));
-    }
-    expect(fake.hits).toHaveLength(2);
-  });
-
-  it('on abort the fake sees the request closed and nothing is emitted after', async () => {
-    const line = ndjson(AUDIO.subarray(0, 320));
-    const fake = await fakeInworld((res) => {
-      void res.stream({ chunks: Array.from({ length: 2000 }, () => line), delayMs: 2, then: 'hang' });
-    });
-    const controller = new AbortController();
-    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url });
     const seen: Uint8Array[] = [];
-    let count = -1;
-    for await (const chunk of tts.synthesize('Hello there.', { signal: controller.signal })) {
-      seen.push(chunk);
-      if (seen.length === 3) {
-        controller.abort();
-        count = seen.length;
-      }
-    }
-    expect(seen.length).toBe(count);
-    await fake.hits[0]?.done;
-    expect(fake.hits[0]?.closed).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(seen.length).toBe(count);
+    const error = await (async () => {
+      for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TTSStreamError);
+    expect(error).toMatchObject({ provider: 'inworld', retryable: false, bytesEmitted: 332, status: 500 });
+    expect(Buffer.concat(seen)).toEqual(AUDIO.subarray(0, 332));
+    expect(fake.hits).toHaveLength(1);
   });
 
-  it('a 401 names INWORLD_API_KEY and is not retried; a 429 with retry-after is retried', async () => {
-    const fake = await fakeInworld((res, _hit, n) => {
-      if (n === 1) res.send(429, '{"code":8,"message":"slow down"}', { 'retry-after': '0.05' });
-      else void streamLines(res, ndjson());
-    });
-    const bad = new InworldTTS({ apiKey: 'wrong', baseUrl: fake.url });
-    const error = await collect(bad.synthesize('Hi.')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toContain('INWORLD_API_KEY');
-    expect(fake.requests()).toBe(1);
-    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
-    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
-    expect(fake.hits).toHaveLength(2);
-  });
-
-  it('validates options at construction and reads INWORLD_API_KEY', () => {
-    const saved = process.env.INWORLD_API_KEY;
-    delete process.env.INWORLD_API_KEY;
-    try {
-      expect(() => new InworldTTS()).toThrow(/INWORLD_API_KEY/);
-      process.env.INWORLD_API_KEY = 'env-key';
-      expect(new InworldTTS().outputFormats[0]).toEqual(PCM16_16K);
-    } finally {
-      if (saved === undefined) delete process.env.INWORLD_API_KEY;
-      else process.env.INWORLD_API_KEY = saved;
-    }
+  it('validates options at construction', () => {
     expect(() => new InworldTTS({ apiKey: 'k', sampleRate: 4000 })).toThrow(/sampleRate/);
     expect(() => new InworldTTS({ apiKey: 'k', speakingRate: 3 })).toThrow(/speakingRate/);
     expect(() => new InworldTTS({ apiKey: 'k', temperature: 0 })).toThrow(/temperature/);
@@ -249,17 +193,23 @@ describe('InworldTTS', () => {
     }
   });
 
-  it('warmup() opens a connection to the vendor and never throws', async () => {
-    const fake = await fakeInworld((res) => res.send(200));
-    await new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet }).warmup();
-    expect(fake.requests()).toBe(1);
-    await expect(new InworldTTS({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', logger: quiet }).warmup()).resolves.toBeUndefined();
-  });
-
   it('registers as "inworld" and exports the namespaced factory', () => {
     expect(createTTS('inworld', { apiKey: 'k' })).toBeInstanceOf(InworldTTS);
     expect(TTS({ apiKey: 'k' })).toBeInstanceOf(InworldTTS);
   });
+});
+
+// The HTTP-TTS transport behaviours (abort, 401 naming the key, 429 retried, a cut stream, a
+// malformed error body, warmup, the env var), with the audio carried the Inworld way: NDJSON lines.
+describeHttpTTSBehaviour({
+  name: 'InworldTTS',
+  provider: 'inworld',
+  envVar: 'INWORLD_API_KEY',
+  apiKey: KEY,
+  serve: (reply) => fakeInworld((res, _hit, n) => reply(res, n)),
+  create: (options) => new InworldTTS(options),
+  createFromEnv: () => new InworldTTS(),
+  responseBody: (audio) => Buffer.from(ndjson(audio)),
 });
 
 /** Deterministic audio per text (whole samples), what the conformance fake speaks. */

@@ -84,7 +84,7 @@ describe('HTTP-TTS behaviour checks', () => {
     const results = await runConformanceChecks(httpTTSBehaviourChecks(harness('retriesFailures')));
     const failed = results.filter((r) => !r.passed).map((r) => r.name);
     expect(failed).toEqual([
-      'a 401 names ACME_API_KEY and is not retried',
+      'a 401 names ACME_API_KEY (not the key) and is not retried',
       'a connection cut mid-stream throws TTSStreamError after the whole samples so far, with no retry',
       'a malformed JSON error body still gives a clear status error, not retried',
     ]);

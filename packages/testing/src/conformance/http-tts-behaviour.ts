@@ -34,6 +34,12 @@ export interface HttpTTSBehaviourHarness {
   create(options: { readonly apiKey: string; readonly baseUrl: string; readonly logger: Logger }): TTSProvider;
   /** The provider with no options at all (its key from `envVar`): checks the env var is read and its absence named. */
   createFromEnv?(): TTSProvider;
+  /**
+   * The response body the vendor sends for `audio`, which the provider must turn back into exactly
+   * `audio`. Default: the raw bytes. (Inworld: NDJSON lines of base64 WAV chunks.) The checks cut
+   * the body at odd byte offsets.
+   */
+  responseBody?(audio: Uint8Array): Uint8Array;
 }
 
 const AUDIO = Uint8Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff);
@@ -51,9 +57,6 @@ function irregular(audio: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
-function streamAudio(res: FakeHttpResponse): void {
-  void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(AUDIO) });
-}
 
 async function synthesizeAll(tts: TTSProvider, text: string, signal?: AbortSignal): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -75,12 +78,17 @@ export function httpTTSBehaviourChecks(harness: HttpTTSBehaviourHarness): Confor
   const apiKey = harness.apiKey ?? 'test-key';
   const sampleBytes = harness.sampleBytes ?? 2;
   const provider = (fake: HttpTTSFake, key = apiKey) => harness.create({ apiKey: key, baseUrl: fake.url, logger: quiet });
+  const body = harness.responseBody ?? ((audio: Uint8Array) => audio);
+  const streamAudio = (res: FakeHttpResponse): void => {
+    void res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(body(AUDIO)) });
+  };
   return [
     {
       name: 'on abort the fake sees the request closed and nothing is emitted after',
       run: async () => {
         const fake = await harness.serve((res) => {
-          void res.stream({ chunks: Array.from({ length: 2000 }, () => AUDIO.subarray(0, 321)), delayMs: 2, then: 'hang' });
+          const piece = body(AUDIO.subarray(0, 321));
+          void res.stream({ chunks: Array.from({ length: 2000 }, () => piece), delayMs: 2, then: 'hang' });
         });
         const controller = new AbortController();
         let seen = 0;
@@ -101,12 +109,13 @@ export function httpTTSBehaviourChecks(harness: HttpTTSBehaviourHarness): Confor
       },
     },
     {
-      name: `a 401 names ${harness.envVar} and is not retried`,
+      name: `a 401 names ${harness.envVar} (not the key) and is not retried`,
       run: async () => {
         const fake = await harness.serve(streamAudio);
         const error = await errorOf(synthesizeAll(provider(fake, 'wrong'), 'Hi.'));
         assert(error instanceof ProviderAuthError, `expected ProviderAuthError, got ${String(error)}`);
         assert(error.message.includes(harness.envVar), `the message does not name ${harness.envVar}: ${error.message}`);
+        assert(!error.message.includes('wrong'), 'the message carries the refused key');
         assertEqual(fake.requests(), 1, 'requests');
       },
     },
@@ -124,7 +133,7 @@ export function httpTTSBehaviourChecks(harness: HttpTTSBehaviourHarness): Confor
     {
       name: 'a connection cut mid-stream throws TTSStreamError after the whole samples so far, with no retry',
       run: async () => {
-        const fake = await harness.serve((res) => void res.stream({ chunks: [AUDIO.subarray(0, 1001)], then: 'destroy' }));
+        const fake = await harness.serve((res) => void res.stream({ chunks: [body(AUDIO.subarray(0, 1001))], then: 'destroy' }));
         const chunks: Uint8Array[] = [];
         const error = await errorOf(
           (async () => {
