@@ -93,6 +93,15 @@ describe('telemetry of an engine call (Twilio, OpenAI Realtime)', () => {
       await waitFor(() => call.marks.items.some((m) => m.name === `patter-heard-engine-${turn}` && m.echoedAt !== undefined), 5_000);
     }
 
+    // While the call is live, the tokens of each response.done are already counted (all of them: the hang-up reply has none).
+    const liveTokens = async () =>
+      (await otel.points())
+        .filter((p) => p.name === 'patter.cost.engine_tokens' && p.attributes['patter.engine.provider'] === 'openai_realtime')
+        .reduce((sum, p) => sum + (p.value as number), 0);
+    for (let i = 0; i < 250 && (await liveTokens()) < 360; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await liveTokens()).toBe(180 + 15 + 120 + 45);
+    expect((await otel.points()).find((p) => p.name === 'patter.calls.active' && p.attributes['patter.mode'] === 'engine')?.value).toBe(1);
+
     // The agent hangs up (end_call): a hang-up span under the call.
     await conn.send({ type: 'response.created', response: { id: 'resp_end', object: 'realtime.response', status: 'in_progress' } });
     const item = { id: 'item_end', type: 'function_call', call_id: 'call_end', name: 'end_call', arguments: '' };

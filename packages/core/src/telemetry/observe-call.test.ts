@@ -81,6 +81,37 @@ describe('observeCall', () => {
     expect((await points('patter.cost.usd')).map((p) => p.attributes)).toContainEqual({ 'patter.stt.provider': 'soniox', 'patter.provider.kind': 'stt' });
   });
 
+  it('engine tokens and cost are counted as each reply’s usage comes (usage events), ending at the call totals', async () => {
+    const engineAgent = { engine: { key: 'fake_engine', model: 'fake-rt-1' } } as unknown as AgentOptions;
+    const events = new TypedEmitter<CallSessionEvents>();
+    observeCall(events, { agent: engineAgent, carrier: 'twilio' });
+    events.emit('callStart', { ...info, callId: 'CA-engine-usage' });
+    const tokens = async () =>
+      Object.fromEntries(
+        (await points('patter.cost.engine_tokens'))
+          .filter((p) => p.attributes['patter.engine.provider'] === 'fake_engine')
+          .map((p) => [`${String(p.attributes['patter.token.modality'])}:${String(p.attributes['patter.token.direction'])}`, p.value]),
+      );
+    const usd = async () => (await points('patter.cost.usd')).find((p) => p.attributes['patter.engine.provider'] === 'fake_engine')?.value;
+    // The first reply's response.done.
+    events.emit('usage', { usage: { fake_engine: { inputTokens: 10, outputTokens: 4, inputAudioTokens: 50, outputAudioTokens: 20 } }, cost: { fake_engine: 0.002 } });
+    expect(await tokens()).toEqual({ 'text:input': 10, 'text:output': 4, 'audio:input': 50, 'audio:output': 20 });
+    expect(await usd()).toBeCloseTo(0.002, 9);
+    // The second reply: only what grew is added.
+    events.emit('usage', { usage: { fake_engine: { inputTokens: 25, outputTokens: 9, inputAudioTokens: 90, outputAudioTokens: 45 } }, cost: { fake_engine: 0.005 } });
+    expect(await tokens()).toEqual({ 'text:input': 25, 'text:output': 9, 'audio:input': 90, 'audio:output': 45 });
+    events.emit('callEnd', {
+      callId: 'CA-engine-usage', callRef: 'r', reason: 'caller_hangup', startedAt: Date.now(), durationMs: 20_000, transcript: [],
+      usage: { fake_engine: { inputTokens: 25, outputTokens: 9, inputAudioTokens: 90, outputAudioTokens: 45, callSeconds: 20 }, twilio: { callSeconds: 20 } },
+      cost: { fake_engine: 0.006, twilio: 0.0028 },
+    });
+    // The totals are the call's, each counted once; the model is on every point.
+    expect(await tokens()).toEqual({ 'text:input': 25, 'text:output': 9, 'audio:input': 90, 'audio:output': 45 });
+    expect(await usd()).toBeCloseTo(0.006, 9);
+    const labelled = (await points('patter.cost.engine_tokens')).filter((p) => p.attributes['patter.engine.provider'] === 'fake_engine');
+    for (const point of labelled) expect(point.attributes['patter.engine.model']).toBe('fake-rt-1');
+  });
+
   it('counts provider errors, retries and reconnects by provider and error kind', async () => {
     observeCall(new TypedEmitter<CallSessionEvents>(), { agent, carrier: 'twilio' }); // subscribes the runtime
     const error = new ProviderStatusError('deepgram', 503, 'busy');
