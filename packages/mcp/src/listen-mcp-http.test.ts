@@ -21,7 +21,7 @@ const SECRET = 'mcp-http-secret-0123456789';
 let store: CallStore;
 beforeAll(async () => {
   store = await openCallStore({ memory: true, logger: silentLogger });
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   await store.close();
 });

@@ -39,18 +39,27 @@ export function checkBearer(header: string | undefined, secretDigest: Buffer): b
 }
 
 /**
+ * The HTTP transport's secret: `secret`, else `PATTER_MCP_SECRET`. Throws `ConfigError` naming
+ * `secret` (and the variable) when there is none or it is shorter than 16 characters.
+ */
+export function resolveMcpSecret(secret: string | undefined): string {
+  const value = secret ?? (process.env.PATTER_MCP_SECRET || undefined);
+  if (value === undefined) {
+    throw new ConfigError('secret', 'the MCP HTTP transport places calls for whoever reaches it: set a secret (or PATTER_MCP_SECRET)', {
+      envVar: 'PATTER_MCP_SECRET',
+    });
+  }
+  if (typeof value !== 'string' || value.length < 16) throw new ConfigError('secret', 'expected a string of at least 16 characters', { envVar: 'PATTER_MCP_SECRET' });
+  return value;
+}
+
+/**
  * Serves the MCP tools over streamable HTTP (stateless: one MCP server per request, so any
  * instance of a fleet can answer) on its own port. Every request needs the bearer secret:
  * 401 otherwise. Refuses to start without a secret.
  */
 export async function listenMcpHttp(mcp: PatterMcp, options: McpHttpOptions = {}): Promise<McpHttpHandle> {
-  const secret = options.secret ?? (process.env.PATTER_MCP_SECRET || undefined);
-  if (secret === undefined) {
-    throw new ConfigError('secret', 'the MCP HTTP transport places calls for whoever reaches it: set a secret (or PATTER_MCP_SECRET)', {
-      envVar: 'PATTER_MCP_SECRET',
-    });
-  }
-  if (typeof secret !== 'string' || secret.length < 16) throw new ConfigError('secret', 'expected a string of at least 16 characters', { envVar: 'PATTER_MCP_SECRET' });
+  const secret = resolveMcpSecret(options.secret);
   const port = options.port ?? 8765;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('port', 'expected an integer from 0 to 65535');
   const host = options.host ?? '127.0.0.1';

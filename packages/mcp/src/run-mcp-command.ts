@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { PatterError } from '@patter/core';
 import type { ServeOptions } from '@patter/server';
 import { CallStore, openCallStore } from '@patter/store';
-import { listenMcpHttp, type McpHttpHandle } from './listen-mcp-http.js';
+import { listenMcpHttp, resolveMcpSecret, type McpHttpHandle } from './listen-mcp-http.js';
 import { loadMcpModule } from './load-mcp-module.js';
 import { PatterMcp } from './patter-mcp.js';
 
@@ -68,6 +68,8 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
   };
   let openedStore: CallStore | undefined;
   try {
+    // Refused before anything starts: an HTTP endpoint that places calls never runs without its secret.
+    const secret = values.http ? resolveMcpSecret(undefined) : undefined;
     const { phone, agent, agents, serveOptions } = await loadMcpModule(positionals[0]!);
     const store = await resolveStore(serveOptions.store, phone.logger);
     if (!(serveOptions.store instanceof CallStore)) openedStore = store;
@@ -91,7 +93,7 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
     let http: McpHttpHandle | undefined;
     if (values.http) {
       const mcpPort = number('mcp-port', values['mcp-port']);
-      http = await listenMcpHttp(mcp, { ...(mcpPort !== undefined && { port: mcpPort }), ...(values['mcp-host'] !== undefined && { host: values['mcp-host'] }) });
+      http = await listenMcpHttp(mcp, { ...(secret !== undefined && { secret }), ...(mcpPort !== undefined && { port: mcpPort }), ...(values['mcp-host'] !== undefined && { host: values['mcp-host'] }) });
       io.err(`patter-mcp: MCP endpoint ${http.url} (Authorization: Bearer $PATTER_MCP_SECRET)`);
     } else {
       await mcp.connectStdio();
