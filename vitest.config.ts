@@ -7,6 +7,8 @@ const packages = fileURLToPath(new URL('./packages/', import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
+      // The demo is an app, not a package: apps/e2e-browser drives its receptionist.
+      { find: /^@patter\/demo$/, replacement: fileURLToPath(new URL('./apps/demo/src/index.ts', import.meta.url)) },
       { find: /^@patter\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` },
       // The one subpath export: the vitest suites of @patter/testing.
       { find: /^@patter\/testing\/vitest$/, replacement: `${packages}testing/src/vitest.ts` },

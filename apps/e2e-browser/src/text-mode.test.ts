@@ -1,7 +1,5 @@
-import { Bookings } from '../../demo/src/bookings.js';
-import { buildAgent } from '../../demo/src/build-agent.js';
-import { restaurantAgent } from '../../demo/src/restaurant-agent.js';
 import { silentLogger, type CallEndSummary } from '@patter/core';
+import { Bookings, buildAgent, restaurantAgent } from '@patter/demo';
 import { Patter, type ServerHandle } from '@patter/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, NO_CHROMIUM, launchChromium, type LaunchedBrowser } from './chromium.js';
