@@ -116,8 +116,9 @@ describe('patter-mcp over stdio', { timeout: 240_000 }, () => {
     const byAgent = json<{ calls: CallListRow[] }>(await client.callTool({ name: 'list_calls', arguments: { agent: 'front-desk' } }));
     expect(byAgent.calls).toEqual([]);
 
-    // stdout carried the protocol only: the server's log lines went to stderr.
+    // stdout carried the protocol only: the server's log lines and the module's console.log went to stderr.
     expect(stderr()).toContain('patter server listening');
+    expect(stderr()).toContain('sim-agent module loaded');
   });
 
   it('make_call without wait returns the call id at once; a named agent runs it with its variables; get_call reads it once ended', async () => {
