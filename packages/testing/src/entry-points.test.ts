@@ -1,27 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sourceModuleGraph } from './kit/source-module-graph.js';
 
 const src = dirname(fileURLToPath(import.meta.url));
-
-/** The bare module specifiers a source file loads at run time, following its relative imports (type-only imports left out). */
-function runtimeImports(entry: string): Set<string> {
-  const bare = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/^(?:import|export)\s+(?!type\s)[^'"]*?from\s+'([^']+)'/gm)) {
-      const specifier = match[1] as string;
-      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
-      else bare.add(specifier);
-    }
-  };
-  visit(resolve(src, entry));
-  return bare;
-}
+const runtimeImports = (entry: string) => sourceModuleGraph(resolve(src, entry)).packages;
 
 describe('@patter/testing entry points', () => {
   it('the main entry (fakes, simulators, checks) loads without vitest', () => {

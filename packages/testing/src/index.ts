@@ -71,6 +71,7 @@ export { runSTTCallEnd, type STTCallEndOptions } from './conformance/run-stt-cal
 export { until } from './kit/until.js';
 export { collectAll } from './kit/collect-all.js';
 export { captureLogger, type CapturedLine } from './kit/capture-logger.js';
+export { sourceModuleGraph, type SourceModuleGraph } from './kit/source-module-graph.js';
 export {
   httpTTSBehaviourChecks,
   type HttpTTSBehaviourHarness,
