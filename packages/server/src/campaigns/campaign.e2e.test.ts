@@ -194,6 +194,9 @@ describe('campaign options are checked, naming the option', () => {
     await expect(phone().serve({ ...base, store: false, fleet: { slots: 0 } })).rejects.toMatchObject({ option: 'fleet.slots' });
     await expect(phone().serve({ ...base, store: false, fleet: { limits: { cpsPerFromNumber: 0 } } })).rejects.toMatchObject({ option: 'fleet.limits.cpsPerFromNumber' });
     await expect(phone().serve({ ...base, store: false, fleet: { bogus: 1 } as never })).rejects.toMatchObject({ option: 'fleet.bogus' });
+    await expect(phone().serve({ ...base, store: false, fleet: { jobSchema: 'Bad-Name' } })).rejects.toMatchObject({ option: 'fleet.jobSchema' });
+    await expect(phone().serve({ ...base, store: false, fleet: { jobExpireSeconds: 0.5 } })).rejects.toMatchObject({ option: 'fleet.jobExpireSeconds' });
+    await expect(phone().serve({ ...base, store: false, fleet: { leaseMs: -1 } })).rejects.toMatchObject({ option: 'fleet.leaseMs' });
   }, 30_000);
 
   it('phone.campaign() refuses an unknown agent, a bad contact, and a server without the fleet', async () => {

@@ -20,13 +20,17 @@ export interface FleetServeOptions {
   readonly maxCallMs?: number;
   /** How often due contacts are queued and stale ones checked. Default 1 s. */
   readonly tickMs?: number;
+  /** A dial job held this long by a server that died is handed to another. Default 60 s. */
+  readonly jobExpireSeconds?: number;
+  /** The PostgreSQL schema of the job queue (pg-boss). Fleets sharing a database need their own. Default `pgboss`. */
+  readonly jobSchema?: string;
 }
 
 export interface ResolvedFleetOptions extends Omit<FleetServeOptions, 'agents'> {
   readonly agents: ReadonlyMap<string, Agent>;
 }
 
-const KEYS = new Set(['limits', 'slots', 'agents', 'workerId', 'leaseMs', 'callCheckMs', 'maxCallMs', 'tickMs']);
+const KEYS = new Set(['limits', 'slots', 'agents', 'workerId', 'leaseMs', 'callCheckMs', 'maxCallMs', 'tickMs', 'jobExpireSeconds', 'jobSchema']);
 const DURATIONS = ['leaseMs', 'callCheckMs', 'maxCallMs', 'tickMs'] as const;
 
 /** `true` or an options object → resolved options; ConfigError naming `fleet.<option>`. */
@@ -39,6 +43,12 @@ export function resolveFleetOptions(value: boolean | FleetServeOptions): Resolve
   for (const key of DURATIONS) {
     const ms = options[key];
     if (ms !== undefined && !(typeof ms === 'number' && ms > 0 && Number.isFinite(ms))) throw new ConfigError(`fleet.${key}`, 'expected milliseconds (> 0)');
+  }
+  if (options.jobExpireSeconds !== undefined && (!Number.isInteger(options.jobExpireSeconds) || options.jobExpireSeconds < 1)) {
+    throw new ConfigError('fleet.jobExpireSeconds', 'expected whole seconds >= 1');
+  }
+  if (options.jobSchema !== undefined && (typeof options.jobSchema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.jobSchema))) {
+    throw new ConfigError('fleet.jobSchema', 'expected a PostgreSQL schema name (lower case letters, digits, _)');
   }
   if (options.workerId !== undefined && (typeof options.workerId !== 'string' || options.workerId === '')) {
     throw new ConfigError('fleet.workerId', 'expected a non-empty string');

@@ -106,8 +106,8 @@ export class ServerFleet {
 
   private async open(): Promise<Fleet> {
     const store = await this.history.store();
-    const { agents: _agents, ...rest } = this.options;
-    const fleet = await Fleet.start({ ...rest, client: store.client, dialer: this.dialer(), logger: this.logger });
+    const { agents: _agents, jobSchema, ...rest } = this.options;
+    const fleet = await Fleet.start({ ...rest, ...(jobSchema !== undefined && { schema: jobSchema }), client: store.client, dialer: this.dialer(), logger: this.logger });
     if (this.closed) {
       await fleet.stop();
       throw new PatterError('the server closed while the fleet was starting');
