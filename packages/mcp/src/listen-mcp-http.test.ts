@@ -131,6 +131,26 @@ describe('MCP over streamable HTTP', { timeout: 60_000 }, () => {
   });
 });
 
+describe('make_call progress', { timeout: 60_000 }, () => {
+  it('while a waited call goes on, progress notifications keep a client with resetTimeoutOnProgress waiting past its request timeout', async () => {
+    const { http } = await start();
+    const client = await connect(http.url, `Bearer ${SECRET}`);
+    const progress: { progress: number; message?: string | undefined }[] = [];
+    const result = await client.callTool({ name: 'make_call', arguments: { to: '+14155550126', wait: true, timeoutSeconds: 4 } }, undefined, {
+      timeout: 2_000,
+      resetTimeoutOnProgress: true,
+      onprogress: (p) => void progress.push(p),
+    });
+    expect(json<CallView>(result)).toMatchObject({ status: 'in-progress', timedOut: true });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress[0]).toMatchObject({ message: 'call in progress' });
+    // Without resetTimeoutOnProgress the same wait is cut by the client's timeout.
+    await expect(
+      client.callTool({ name: 'make_call', arguments: { to: '+14155550127', wait: true, timeoutSeconds: 4 } }, undefined, { timeout: 2_000 }),
+    ).rejects.toThrow(/timed out/i);
+  });
+});
+
 describe('checkBearer', () => {
   it('accepts exactly "Bearer <secret>"', async () => {
     const { createHash } = await import('node:crypto');

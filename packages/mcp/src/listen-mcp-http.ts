@@ -54,9 +54,9 @@ export function resolveMcpSecret(secret: string | undefined): string {
 }
 
 /**
- * Serves the MCP tools over streamable HTTP (stateless: one MCP server per request, so any
- * instance of a fleet can answer) on its own port. Every request needs the bearer secret:
- * 401 otherwise. Refuses to start without a secret.
+ * Serves the MCP tools over streamable HTTP on its own port: stateless (one MCP server per
+ * request, so any instance of a fleet can answer), responses streamed as SSE (with `make_call`'s
+ * progress). Every request needs the bearer secret: 401 otherwise. Refuses to start without one.
  */
 export async function listenMcpHttp(mcp: PatterMcp, options: McpHttpOptions = {}): Promise<McpHttpHandle> {
   const secret = resolveMcpSecret(options.secret);
@@ -87,7 +87,7 @@ export async function listenMcpHttp(mcp: PatterMcp, options: McpHttpOptions = {}
       return;
     }
     const mcpServer = mcp.createServer();
-    const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true }) // no sessionIdGenerator: stateless;
+    const transport = new StreamableHTTPServerTransport({}) // no sessionIdGenerator: stateless; SSE responses carry make_call's progress;
     res.on('close', () => {
       void transport.close();
       void mcpServer.close();

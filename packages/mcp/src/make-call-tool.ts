@@ -49,6 +49,7 @@ export function registerMakeCallTool(server: McpServer, context: ToolContext): v
         outcomes.placed({ callId: placed.callId, to: args.to, placedAt });
         logger.info({ callId: placed.callId, to: maskPhoneNumber(args.to), wait: args.wait === true }, 'mcp call placed');
         if (args.wait !== true) return jsonResult(viewInProgress(placed.callId, args.to, placedAt));
+        const progressToken = extra._meta?.progressToken;
         const timeoutMs = Math.min(options.maxWaitMs, (args.timeoutSeconds ?? Infinity) * 1000);
         const view = await waitForCall(placed.callId, {
           store: options.store,
@@ -57,6 +58,16 @@ export function registerMakeCallTool(server: McpServer, context: ToolContext): v
           pollMs: options.pollIntervalMs,
           recordGraceMs: options.recordGraceMs,
           signal: extra.signal,
+          ...(progressToken !== undefined && {
+            // MCP progress while the call goes on: a client that asked for it (resetTimeoutOnProgress) keeps waiting.
+            onWaiting: (elapsedMs: number) =>
+              void extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken, progress: Math.floor(elapsedMs / 1000), message: 'call in progress' },
+                })
+                .catch(() => {}),
+          }),
         });
         return jsonResult(view);
       }),

@@ -12,6 +12,8 @@ export interface WaitForCallOptions {
   /** After the end is known, how long to wait for its record (written after the post-call analysis). */
   readonly recordGraceMs: number;
   readonly signal?: AbortSignal;
+  /** Called on each poll while the call goes on (e.g. to send MCP progress, so a client's timeout restarts). */
+  readonly onWaiting?: (elapsedMs: number) => void;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface WaitForCallOptions {
  */
 export async function waitForCall(callId: string, options: WaitForCallOptions): Promise<CallView> {
   const { store, outcomes, signal } = options;
-  const deadline = Date.now() + options.timeoutMs;
+  const startedAt = Date.now();
+  const deadline = startedAt + options.timeoutMs;
   let endSeenAt: number | undefined;
   for (;;) {
     const record = await store.getCall(callId);
@@ -36,6 +39,7 @@ export async function waitForCall(callId: string, options: WaitForCallOptions): 
       if (!answered || now - endSeenAt >= options.recordGraceMs) return viewFromSummary(summary, placed?.to);
     }
     if (signal?.aborted || now >= deadline) return viewInProgress(callId, placed?.to, placed?.placedAt, true);
+    options.onWaiting?.(now - startedAt);
     await outcomes.pause(callId, Math.min(options.pollMs, deadline - now), signal);
   }
 }
