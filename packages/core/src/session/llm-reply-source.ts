@@ -26,7 +26,7 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
         let text = '';
         const calls: ToolCallRequest[] = [];
         for (let attempt = 0; ; attempt++) {
-          const request = new LLMRequestRecord(llm.key, hooks.onRequestEnd);
+          const request = new LLMRequestRecord(llm.key, hooks.onRequestEnd, signal);
           const stream = llm.chat(context.history.messages(), {
             ...(withTools ? { tools: context.tools.specs } : {}),
             signal,

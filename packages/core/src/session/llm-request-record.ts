@@ -3,7 +3,8 @@ import type { ProviderRequestTiming } from './call-session.js';
 
 /**
  * The timing of one LLM request for its trace span: start, first token or tool call, end of
- * the stream, the vendor's request id and usage. Reported once, when the stream ended.
+ * the stream, the vendor's request id and usage. Reported once, when the stream ended or — in
+ * the same tick — when `signal` aborted it (a barge-in commits the turn right after the abort).
  */
 export class LLMRequestRecord {
   readonly startedAt = performance.now();
@@ -16,7 +17,12 @@ export class LLMRequestRecord {
   constructor(
     private readonly provider: string,
     private readonly report: ((request: ProviderRequestTiming) => void) | undefined,
-  ) {}
+    private readonly signal: AbortSignal,
+  ) {
+    if (report) signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private readonly onAbort = (): void => this.end();
 
   readonly onRequestId = (requestId: string): void => {
     this.requestId = requestId;
@@ -34,6 +40,7 @@ export class LLMRequestRecord {
   end(): void {
     if (this.ended || !this.report) return;
     this.ended = true;
+    this.signal.removeEventListener('abort', this.onAbort);
     this.report({
       kind: 'llm',
       provider: this.provider,

@@ -129,6 +129,25 @@ export class SynthesisJob {
     const onRequestId = (id: string): void => {
       requestId = id;
     };
+    // Reported once: when the stream ended, or in the abort's own tick (a barge-in commits the
+    // turn right after aborting, before this stream unwinds).
+    let reported = false;
+    const report = (): void => {
+      if (reported || !this.options.onDone) return;
+      reported = true;
+      signal.removeEventListener('abort', report);
+      this.options.onDone({
+        kind: 'tts',
+        provider: tts.key,
+        startedAt,
+        ...(firstAt === undefined ? {} : { firstAt }),
+        endedAt: performance.now(),
+        outcome: signal.aborted ? 'aborted' : outcome,
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(characters > 0 ? { usage: { characters } } : {}),
+      });
+    };
+    if (this.options.onDone && !signal.aborted) signal.addEventListener('abort', report, { once: true });
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -164,16 +183,7 @@ export class SynthesisJob {
         characters += this.text.length;
         usage.add(tts.key, 'characters', this.text.length);
       }
-      this.options.onDone?.({
-        kind: 'tts',
-        provider: tts.key,
-        startedAt,
-        ...(firstAt === undefined ? {} : { firstAt }),
-        endedAt: performance.now(),
-        outcome: signal.aborted ? 'aborted' : outcome,
-        ...(requestId === undefined ? {} : { requestId }),
-        ...(characters > 0 ? { usage: { characters } } : {}),
-      });
+      report();
     }
   }
 }
