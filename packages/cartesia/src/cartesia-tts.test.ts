@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ALAW_8K,
@@ -16,6 +16,7 @@ import {
   negotiateFormat,
   type Logger,
   type TTSUsage,
+  silentLogger,
 } from '@patter/core';
 import { CartesiaTTS, TTS } from './index.js';
 
@@ -29,7 +30,6 @@ interface Hit {
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
-const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
 const ENCODINGS = ['pcm_s16le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw'];
 const RATES = [8000, 16000, 22050, 24000, 44100, 48000];
 const VOICE = 'f786b574-daa5-4673-aa0c-cbe3e8534c02';
@@ -69,35 +69,16 @@ async function fakeCartesia(reply: Reply): Promise<{ url: string; hits: Hit[]; r
   return { url: fake.url, hits, requests: () => server.requests.length };
 }
 
-/** The audio in irregular chunk sizes, odd ones included. */
-function irregular(audio: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < audio.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(audio.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
 function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregularChunks(audio) });
 }
-
-async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of iterable) out.push(chunk);
-  return out;
-}
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 describe('CartesiaTTS', () => {
   it('sends the /tts/bytes request for the defaults and yields the fake audio, sample-aligned and complete', async () => {
     const fake = await fakeCartesia((res) => void streamIrregular(res));
     const tts = new CartesiaTTS({ apiKey: 'test-key', baseUrl: fake.url });
     const usage: TTSUsage[] = [];
-    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    const chunks = await collectAll(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
     expect(fake.hits[0]?.body).toEqual({
       model_id: 'sonic-3',
       voice: { mode: 'id', id: VOICE },
@@ -117,8 +98,8 @@ describe('CartesiaTTS', () => {
     const fake = await fakeCartesia((res) => void streamIrregular(res, g711));
     const tts = CartesiaTTS.forTwilio({ apiKey: 'test-key', baseUrl: fake.url, speed: 1.2, language: 'es', voice: 'v-1' });
     expect(tts.outputFormats).toEqual([PCM16_8K, MULAW_8K, ALAW_8K]);
-    expect(Buffer.concat(await collect(tts.synthesize('Hola.', { format: MULAW_8K })))).toEqual(g711);
-    await collect(tts.synthesize('Hola.', { format: ALAW_8K }));
+    expect(Buffer.concat(await collectAll(tts.synthesize('Hola.', { format: MULAW_8K })))).toEqual(g711);
+    await collectAll(tts.synthesize('Hola.', { format: ALAW_8K }));
     expect(fake.hits[0]?.body).toEqual({
       model_id: 'sonic-3',
       voice: { mode: 'id', id: 'v-1' },
@@ -128,14 +109,14 @@ describe('CartesiaTTS', () => {
       output_format: { container: 'raw', encoding: 'pcm_mulaw', sample_rate: 8000 },
     });
     expect(fake.hits[1]?.body).toMatchObject({ output_format: { container: 'raw', encoding: 'pcm_alaw', sample_rate: 8000 } });
-    await expect(collect(tts.synthesize('Hola.', { format: PCM16_16K }))).rejects.toBeInstanceOf(ConfigError);
+    await expect(collectAll(tts.synthesize('Hola.', { format: PCM16_16K }))).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('sampleRate is 8000 or 16000; speed 0.6–1.5; speed on older models warns', () => {
     expect(() => new CartesiaTTS({ apiKey: 'k', sampleRate: 24000 as 16000 })).toThrow(/sampleRate/);
     expect(() => new CartesiaTTS({ apiKey: 'k', speed: 2 })).toThrow(/speed/);
     const warnings: string[] = [];
-    const logger: Logger = { ...quiet, warn: (_f, m) => void warnings.push(m) };
+    const logger: Logger = { ...silentLogger, warn: (_f, m) => void warnings.push(m) };
     new CartesiaTTS({ apiKey: 'k', model: 'sonic-2', speed: 1.1, logger });
     new CartesiaTTS({ apiKey: 'k', model: 'sonic-3', speed: 1.1, logger });
     expect(warnings).toEqual(['cartesia speed has no effect before sonic-3']);
@@ -163,20 +144,11 @@ describeHttpTTSBehaviour({
   createFromEnv: () => new CartesiaTTS(),
 });
 
-/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 7;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
-  return out;
-}
-
 let conformance: Awaited<ReturnType<typeof fakeCartesia>>;
 describeTTSConformance({
   name: 'CartesiaTTS',
-  createProvider: () => new CartesiaTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new CartesiaTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const hit = conformance.hits.at(-1);
     await hit?.done;
@@ -185,7 +157,7 @@ describeTTSConformance({
   beforeEach: async () => {
     conformance = await fakeCartesia((res, hit) => {
       const text = String(hit.body.transcript);
-      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+      void res.stream({ chunks: irregularChunks(textAudio(text)), delayMs: text.length > 60 ? 5 : 0 });
     });
   },
 });

@@ -5,9 +5,9 @@ import {
   conversionChain,
   createTTS,
   negotiateFormat,
-  type Logger,
+  silentLogger,
 } from '@patter/core';
-import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';
@@ -18,38 +18,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const FORMATS = ['pcm_8000', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'pcm_48000', 'ulaw_8000', 'alaw_8000'];
-const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
-
-async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of iterable) parts.push(chunk);
-  return Buffer.concat(parts);
-}
-
-/** Deterministic audio per text (whole samples): what the fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 5;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 7) & 0xff;
-  return out;
-}
-
-function irregular(audio: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < audio.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(audio.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
 
 type Reply = (res: FakeHttpResponse, n: number, text: string) => void;
 const speak: Reply = (res, _n, text) =>
-  void res.stream({ headers: { 'content-type': 'audio/basic' }, chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+  void res.stream({ headers: { 'content-type': 'audio/basic' }, chunks: irregularChunks(textAudio(text)), delayMs: text.length > 60 ? 5 : 0 });
 
 /**
  * `POST /v1/text-to-speech/{voice}/stream?output_format=…` as the notes describe it: rejects a
@@ -73,6 +46,8 @@ async function startFake(reply: Reply = speak): Promise<FakeHttpServer & { reado
   });
   return Object.assign(server, { hits });
 }
+
+const collect = async (iterable: AsyncIterable<Uint8Array>) => Buffer.concat(await collectAll(iterable));
 
 describe('ElevenLabsRestTTS', () => {
   it('posts to /stream with the key, model and carrier format, and streams the audio back', async () => {
@@ -133,8 +108,8 @@ describeHttpTTSBehaviour({
 let conformance: FakeHttpServer;
 describeTTSConformance({
   name: 'ElevenLabsRestTTS',
-  createProvider: () => new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const request = conformance.requests.at(-1);
     await request?.clientClosed;

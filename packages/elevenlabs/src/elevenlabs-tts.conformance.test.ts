@@ -1,33 +1,10 @@
-import type { Logger } from '@patter/core';
-import { FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
+import { type Logger, silentLogger } from '@patter/core';
+import { FakeWebSocketServer, type FakeWebSocketConnection, irregularChunks, textAudio } from '@patter/testing';
 import { describeTTSConformance } from '@patter/testing/vitest';
 import { ElevenLabsTTS } from './index.js';
 
 const VOICE = '21m00Tcm4TlvDq8ikWAM';
 const FORMATS = ['pcm_8000', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'pcm_48000', 'ulaw_8000', 'alaw_8000'];
-const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
-
-/** Deterministic audio per text (whole samples): what the fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 11;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 13) & 0xff;
-  return out;
-}
-
-/** The audio cut at irregular byte offsets (odd ones included), one `audio` message each. */
-function irregular(audio: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < audio.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(audio.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
 /** Breaks the exchange the way ElevenLabs does: an error message, then close 1008. */
 async function reject(conn: FakeWebSocketConnection, why: string): Promise<void> {
   await conn.send({ message: why, error: 'invalid_request', code: 1008 });
@@ -57,7 +34,7 @@ async function startFake(): Promise<FakeWebSocketServer> {
       if (typeof input.text !== 'string' || !/[^ ] $/.test(input.text) || input.flush !== true) return reject(conn, 'bad text message');
       const text = input.text.slice(0, -1);
       const delayMs = text.length > 60 ? 5 : 0;
-      for (const chunk of irregular(speechFor(text))) {
+      for (const chunk of irregularChunks(textAudio(text))) {
         const message = { audio: Buffer.from(chunk).toString('base64'), isFinal: false };
         await (delayMs > 0 ? conn.sendAfter(delayMs, message) : conn.send(message));
         if (!conn.isOpen) return;
@@ -73,8 +50,8 @@ async function startFake(): Promise<FakeWebSocketServer> {
 let fake: FakeWebSocketServer;
 describeTTSConformance({
   name: 'ElevenLabsTTS (stream-input)',
-  createProvider: () => new ElevenLabsTTS({ apiKey: 'test-key', voiceId: VOICE, baseUrl: fake.httpUrl, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new ElevenLabsTTS({ apiKey: 'test-key', voiceId: VOICE, baseUrl: fake.httpUrl, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const conn = fake.connections.at(-1);
     const closed = await conn?.closed;

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ALAW_8K,
@@ -16,6 +16,7 @@ import {
   negotiateFormat,
   type Logger,
   type TTSUsage,
+  silentLogger,
 } from '@patter/core';
 import { InworldTTS, TTS } from './index.js';
 
@@ -80,35 +81,16 @@ function ndjson(audio: Uint8Array = AUDIO, extra: string[] = []): string {
   return lines.join('\n') + '\n';
 }
 
-/** Bytes in irregular chunk sizes, odd ones included. */
-function irregular(bytes: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < bytes.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(bytes.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
 function streamLines(res: FakeHttpResponse, text: string, delayMs = 0): Promise<void> {
-  return res.stream({ headers: { 'content-type': 'application/json' }, chunks: irregular(Buffer.from(text)), delayMs });
+  return res.stream({ headers: { 'content-type': 'application/json' }, chunks: irregularChunks(Buffer.from(text), SIZES), delayMs });
 }
-
-async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of iterable) out.push(chunk);
-  return out;
-}
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 describe('InworldTTS', () => {
   it('sends the request for the defaults and yields the fake audio: headers stripped, sample-aligned, complete', async () => {
     const fake = await fakeInworld((res) => void streamLines(res, ndjson()));
     const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url });
     const usage: TTSUsage[] = [];
-    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    const chunks = await collectAll(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
     expect(fake.hits[0]?.body).toEqual({
       text: 'Hello there.',
       voiceId: 'Ashley',
@@ -125,7 +107,7 @@ describe('InworldTTS', () => {
   it('sends the chosen options and the session-chosen rate', async () => {
     const fake = await fakeInworld((res) => void streamLines(res, ndjson()));
     const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, voice: 'Dennis', temperature: 0.7, speakingRate: 1.2, deliveryMode: 'BALANCED', language: 'en-US' });
-    await collect(tts.synthesize('Hi.', { format: PCM16_8K }));
+    await collectAll(tts.synthesize('Hi.', { format: PCM16_8K }));
     expect(fake.hits[0]?.body).toEqual({
       text: 'Hi.',
       voiceId: 'Dennis',
@@ -135,15 +117,15 @@ describe('InworldTTS', () => {
       deliveryMode: 'BALANCED',
       language: 'en-US',
     });
-    await expect(collect(tts.synthesize('Hi.', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
+    await expect(collectAll(tts.synthesize('Hi.', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('logs and skips malformed NDJSON lines; the audio stays complete', async () => {
     const fake = await fakeInworld((res) => void streamLines(res, ndjson(AUDIO, ['{"result":{"audioContent":', 'not json', '', '42'])));
     const warnings: Record<string, unknown>[] = [];
-    const logger: Logger = { ...quiet, warn: (f, m) => void warnings.push({ ...f, m }) };
+    const logger: Logger = { ...silentLogger, warn: (f, m) => void warnings.push({ ...f, m }) };
     const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger });
-    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    expect(Buffer.concat(await collectAll(tts.synthesize('Hi.')))).toEqual(AUDIO);
     expect(warnings.map((w) => w.m)).toEqual(Array(3).fill('inworld sent a malformed stream line; skipped'));
     expect(JSON.stringify(warnings)).not.toContain('not json');
   });
@@ -154,10 +136,10 @@ describe('InworldTTS', () => {
       else if (n === 2) void streamLines(res, ndjson());
       else void streamLines(res, '{"error":{"code":3,"message":"Unknown voice: Bogus","details":[]}}\n');
     });
-    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
-    expect(Buffer.concat(await collect(tts.synthesize('Hi.')))).toEqual(AUDIO);
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: silentLogger });
+    expect(Buffer.concat(await collectAll(tts.synthesize('Hi.')))).toEqual(AUDIO);
     expect(fake.hits).toHaveLength(2);
-    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    const error = await collectAll(tts.synthesize('Hi.')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderStatusError);
     expect(error).toMatchObject({ status: 400, retryable: false });
     expect((error as Error).message).toContain('Unknown voice: Bogus');
@@ -167,7 +149,7 @@ describe('InworldTTS', () => {
   it('an error line (INTERNAL) after audio began throws TTSStreamError with status 500, with no retry', async () => {
     const first = ndjson(AUDIO.subarray(0, 333));
     const fake = await fakeInworld((res) => void streamLines(res, `${first}{"error":{"code":13,"message":"internal","details":[]}}\n`));
-    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: quiet });
+    const tts = new InworldTTS({ apiKey: KEY, baseUrl: fake.url, logger: silentLogger });
     const seen: Uint8Array[] = [];
     const error = await (async () => {
       for await (const chunk of tts.synthesize('Hi.')) seen.push(chunk);
@@ -212,20 +194,11 @@ describeHttpTTSBehaviour({
   responseBody: (audio) => Buffer.from(ndjson(audio)),
 });
 
-/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 7;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
-  return out;
-}
-
 let conformance: Awaited<ReturnType<typeof fakeInworld>>;
 describeTTSConformance({
   name: 'InworldTTS',
-  createProvider: () => new InworldTTS({ apiKey: KEY, baseUrl: conformance.url, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new InworldTTS({ apiKey: KEY, baseUrl: conformance.url, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const hit = conformance.hits.at(-1);
     await hit?.done;
@@ -234,7 +207,7 @@ describeTTSConformance({
   beforeEach: async () => {
     conformance = await fakeInworld((res, hit) => {
       const text = String(hit.body.text);
-      void streamLines(res, ndjson(speechFor(text)), text.length > 60 ? 5 : 0);
+      void streamLines(res, ndjson(textAudio(text)), text.length > 60 ? 5 : 0);
     });
   },
 });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ALAW_8K,
@@ -18,6 +18,7 @@ import {
   negotiateFormat,
   type Logger,
   type TTSUsage,
+  silentLogger,
 } from '@patter/core';
 import { LmntTTS, TTS } from './index.js';
 
@@ -31,7 +32,6 @@ interface Hit {
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
-const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
 const FORMATS = ['mp3', 'ulaw', 'webm', 'pcm_s16le', 'pcm_f32le', 'aac', 'wav'];
 
 let fake: FakeHttpServer | undefined;
@@ -67,35 +67,16 @@ async function fakeLmnt(reply: Reply): Promise<{ url: string; hits: Hit[]; reque
   return { url: fake.url, hits, requests: () => server.requests.length };
 }
 
-/** The audio in irregular chunk sizes, odd ones included. */
-function irregular(audio: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < audio.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(audio.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
 function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregularChunks(audio) });
 }
-
-async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of iterable) out.push(chunk);
-  return out;
-}
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 describe('LmntTTS', () => {
   it('sends the 1.1 request (fixture "Hello there.") and yields the fake audio, sample-aligned and complete', async () => {
     const fake = await fakeLmnt((res) => void streamIrregular(res));
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, language: 'en' });
     const usage: TTSUsage[] = [];
-    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    const chunks = await collectAll(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
     expect(fake.hits[0]?.body).toEqual({ voice: 'leah', text: 'Hello there.', model: 'blizzard', format: 'pcm_s16le', sample_rate: 16000, language: 'en' });
     expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
     expect(Buffer.concat(chunks)).toEqual(AUDIO);
@@ -108,21 +89,21 @@ describe('LmntTTS', () => {
     const ulaw = AUDIO.subarray(0, 801);
     const fake = await fakeLmnt((res) => void streamIrregular(res, encodeWav(ulaw, { sampleRate: 8000, channels: 1 })));
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, temperature: 0.3, topP: 0.5 });
-    const chunks = await collect(tts.synthesize('Hi.', { format: MULAW_8K }));
+    const chunks = await collectAll(tts.synthesize('Hi.', { format: MULAW_8K }));
     expect(fake.hits[0]?.body).toMatchObject({ format: 'ulaw', sample_rate: 8000, temperature: 0.3, top_p: 0.5 });
     expect(fake.hits[0]?.body).not.toHaveProperty('language');
     expect(Buffer.concat(chunks)).toEqual(ulaw);
-    await expect(collect(tts.synthesize('Hi.', { format: { encoding: 'alaw', sampleRate: 8000, channels: 1 } }))).rejects.toBeInstanceOf(ConfigError);
+    await expect(collectAll(tts.synthesize('Hi.', { format: { encoding: 'alaw', sampleRate: 8000, channels: 1 } }))).rejects.toBeInstanceOf(ConfigError);
   });
 
   it("accepts format 'raw' as a deprecated alias: warns and sends pcm_s16le", async () => {
     const fake = await fakeLmnt((res) => void streamIrregular(res));
     const warnings: string[] = [];
-    const logger: Logger = { ...quiet, warn: (_f, m) => void warnings.push(m) };
+    const logger: Logger = { ...silentLogger, warn: (_f, m) => void warnings.push(m) };
     const tts = new LmntTTS({ apiKey: 'test-key', baseUrl: fake.url, format: 'raw', sampleRate: 24000, logger });
     expect(warnings).toEqual(["lmnt format 'raw' is deprecated; sending 'pcm_s16le'"]);
     expect(tts.outputFormats).toEqual([PCM16_24K]);
-    await collect(tts.synthesize('Hi.'));
+    await collectAll(tts.synthesize('Hi.'));
     expect(fake.hits[0]?.body).toMatchObject({ format: 'pcm_s16le', sample_rate: 24000 });
   });
 
@@ -164,20 +145,11 @@ describeHttpTTSBehaviour({
   create: (options) => new LmntTTS(options),
 });
 
-/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 7;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
-  return out;
-}
-
 let conformance: Awaited<ReturnType<typeof fakeLmnt>>;
 describeTTSConformance({
   name: 'LmntTTS',
-  createProvider: () => new LmntTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new LmntTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const hit = conformance.hits.at(-1);
     await hit?.done;
@@ -186,7 +158,7 @@ describeTTSConformance({
   beforeEach: async () => {
     conformance = await fakeLmnt((res, hit) => {
       const text = String(hit.body.text);
-      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+      void res.stream({ chunks: irregularChunks(textAudio(text)), delayMs: text.length > 60 ? 5 : 0 });
     });
   },
 });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ConfigError,
@@ -11,8 +11,8 @@ import {
   StreamIdleTimeoutError,
   TTSStreamError,
   createTTS,
-  type Logger,
   type TTSUsage,
+  silentLogger,
 } from '@patter/core';
 import { OpenAITTS, TTS } from './index.js';
 
@@ -26,7 +26,6 @@ interface Hit {
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
-const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
 const FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
 
 let fake: FakeHttpServer | undefined;
@@ -62,35 +61,16 @@ async function fakeOpenAI(reply: Reply): Promise<{ url: string; hits: Hit[]; req
   return { url: `${fake.url}/v1`, hits, requests: () => server.requests.length };
 }
 
-/** The audio in irregular chunk sizes, odd ones included. */
-function irregular(audio: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < audio.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(audio.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
 function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregularChunks(audio) });
 }
-
-async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of iterable) out.push(chunk);
-  return out;
-}
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 describe('OpenAITTS', () => {
   it('sends the /v1/audio/speech request for the defaults and yields 24 kHz PCM, sample-aligned and complete', async () => {
     const fake = await fakeOpenAI((res) => void streamIrregular(res));
     const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url });
     const usage: TTSUsage[] = [];
-    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    const chunks = await collectAll(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
     expect(fake.hits[0]?.body).toEqual({ model: 'tts-1', voice: 'alloy', response_format: 'pcm', input: 'Hello there.' });
     expect(fake.hits[0]?.headers.accept).toBe('application/octet-stream');
     expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
@@ -98,7 +78,7 @@ describe('OpenAITTS', () => {
     expect(usage).toEqual([{ characters: 12 }]);
     expect(tts.key).toBe('openai_tts');
     expect(tts.outputFormats).toEqual([PCM16_24K]);
-    await expect(collect(tts.synthesize('Hi.', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
+    await expect(collectAll(tts.synthesize('Hi.', { format: MULAW_8K }))).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('sends instructions, speed, custom voices and org/project headers (fixture gpt-4o-mini-tts)', async () => {
@@ -107,13 +87,13 @@ describe('OpenAITTS', () => {
       apiKey: 'test-key', baseUrl: fake.url, model: 'gpt-4o-mini-tts', voice: { id: 'voice_1234' },
       instructions: 'Speak warmly.', speed: 1.25, organization: 'org-1', project: 'proj-1',
     });
-    expect(Buffer.concat(await collect(tts.synthesize('Hello there.')))).toEqual(AUDIO);
+    expect(Buffer.concat(await collectAll(tts.synthesize('Hello there.')))).toEqual(AUDIO);
     expect(fake.hits[0]?.body).toEqual({
       model: 'gpt-4o-mini-tts', voice: { id: 'voice_1234' }, response_format: 'pcm', instructions: 'Speak warmly.', speed: 1.25, input: 'Hello there.',
     });
     expect(fake.hits[0]?.headers).toMatchObject({ 'openai-organization': 'org-1', 'openai-project': 'proj-1' });
     const hd = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, model: 'tts-1-hd', voice: 'nova' });
-    await collect(hd.synthesize('Hi.'));
+    await collectAll(hd.synthesize('Hi.'));
     expect(fake.hits[1]?.body).toEqual({ model: 'tts-1-hd', voice: 'nova', response_format: 'pcm', input: 'Hi.' });
   });
 
@@ -122,17 +102,17 @@ describe('OpenAITTS', () => {
     expect(() => new OpenAITTS({ apiKey: 'k', model: 'tts-1-hd', instructions: 'Warm.' })).toThrow(ConfigError);
     expect(() => new OpenAITTS({ apiKey: 'k', speed: 5 })).toThrow(/speed/);
     const tts = new OpenAITTS({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v1' });
-    await expect(collect(tts.synthesize('x'.repeat(4097)))).rejects.toThrow(/4096/);
-    expect(await collect(tts.synthesize('  '))).toEqual([]);
+    await expect(collectAll(tts.synthesize('x'.repeat(4097)))).rejects.toThrow(/4096/);
+    expect(await collectAll(tts.synthesize('  '))).toEqual([]);
   });
 
   it('an audio body that stalls is closed after idleTimeoutMs: StreamIdleTimeoutError naming openai_tts, request closed, no retry', async () => {
     const fake = await fakeOpenAI((res) => {
       void res.stream({ chunks: [], then: 'hang' });
     });
-    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: quiet, idleTimeoutMs: 250 });
+    const tts = new OpenAITTS({ apiKey: 'test-key', baseUrl: fake.url, logger: silentLogger, idleTimeoutMs: 250 });
     const started = performance.now();
-    const error = await collect(tts.synthesize('Hi.')).catch((e: unknown) => e);
+    const error = await collectAll(tts.synthesize('Hi.')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamIdleTimeoutError);
     expect(error).toMatchObject({ provider: 'openai_tts', idleMs: 250 });
     expect(performance.now() - started).toBeLessThan(3_000);
@@ -157,20 +137,11 @@ describeHttpTTSBehaviour({
   createFromEnv: () => new OpenAITTS(),
 });
 
-/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 7;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
-  return out;
-}
-
 let conformance: Awaited<ReturnType<typeof fakeOpenAI>>;
 describeTTSConformance({
   name: 'OpenAITTS',
-  createProvider: () => new OpenAITTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new OpenAITTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const hit = conformance.hits.at(-1);
     await hit?.done;
@@ -179,7 +150,7 @@ describeTTSConformance({
   beforeEach: async () => {
     conformance = await fakeOpenAI((res, hit) => {
       const text = String(hit.body.input);
-      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+      void res.stream({ chunks: irregularChunks(textAudio(text)), delayMs: text.length > 60 ? 5 : 0 });
     });
   },
 });

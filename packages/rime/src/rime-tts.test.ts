@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ALAW_8K,
@@ -17,6 +17,7 @@ import {
   negotiateFormat,
   type Logger,
   type TTSUsage,
+  silentLogger,
 } from '@patter/core';
 import { RimeTTS, TTS } from './index.js';
 
@@ -30,7 +31,6 @@ interface Hit {
 type Reply = (res: FakeHttpResponse, hit: Hit, n: number) => void;
 
 const AUDIO = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 31 + 7) & 0xff));
-const SIZES = [1, 3, 64, 2, 7, 500, 33, 1000];
 const ACCEPTS = ['audio/L16', 'audio/pcm', 'audio/PCMU', 'audio/x-mulaw', 'audio/mpeg', 'audio/wav'];
 
 let fake: FakeHttpServer | undefined;
@@ -66,35 +66,16 @@ async function fakeRime(reply: Reply): Promise<{ url: string; hits: Hit[]; reque
   return { url: fake.url, hits, requests: () => server.requests.length };
 }
 
-/** The audio in irregular chunk sizes, odd ones included. */
-function irregular(audio: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < audio.length; i++) {
-    const size = SIZES[i % SIZES.length] as number;
-    chunks.push(audio.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
-}
-
 function streamIrregular(res: FakeHttpResponse, audio: Uint8Array = AUDIO): Promise<void> {
-  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregular(audio) });
+  return res.stream({ headers: { 'content-type': 'application/octet-stream' }, chunks: irregularChunks(audio) });
 }
-
-async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const chunk of iterable) out.push(chunk);
-  return out;
-}
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 describe('RimeTTS', () => {
   it('sends the HTTP fixture request ("Hello there.", coda) and yields the fake audio, sample-aligned and complete', async () => {
     const fake = await fakeRime((res) => void streamIrregular(res));
     const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url });
     const usage: TTSUsage[] = [];
-    const chunks = await collect(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
+    const chunks = await collectAll(tts.synthesize('Hello there.', { onUsage: (u) => usage.push(u) }));
     expect(fake.hits[0]?.headers.accept).toBe('audio/L16');
     expect(fake.hits[0]?.body).toEqual({ speaker: 'luna', text: 'Hello there.', modelId: 'coda', lang: 'eng', samplingRate: 16000 });
     expect(chunks.every((c) => c.length > 0 && c.length % 2 === 0)).toBe(true);
@@ -108,16 +89,16 @@ describe('RimeTTS', () => {
     const ulaw = AUDIO.subarray(0, 801);
     const fake = await fakeRime((res) => void streamIrregular(res, ulaw));
     const tts = new RimeTTS({ apiKey: 'test-key', baseUrl: fake.url, model: 'mistv2', speedAlpha: 0.9, reduceLatency: true, speaker: 'cove' });
-    const chunks = await collect(tts.synthesize('Hi.', { format: MULAW_8K }));
+    const chunks = await collectAll(tts.synthesize('Hi.', { format: MULAW_8K }));
     expect(fake.hits[0]?.headers.accept).toBe('audio/PCMU');
     expect(fake.hits[0]?.body).toEqual({ speaker: 'cove', text: 'Hi.', modelId: 'mistv2', lang: 'eng', samplingRate: 8000, speedAlpha: 0.9, reduceLatency: true });
     expect(Buffer.concat(chunks)).toEqual(ulaw);
-    await expect(collect(tts.synthesize('Hi.', { format: PCM16_48K }))).rejects.toBeInstanceOf(ConfigError);
+    await expect(collectAll(tts.synthesize('Hi.', { format: PCM16_48K }))).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('arcana is accepted with a retirement warning; options that a model does not take fail at construction', () => {
     const warnings: string[] = [];
-    const logger: Logger = { ...quiet, warn: (_f, m) => void warnings.push(m) };
+    const logger: Logger = { ...silentLogger, warn: (_f, m) => void warnings.push(m) };
     new RimeTTS({ apiKey: 'k', model: 'arcana', timeScaleFactor: 1.2, logger });
     expect(warnings).toEqual(["rime model 'arcana' was retired on 2026-08-15; use 'coda'"]);
     expect(() => new RimeTTS({ apiKey: 'k', model: 'arcana', speedAlpha: 1.1, logger })).toThrow(/speedAlpha/);
@@ -162,20 +143,11 @@ describeHttpTTSBehaviour({
   create: (options) => new RimeTTS(options),
 });
 
-/** Deterministic audio per text (whole samples), what the conformance fake speaks. */
-function speechFor(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 64);
-  let h = 7;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  for (let i = 0; i < out.length; i++) out[i] = (h + i * 17) & 0xff;
-  return out;
-}
-
 let conformance: Awaited<ReturnType<typeof fakeRime>>;
 describeTTSConformance({
   name: 'RimeTTS',
-  createProvider: () => new RimeTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: quiet }),
-  expectedAudio: speechFor,
+  createProvider: () => new RimeTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
+  expectedAudio: textAudio,
   lastRequestClosed: async () => {
     const hit = conformance.hits.at(-1);
     await hit?.done;
@@ -184,7 +156,7 @@ describeTTSConformance({
   beforeEach: async () => {
     conformance = await fakeRime((res, hit) => {
       const text = String(hit.body.text);
-      void res.stream({ chunks: irregular(speechFor(text)), delayMs: text.length > 60 ? 5 : 0 });
+      void res.stream({ chunks: irregularChunks(textAudio(text)), delayMs: text.length > 60 ? 5 : 0 });
     });
   },
 });

@@ -72,6 +72,8 @@ export { until } from './kit/until.js';
 export { collectAll } from './kit/collect-all.js';
 export { captureLogger, type CapturedLine } from './kit/capture-logger.js';
 export { sourceModuleGraph, type SourceModuleGraph } from './kit/source-module-graph.js';
+export { irregularChunks, IRREGULAR_SIZES } from './kit/irregular-chunks.js';
+export { textAudio } from './kit/text-audio.js';
 export {
   httpTTSBehaviourChecks,
   type HttpTTSBehaviourHarness,
