@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '@patter/core';
+import { NotDialedError } from './not-dialed-error.js';
 import { campaignHarness, type Harness } from './test-support/campaign-harness.js';
 
 const numbers = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
@@ -221,6 +223,35 @@ describe('Fleet reconciliation by carrier', () => {
       ]);
       expect(harness.api.calls.items.filter((call) => call.form.get('To') === '+15551000001')).toHaveLength(1);
       expect(harness.api.requests.items.some((r) => r.method === 'GET')).toBe(false);
+    } finally {
+      await harness.close();
+    }
+  }, 60_000);
+});
+
+describe('Fleet dial errors', () => {
+  it('a ConfigError from the dialer fails the contact at once (no carrier call); NotDialedError puts it back in the queue', async () => {
+    const harness = await campaignHarness(200);
+    try {
+      let notDialed = 0;
+      const dial = harness.dialer.dial.bind(harness.dialer);
+      const dialer = {
+        dial: async (request: Parameters<typeof dial>[0]) => {
+          if (request.to === '+15551000000') throw new ConfigError('agent', 'no agent named "sales" in the serve option fleet.agents');
+          if (request.to === '+15551000001' && notDialed++ === 0) throw new NotDialedError('the server is shutting down');
+          return dial(request);
+        },
+        findCalls: harness.dialer.findCalls.bind(harness.dialer),
+      };
+      const fleet = await harness.startFleet({ slots: 2, dialer, limits: { cpsPerFromNumber: 10, callsPerFromNumber: 2 } });
+      const { campaignId } = await fleet.campaign({ contacts: numbers('+1555100', 2).map((to) => ({ to })), concurrency: 2, fromNumbers: ['+15559000000'], retry: { onBusy: true, maxAttempts: 3 } });
+      await until(async () => (await fleet.progress(campaignId))?.state === 'done', 30_000);
+      expect((await fleet.progress(campaignId))?.contacts.map((c) => [c.state, c.attempts, c.outcome])).toEqual([
+        ['failed', 1, 'failed'],
+        ['done', 1, 'completed'],
+      ]);
+      expect(notDialed).toBe(2);
+      expect(harness.api.calls.items.map((call) => call.form.get('To'))).toEqual(['+15551000001']);
     } finally {
       await harness.close();
     }

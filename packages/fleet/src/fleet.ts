@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { ProviderError, silentLogger, type Logger } from '@patter/core';
+import { ConfigError, ProviderError, silentLogger, type Logger } from '@patter/core';
 import type { SqlClient } from '@patter/store';
 import PgBoss from 'pg-boss';
 import { validateCampaign, type CampaignOptions } from './campaign-options.js';
@@ -10,6 +10,7 @@ import { claimAttempt } from './claim-attempt.js';
 import { systemClock, type Clock } from './clock.js';
 import { outcomeOfStatus, type CallOutcome, type Dialer } from './dialer.js';
 import { resolveLimits, type FleetLimits, type ResolvedLimits } from './fleet-limits.js';
+import { NotDialedError } from './not-dialed-error.js';
 import { pgBossDb } from './pg-boss-db.js';
 
 export interface FleetOptions {
@@ -211,7 +212,14 @@ export class Fleet {
           await this.store.endCall(callId, early, this.clock.now());
         }
       } catch (error) {
-        const refused = error instanceof ProviderError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+        if (error instanceof NotDialedError) {
+          await this.store.requeue(attemptId, this.workerId, this.clock.now() + POLL_MS * 4);
+          return;
+        }
+        // A ConfigError (e.g. an agent this server does not have) is thrown before the carrier is called.
+        const refused =
+          error instanceof ConfigError ||
+          (error instanceof ProviderError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429);
         if (refused) await this.store.failDial(attemptId, this.workerId, this.clock.now());
         else await this.store.expireLease(attemptId, this.workerId, this.clock.now());
         this.logger.warn({ err: error, refused }, 'campaign dial failed');

@@ -189,6 +189,29 @@ async function showOverview() {
     h('table', { 'data-testid': 'end-reasons' }, h('tbody', {}, data.endReasons.map((r) => h('tr', { onclick: () => (location.hash = `#/history?reason=${encodeURIComponent(r.reason)}`) }, h('td', {}, r.reason), h('td', {}, r.calls))))));
 }
 
+const STATES = ['queued', 'dialing', 'in_call', 'done', 'failed'];
+
+async function showCampaigns() {
+  show(h('p', { class: 'muted' }, 'Loading…'));
+  const { campaigns } = await api('campaigns');
+  show(h('h2', {}, 'Campaigns'),
+    campaigns.length === 0 ? h('p', { class: 'muted' }, 'No campaigns yet: phone.campaign() or patter campaign --csv.') : h('table', { 'data-testid': 'campaigns' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'State'), h('th', {}, 'Started'), STATES.map((state) => h('th', {}, state.replace('_', ' '))))),
+      h('tbody', {}, campaigns.map((c) => h('tr', { 'data-campaign-id': c.campaignId, onclick: () => (location.hash = `#/campaign/${encodeURIComponent(c.campaignId)}`) },
+        h('td', {}, c.name), h('td', {}, c.state), h('td', {}, time(Date.parse(c.createdAt))), STATES.map((state) => h('td', {}, c.counts[state])))))));
+}
+
+async function showCampaign(campaignId) {
+  show(h('p', { class: 'muted' }, 'Loading…'));
+  const c = await api(`campaigns/${encodeURIComponent(campaignId)}`);
+  show(h('p', {}, h('a', { href: '#/campaigns' }, '← Campaigns')),
+    h('h2', {}, `Campaign ${c.campaignId} (${c.state})`),
+    h('p', { 'data-testid': 'campaign-counts' }, STATES.map((state) => `${state.replace('_', ' ')} ${c.counts[state]}`).join(' · ')),
+    h('table', { 'data-testid': 'campaign-contacts' },
+      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'To'), h('th', {}, 'State'), h('th', {}, 'Attempts'), h('th', {}, 'Outcome'))),
+      h('tbody', {}, c.contacts.map((contact) => h('tr', {}, h('td', {}, contact.index + 1), h('td', {}, contact.to), h('td', {}, contact.state.replace('_', ' ')), h('td', {}, contact.attempts), h('td', {}, contact.outcome ?? ''))))));
+}
+
 // ---- routing ----------------------------------------------------------------------------
 function route() {
   const hash = location.hash.slice(1) || '/live';
@@ -204,6 +227,8 @@ async function render() {
     if (name === 'history') await showHistory(params);
     else if (name === 'call' && arg) await showCall(arg);
     else if (name === 'overview') await showOverview();
+    else if (name === 'campaigns') await showCampaigns();
+    else if (name === 'campaign' && arg) await showCampaign(arg);
     else showLive();
   } catch (err) {
     if (err.message !== 'login') show(h('p', { class: 'error', 'data-testid': 'error' }, `Could not load: ${err.message}`));

@@ -1,5 +1,5 @@
 import { ConfigError, PatterError, type Logger } from '@patter/core';
-import { Fleet, type CampaignProgress, type CampaignSummary, type Dialer, type DialRequest } from '@patter/fleet';
+import { Fleet, NotDialedError, type CampaignProgress, type CampaignSummary, type Dialer, type DialRequest } from '@patter/fleet';
 import type { CallHistory } from '../dashboard/call-history.js';
 import { placeOutboundCall } from '../outbound-calls.js';
 import type { ServerContext } from '../server-context.js';
@@ -119,6 +119,8 @@ export class ServerFleet {
     const carrier = this.requireContext().carrier;
     const dial = async (request: DialRequest): Promise<{ readonly callId: string }> => {
       const context = this.requireContext();
+      // Shutting down: the contact goes back to the queue for the fleet's other servers.
+      if (!context.accepting) throw new NotDialedError('the server is shutting down: no new campaign calls');
       const agent = request.agent === undefined ? context.agent : this.options.agents.get(request.agent);
       if (agent === undefined) throw new ConfigError('agent', `no agent named "${request.agent}" in the serve option fleet.agents`);
       const placed = await placeOutboundCall(
