@@ -3,6 +3,8 @@ import { closeWarmups } from './warmup-registry.js';
 
 /** After hanging up the calls still running at the deadline, how long to wait for their sessions to end. */
 const HANGUP_GRACE_MS = 5_000;
+/** How long the drain waits for the fleet's dials in flight (a dial's own timeout is 15 s). */
+const FLEET_DRAIN_MS = 15_000;
 
 /** Lets `drainCalls` stop waiting early (a second SIGTERM). */
 export interface DrainControl {
@@ -22,7 +24,8 @@ export function drainCalls(context: ServerContext, timeoutMs: number): { readonl
   let hurry: () => void = () => {};
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
   const done = (async () => {
-    await fleetDrained;
+    // Dials already started finish first (their calls join the drain); a stuck database does not hold it up.
+    if (fleetDrained !== undefined) await race(fleetDrained, Math.min(timeoutMs, FLEET_DRAIN_MS), hurried);
     const running = context.registry.activeCalls();
     if (running.length === 0) return;
     context.logger.info({ activeCalls: running.length, timeoutMs }, 'draining calls');

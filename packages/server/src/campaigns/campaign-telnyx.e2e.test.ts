@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { silentLogger } from '@patter/core';
+import { silentLogger, type Carrier } from '@patter/core';
 import { FakeTelnyxApi, rawPublicKeyBase64, TelnyxSimulator, type FakeTelnyxDial } from '@patter/testing';
 import { Telnyx } from '@patter/telnyx';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe('phone.campaign() on Telnyx', () => {
     closers.push(() => db.client.close());
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const carrier = new Telnyx({ apiKey: 'KEY_campaign', publicKey: rawPublicKeyBase64(publicKey), baseUrl: `${api.url}/v2`, connectionId: 'conn-1' });
-    expect(carrier.findCalls).toBeUndefined();
+    expect((carrier as Carrier).findCalls).toBeUndefined();
     const phone = new Patter({ carrier, phoneNumber: '+14155550199', logger: silentLogger, createSession: (options) => new RecordingSession(options) });
     const handle = await phone.serve({
       agent: phone.agent(inertAgentOptions),

@@ -8,6 +8,8 @@ import { toFleetCampaign, type CampaignRequest, type ScheduleRequest } from './c
 import type { ResolvedFleetOptions } from './fleet-serve-options.js';
 
 const RETRY_OPEN_MS = 5_000;
+/** Calls awaiting their end report, at most (a call whose end never came is dropped, oldest first; the fleet's carrier check covers it). */
+const MAX_TRACKED_CALLS = 10_000;
 
 /**
  * The server's part of a fleet: a `Fleet` (pg-boss workers) on the call store's database, dialing
@@ -128,6 +130,7 @@ export class ServerFleet {
         { to: request.to, agent, variables: request.variables, machineDetection: agent.voicemailMessage !== undefined, signal: request.signal },
         request.from,
       );
+      if (this.calls.size >= MAX_TRACKED_CALLS) this.calls.delete(this.calls.values().next().value as string);
       this.calls.add(placed.callId);
       return { callId: placed.callId };
     };
