@@ -31,6 +31,8 @@ interface ServerMessage {
  * from a timestamp, never per chunk).
  */
 export class ConvAISession implements EngineSession {
+  /** The conversation's id (`conversation_initiation_metadata`), when ElevenLabs sent one. */
+  vendorId: string | undefined;
   private readonly queue = new AsyncQueue<EngineEvent>(4096);
   private interruptedAt = -1;
   private closedLocally = false;

@@ -83,8 +83,10 @@ export class ElevenLabsConvAI implements Engine {
     ws.send(JSON.stringify(this.initiation(options)));
     let input: AudioFormat;
     let output: AudioFormat;
+    let conversationId: string | undefined;
     try {
       const formats = await metadata;
+      conversationId = formats.conversationId;
       // A format we cannot convert (mp3, opus …) refuses the call, and the socket with it.
       input = parseElevenLabsFormat(formats.input, 'user_input_audio_format');
       output = parseElevenLabsFormat(formats.output, 'agent_output_audio_format');
@@ -95,6 +97,7 @@ export class ElevenLabsConvAI implements Engine {
     }
     ws.off('message', hold);
     const session = new ConvAISession(ws, input, output, logger);
+    session.vendorId = conversationId;
     session.replay(held.slice(held.findIndex(isMetadata) + 1));
     return session;
   }
@@ -139,7 +142,14 @@ function isMetadata(text: string): boolean {
   }
 }
 
-function waitForMetadata(ws: WebSocket, timeoutMs: number): Promise<{ input: string; output: string }> {
+/** What the conversation's initiation metadata says: the audio formats and the conversation id. */
+interface ConvAIMetadata {
+  readonly input: string;
+  readonly output: string;
+  readonly conversationId: string | undefined;
+}
+
+function waitForMetadata(ws: WebSocket, timeoutMs: number): Promise<ConvAIMetadata> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new ProviderTimeoutError(CONVAI_KEY, 'no conversation_initiation_metadata')), timeoutMs);
     const onMessage = (data: unknown, isBinary: boolean) => {
@@ -155,6 +165,7 @@ function waitForMetadata(ws: WebSocket, timeoutMs: number): Promise<{ input: str
         finish(undefined, {
           input: String(event.user_input_audio_format ?? 'pcm_16000'),
           output: String(event.agent_output_audio_format ?? 'pcm_16000'),
+          conversationId: typeof event.conversation_id === 'string' ? event.conversation_id : undefined,
         });
       } else if (message.type === 'error') {
         finish(new ProviderError(CONVAI_KEY, `conversation refused: ${message.error_event?.message ?? 'unknown error'}`));
@@ -162,12 +173,12 @@ function waitForMetadata(ws: WebSocket, timeoutMs: number): Promise<{ input: str
     };
     const onClose = (code: number, reason: Buffer) =>
       finish(new ProviderError(CONVAI_KEY, `conversation refused (close ${code}${reason.length ? `: ${reason}` : ''})`, { retryable: false }));
-    const finish = (error?: Error, formats?: { input: string; output: string }) => {
+    const finish = (error?: Error, formats?: ConvAIMetadata) => {
       clearTimeout(timer);
       ws.off('message', onMessage);
       ws.off('close', onClose);
       if (error) reject(error);
-      else resolve(formats as { input: string; output: string });
+      else resolve(formats as ConvAIMetadata);
     };
     ws.on('message', onMessage);
     ws.on('close', onClose);

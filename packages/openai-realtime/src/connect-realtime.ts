@@ -49,7 +49,7 @@ export async function connectRealtime(
     ),
   );
   try {
-    await configured;
+    session.vendorId = await configured;
   } catch (error) {
     ws.terminate();
     throw error;
@@ -66,17 +66,20 @@ function historyItem(turn: EngineTurn): Record<string, unknown> {
   return { type: 'conversation.item.create', item: { type: 'message', role: turn.role, content } };
 }
 
-function waitForSessionUpdated(ws: WebSocket, timeoutMs: number): Promise<void> {
+/** Resolves with the session's id (`sess_…`, from `session.created` or `session.updated`) when the server sent one. */
+function waitForSessionUpdated(ws: WebSocket, timeoutMs: number): Promise<string | undefined> {
+  let id: string | undefined;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new ProviderTimeoutError(PROVIDER, 'no session.updated from the server')), timeoutMs);
     const onMessage = (data: unknown, isBinary: boolean) => {
       if (isBinary) return;
-      let event: { type?: string; error?: Parameters<typeof realtimeError>[0] };
+      let event: { type?: string; session?: { id?: unknown }; error?: Parameters<typeof realtimeError>[0] };
       try {
         event = JSON.parse(String(data));
       } catch {
         return;
       }
+      if ((event.type === 'session.created' || event.type === 'session.updated') && typeof event.session?.id === 'string') id = event.session.id;
       if (event.type === 'session.updated') finish();
       // Nothing but the `session.update` has been sent: any error is its refusal (an unknown
       // parameter, a voice the model does not have, the beta shape …), named by its code.
@@ -88,7 +91,7 @@ function waitForSessionUpdated(ws: WebSocket, timeoutMs: number): Promise<void> 
       ws.off('message', onMessage);
       ws.off('close', onClose);
       if (error) reject(error);
-      else resolve();
+      else resolve(id);
     };
     ws.on('message', onMessage);
     ws.on('close', onClose);

@@ -34,6 +34,8 @@ export function verbatimInstructions(text: string): string {
  * function calls.
  */
 export class OpenAIRealtimeSession implements EngineSession {
+  /** The server's session id (`sess_…`), once `session.created` / `session.updated` named it. */
+  vendorId: string | undefined;
   private readonly queue = new AsyncQueue<EngineEvent>(4096);
   private input: AudioFormat;
   private output: AudioFormat;

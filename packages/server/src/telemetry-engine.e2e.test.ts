@@ -134,7 +134,10 @@ describe('telemetry of an engine call (Twilio, OpenAI Realtime)', () => {
     expect(named('patter.tool_calls')).toMatchObject([{ attributes: { 'patter.tool.name': 'end_call', 'patter.tool.outcome': 'ok' }, value: 1 }]);
 
     const root = spans.find((s) => s.name === 'patter.call');
-    expect(root?.attributes).toMatchObject({ ...labels, 'patter.agent.name': 'realtime-desk', 'patter.engine.provider': 'openai_realtime', 'patter.call.id': call.callSid });
+    expect(root?.attributes).toMatchObject({
+      ...labels, 'patter.agent.name': 'realtime-desk', 'patter.engine.provider': 'openai_realtime', 'patter.engine.model': 'gpt-realtime-mini',
+      'patter.call.id': call.callSid, 'patter.engine.request_id': 'sess_1', // the fake's session.updated names it
+    });
     expect(turn?.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
     const hangup = spans.find((s) => s.name === 'patter.hangup');
     expect(hangup?.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
@@ -173,6 +176,7 @@ describe('telemetry of an engine call (Twilio, OpenAI Realtime)', () => {
     const spans = otel.finishedSpans();
     const turns = expectHeardIsEcho(spans, server.metrics, call, transcribedAt);
     const root = spans.find((s) => s.name === 'patter.call');
+    expect(root?.attributes).toMatchObject({ 'patter.engine.provider': 'elevenlabs_convai', 'patter.engine.request_id': 'conv_1' });
     for (const turn of turns) expect(turn.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
     expect(call.violations).toEqual([]);
   });

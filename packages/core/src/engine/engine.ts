@@ -65,6 +65,11 @@ export type EngineEvent =
 export interface EngineSession {
   readonly inputFormat: AudioFormat;
   readonly outputFormat: AudioFormat;
+  /**
+   * The vendor's id of this session (OpenAI Realtime `sess_…`, ElevenLabs `conversation_id`),
+   * known once connected: it goes on the call's trace span, for support tickets.
+   */
+  readonly vendorId?: string | undefined;
   sendAudio(audio: Uint8Array): void;
   /** Ends when the session closes; a fatal vendor failure arrives as an `error` event first. */
   events(): AsyncIterable<EngineEvent>;

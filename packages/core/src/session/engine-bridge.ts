@@ -178,6 +178,10 @@ class EngineBridge implements SessionMode {
 
   private attach(session: EngineSession): void {
     this.session = session;
+    const engine = this.context.agent.engine;
+    if (session.vendorId !== undefined && engine) {
+      this.context.events.emit('vendorRequest', { kind: 'engine', provider: engine.key, requestId: session.vendorId });
+    }
     this.useFormats(session.inputFormat, session.outputFormat);
     for (const frame of this.early.splice(0)) this.sendToEngine(session, frame);
     void this.pump(session);
