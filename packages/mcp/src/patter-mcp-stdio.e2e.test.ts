@@ -27,7 +27,7 @@ const voiced = (call: TwilioSimulatedCall) => call.receivedAudio().filter((byte)
  */
 const drained = (call: TwilioSimulatedCall) => call.marks.items.filter((mark) => mark.name.includes('drain') && mark.echoedAt !== undefined).length;
 
-async function start() {
+async function start(env: Record<string, string> = {}) {
   const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, AUTH_TOKEN).start();
   closers.push(() => api.close());
   let stderr = '';
@@ -44,6 +44,7 @@ async function start() {
       FIXTURE_TWILIO_URL: api.url,
       FIXTURE_ACCOUNT_SID: ACCOUNT_SID,
       FIXTURE_AUTH_TOKEN: AUTH_TOKEN,
+      ...env,
     },
     stderr: 'pipe',
   });
@@ -156,5 +157,23 @@ describe('patter-mcp over stdio', { timeout: 240_000 }, () => {
     expect(api.calls.items).toHaveLength(0);
     const missing = await client.callTool({ name: 'get_call', arguments: { callId: 'CA-nope' } });
     expect(missing).toMatchObject({ isError: true, content: [{ type: 'text', text: 'no call with id CA-nope' }] });
+  });
+
+  it('start_campaign over stdio: the fleet dials the contact with the named agent and its variables; get_call reads the call', async () => {
+    const { api, client } = await start({ FIXTURE_FLEET: '1' });
+    const reply = `Noted for Cy that you want ${CALLER_TEXT.toLowerCase()}.`;
+    const [result, answered] = await Promise.all([
+      client.callTool({ name: 'start_campaign', arguments: { name: 'recall', agent: 'reminder', contacts: [{ to: '+14155550131', variables: { name: 'Cy' } }] } }),
+      answerNextCall(api, 'Hi Cy.', reply),
+    ]);
+    expect(JSON.parse((result.content as { text: string }[])[0]!.text)).toEqual({ campaignId: expect.any(String), contacts: 1 });
+    let view: CallView | undefined;
+    for (let i = 0; i < 60 && view?.status !== 'ended'; i++) {
+      if (view !== undefined) await new Promise((resolve) => setTimeout(resolve, 500));
+      const read = await client.callTool({ name: 'get_call', arguments: { callId: answered.callSid } });
+      view = read.isError ? { callId: answered.callSid, status: 'in-progress', transcript: [] } : json<CallView>(read);
+    }
+    expect(view).toMatchObject({ status: 'ended', agent: 'reminder', to: '+14155550131' });
+    expect(view!.transcript.map((line) => line.text)).toEqual(['Hi Cy.', CALLER_TEXT, reply]);
   });
 });

@@ -77,8 +77,13 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
     const envPort = io.env.PORT !== undefined && /^\d+$/.test(io.env.PORT) ? Number(io.env.PORT) : undefined;
     const port = number('port', values.port) ?? envPort ?? serveOptions.port;
     const userOnCallEnd = serveOptions.onCallEnd;
+    const { fleet } = serveOptions;
     const options: ServeOptions = {
       ...serveOptions,
+      // The named agents make_call may pick are the ones start_campaign may name too.
+      ...(fleet !== undefined && fleet !== false && agents !== undefined && {
+        fleet: { ...(fleet === true ? {} : fleet), agents: { ...agents, ...(fleet === true ? {} : fleet.agents) } },
+      }),
       agent,
       store,
       ...(port !== undefined && { port }),

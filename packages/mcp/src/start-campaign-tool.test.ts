@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ConfigError, silentLogger, type AgentOptions } from '@patter/core';
-import { createAgent, Patter, type ServeOptions } from '@patter/server';
+import { createAgent, Patter } from '@patter/server';
 import { CallStore, openCallStore, type SqlClient } from '@patter/store';
 import { FakeTwilioApi } from '@patter/testing';
 import { Twilio } from '@patter/twilio';
@@ -91,9 +91,7 @@ describe('start_campaign', () => {
     expect((await without.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['get_call', 'list_calls', 'make_call']);
   });
 
-  // phone.campaign() is engineer P's (packages/server/src/campaigns); this runs where it exists.
-  const hasCampaigns = typeof (Patter.prototype as unknown as Record<string, unknown>).campaign === 'function';
-  it.skipIf(!hasCampaigns)('with the real fleet (skipped until @patter/server has phone.campaign()): the campaign dials the contact through the carrier', { timeout: 90_000 }, async () => {
+  it('with the real fleet: the campaign dials the contact through the carrier, with the named agent', { timeout: 90_000 }, async () => {
     const ACCOUNT_SID = 'AC' + '3c'.repeat(16);
     const api = await new FakeTwilioApi(ACCOUNT_SID, ACCOUNT_SID, 'campaign-mcp-token').start();
     closers.push(() => api.close());
@@ -101,6 +99,7 @@ describe('start_campaign', () => {
     closers.push(() => store.close());
     const phone = new Patter({ carrier: new Twilio({ accountSid: ACCOUNT_SID, authToken: 'campaign-mcp-token', baseUrl: api.url }), phoneNumber: '+14155550100', logger: silentLogger });
     const agent = phone.agent({ stt: scriptedStt(), llm: scriptedLlm(), tts: scriptedTts(), systemPrompt: 'You are Acme.' });
+    const reminder = phone.agent({ stt: scriptedStt(), llm: scriptedLlm(), tts: scriptedTts(), name: 'reminder', firstMessage: 'Hi {name}.' });
     const handle = await phone.serve({
       agent,
       store,
@@ -109,11 +108,14 @@ describe('start_campaign', () => {
       devPhone: false,
       dashboard: false,
       shutdownSignals: false,
-      fleet: { tickMs: 200 },
-    } as ServeOptions);
+      fleet: { tickMs: 200, agents: { reminder } },
+    });
     closers.push(() => handle.close({ timeoutMs: 0 }));
-    const client = await connect(new PatterMcp({ phone: phone as unknown as McpPhone, store, agent, logger: silentLogger }));
-    const result = await client.callTool({ name: 'start_campaign', arguments: { contacts: [{ to: '+14155550007', variables: { name: 'Ada' } }] } });
+    const client = await connect(new PatterMcp({ phone, store, agent, agents: { reminder }, logger: silentLogger }));
+    const unknown = await client.callTool({ name: 'start_campaign', arguments: { agent: 'sales', contacts: [{ to: '+14155550007' }] } });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toMatch(/sales/);
+    const result = await client.callTool({ name: 'start_campaign', arguments: { agent: 'reminder', contacts: [{ to: '+14155550007', variables: { name: 'Ada' } }] } });
     expect(result.isError, text(result)).toBeFalsy();
     expect(JSON.parse(text(result)).campaignId).toEqual(expect.any(String));
     const created = await api.calls.next(60_000);
