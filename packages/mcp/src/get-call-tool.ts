@@ -5,7 +5,7 @@ import { errorResult, jsonResult, runTool, type ToolContext } from './tool-resul
 
 /** `get_call`: a call's status, duration, transcript and post-call analysis. */
 export function registerGetCallTool(server: McpServer, context: ToolContext): void {
-  const { options, outcomes, logger } = context;
+  const { outcomes, logger } = context;
   server.registerTool(
     'get_call',
     {
@@ -16,7 +16,7 @@ export function registerGetCallTool(server: McpServer, context: ToolContext): vo
     },
     ({ callId }) =>
       runTool(logger, 'get_call', async () => {
-        const record = await options.store.getCall(callId);
+        const record = await (await context.store()).getCall(callId);
         if (record) return jsonResult(viewFromRecord(record));
         const placed = outcomes.placedCall(callId);
         const summary = outcomes.ended(callId);

@@ -17,7 +17,7 @@ const inputSchema = {
 
 /** `list_calls`: the call history, newest first, with filters; plus the calls placed here still in progress. */
 export function registerListCallsTool(server: McpServer, context: ToolContext): void {
-  const { options, outcomes, logger } = context;
+  const { outcomes, logger } = context;
   server.registerTool(
     'list_calls',
     {
@@ -39,7 +39,7 @@ export function registerListCallsTool(server: McpServer, context: ToolContext): 
           ...(args.text !== undefined && { text: args.text }),
           ...(args.cursor !== undefined && { cursor: args.cursor }),
         };
-        const page = await options.store.listCalls(query);
+        const page = await (await context.store()).listCalls(query);
         const calls = page.calls.map(rowFromSummary);
         const stored = new Set(calls.map((call) => call.callId));
         // Only on the first page and without filters: a filter cannot be checked on a call not yet recorded.

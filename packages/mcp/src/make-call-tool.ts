@@ -38,6 +38,7 @@ export function registerMakeCallTool(server: McpServer, context: ToolContext): v
     (args, extra) =>
       runTool(logger, 'make_call', async () => {
         const agent = chooseAgent(context, args.agent, args.prompt);
+        const store = await context.store(); // also: the server is up
         const placed = await options.phone.call({
           to: args.to,
           ...(agent !== undefined && { agent }),
@@ -52,7 +53,7 @@ export function registerMakeCallTool(server: McpServer, context: ToolContext): v
         const progressToken = extra._meta?.progressToken;
         const timeoutMs = Math.min(options.maxWaitMs, (args.timeoutSeconds ?? Infinity) * 1000);
         const view = await waitForCall(placed.callId, {
-          store: options.store,
+          store,
           outcomes,
           timeoutMs,
           pollMs: options.pollIntervalMs,

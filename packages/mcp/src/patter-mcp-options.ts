@@ -36,8 +36,12 @@ export interface McpPhone {
 export interface PatterMcpOptions {
   /** The Patter app, serving: `make_call` places calls with `phone.call()`. */
   readonly phone: McpPhone;
-  /** The call store the server writes to (pass the same `CallStore` as `serve({ store })`): `get_call`, `list_calls`. */
-  readonly store: CallStore;
+  /**
+   * The call store the server writes to (pass the same `CallStore` as `serve({ store })`):
+   * `get_call`, `list_calls`. Or a promise of it: the MCP server answers clients at once and the
+   * tools wait for it (resolve it once the server is serving, as `patter-mcp` does).
+   */
+  readonly store: CallStore | PromiseLike<CallStore>;
   /** The served agent: the default of `make_call`, and the base (providers, voice) of a call with a `prompt`. */
   readonly agent?: Agent | AgentOptions;
   /** Agents `make_call` and `start_campaign` may name. */
@@ -67,7 +71,7 @@ export function resolvePatterMcpOptions(options: PatterMcpOptions): ResolvedPatt
   if (typeof phone !== 'object' || phone === null || typeof phone.call !== 'function' || typeof phone.agent !== 'function') {
     throw new ConfigError('phone', 'expected the Patter app (new Patter(...)), serving');
   }
-  if (!(store instanceof CallStore)) throw new ConfigError('store', 'expected the CallStore the server writes to (openCallStore() from @patter/store, passed to serve({ store }) too)');
+  if (!(store instanceof CallStore) && typeof (store as PromiseLike<CallStore> | null)?.then !== 'function') throw storeError();
   if (options.agent !== undefined && (typeof options.agent !== 'object' || options.agent === null)) throw new ConfigError('agent', 'expected an agent');
   if (agents !== undefined) {
     if (typeof agents !== 'object' || agents === null) throw new ConfigError('agents', 'expected { name: agent }');
@@ -80,6 +84,11 @@ export function resolvePatterMcpOptions(options: PatterMcpOptions): ResolvedPatt
     if (typeof resolved[key] !== 'number' || !(resolved[key] > 0)) throw new ConfigError(key, 'expected milliseconds (> 0)');
   }
   return resolved;
+}
+
+/** The `store` option is not a CallStore (or did not resolve to one). */
+export function storeError(): ConfigError {
+  return new ConfigError('store', 'expected the CallStore the server writes to (openCallStore() from @patter/store, passed to serve({ store }) too)');
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -6,7 +6,8 @@ import { CallOutcomes } from './call-outcomes.js';
 import { registerGetCallTool } from './get-call-tool.js';
 import { registerListCallsTool } from './list-calls-tool.js';
 import { registerMakeCallTool } from './make-call-tool.js';
-import { resolvePatterMcpOptions, type PatterMcpOptions, type ResolvedPatterMcpOptions } from './patter-mcp-options.js';
+import { resolvePatterMcpOptions, storeError, type PatterMcpOptions, type ResolvedPatterMcpOptions } from './patter-mcp-options.js';
+import { CallStore } from '@patter/store';
 import { registerStartCampaignTool } from './start-campaign-tool.js';
 import type { ToolContext } from './tool-result.js';
 
@@ -31,9 +32,15 @@ export class PatterMcp {
   /** Where the tools and transports log (stderr by default; never stdout, the stdio protocol). */
   readonly logger: Logger;
   private readonly servers = new Set<McpServer>();
+  private readonly store: Promise<CallStore>;
 
   constructor(options: PatterMcpOptions) {
     this.options = resolvePatterMcpOptions(options);
+    this.store = Promise.resolve(this.options.store).then((store) => {
+      if (!(store instanceof CallStore)) throw storeError();
+      return store;
+    });
+    this.store.catch(() => {}); // a failed store fails each tool call; not unhandled here
     this.logger = (options.logger ?? createConsoleLogger({ bindings: { name: 'patter-mcp' } })).child({ component: 'mcp' });
   }
 
@@ -47,7 +54,7 @@ export class PatterMcp {
   /** A new MCP server with the tools (one per connection: the SDK's servers take one transport each). */
   createServer(): McpServer {
     const server = new McpServer({ name: 'patter', title: 'Patter phone', version: VERSION }, { capabilities: { tools: {} } });
-    const context: ToolContext = { options: this.options, outcomes: this.outcomes, logger: this.logger };
+    const context: ToolContext = { options: this.options, outcomes: this.outcomes, logger: this.logger, store: () => this.store };
     registerMakeCallTool(server, context);
     registerGetCallTool(server, context);
     registerListCallsTool(server, context);

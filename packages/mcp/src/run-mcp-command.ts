@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PatterError } from '@patter/core';
-import type { ServeOptions } from '@patter/server';
+import type { ServeOptions, ServerHandle } from '@patter/server';
 import { CallStore, openCallStore } from '@patter/store';
 import { listenMcpHttp, resolveMcpSecret, type McpHttpHandle } from './listen-mcp-http.js';
 import { loadMcpModule } from './load-mcp-module.js';
@@ -71,9 +71,28 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
     // Refused before anything starts: an HTTP endpoint that places calls never runs without its secret.
     const secret = values.http ? resolveMcpSecret(undefined) : undefined;
     const { phone, agent, agents, serveOptions } = await loadMcpModule(positionals[0]!);
-    const store = await resolveStore(serveOptions.store, phone.logger);
-    if (!(serveOptions.store instanceof CallStore)) openedStore = store;
-    const mcp = new PatterMcp({ phone, store, agent, ...(agents !== undefined && { agents }), ...(phone.logger !== undefined && { logger: phone.logger }) });
+    if (serveOptions.store === false) throw new PatterError('store: patter-mcp reads calls from the call store: leave serveOptions.store on');
+    // The MCP server answers the client at once (its initialize must not wait for the embedded
+    // database to start); the tools wait for the store, resolved once the Patter server is serving.
+    let ready!: { resolve: (store: CallStore) => void; reject: (err: unknown) => void };
+    const storeReady = new Promise<CallStore>((resolve, reject) => (ready = { resolve, reject }));
+    const mcp = new PatterMcp({ phone, store: storeReady, agent, ...(agents !== undefined && { agents }), ...(phone.logger !== undefined && { logger: phone.logger }) });
+    let handle: ServerHandle | undefined;
+    let http: McpHttpHandle | undefined;
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        await mcp.close();
+        await http?.close();
+        await handle?.close();
+        await openedStore?.close();
+      })().finally(() => process.exit(0)));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
+    if (!values.http) {
+      await mcp.connectStdio();
+      // The client owns the process: when it closes stdin (even while starting), stop.
+      process.stdin.once('end', () => void stop()).once('close', () => void stop());
+    }
     const envPort = io.env.PORT !== undefined && /^\d+$/.test(io.env.PORT) ? Number(io.env.PORT) : undefined;
     const port = number('port', values.port) ?? envPort ?? serveOptions.port;
     const userOnCallEnd = serveOptions.onCallEnd;
@@ -85,7 +104,6 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
         fleet: { ...(fleet === true ? {} : fleet), agents: { ...agents, ...(fleet === true ? {} : fleet.agents) } },
       }),
       agent,
-      store,
       ...(port !== undefined && { port }),
       ...(values.host !== undefined && { host: values.host }),
       shutdownSignals: false,
@@ -94,27 +112,21 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
         return userOnCallEnd?.(summary, control);
       },
     };
-    const handle = await phone.serve(options);
-    let http: McpHttpHandle | undefined;
+    try {
+      const store = await resolveStore(serveOptions.store, phone.logger);
+      if (!(serveOptions.store instanceof CallStore)) openedStore = store;
+      handle = await phone.serve({ ...options, store });
+      ready.resolve(store);
+    } catch (err) {
+      ready.reject(err);
+      throw err;
+    }
     if (values.http) {
       const mcpPort = number('mcp-port', values['mcp-port']);
       http = await listenMcpHttp(mcp, { ...(secret !== undefined && { secret }), ...(mcpPort !== undefined && { port: mcpPort }), ...(values['mcp-host'] !== undefined && { host: values['mcp-host'] }) });
       io.err(`patter-mcp: MCP endpoint ${http.url} (Authorization: Bearer $PATTER_MCP_SECRET)`);
-    } else {
-      await mcp.connectStdio();
     }
     io.err(`patter-mcp: patter server on ${handle.url}`);
-    let stopping: Promise<void> | undefined;
-    const stop = (): Promise<void> =>
-      (stopping ??= (async () => {
-        await mcp.close();
-        await http?.close();
-        await handle.close();
-        await openedStore?.close();
-      })().finally(() => process.exit(0)));
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
-    // With stdio the client owns the process: when it closes stdin, stop.
-    if (!values.http) process.stdin.once('end', () => void stop()).once('close', () => void stop());
     return 0;
   } catch (err) {
     await openedStore?.close().catch(() => {});
@@ -124,9 +136,8 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIO = 
 }
 
 /** The store the server writes to and the tools read: the module's `CallStore`, or one opened from its store options. */
-async function resolveStore(option: ServeOptions['store'], logger: PatterMcp['logger'] | undefined): Promise<CallStore> {
+async function resolveStore(option: Exclude<ServeOptions['store'], false>, logger: PatterMcp['logger'] | undefined): Promise<CallStore> {
   if (option instanceof CallStore) return option;
-  if (option === false) throw new PatterError('store: patter-mcp reads calls from the call store: leave serveOptions.store on');
   const { retentionDays: _retention, ...storeOptions } = typeof option === 'object' ? option : {};
   return openCallStore({ ...storeOptions, ...(logger !== undefined && { logger }) });
 }

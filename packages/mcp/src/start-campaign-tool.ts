@@ -54,6 +54,7 @@ export function registerStartCampaignTool(server: McpServer, context: ToolContex
           ...(args.maxAttempts !== undefined && { retry: { maxAttempts: args.maxAttempts } }),
           ...(args.startAt !== undefined && { startAt: Date.parse(args.startAt) }),
         };
+        await context.store(); // the server is up
         const { campaignId } = await campaign(request);
         logger.info({ campaignId, contacts: request.contacts.length }, 'mcp campaign started');
         return jsonResult({ campaignId, contacts: request.contacts.length });

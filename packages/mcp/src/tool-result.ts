@@ -3,10 +3,13 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallOutcomes } from './call-outcomes.js';
 import type { ResolvedPatterMcpOptions } from './patter-mcp-options.js';
 import type { Logger } from '@patter/core';
+import type { CallStore } from '@patter/store';
 
 /** What every tool is given. */
 export interface ToolContext {
   readonly options: ResolvedPatterMcpOptions;
+  /** The call store, once ready (the tools wait for it). */
+  readonly store: () => Promise<CallStore>;
   readonly outcomes: CallOutcomes;
   readonly logger: Logger;
 }
