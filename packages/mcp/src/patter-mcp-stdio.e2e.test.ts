@@ -51,8 +51,10 @@ async function start(env: Record<string, string> = {}) {
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: 'stdio-test', version: '1.0.0' });
   closers.push(() => client.close());
-  // The child answers `initialize` once its server is up (the embedded store's start is seconds of CPU; more on a loaded machine).
-  await client.connect(transport, { timeout: 150_000 });
+  await client.connect(transport, { timeout: 60_000 });
+  // The child answers `initialize` at once; its tools wait for the server and the embedded store
+  // (seconds of CPU to start; more on a loaded machine): the first call may take that long.
+  await client.callTool({ name: 'list_calls', arguments: {} }, undefined, { timeout: 150_000 });
   return { api, client, stderr: () => stderr };
 }
 
