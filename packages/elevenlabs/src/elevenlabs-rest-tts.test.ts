@@ -7,7 +7,7 @@ import {
   negotiateFormat,
   silentLogger,
 } from '@patter/core';
-import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse, irregularChunks, textAudio, collectAll, exchangeClosedByClient } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsRestTTS, RestTTS } from './index.js';
@@ -105,16 +105,12 @@ describeHttpTTSBehaviour({
   createFromEnv: () => new ElevenLabsRestTTS(),
 });
 
-let conformance: FakeHttpServer;
+let conformance: Awaited<ReturnType<typeof startFake>>;
 describeTTSConformance({
   name: 'ElevenLabsRestTTS',
   createProvider: () => new ElevenLabsRestTTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
   expectedAudio: textAudio,
-  lastRequestClosed: async () => {
-    const request = conformance.requests.at(-1);
-    await request?.clientClosed;
-    if (!request?.clientAborted) throw new Error('the fake finished the response instead of seeing the client close it');
-  },
+  lastRequestClosed: () => exchangeClosedByClient(conformance.hits.at(-1)),
   beforeEach: async () => {
     conformance = await startFake();
   },

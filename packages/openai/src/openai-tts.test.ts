@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll } from '@patter/testing';
+import { FakeHttpServer, type FakeHttpResponse, irregularChunks, textAudio, collectAll, exchangeClosedByClient } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import {
   ConfigError,
@@ -142,11 +142,7 @@ describeTTSConformance({
   name: 'OpenAITTS',
   createProvider: () => new OpenAITTS({ apiKey: 'test-key', baseUrl: conformance.url, logger: silentLogger }),
   expectedAudio: textAudio,
-  lastRequestClosed: async () => {
-    const hit = conformance.hits.at(-1);
-    await hit?.done;
-    if (!hit?.closed) throw new Error('the fake finished the response instead of seeing the client close it');
-  },
+  lastRequestClosed: () => exchangeClosedByClient(conformance.hits.at(-1)),
   beforeEach: async () => {
     conformance = await fakeOpenAI((res, hit) => {
       const text = String(hit.body.input);

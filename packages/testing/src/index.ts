@@ -74,6 +74,7 @@ export { captureLogger, type CapturedLine } from './kit/capture-logger.js';
 export { sourceModuleGraph, type SourceModuleGraph } from './kit/source-module-graph.js';
 export { irregularChunks, IRREGULAR_SIZES } from './kit/irregular-chunks.js';
 export { textAudio } from './kit/text-audio.js';
+export { exchangeClosedByClient, type FakeExchange } from './kit/exchange-closed-by-client.js';
 export {
   httpTTSBehaviourChecks,
   type HttpTTSBehaviourHarness,
