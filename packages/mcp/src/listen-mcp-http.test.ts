@@ -143,7 +143,8 @@ describe('make_call progress', { timeout: 60_000 }, () => {
     });
     expect(json<CallView>(result)).toMatchObject({ status: 'in-progress', timedOut: true });
     expect(progress.length).toBeGreaterThan(1);
-    expect(progress[0]).toMatchObject({ message: 'call in progress' });
+    expect(progress[0]).toMatchObject({ progress: 1, message: expect.stringMatching(/^call in progress \(\d+ s\)$/) });
+    expect(progress.every((p, i) => i === 0 || p.progress > progress[i - 1]!.progress)).toBe(true);
     // Without resetTimeoutOnProgress the same wait is cut by the client's timeout.
     await expect(
       client.callTool({ name: 'make_call', arguments: { to: '+14155550127', wait: true, timeoutSeconds: 4 } }, undefined, { timeout: 2_000 }),

@@ -51,6 +51,7 @@ export function registerMakeCallTool(server: McpServer, context: ToolContext): v
         logger.info({ callId: placed.callId, to: maskPhoneNumber(args.to), wait: args.wait === true }, 'mcp call placed');
         if (args.wait !== true) return jsonResult(viewInProgress(placed.callId, args.to, placedAt));
         const progressToken = extra._meta?.progressToken;
+        let polls = 0;
         const timeoutMs = Math.min(options.maxWaitMs, (args.timeoutSeconds ?? Infinity) * 1000);
         const view = await waitForCall(placed.callId, {
           store,
@@ -65,7 +66,8 @@ export function registerMakeCallTool(server: McpServer, context: ToolContext): v
               void extra
                 .sendNotification({
                   method: 'notifications/progress',
-                  params: { progressToken, progress: Math.floor(elapsedMs / 1000), message: 'call in progress' },
+                  // progress must increase with each notification: the poll count; the time is in the message.
+                  params: { progressToken, progress: ++polls, message: `call in progress (${Math.floor(elapsedMs / 1000)} s)` },
                 })
                 .catch(() => {}),
           }),
