@@ -94,5 +94,6 @@ function chooseAgent(context: ToolContext, name: string | undefined, prompt: str
   if (base.llm === undefined && base.engine === undefined) {
     throw new ConfigError('prompt', 'the served agent has no llm or engine to follow a prompt');
   }
+  if (base.onMessage !== undefined) throw new ConfigError('prompt', 'the served agent answers with onMessage, which would ignore a prompt');
   return options.phone.agent({ ...base, name: PROMPT_AGENT_NAME, systemPrompt: prompt });
 }

@@ -73,4 +73,23 @@ describe('PatterMcp', () => {
       expect(result).toMatchObject({ isError: true, content: [{ text: 'url: expected a postgres:// URL' }] });
     }
   });
+
+  it('make_call with a prompt needs a served agent whose model follows it; the call it places runs that prompt', async () => {
+    const asked: Parameters<McpPhone['call']>[0][] = [];
+    const placing: McpPhone = { ...phone, call: async (options) => (asked.push(options), { callId: 'CA-p', callRef: 'ref' }) };
+    const llm = { key: 'llm', model: 'm', chat: () => ({}) as never };
+    const tts = { key: 'tts', outputFormats: [], synthesize: () => ({}) as never };
+    const stt = { key: 'stt', inputFormats: [], stream: () => ({}) as never };
+    const error = async (agent: AgentOptions | undefined) => {
+      const client = await connect(new PatterMcp({ phone: placing, store: storeReading([]), logger: silentLogger, ...(agent && { agent }) }));
+      const result = await client.callTool({ name: 'make_call', arguments: { to: '+14155550123', prompt: 'Sell.' } });
+      return result.isError ? (result.content as { text: string }[])[0]!.text : undefined;
+    };
+    expect(await error(undefined)).toMatch(/^prompt: a call with a prompt needs the served agent/);
+    expect(await error({ stt, tts, onMessage: () => 'ok' })).toBe('prompt: the served agent has no llm or engine to follow a prompt');
+    expect(await error({ stt, tts, llm, onMessage: () => 'ok' })).toBe('prompt: the served agent answers with onMessage, which would ignore a prompt');
+    expect(asked).toEqual([]);
+    expect(await error({ stt, tts, llm, systemPrompt: 'Front desk.', name: 'desk' })).toBeUndefined();
+    expect(asked[0]?.agent).toMatchObject({ name: 'mcp-prompt', systemPrompt: 'Sell.', llm, tts, stt });
+  });
 });
