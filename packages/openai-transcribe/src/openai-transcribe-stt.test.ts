@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, PCM16_16K, PCM16_8K, ProviderAuthError, createSTT, type STTStream, type Transcript } from '@patter/core';
+import { ConfigError, PCM16_16K, PCM16_8K, createSTT, type STTStream, type Transcript } from '@patter/core';
 import { FakeHttpServer, loadFixture, type FakeHttpResponse, type STTConformanceConnection } from '@patter/testing';
-import { describeSTTConformance } from '@patter/testing/vitest';
+import { describeHttpSTTBehaviour, describeSTTConformance } from '@patter/testing/vitest';
 import { OpenAITranscribeSTT, STT } from './index.js';
 
 const SSE_HELLO = [
@@ -56,13 +56,6 @@ async function speak(stream: STTStream, ...parts: [number, boolean][]): Promise<
 }
 
 describe('OpenAITranscribeSTT', () => {
-  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
-    const make = () => new OpenAITranscribeSTT({ apiKey: 'k', promt: 1 } as never);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/promt: unknown .*did you mean prompt\?/);
-    expect(() => new OpenAITranscribeSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
-  });
-
   let server: FakeHttpServer | undefined;
   afterEach(() => server?.close());
 
@@ -101,16 +94,6 @@ describe('OpenAITranscribeSTT', () => {
     expect(fake.hits()).toBe(2);
   });
 
-  it('a 401 fails the stream naming OPENAI_API_KEY and is not retried', async () => {
-    const fake = await fakeOpenAI(() => {});
-    server = fake.server;
-    const stt = new OpenAITranscribeSTT({ apiKey: 'wrong', baseUrl: fake.url });
-    const error = await speak(stt.stream({ format: PCM16_8K }), [600, true]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toContain('OPENAI_API_KEY');
-    expect(fake.hits()).toBe(1);
-  });
-
   it('refuses whisper-1 with a pointer to @patter/whisper, and registers as openai_transcribe', () => {
     expect(() => new OpenAITranscribeSTT({ apiKey: 'k', model: 'whisper-1' })).toThrow(ConfigError);
     expect(() => new OpenAITranscribeSTT({ apiKey: 'k', model: 'whisper-1' })).toThrow(/^model: .*@patter\/whisper/);
@@ -119,24 +102,22 @@ describe('OpenAITranscribeSTT', () => {
     expect([stt.key, (stt as OpenAITranscribeSTT).model]).toEqual(['openai_transcribe', 'gpt-4o-transcribe']);
   });
 
-  it('reads OPENAI_API_KEY and names it when missing; warmup never fails, even with the server gone', async () => {
-    const saved = process.env.OPENAI_API_KEY;
-    delete process.env.OPENAI_API_KEY;
-    try {
-      expect(() => new OpenAITranscribeSTT()).toThrow(ConfigError);
-      expect(() => new OpenAITranscribeSTT()).toThrow(/OPENAI_API_KEY/);
-      process.env.OPENAI_API_KEY = 'env-key';
-      expect(new OpenAITranscribeSTT().model).toBe('gpt-4o-transcribe');
-    } finally {
-      if (saved === undefined) delete process.env.OPENAI_API_KEY;
-      else process.env.OPENAI_API_KEY = saved;
-    }
+});
+
+// The HTTP-STT behaviours (unknown option, a refused key, the env var, warmup), against the same fake.
+describeHttpSTTBehaviour({
+  name: 'OpenAITranscribeSTT',
+  provider: 'openai_transcribe',
+  envVar: 'OPENAI_API_KEY',
+  format: PCM16_8K,
+  serve: async () => {
     const fake = await fakeOpenAI(() => {});
-    const stt = new OpenAITranscribeSTT({ apiKey: 'test-key', baseUrl: fake.url });
-    await expect(stt.warmup()).resolves.toBeUndefined();
-    await fake.server.close();
-    await expect(stt.warmup()).resolves.toBeUndefined();
-  });
+    return { url: fake.url, requests: fake.hits, close: () => fake.server.close() };
+  },
+  create: (options) => new OpenAITranscribeSTT(options),
+  createFromEnv: () => new OpenAITranscribeSTT(),
+  utterance: () => [...frames(300, false), ...frames(600, true), ...frames(300, false)],
+  misspelledOption: ['promt', 'prompt'],
 });
 
 // The shared STT contract: each request is one "connection", held open until the suite makes

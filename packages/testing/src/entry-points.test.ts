@@ -20,6 +20,7 @@ describe('@patter/testing entry points', () => {
       'describeCarrierConformance',
       'describeConformance',
       'describeEngineConformance',
+      'describeHttpSTTBehaviour',
       'describeHttpTTSBehaviour',
       'describeLLMConformance',
       'describeSTTConformance',

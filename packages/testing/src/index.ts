@@ -81,6 +81,13 @@ export {
   type HttpTTSFake,
 } from './conformance/http-tts-behaviour.js';
 export {
+  httpSTTBehaviourChecks,
+  type HttpSTTBehaviourHarness,
+  type HttpSTTCreateOptions,
+  type HttpSTTFake,
+} from './conformance/http-stt-behaviour.js';
+export { unknownOptionCheck } from './conformance/unknown-option-check.js';
+export {
   webSocketSTTBehaviourChecks,
   type WebSocketSTTBehaviourHarness,
   type WebSocketSTTCreateOptions,

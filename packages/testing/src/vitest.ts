@@ -8,3 +8,4 @@ export { describeEngineConformance } from './vitest/describe-engine-conformance.
 export { describeCarrierConformance } from './vitest/describe-carrier-conformance.js';
 export { describeHttpTTSBehaviour } from './vitest/describe-http-tts-behaviour.js';
 export { describeWebSocketSTTBehaviour } from './vitest/describe-web-socket-stt-behaviour.js';
+export { describeHttpSTTBehaviour } from './vitest/describe-http-stt-behaviour.js';

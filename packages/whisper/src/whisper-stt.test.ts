@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, PCM16_16K, ProviderAuthError, createSTT, type Transcript } from '@patter/core';
+import { PCM16_16K, createSTT, type Transcript } from '@patter/core';
 import { FakeHttpServer, loadFixture, runSTTCallEnd, type FakeHttpResponse, type MultipartPart, type STTConformanceConnection } from '@patter/testing';
-import { describeSTTConformance } from '@patter/testing/vitest';
+import { describeHttpSTTBehaviour, describeSTTConformance } from '@patter/testing/vitest';
 import { STT, WhisperSTT } from './index.js';
 
 type Reply = (res: FakeHttpResponse) => void;
@@ -79,13 +79,6 @@ async function collect(stream: { transcripts(): AsyncIterable<Transcript> }): Pr
 }
 
 describe('WhisperSTT', () => {
-  it('an unknown option fails at construction with a ConfigError naming it, with a did-you-mean', () => {
-    const make = () => new WhisperSTT({ apiKey: 'k', temprature: 1 } as never);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/temprature: unknown .*did you mean temperature\?/);
-    expect(() => new WhisperSTT({ apiKey: 'k', nonsenseOption: 1 } as never)).toThrow(/nonsenseOption: unknown .*known: apiKey/);
-  });
-
   let fake: FakeTranscriptions;
   let stt: WhisperSTT;
 
@@ -165,20 +158,6 @@ describe('WhisperSTT', () => {
     expect(fake.requests).toHaveLength(4);
   });
 
-  it('a 401 fails the stream at once, is not retried, and names OPENAI_API_KEY', async () => {
-    stt = new WhisperSTT({ apiKey: 'wrong', baseUrl: fake.url });
-    const stream = stt.stream({ format: PCM16_16K });
-    const seen = collect(stream);
-    for (const frame of frames(600, 8000)) stream.sendAudio(frame);
-    stream.finalize();
-    const error = await seen.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderAuthError);
-    expect((error as Error).message).toMatch(/OPENAI_API_KEY/);
-    expect((error as ProviderAuthError).status).toBe(401);
-    expect(fake.hits).toBe(1);
-    await stream.close();
-  });
-
   it('retries a 503 honouring retry-after, and survives a malformed body', async () => {
     fake.replies.push(json({ error: { message: 'overloaded' } }, 503, { 'retry-after': '0' }));
     fake.replies.push(json(VERBOSE_HELLO));
@@ -213,12 +192,9 @@ describe('WhisperSTT', () => {
     await stream.close();
   });
 
-  it('reads OPENAI_API_KEY, names it when missing, and rejects bad options', () => {
+  it('rejects bad options; the defaults leave endpointing to the session', () => {
     const saved = process.env.OPENAI_API_KEY;
-    delete process.env.OPENAI_API_KEY;
     try {
-      expect(() => new WhisperSTT()).toThrow(ConfigError);
-      expect(() => new WhisperSTT()).toThrow(/OPENAI_API_KEY/);
       process.env.OPENAI_API_KEY = 'env-key';
       expect(STT().model).toBe('whisper-1');
       expect(STT().endpointing).toBe(false); // the session's VAD must finalize
@@ -232,12 +208,30 @@ describe('WhisperSTT', () => {
     }
   });
 
-  it('warmup never fails, even when the server is gone', async () => {
-    await fake.stop();
-    await expect(stt.warmup()).resolves.toBeUndefined();
-    await fake.start();
-  });
 });
+
+// The HTTP-STT behaviours (unknown option, a refused key, the env var, warmup), against the same fake.
+{
+  const served: FakeTranscriptions[] = [];
+  afterEach(async () => {
+    await Promise.all(served.splice(0).map((f) => f.stop()));
+  });
+  describeHttpSTTBehaviour({
+    name: 'WhisperSTT',
+    provider: 'whisper',
+    envVar: 'OPENAI_API_KEY',
+    serve: async () => {
+      const fake = new FakeTranscriptions();
+      await fake.start();
+      served.push(fake);
+      return { url: fake.url, requests: () => fake.hits, close: () => fake.stop() };
+    },
+    create: (options) => new WhisperSTT(options),
+    createFromEnv: () => new WhisperSTT(),
+    utterance: () => frames(600, 8000),
+    misspelledOption: ['temprature', 'temperature'],
+  });
+}
 
 // The shared STT contract. Each request is one "connection": the fake holds it open until the
 // suite makes it speak, then answers with that text (buffered STT: the audio is one slice).

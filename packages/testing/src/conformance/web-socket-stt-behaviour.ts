@@ -1,9 +1,10 @@
-import { ConfigError, PCM16_16K, ProviderAuthError, type AudioFormat, type Logger, type STTProvider, type STTStream, type Transcript } from '@patter/core';
+import { PCM16_16K, ProviderAuthError, type AudioFormat, type Logger, type STTProvider, type STTStream, type Transcript } from '@patter/core';
 import type { FakeWebSocketConnection } from '../fakes/fake-web-socket-connection.js';
 import { captureLogger } from '../kit/capture-logger.js';
 import { assert, assertEqual, fail, normalizeText, tick, waitUntil, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck } from './conformance-check.js';
 import { runSTTCallEnd } from './run-stt-call-end.js';
+import { unknownOptionCheck } from './unknown-option-check.js';
 
 /** The vendor's loopback fake, as the behaviour checks drive it (a `FakeWebSocketServer` is one as it is). */
 export interface WebSocketSTTFake {
@@ -100,26 +101,7 @@ export function webSocketSTTBehaviourChecks(harness: WebSocketSTTBehaviourHarnes
   }
 
   const checks: ConformanceCheck[] = [
-    {
-      name: 'an unknown option fails at construction with a ConfigError naming it, with a did-you-mean',
-      run: async () => {
-        const [misspelled, suggestion] = harness.misspelledOption;
-        for (const [option, expected] of [
-          [misspelled, `did you mean ${suggestion}?`],
-          ['nonsenseOption', 'known: apiKey'],
-        ] as const) {
-          let error: unknown;
-          try {
-            harness.create({ apiKey: 'k', baseUrl: 'ws://127.0.0.1:9', [option]: 1 } as WebSocketSTTCreateOptions);
-          } catch (caught) {
-            error = caught;
-          }
-          assert(error instanceof ConfigError, `expected a ConfigError for ${option}, got ${String(error)}`);
-          assertEqual(error.option, option, 'error.option');
-          assert(error.message.includes('unknown') && error.message.includes(expected), `the error does not say "${expected}": ${error.message}`);
-        }
-      },
-    },
+    unknownOptionCheck((options) => harness.create(options as unknown as WebSocketSTTCreateOptions), { apiKey: 'k', baseUrl: 'ws://127.0.0.1:9' }, harness.misspelledOption),
     {
       name: `a refused key (in-band or a 401 upgrade) fails the stream at once naming ${harness.envVar}, with no retry`,
       run: async () => {
