@@ -19,5 +19,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Vitest's default on a 2-core machine is one worker (cores − 1); most files wait on sockets
+    // and timers, so two workers halve the suite's wall time there.
+    maxWorkers: 2,
   },
 });
