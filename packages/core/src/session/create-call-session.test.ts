@@ -72,6 +72,26 @@ describe('createCallSession (pipeline)', () => {
     expect(transcripts).toContain('user:When do you open on Monday?');
   });
 
+  it('a call that ends during a reply keeps what the caller heard of it: all of it when the last echo came with the hang-up, the played sentences otherwise', async () => {
+    for (const [play, heard] of [
+      ['all', 'It opens at nine. It closes at five.'],
+      ['first', 'It opens at nine.'],
+    ] as const) {
+      const { transport, stt, tts, session } = setup([[text('It opens at nine. '), text('It closes at five.'), { type: 'done', finishReason: 'stop' }]]);
+      transport.start();
+      await settle();
+      for (let i = 0; i < 3; i++) transport.hear(voicedFrame());
+      stt.last.say('When are you open?');
+      await until(() => tts.requests.length === 2 && transport.count('mark') === 2);
+      if (play === 'all') transport.playAll();
+      else transport.playThrough(transport.commands.find((c) => c.type === 'mark')!.name);
+      // The hang-up in the same tick as the echo: nothing ran in between.
+      transport.stop('caller_hangup');
+      const summary = await session.ended;
+      expect(summary.transcript.map((e) => `${e.role}:${e.text}`)).toEqual(['user:When are you open?', `assistant:${heard}`]);
+    }
+  });
+
   it('converts only where formats differ: PCM16 16 kHz STT and TTS on a μ-law 8 kHz carrier', async () => {
     const transport = new FakeTransport();
     const stt = new FakeSTT();

@@ -267,8 +267,14 @@ export function createPipelineSession(context: SessionContext, transport: CallTr
       offHeard();
       heardMarks.clear();
       dtmf.close();
-      active?.controller.abort();
+      const reply = active;
       active = undefined;
+      if (reply) {
+        // The call ended during a reply (or before its last echo was handled): what the caller
+        // heard of it stays in the history and the transcript, as on a barge-in.
+        reply.controller.abort();
+        commit(reply.utterance.playedText(reply.roundStart), reply, true);
+      }
       hold?.close();
       speech.close();
       await Promise.all([input?.close(), source.close?.().catch(() => {})]);

@@ -116,6 +116,12 @@ export class FakeTransport implements CallTransport {
     if (this.pendingMs() === 0) this.flushDrain();
   }
 
+  /** Plays the queued audio up to the mark `name`, firing it and the marks before it. */
+  playThrough(name: string): void {
+    const mark = this.marks.find((m) => m.name === name);
+    if (mark !== undefined) this.play(mark.atMs - this.played);
+  }
+
   playAll(): void {
     this.play(Number.POSITIVE_INFINITY);
   }
