@@ -44,6 +44,14 @@ export interface FleetOptions {
 }
 
 const QUEUE = 'patter-dial';
+/**
+ * Servers starting together on an empty database race to create pg-boss's schema: its advisory
+ * lock serializes them, but the one that waited may still miss the other's schema in its catalog
+ * cache and fail with a unique violation on `pg_namespace` (not the "already exists" pg-boss
+ * tolerates). Such a start is tried again with a fresh instance (a failed pg-boss never restarts).
+ */
+const CREATE_RACE = /duplicate key value violates unique constraint "pg_(namespace|type)_|already exists/;
+const START_ATTEMPTS = 4;
 /** The lease a reconciler takes on a stale attempt: long enough to ask the carrier. */
 const reconcileLease = (leaseMs: number, checkMs: number) => Math.min(leaseMs, checkMs);
 const POLL_MS = 250;
@@ -81,15 +89,7 @@ export class Fleet {
   /** Starts pg-boss on `client` and, unless `work: false`, this instance's dial workers. */
   static async start(options: FleetOptions & { readonly work?: boolean }): Promise<Fleet> {
     const expire = options.jobExpireSeconds ?? 60;
-    const boss = new PgBoss({
-      db: pgBossDb(options.client),
-      schema: options.schema ?? 'pgboss',
-      schedule: false,
-      supervise: true,
-      maintenanceIntervalSeconds: Math.max(1, Math.floor(expire / 4)),
-    });
-    boss.on('error', () => undefined);
-    await boss.start();
+    const boss = await startBoss(options, expire);
     await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 1, expireInSeconds: expire });
     const fleet = new Fleet(options, boss);
     if (options.work !== false) await fleet.startWorking();
@@ -269,6 +269,28 @@ export class Fleet {
     if (stale.callId !== null && now - stale.dialAt >= (this.options.maxCallMs ?? 3_600_000)) {
       this.logger.warn({ attemptId: stale.attemptId }, 'campaign call end never reported: counted failed');
       await this.store.endCall(stale.callId, 'failed', now);
+    }
+  }
+}
+
+async function startBoss(options: FleetOptions, expire: number): Promise<PgBoss> {
+  for (let attempt = 1; ; attempt++) {
+    const boss = new PgBoss({
+      db: pgBossDb(options.client),
+      schema: options.schema ?? 'pgboss',
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: Math.max(1, Math.floor(expire / 4)),
+    });
+    boss.on('error', () => undefined);
+    try {
+      await boss.start();
+      return boss;
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !CREATE_RACE.test(String((error as Error)?.message))) throw error;
+      (options.logger ?? silentLogger).debug({ attempt }, 'fleet: another server was creating the job schema; starting again');
+      await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
 }
