@@ -49,7 +49,8 @@ describe.skipIf(!HAS_CHROMIUM)(`dev phone in Chromium: voice pipeline${HAS_CHROM
     const replyBytes = (REPLY[0]!.trim().length + REPLY[1]!.length) * MS_PER_CHAR * BYTES_PER_MS;
     await waitForPhone(page, 'some agent audio', (s) => s.receivedBytes > replyBytes / 3, 5_000);
     await browser.screenshot('voice-pipeline-agent-speaking');
-    const state = await waitForPhone(page, 'the whole reply', (s) => s.receivedBytes >= replyBytes && s.transcript.length >= 2, 8_000);
+    // The turn's metrics come in their own message, right after the reply's transcript line.
+    const state = await waitForPhone(page, 'the whole reply and its metrics', (s) => s.receivedBytes >= replyBytes && s.transcript.length >= 2 && s.metrics.length >= 1, 8_000);
     await browser.screenshot('voice-pipeline-reply-heard');
 
     // The fake STT got the microphone: PCM16 16 kHz mono (checked at the upgrade) and it is the fixture.
