@@ -1,32 +1,15 @@
-import { MULAW_8K, silentLogger, type CallControl, type CallEndSummary, type STTProvider, type STTStream, type TTSProvider } from '@patter/core';
+import { MULAW_8K, silentLogger, type CallControl, type CallEndSummary, type TTSProvider } from '@patter/core';
 import { FakeTwilioApi, TwilioSimulator } from '@patter/testing';
 import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from './patter.js';
 import type { ServerHandle } from './serve.js';
+import { silentStt } from './test-support/silent-stt.js';
 import { waitFor } from './test-support/test-server.js';
 
 const ACCOUNT_SID = 'AC' + 'c3'.repeat(16);
 const AUTH_TOKEN = 'control-test-auth-token';
 
-/** An STT that hears nothing (the test is about call control, not speech). */
-const silentStt: STTProvider = {
-  key: 'silent',
-  inputFormats: [MULAW_8K],
-  stream: (): STTStream => {
-    let close: () => void = () => {};
-    const closed = new Promise<void>((resolve) => (close = resolve));
-    return {
-      sendAudio: () => {},
-      transcripts: async function* () {
-        await closed;
-      },
-      finalize: () => {},
-      close: async () => close(),
-      usage: () => ({ audioSeconds: 0 }),
-    };
-  },
-};
 
 /** A TTS that speaks 100 ms of μ-law silence per sentence. */
 const silenceTts: TTSProvider = {
@@ -68,7 +51,7 @@ describe("core's call session behind the server", () => {
     let started: CallControl | undefined;
     const hangups: Promise<void>[] = [];
     handle = await phone.serve({
-      agent: phone.agent({ stt: silentStt, tts: silenceTts, onMessage: () => 'ok', firstMessage: 'Hello.' }),
+      agent: phone.agent({ stt: silentStt(), tts: silenceTts, onMessage: () => 'ok', firstMessage: 'Hello.' }),
       port: 0,
       host: '127.0.0.1',
       shutdownSignals: false,
@@ -113,7 +96,7 @@ describe("core's call session behind the server", () => {
     let started: CallControl | undefined;
     const ends: CallEndSummary[] = [];
     handle = await phone.serve({
-      agent: phone.agent({ stt: silentStt, tts: voiceTts(texts), onMessage: () => 'ok' }),
+      agent: phone.agent({ stt: silentStt(), tts: voiceTts(texts), onMessage: () => 'ok' }),
       port: 0,
       host: '127.0.0.1',
       shutdownSignals: false,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { MULAW_8K, silentLogger, type CallEndSummary, type STTProvider, type STTStream, type TTSProvider } from '@patter/core';
+import { MULAW_8K, silentLogger, type CallEndSummary, type TTSProvider } from '@patter/core';
 import {
   FakeTelnyxApi,
   FakeTwilioApi,
@@ -16,6 +16,7 @@ import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from './patter.js';
 import type { ServerHandle } from './serve.js';
+import { silentStt } from './test-support/silent-stt.js';
 import { waitFor } from './test-support/test-server.js';
 
 // Outbound calls with answering-machine detection, through the real server, core's real call
@@ -27,29 +28,6 @@ const VOICE = 0x2a; // every byte the agent's TTS produces
 const FIRST = 'Hi {name}, this is Acme.';
 const VOICEMAIL = 'Hi {name}, please call Acme back.';
 
-/** An STT that hears nothing and counts the streams opened (one per conversation started). */
-function silentStt(): STTProvider & { streams: number } {
-  const stt = {
-    key: 'silent',
-    inputFormats: [MULAW_8K],
-    streams: 0,
-    stream: (): STTStream => {
-      stt.streams++;
-      let close: () => void = () => {};
-      const closed = new Promise<void>((resolve) => (close = resolve));
-      return {
-        sendAudio: () => {},
-        transcripts: async function* () {
-          await closed;
-        },
-        finalize: () => {},
-        close: async () => close(),
-        usage: () => ({ audioSeconds: 0 }),
-      };
-    },
-  };
-  return stt;
-}
 
 /** The agent's own voice: 10 ms of μ-law (80 bytes of `VOICE`) per character, texts recorded. */
 function voiceTts(): TTSProvider & { texts: string[] } {

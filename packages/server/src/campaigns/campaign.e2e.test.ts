@@ -1,4 +1,4 @@
-import { ConfigError, MULAW_8K, silentLogger, type STTProvider, type STTStream, type TTSProvider } from '@patter/core';
+import { ConfigError, MULAW_8K, silentLogger, type TTSProvider } from '@patter/core';
 import { FakeTwilioApi, TwilioSimulator, type FakeTwilioCall, type TwilioSimulatedCall } from '@patter/testing';
 import { Twilio } from '@patter/twilio';
 import { request } from 'node:http';
@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from '../patter.js';
 import type { ServeOptions } from '../serve-options.js';
 import { openTestStore } from '../test-support/history-store.js';
+import { silentStt } from '../test-support/silent-stt.js';
 import { waitFor } from '../test-support/test-server.js';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -22,25 +23,6 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
 const ACCOUNT_SID = 'AC' + 'e5'.repeat(16);
 const AUTH_TOKEN = 'campaign-test-auth-token';
 
-function silentStt(): STTProvider {
-  return {
-    key: 'silent',
-    inputFormats: [MULAW_8K],
-    stream: (): STTStream => {
-      let close: () => void = () => {};
-      const closed = new Promise<void>((resolve) => (close = resolve));
-      return {
-        sendAudio: () => {},
-        transcripts: async function* () {
-          await closed;
-        },
-        finalize: () => {},
-        close: async () => close(),
-        usage: () => ({ audioSeconds: 0 }),
-      };
-    },
-  };
-}
 
 function textTts(): TTSProvider & { texts: string[] } {
   const texts: string[] = [];

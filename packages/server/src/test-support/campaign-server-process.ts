@@ -3,9 +3,10 @@
  * test's FakeTwilioApi, the call store on the shared PostgreSQL, the fleet on, a quiet agent
  * (silent STT, a short TTS greeting). Sends `{ url }` when listening; `stop` closes it.
  */
-import { createConsoleLogger, MULAW_8K, type STTStream } from '@patter/core';
+import { createConsoleLogger, MULAW_8K } from '@patter/core';
 import { Twilio } from '@patter/twilio';
 import { Patter } from '../patter.js';
+import { silentStt } from './silent-stt.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -19,23 +20,8 @@ const phone = new Patter({
   logger: createConsoleLogger({ level: 'silent' }),
 });
 const agent = phone.agent({
-  stt: {
-    key: 'silent',
-    inputFormats: [MULAW_8K],
-    stream: (): STTStream => {
-      let close: () => void = () => {};
-      const closed = new Promise<void>((resolve) => (close = resolve));
-      return {
-        sendAudio: () => {},
-        transcripts: async function* () {
-          await closed;
-        },
-        finalize: () => {},
-        close: async () => close(),
-        usage: () => ({ audioSeconds: 0 }),
-      };
-    },
-  },
+  stt: silentStt(),
+
   tts: {
     key: 'short',
     outputFormats: [MULAW_8K],
