@@ -220,23 +220,23 @@ export { BUILTIN_TOOLS, TRANSFER_CALL, END_CALL, transferCallTool, endCallTool }
 // Call session (pipeline and engine bridge)
 export { createCallSession } from './session/create-call-session.js';
 export { describeCallFailure, type CallFailure } from './session/call-failure.js';
-export { createTextSession, type TextSession, type TextSessionOptions } from './session/text-session.js';
+export { createTextSession, type TextSession, type TextSessionOptions } from './session/text/text-session.js';
 export type { SessionContext } from './session/session-context.js';
 export type { SessionMode, SessionModeFactory } from './session/session-mode.js';
-export { SentenceChunker, type SentenceChunkerOptions } from './session/sentence-chunker.js';
+export { SentenceChunker, type SentenceChunkerOptions } from './session/reply/sentence-chunker.js';
 export { substituteVariables } from './session/substitute-variables.js';
-export { ConversationHistory } from './session/conversation-history.js';
-export { applyGuardrails, type OutputGuardrail, type GuardrailContext } from './session/output-guardrail.js';
-export { estimateCost, withDefaultPricing } from './session/pricing.js';
+export { ConversationHistory } from './session/conversation/conversation-history.js';
+export { applyGuardrails, type OutputGuardrail, type GuardrailContext } from './session/reply/output-guardrail.js';
+export { estimateCost, withDefaultPricing } from './session/usage/pricing.js';
 export type { PricingTable, ProviderPrice } from './registry/provider-price.js';
 export { TransferRefusedError } from './session/transfer-refused-error.js';
-export { resolveHoldAudio, HOLD_AUDIO_DEFAULTS, type HoldAudioOptions, type ResolvedHoldAudio } from './session/hold-audio-options.js';
+export { resolveHoldAudio, HOLD_AUDIO_DEFAULTS, type HoldAudioOptions, type ResolvedHoldAudio } from './session/speech/hold-audio-options.js';
 export { comfortTone, COMFORT_TONE_PERIOD_MS } from './audio/comfort-tone.js';
 export { synthesizeClip, type SynthesizeClipOptions } from './tts/synthesize-clip.js';
 export { prepareCall, type PrepareCallOptions, type PreparedCall, type PreparedSpeech } from './session/prepared-call.js';
-export { createHttpMessageHandler, type RemoteMessageRequest } from './session/http-message-handler.js';
-export { createWebSocketMessageHandler, type WebSocketMessageHandler } from './session/ws-message-handler.js';
-export type { ReplySource, ReplyEvent, ReplyHooks, UserTurn } from './session/reply-source.js';
+export { createHttpMessageHandler, type RemoteMessageRequest } from './session/reply/http-message-handler.js';
+export { createWebSocketMessageHandler, type WebSocketMessageHandler } from './session/reply/ws-message-handler.js';
+export type { ReplySource, ReplyEvent, ReplyHooks, UserTurn } from './session/reply/reply-source.js';
 
 // Fallback providers
 export { FallbackSTT } from './fallback/fallback-stt.js';
@@ -246,7 +246,7 @@ export type { FallbackOptions } from './fallback/fallback-options.js';
 export { shouldFailOver } from './fallback/should-fail-over.js';
 
 // Voice activity detection
-export type { VoiceActivity, VoiceActivityDetector, VoiceActivityDetectorOptions } from './session/voice-activity-detector.js';
+export type { VoiceActivity, VoiceActivityDetector, VoiceActivityDetectorOptions } from './session/turns/voice-activity-detector.js';
 export type { VADProvider } from './vad/vad-provider.js';
 export { EnergyVAD } from './vad/energy-vad.js';
 export { EnergyVoiceActivityDetector, type EnergyVADOptions } from './vad/energy-voice-activity-detector.js';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors/config-error.js';
 import type { ProviderPrice } from '../registry/provider-price.js';
-import { resolveHoldAudio } from '../session/hold-audio-options.js';
+import { resolveHoldAudio } from '../session/speech/hold-audio-options.js';
 import { toolJsonSchema } from '../tools/validate-arguments.js';
 import type { Tool } from '../tools/tool.js';
 import { rejectUnknownOptions } from '../util/reject-unknown-options.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFrameConverter } from '../session/audio-path.js';
+import { createFrameConverter } from '../session/pipeline/audio-path.js';
 import { MULAW_8K, PCM16_16K } from './audio-format.js';
 import { copyFrame } from './frame-slab.js';
 

@@ -3,7 +3,7 @@ import type { AgentOptions } from '../agent/agent-options.js';
 import type { Logger } from '../log/logger.js';
 import type { ParkedSTTConnection, STTProvider } from '../stt/stt-provider.js';
 import { synthesizeClip } from '../tts/synthesize-clip.js';
-import { chooseFormat } from './audio-path.js';
+import { chooseFormat } from './pipeline/audio-path.js';
 import { substituteVariables } from './substitute-variables.js';
 
 /** The longest first message prepared ahead (ms of audio); a longer one is synthesized live. */

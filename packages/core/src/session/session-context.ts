@@ -5,8 +5,8 @@ import type { ToolRunner } from '../tools/tool-runner.js';
 import type { ToolContext } from '../tools/tool.js';
 import type { TypedEmitter } from '../util/typed-emitter.js';
 import type { CallSessionEvents, TranscriptEntry } from './call-session.js';
-import type { ConversationHistory } from './conversation-history.js';
-import type { UsageMeter } from './usage-meter.js';
+import type { ConversationHistory } from './conversation/conversation-history.js';
+import type { UsageMeter } from './usage/usage-meter.js';
 
 /**
  * What every part of one call shares: the agent, the conversation, the tools, the events and

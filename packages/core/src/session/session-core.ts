@@ -5,11 +5,11 @@ import { silentLogger } from '../log/logger.js';
 import { ToolRunner } from '../tools/tool-runner.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { CallSessionEvents, TranscriptEntry } from './call-session.js';
-import { ConversationHistory } from './conversation-history.js';
+import { ConversationHistory } from './conversation/conversation-history.js';
 import type { SessionContext } from './session-context.js';
 import { substituteVariables } from './substitute-variables.js';
-import { withDefaultPricing } from './pricing.js';
-import { UsageMeter } from './usage-meter.js';
+import { withDefaultPricing } from './usage/pricing.js';
+import { UsageMeter } from './usage/usage-meter.js';
 
 export interface SessionCoreOptions {
   readonly agent: AgentOptions;

@@ -7,7 +7,7 @@ import type { AgentOptions, MessageContext } from '../agent/agent-options.js';
 import type { CallControl } from '../call/call-control.js';
 import { silentLogger } from '../log/logger.js';
 import type { CallSessionEvents } from '../session/call-session.js';
-import { createHttpMessageHandler } from '../session/http-message-handler.js';
+import { createHttpMessageHandler } from '../session/reply/http-message-handler.js';
 import { callWebhookTool } from '../tools/webhook-tool.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { observeCall } from './observe-call.js';

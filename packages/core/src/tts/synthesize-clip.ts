@@ -1,6 +1,6 @@
 import { bytesForDuration, type AudioFormat } from '../audio/audio-format.js';
 import type { Logger } from '../log/logger.js';
-import { chooseFormat, createFrameConverter } from '../session/audio-path.js';
+import { chooseFormat, createFrameConverter } from '../session/pipeline/audio-path.js';
 import type { TTSProvider, TTSUsage } from './tts-provider.js';
 
 export interface SynthesizeClipOptions {

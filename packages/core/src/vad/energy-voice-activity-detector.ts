@@ -1,6 +1,6 @@
 import { durationMs, type AudioFormat } from '../audio/audio-format.js';
 import { frameRms } from '../audio/frame-rms.js';
-import type { VoiceActivity, VoiceActivityDetector } from '../session/voice-activity-detector.js';
+import type { VoiceActivity, VoiceActivityDetector } from '../session/turns/voice-activity-detector.js';
 
 /** The energy detector's tuning. */
 export interface EnergyVADOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { durationMs, type AudioFormat } from '../audio/audio-format.js';
 import { createCallSession } from '../session/create-call-session.js';
 import { FakeLLM, FakeSTT, FakeTransport, FakeTTS, until, voicedFrame } from '../session/testing-fakes.js';
-import type { VoiceActivity, VoiceActivityDetector, VoiceActivityDetectorOptions } from '../session/voice-activity-detector.js';
+import type { VoiceActivity, VoiceActivityDetector, VoiceActivityDetectorOptions } from '../session/turns/voice-activity-detector.js';
 import type { VADProvider } from './vad-provider.js';
 
 /** A detector that hears speech only in frames whose first byte is 0x42 (a stand-in for a model). */

@@ -1,5 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.js';
-import type { VoiceActivityDetector, VoiceActivityDetectorOptions } from '../session/voice-activity-detector.js';
+import type { VoiceActivityDetector, VoiceActivityDetectorOptions } from '../session/turns/voice-activity-detector.js';
 
 /**
  * A voice-activity detection configuration, shared by every call of an agent (`vad` in the

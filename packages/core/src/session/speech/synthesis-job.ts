@@ -1,0 +1,189 @@
+import type { AudioFormat } from '../../audio/audio-format.js';
+import { StreamIdleTimeoutError } from '../../errors/stream-idle-timeout-error.js';
+import type { Logger } from '../../log/logger.js';
+import type { TTSProvider } from '../../tts/tts-provider.js';
+import type { ProviderRequestTiming } from '../call-session.js';
+import type { UsageMeter } from '../usage/usage-meter.js';
+
+export interface SynthesisJobOptions {
+  readonly tts: TTSProvider;
+  readonly format: AudioFormat;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly callId: string;
+  readonly usage: UsageMeter;
+  readonly onRequest?: (() => void) | undefined;
+  readonly onFirstByte?: (() => void) | undefined;
+  /** The request's timing, once its stream ended (for its trace span). */
+  readonly onDone?: ((request: ProviderRequestTiming) => void) | undefined;
+}
+
+/**
+ * One sentence's synthesis, startable ahead of playback: the speech output starts the next
+ * sentence's request while the current one is still streaming, so the next sentence's time to
+ * first byte is hidden. Audio is buffered until the sender pipes it; an abort ends it at once.
+ * A vendor stream that stalls (`StreamIdleTimeoutError`) is requested once more when none of
+ * the sentence's audio came yet; otherwise (or when the retry stalls too) the sentence ends
+ * with what it had and the speech goes on with the next one. Characters are counted only for
+ * audio that was synthesized (the vendor's `onUsage` when it reports one).
+ */
+/** Chunks buffered for a job not yet being sent; beyond this the oldest are dropped. */
+const MAX_BUFFERED = 4096;
+
+export class SynthesisJob {
+  /** Audio that came before `pipe` (the lookahead sentence). */
+  private buffered: Uint8Array[] = [];
+  private sink: ((chunk: Uint8Array) => void) | undefined;
+  private finished = false;
+  private failure: unknown;
+  private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  private started = false;
+
+  constructor(
+    readonly text: string,
+    private readonly options: SynthesisJobOptions,
+  ) {}
+
+  get aborted(): boolean {
+    return this.options.signal.aborted;
+  }
+
+  /** Sends the request (once). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.produce();
+  }
+
+  /**
+   * Hands the audio (in the TTS format) to `onChunk`: what is buffered at once, then each chunk
+   * in the tick it arrives from the vendor (no queue or generator hop per chunk). Resolves when
+   * the synthesis ends, rejects if it failed (or `onChunk` threw). Once per job.
+   */
+  pipe(onChunk: (chunk: Uint8Array) => void): Promise<void> {
+    this.start();
+    return new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+      const buffered = this.buffered;
+      this.buffered = [];
+      try {
+        for (const chunk of buffered) onChunk(chunk);
+      } catch (err) {
+        this.finish(err);
+        return;
+      }
+      this.sink = onChunk;
+      if (this.finished || this.options.signal.aborted) this.finish(this.failure);
+      else this.options.signal.addEventListener('abort', this.onAbort, { once: true });
+    });
+  }
+
+  /** An abort ends the piping at once, whatever the vendor stream still does. */
+  private readonly onAbort = (): void => this.finish();
+
+  private deliver(chunk: Uint8Array): void {
+    if (this.finished) return;
+    const sink = this.sink;
+    if (sink === undefined) {
+      if (this.buffered.length >= MAX_BUFFERED) this.buffered.shift();
+      this.buffered.push(chunk);
+      return;
+    }
+    try {
+      sink(chunk);
+    } catch (err) {
+      this.finish(err);
+    }
+  }
+
+  /** The synthesis is over (`failure` when it failed); settles `pipe` once it is piped. */
+  private finish(failure?: unknown): void {
+    if (!this.finished) {
+      this.finished = true;
+      this.failure = failure;
+    }
+    const settle = this.settle;
+    if (settle === undefined) return;
+    this.settle = undefined;
+    this.sink = undefined;
+    this.options.signal.removeEventListener('abort', this.onAbort);
+    if (this.failure === undefined) settle.resolve();
+    else settle.reject(this.failure);
+  }
+
+  private async produce(): Promise<void> {
+    const { tts, usage, signal, logger, callId } = this.options;
+    let billed = false;
+    this.options.onRequest?.();
+    const startedAt = performance.now();
+    let firstAt: number | undefined;
+    let requestId: string | undefined;
+    let characters = 0;
+    let outcome: ProviderRequestTiming['outcome'] = 'ok';
+    let first = true;
+    const onUsage = (u: { characters: number }): void => {
+      billed = true;
+      characters += u.characters;
+      usage.add(tts.key, 'characters', u.characters);
+    };
+    const onRequestId = (id: string): void => {
+      requestId = id;
+    };
+    // Reported once: when the stream ended, or in the abort's own tick (a barge-in commits the
+    // turn right after aborting, before this stream unwinds).
+    let reported = false;
+    const report = (): void => {
+      if (reported || !this.options.onDone) return;
+      reported = true;
+      signal.removeEventListener('abort', report);
+      this.options.onDone({
+        kind: 'tts',
+        provider: tts.key,
+        startedAt,
+        ...(firstAt === undefined ? {} : { firstAt }),
+        endedAt: performance.now(),
+        outcome: signal.aborted ? 'aborted' : outcome,
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(characters > 0 ? { usage: { characters } } : {}),
+      });
+    };
+    if (this.options.onDone && !signal.aborted) signal.addEventListener('abort', report, { once: true });
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const stream = tts.synthesize(this.text, { format: this.options.format, signal, logger, callId, onUsage, onRequestId });
+          for await (const chunk of stream) {
+            if (signal.aborted) break;
+            if (chunk.length === 0) continue;
+            if (first) {
+              first = false;
+              firstAt = performance.now();
+              this.options.onFirstByte?.();
+            }
+            this.deliver(chunk);
+          }
+          break;
+        } catch (err) {
+          if (signal.aborted || !StreamIdleTimeoutError.isStall(err)) throw err;
+          if (first && attempt === 0) {
+            logger.warn({ err, provider: tts.key, callId }, 'text-to-speech stalled; requesting the sentence again');
+            continue;
+          }
+          logger.warn({ err, provider: tts.key, callId }, 'text-to-speech stalled; ending the sentence and going on');
+          break;
+        }
+      }
+      this.finish();
+    } catch (err) {
+      outcome = 'error';
+      this.finish(signal.aborted ? undefined : (err ?? new Error('text-to-speech failed')));
+    } finally {
+      // A provider that reports no usage is billed for the text once audio came back.
+      if (!billed && !first) {
+        characters += this.text.length;
+        usage.add(tts.key, 'characters', this.text.length);
+      }
+      report();
+    }
+  }
+}
