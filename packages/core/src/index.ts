@@ -226,6 +226,7 @@ export type { SessionMode, SessionModeFactory } from './session/session-mode.js'
 export { SentenceChunker, type SentenceChunkerOptions } from './session/reply/sentence-chunker.js';
 export { substituteVariables } from './session/substitute-variables.js';
 export { ConversationHistory } from './session/conversation/conversation-history.js';
+export type { Conversation } from './session/conversation/conversation.js';
 export { applyGuardrails, type OutputGuardrail, type GuardrailContext } from './session/reply/output-guardrail.js';
 export { estimateCost, withDefaultPricing } from './session/usage/pricing.js';
 export type { PricingTable, ProviderPrice } from './registry/provider-price.js';

@@ -8,4 +8,9 @@ export interface TextChannel {
   onText(listener: (text: string) => void): () => void;
   /** Show one of the agent's replies (a sentence at a time). */
   sendText(text: string): void;
+  /**
+   * The reply to the last text is over: every sentence was sent, or the call ended during it
+   * (`error`: it failed part-way). Not called for a reply cut short by a newer text.
+   */
+  replyEnded?(error?: unknown): void;
 }

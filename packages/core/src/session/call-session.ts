@@ -3,6 +3,7 @@ import type { CallControl } from '../call/call-control.js';
 import type { CarrierCallEvent } from '../carrier/carrier.js';
 import type { CallFailure } from './call-failure.js';
 import type { CallEndReason, CallInfo, CallTransport } from '../carrier/call-transport.js';
+import type { ChatMessage } from '../llm/chat-message.js';
 import type { Logger } from '../log/logger.js';
 import type { TextChannel } from '../carrier/text-channel.js';
 import type { PreparedCall } from './prepared-call.js';
@@ -150,6 +151,8 @@ export interface CallSession {
   on<K extends keyof CallSessionEvents>(event: K, listener: (payload: CallSessionEvents[K]) => void): () => void;
   /** Carrier webhooks about this call (AMD result, status). */
   handleCarrierEvent(event: CarrierCallEvent): void;
+  /** The conversation so far as the model sees it: system prompt, then user, assistant and tool messages. */
+  history(): readonly ChatMessage[];
   /** End the call (hang up) with a reason. Idempotent. */
   end(reason: CallEndReason): Promise<void>;
   /** Resolves once with the summary when the call has ended. */

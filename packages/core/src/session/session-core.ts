@@ -4,8 +4,8 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { ToolRunner } from '../tools/tool-runner.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import type { CallSessionEvents, TranscriptEntry } from './call-session.js';
-import { ConversationHistory } from './conversation/conversation-history.js';
+import type { CallSessionEvents } from './call-session.js';
+import { Conversation } from './conversation/conversation.js';
 import type { SessionContext } from './session-context.js';
 import { substituteVariables } from './substitute-variables.js';
 import { withDefaultPricing } from './usage/pricing.js';
@@ -27,7 +27,7 @@ export interface SessionCoreOptions {
 export class SessionCore {
   readonly context: SessionContext;
   readonly events: TypedEmitter<CallSessionEvents>;
-  readonly transcript: TranscriptEntry[] = [];
+  readonly conversation: Conversation;
   readonly controller = new AbortController();
   readonly variables: Readonly<Record<string, string>>;
 
@@ -39,7 +39,7 @@ export class SessionCore {
       logger.warn({ err, event, callId: options.callId() }, 'session event listener threw'),
     );
     const prompt = agent.systemPrompt === undefined ? undefined : substituteVariables(agent.systemPrompt, this.variables);
-    const history = new ConversationHistory(prompt);
+    this.conversation = new Conversation(prompt, this.events);
     const tools = new ToolRunner(agent.tools ?? []);
     // The running usage, once per batch of changes (a response's token fields come together),
     // for whoever follows it live (the telemetry's cost counters); nothing without a listener.
@@ -58,7 +58,7 @@ export class SessionCore {
       agent,
       logger,
       variables: this.variables,
-      history,
+      conversation: this.conversation,
       tools,
       get control(): CallControl {
         return control as CallControl;
@@ -67,17 +67,6 @@ export class SessionCore {
       usage,
       signal,
       callId: options.callId,
-      recordTranscript: (entry) => {
-        this.transcript.push({ ...entry, at: Date.now() });
-        this.events.emit('transcript', { role: entry.role, text: entry.text, isFinal: true });
-      },
-      correctTranscript: (original, corrected) => {
-        const at = this.transcript.findLastIndex((t) => t.role === 'assistant' && t.text === original);
-        if (at < 0) return;
-        const entry = this.transcript[at] as TranscriptEntry;
-        if (corrected === '') this.transcript.splice(at, 1);
-        else this.transcript[at] = { ...entry, text: corrected };
-      },
       toolContext: (toolSignal) => ({
         call: control as CallControl,
         callId: options.callId(),

@@ -1,4 +1,4 @@
-import type { CallControl, CallEndReason, CallEndSummary, CallSession, CallSessionEvents, CallSessionOptions, CarrierCallEvent } from '@patter/core';
+import type { CallControl, CallEndReason, CallEndSummary, CallSession, CallSessionEvents, CallSessionOptions, CarrierCallEvent, ChatMessage } from '@patter/core';
 import { TypedEmitter } from '@patter/core';
 
 /** What one echo session saw: frames in, and frames that were not this call's or out of order. */
@@ -59,6 +59,10 @@ export class EchoSession implements CallSession {
   }
 
   end: (reason: CallEndReason) => Promise<void>;
+
+  history(): readonly ChatMessage[] {
+    return [];
+  }
 
   on<K extends keyof CallSessionEvents>(event: K, listener: (payload: CallSessionEvents[K]) => void): () => void {
     return this.events.on(event, listener);

@@ -6,6 +6,7 @@ import type {
   CallSessionEvents,
   CallSessionOptions,
   CarrierCallEvent,
+  ChatMessage,
 } from '@patter/core';
 import { TypedEmitter } from '@patter/core';
 
@@ -71,6 +72,10 @@ export class RecordingSession implements CallSession {
 
   handleCarrierEvent(event: CarrierCallEvent): void {
     this.carrierEvents.push(event);
+  }
+
+  history(): readonly ChatMessage[] {
+    return [];
   }
 
   async end(reason: CallEndReason): Promise<void> {

@@ -8,7 +8,7 @@ import { engineHistory } from './engine-history.js';
 import type { HoldAudioPlayer } from '../speech/hold-audio-player.js';
 import { reconnectEngine } from './reconnect-engine.js';
 import type { SessionContext } from '../session-context.js';
-import type { SessionMode, SessionModeFactory } from '../session-mode.js';
+import type { SessionMode } from '../session-mode.js';
 import { playedPrefix } from '../speech/played-prefix.js';
 import { substituteVariables } from '../substitute-variables.js';
 import { EngineTurns } from './engine-turns.js';
@@ -30,9 +30,7 @@ const REPLY_WAIT_MS = 20_000;
  * its reply was actually heard (from the carrier's playback marks). Tool calls run through the
  * call's tool runner (local, webhook and the built-in `transfer_call` / `end_call`).
  */
-export const createEngineBridge: SessionModeFactory = (context, transport) => new EngineBridge(context, transport);
-
-class EngineBridge implements SessionMode {
+export class EngineBridge implements SessionMode {
   private session: EngineSession | undefined;
   private connecting: Promise<EngineSession | undefined> | undefined;
   private toEngine: FrameConverter | undefined;
@@ -201,7 +199,7 @@ class EngineBridge implements SessionMode {
     this.generating = false;
     this.releaseReplyWaiters();
     void dropped.close().catch(() => {});
-    const history = engineHistory(this.context.history.turns);
+    const history = engineHistory(this.context.conversation.history.turns);
     if (this.heldReply !== undefined) history.push({ role: 'assistant', text: this.heldReply });
     try {
       const session = await reconnectEngine(engine, { ...this.connectOptions(), history }, this.context.signal);
@@ -289,12 +287,11 @@ class EngineBridge implements SessionMode {
         if (event.text.trim() === '') return;
         if (event.role === 'assistant') return this.onAssistantText(event.text);
         this.turns.onCallerTurnEnd('transcript');
-        context.history.addUser(event.text);
-        context.recordTranscript({ role: 'user', text: event.text });
+        context.conversation.addUser(event.text);
         return;
       case 'transcriptCorrection':
         if (this.heldReply === event.original) this.heldReply = event.corrected;
-        else if (context.history.correctAssistant(event.original, event.corrected)) context.correctTranscript(event.original, event.corrected);
+        else context.conversation.correctAgent(event.original, event.corrected);
         return;
       case 'toolCall':
         void this.runTool(session, event.call);
@@ -386,8 +383,7 @@ class EngineBridge implements SessionMode {
   private commitAssistant(text: string): void {
     this.heldReply = undefined;
     if (text === '') return;
-    this.context.history.addAssistant(text);
-    this.context.recordTranscript({ role: 'assistant', text });
+    this.context.conversation.addAgent(text);
   }
 
   private async runTool(session: EngineSession, call: ToolCallRequest): Promise<void> {

@@ -27,7 +27,7 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
         const calls: ToolCallRequest[] = [];
         for (let attempt = 0; ; attempt++) {
           const request = new LLMRequestRecord(llm.key, hooks.onRequestEnd, signal);
-          const stream = llm.chat(context.history.messages(), {
+          const stream = llm.chat(context.conversation.messages(), {
             ...(withTools ? { tools: context.tools.specs } : {}),
             signal,
             logger: context.logger,
@@ -72,10 +72,10 @@ export function createLLMReplySource(llm: LLMProvider, context: SessionContext):
         }
         if (signal.aborted || calls.length === 0) return;
         yield { type: 'tools', calls };
-        context.history.addAssistant(text, calls);
+        context.conversation.addToolRequest(text, calls);
         const outcomes = await context.tools.runAll(calls, context.toolContext(signal));
         for (const outcome of outcomes) {
-          context.history.addToolResult(outcome.id, outcome.name, outcome.content);
+          context.conversation.addToolResult(outcome.id, outcome.name, outcome.content);
           context.events.emit('toolCall', {
             name: outcome.name,
             arguments: outcome.arguments,

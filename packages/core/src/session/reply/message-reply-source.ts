@@ -32,7 +32,7 @@ export function createMessageReplySource(handler: MessageHandler, context: Sessi
       const result = await handler({
         text: turn.text,
         source: turn.source,
-        history: context.history.messages(),
+        history: context.conversation.messages(),
         call: context.control,
         variables: context.variables,
         signal,

@@ -61,7 +61,7 @@ export async function streamReply(
       chunker.reset();
       // The round's text goes into the history with its tool calls; log it now too, since a
       // tool (end_call, transfer_call) may end the call before the reply finishes.
-      if (round.length > 0) context.recordTranscript({ role: 'assistant', text: round.join(' ') });
+      if (round.length > 0) context.conversation.logAgent(round.join(' '));
       sink.toolRound?.();
       round = [];
     }

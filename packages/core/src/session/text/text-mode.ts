@@ -12,13 +12,12 @@ import type { SessionMode } from '../session-mode.js';
  * reply — the LLM with its tools, or `onMessage` — goes back sentence by sentence through
  * `channel.sendText`. One reply at a time; a new turn aborts the one still running.
  */
-export const createTextMode = (context: SessionContext, transport: CallTransport, channel: TextChannel): SessionMode =>
-  new TextMode(context, transport, channel);
-
-class TextMode implements SessionMode {
+export class TextMode implements SessionMode {
   private readonly source;
   private offs: (() => void)[] = [];
   private current: AbortController | undefined;
+  /** The current reply is running a tool round. */
+  private toolsRunning = false;
 
   constructor(
     private readonly context: SessionContext,
@@ -37,8 +36,7 @@ class TextMode implements SessionMode {
   }
 
   async say(text: string): Promise<void> {
-    this.context.history.addAssistant(text);
-    this.context.recordTranscript({ role: 'assistant', text });
+    this.context.conversation.addAgent(text);
     this.channel.sendText(text);
   }
 
@@ -54,7 +52,10 @@ class TextMode implements SessionMode {
   async close(): Promise<void> {
     for (const off of this.offs) off();
     this.offs = [];
-    this.current?.abort();
+    // A tool of the running reply ended the call (end_call, transfer_call): its round finishes —
+    // the result and the `toolCall` event are part of the conversation — and the reply source
+    // stops there, since the call has ended. Otherwise the reply is cut at once.
+    if (!this.toolsRunning) this.current?.abort();
     await this.source.close?.().catch(() => {});
   }
 
@@ -64,17 +65,22 @@ class TextMode implements SessionMode {
     this.current?.abort();
     const controller = new AbortController();
     this.current = controller;
-    context.history.addUser(turn.source === 'dtmf' ? `[keypad] ${turn.text}` : turn.text);
-    context.recordTranscript({ role: 'user', text: turn.text });
-    const signal = AbortSignal.any([controller.signal, context.signal]);
-    void streamReply(context, this.source, turn, signal, { sentence: (s) => this.channel.sendText(s) }).then(
+    context.conversation.addUser(turn.text, turn.source);
+    this.toolsRunning = false;
+    // Not AbortSignal.any() with the call's signal (its dependent set grows with every turn): close() aborts.
+    const signal = controller.signal;
+    const sink = { sentence: (s: string) => this.channel.sendText(s), toolRound: () => (this.toolsRunning = true) };
+    const hooks = { onRequest: () => (this.toolsRunning = false) };
+    void streamReply(context, this.source, turn, signal, sink, hooks).then(
       (round) => {
-        const said = round.join(' ');
-        context.history.addAssistant(said);
-        if (said !== '') context.recordTranscript({ role: 'assistant', text: said });
+        context.conversation.addAgent(round.join(' '));
+        if (this.current === controller) this.channel.replyEnded?.();
       },
       (err: unknown) => {
-        if (!signal.aborted) context.logger.error({ err, callId: context.callId() }, 'text reply failed');
+        if (this.current !== controller) return;
+        if (signal.aborted) return this.channel.replyEnded?.();
+        context.logger.error({ err, callId: context.callId() }, 'text reply failed');
+        this.channel.replyEnded?.(err);
       },
     );
   }

@@ -1,16 +1,15 @@
 import type { AgentOptions } from '../../agent/agent-options.js';
 import type { CallControl } from '../../call/call-control.js';
 import type { CallEndReason } from '../../carrier/call-transport.js';
+import type { TextChannel } from '../../carrier/text-channel.js';
 import type { ChatMessage } from '../../llm/chat-message.js';
 import type { Logger } from '../../log/logger.js';
 import { AsyncQueue } from '../../util/async-queue.js';
 import type { CallEndSummary, CallSessionEvents } from '../call-session.js';
-import { createCallControl } from '../call-control.js';
-import { createReplySource } from '../reply/create-reply-source.js';
-import { withDefaultPricing } from '../usage/pricing.js';
+import { createCallSession } from '../create-call-session.js';
 import type { UserTurn } from '../reply/reply-source.js';
-import { streamReply } from '../reply/reply-stream.js';
-import { SessionCore } from '../session-core.js';
+import { substituteVariables } from '../substitute-variables.js';
+import { TextOnlyTransport } from './text-only-transport.js';
 
 export interface TextSessionOptions {
   readonly agent: AgentOptions;
@@ -27,7 +26,7 @@ export interface TextSessionOptions {
 /** A call without audio: typed text in, the agent's sentences out (test mode). */
 export interface TextSession {
   readonly control: CallControl;
-  /** The first message (variables filled in), already in the history; undefined if none. */
+  /** The first message (variables filled in); undefined if none. */
   readonly greeting: string | undefined;
   on<K extends keyof CallSessionEvents>(event: K, listener: (payload: CallSessionEvents[K]) => void): () => void;
   /** The caller's turn; yields the agent's reply sentence by sentence. */
@@ -40,116 +39,70 @@ export interface TextSession {
 }
 
 /**
- * Runs an agent's conversation logic — history, tools (with `transfer_call` / `end_call`),
- * `onMessage`, guardrails, variables — with text instead of a carrier, STT and TTS. The same
- * reply path as a phone call, so a conversation tried here behaves the same on the phone.
+ * Runs an agent's conversation — history, tools (with `transfer_call` / `end_call`),
+ * `onMessage`, guardrails, variables, the end-of-call summary — as a call whose carrier leg
+ * carries text instead of audio: the same call session as a phone call (in text mode, the
+ * agent's STT, TTS and engine set aside), so a conversation tried here behaves the same on the
+ * phone.
  */
 export function createTextSession(options: TextSessionOptions): TextSession {
-  const { agent } = options;
   const callId = options.callId ?? `test-${Math.random().toString(36).slice(2, 10)}`;
-  const startedAt = Date.now();
-  let finished = false;
+  const { stt: _stt, tts: _tts, engine: _engine, ...agent } = options.agent;
+  const transport = new TextOnlyTransport({ callId, onTransfer: options.onTransfer, onDtmf: options.onDtmf });
+  /** The reply being read by the current `send`. */
   let replying: AsyncQueue<string> | undefined;
-  let resolveEnded: (summary: CallEndSummary) => void = () => {};
-  const ended = new Promise<CallEndSummary>((resolve) => {
-    resolveEnded = resolve;
-  });
-
-  const end = async (reason: CallEndReason = 'agent_hangup'): Promise<void> => {
-    if (finished) return;
-    finished = true;
-    core.controller.abort();
-    await source.close?.().catch(() => {});
-    const summary: CallEndSummary = {
-      callId,
-      callRef: callId,
-      reason,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      transcript: core.transcript.slice(),
-      usage: core.context.usage.snapshot(),
-      cost: core.context.usage.cost(withDefaultPricing(agent.pricing)),
-    };
-    core.events.emit('callEnd', summary);
-    resolveEnded(summary);
+  const listeners = new Set<(text: string) => void>();
+  const channel: TextChannel = {
+    onText(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    // Everything the agent says while a reply is read is part of it (a tool announcing a transfer).
+    sendText: (text) => replying?.push(text),
+    replyEnded(error) {
+      const out = replying;
+      replying = undefined;
+      if (error === undefined) out?.end();
+      else out?.fail(error);
+    },
   };
-
-  const core: SessionCore = new SessionCore({
+  const session = createCallSession({
     agent,
+    transport,
+    text: channel,
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.variables ? { variables: options.variables } : {}),
-    callId: () => callId,
-    control: (c) =>
-      createCallControl(
-        {
-          carrier: 'test',
-          info: () => ({ callId, callRef: callId, carrier: 'test', direction: 'inbound', parameters: {} }),
-          ended: () => finished,
-          logger: c.context.logger,
-          transfer: async (to) => options.onTransfer?.(to),
-          sendDtmf: async (digits) => options.onDtmf?.(digits),
-          say: async (text) => {
-            c.context.history.addAssistant(text);
-            c.context.recordTranscript({ role: 'assistant', text });
-            // Words said from inside a reply (a tool or onMessage announcing a transfer) are part of it.
-            replying?.push(text);
-          },
-          waitForPlayback: async () => {},
-          end,
-        },
-        agent.transferAllowlist,
-      ),
+    ...(options.variables ? { overrides: { variables: options.variables } } : {}),
   });
-  const { context } = core;
-  const source = createReplySource(context);
-  const greeting = core.substitute(agent.firstMessage);
-  core.events.emit('callStart', { callId, callRef: callId, carrier: 'test', direction: 'inbound', parameters: {} });
-  if (greeting) {
-    context.history.addAssistant(greeting);
-    context.recordTranscript({ role: 'assistant', text: greeting });
-  }
+  // The session starts (and says its greeting) in a microtask: turns typed before then wait for it.
+  const started = new Promise<void>((resolve) => session.on('callStart', () => queueMicrotask(resolve)));
 
-  const send = (text: string, kind: UserTurn['source'] = 'text'): AsyncIterable<string> => {
+  const send = (text: string, source: UserTurn['source'] = 'text'): AsyncIterable<string> => {
     const out = new AsyncQueue<string>(1000);
-    if (finished) {
+    if (transport.ended) {
       out.end();
       return out;
     }
-    const turn: UserTurn = { text, source: kind };
-    context.history.addUser(kind === 'dtmf' ? `[keypad] ${text}` : text);
-    context.recordTranscript({ role: 'user', text });
-    // Tools may end the session mid-reply; the reply still runs under its own signal.
-    const signal = new AbortController().signal;
-    replying = out;
-    const done = (): void => {
-      if (replying === out) replying = undefined;
-    };
-    void streamReply(context, source, turn, signal, { sentence: (sentence) => out.push(sentence) }).then(
-      (round) => {
-        done();
-        const said = round.join(' ');
-        context.history.addAssistant(said);
-        if (said !== '') context.recordTranscript({ role: 'assistant', text: said });
-        out.end();
-      },
-      (err: unknown) => {
-        done();
-        out.fail(err);
-      },
-    );
+    void started.then(() => {
+      if (transport.ended) return out.end();
+      // A newer turn cuts the reply still running (as on a call).
+      replying?.end();
+      replying = out;
+      if (source === 'dtmf') transport.press(text);
+      else for (const listener of listeners) listener(text);
+    });
     return out;
   };
 
   return {
-    control: context.control,
-    greeting,
-    on: (event, listener) => core.events.on(event, listener),
+    control: session.control,
+    greeting: agent.firstMessage === undefined ? undefined : substituteVariables(agent.firstMessage, { ...agent.variables, ...options.variables }),
+    on: (event, listener) => session.on(event, listener),
     send,
-    history: () => context.history.messages(),
-    end,
+    history: () => session.history(),
+    end: (reason = 'agent_hangup') => session.end(reason),
     get isEnded() {
-      return finished;
+      return transport.ended;
     },
-    ended,
+    ended: session.ended,
   };
 }

@@ -141,8 +141,7 @@ export class CallerInput {
       return;
     }
     if (this.closing) {
-      this.context.history.addUser(text);
-      this.context.recordTranscript({ role: 'user', text });
+      this.context.conversation.addUser(text);
       return;
     }
     // The audio sent so far, billed as the turn is taken (the cost counters follow a live call).
