@@ -9,18 +9,13 @@ import type { HoldAudioPlayer } from '../speech/hold-audio-player.js';
 import { reconnectEngine } from './reconnect-engine.js';
 import type { SessionContext } from '../session-context.js';
 import type { SessionMode } from '../session-mode.js';
-import { playedPrefix } from '../speech/played-prefix.js';
 import { substituteVariables } from '../substitute-variables.js';
+import { EngineReply, REPLY_WAIT_MS } from './engine-reply.js';
 import { EngineTurns } from './engine-turns.js';
 import { reportProvider } from '../../telemetry/provider-signals.js';
 
 /** Caller audio held while the engine connects (frames; 50 = 1 s at 20 ms). */
 const MAX_EARLY_FRAMES = 50;
-/**
- * The longest `say` / `waitForPlayback` wait for the engine to finish a reply: below
- * `transfer_call`'s 30 s tool timeout, so even a reply that never ends cannot fail a transfer.
- */
-const REPLY_WAIT_MS = 20_000;
 
 /**
  * Engine mode (speech-to-speech): the carrier's audio goes to the engine and the engine's
@@ -37,27 +32,8 @@ export class EngineBridge implements SessionMode {
   private toCarrier: FrameConverter | undefined;
   private readonly early: Uint8Array[] = [];
   private offAudio: (() => void) | undefined;
-  /** Carrier playback position (played + pending ms) when the current reply's audio began. */
-  private replyBaseline: number | undefined;
-  /**
-   * The same for the last reply, kept after the engine finished generating it (`responseDone`
-   * comes long before the carrier has played it) until the next reply or an interruption.
-   */
-  private lastReplyBaseline: number | undefined;
-  /**
-   * A reply is under way: from its first audio or final text (ElevenLabs sends the text first)
-   * until the engine says it has finished generating it (`responseDone`) or it is cut.
-   */
-  private generating = false;
-  private replyWaiters: (() => void)[] = [];
-  /**
-   * The engine's final text of the reply still playing. Like the pipeline, the call's history and
-   * transcript get a reply once it has been heard: in full when its audio drains, cut to the
-   * heard part at a barge-in (the engine's text runs ahead of the carrier's playback).
-   */
-  private heldReply: string | undefined;
-  /** A barge-in that came before its reply's final text: the share of the reply that was heard. */
-  private heardShareOfNext: number | undefined;
+  /** The reply under way and what the caller heard of it. */
+  private readonly reply: EngineReply;
   private closed = false;
   /** Set once the connect options are built; a `say` before that becomes the engine's `firstMessage`. */
   private connectStarted = false;
@@ -72,10 +48,11 @@ export class EngineBridge implements SessionMode {
     private readonly transport: CallTransport,
   ) {
     this.turns = new EngineTurns(context, transport);
+    this.reply = new EngineReply(transport, context.conversation);
     this.hold = createHoldAudio(
       context,
       { format: transport.format, send: (audio) => transport.sendAudio(audio), pendingMs: () => transport.pendingMs() },
-      () => !this.generating && transport.pendingMs() === 0,
+      () => !this.reply.generating && transport.pendingMs() === 0,
     );
   }
 
@@ -90,14 +67,14 @@ export class EngineBridge implements SessionMode {
       // The greeting (said right after `listen`, before the engine is connected): the engine speaks
       // it as its first message (ElevenLabs can only take it in its conversation initiation).
       this.firstMessage = text;
-      const done = this.nextReplyDone();
+      const done = this.reply.nextDone();
       const session = await this.connect();
       if (session && !this.closed) await done;
       return;
     }
     const session = await this.connect();
     if (!session || this.closed) return;
-    const done = this.nextReplyDone();
+    const done = this.reply.nextDone();
     session.say(text);
     await done;
   }
@@ -109,24 +86,22 @@ export class EngineBridge implements SessionMode {
   async waitForPlayback(): Promise<void> {
     const deadline = performance.now() + REPLY_WAIT_MS;
     do {
-      if (this.generating) await this.nextReplyDone(deadline - performance.now());
+      if (this.reply.generating) await this.reply.nextDone(deadline - performance.now());
       await this.transport.drained();
-    } while (this.generating && !this.closed && performance.now() < deadline);
-    if (this.generating && !this.closed) {
+    } while (this.reply.generating && !this.closed && performance.now() < deadline);
+    if (this.reply.generating && !this.closed) {
       this.context.logger.warn({ callId: this.context.callId() }, 'engine reply still under way after the playback wait; going on');
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // The call ended while the reply played: it stands as said (only a barge-in cuts a reply).
-    if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
+    this.reply.close();
     this.closed = true;
     this.turns.close();
     this.hold?.close();
     this.offAudio?.();
     this.early.length = 0;
-    this.releaseReplyWaiters();
     await this.session?.close().catch((err: unknown) => this.context.logger.warn({ err }, 'engine close failed'));
   }
 
@@ -195,12 +170,10 @@ export class EngineBridge implements SessionMode {
     const engine = this.context.agent.engine as Engine;
     logger.warn({ err: cause, callId: this.context.callId(), engine: engine.key }, 'engine session dropped; reconnecting with the conversation so far');
     if (this.session === dropped) this.session = undefined;
-    this.replyBaseline = undefined;
-    this.generating = false;
-    this.releaseReplyWaiters();
+    this.reply.onDone();
     void dropped.close().catch(() => {});
     const history = engineHistory(this.context.conversation.history.turns);
-    if (this.heldReply !== undefined) history.push({ role: 'assistant', text: this.heldReply });
+    if (this.reply.heldText !== undefined) history.push({ role: 'assistant', text: this.reply.heldText });
     try {
       const session = await reconnectEngine(engine, { ...this.connectOptions(), history }, this.context.signal);
       if (this.closed) {
@@ -257,12 +230,7 @@ export class EngineBridge implements SessionMode {
     switch (event.type) {
       case 'audio': {
         this.hold?.speechStarted();
-        if (this.replyBaseline === undefined) {
-          this.replyBaseline = transport.playedMs() + transport.pendingMs();
-          this.lastReplyBaseline = this.replyBaseline;
-          if (!this.generating) this.heardShareOfNext = undefined;
-        }
-        this.generating = true;
+        this.reply.onAudio();
         this.turns.send(this.toCarrier ? this.toCarrier(event.data) : event.data);
         return;
       }
@@ -285,13 +253,12 @@ export class EngineBridge implements SessionMode {
           return;
         }
         if (event.text.trim() === '') return;
-        if (event.role === 'assistant') return this.onAssistantText(event.text);
+        if (event.role === 'assistant') return this.reply.onText(event.text);
         this.turns.onCallerTurnEnd('transcript');
         context.conversation.addUser(event.text);
         return;
       case 'transcriptCorrection':
-        if (this.heldReply === event.original) this.heldReply = event.corrected;
-        else context.conversation.correctAgent(event.original, event.corrected);
+        this.reply.onCorrection(event.original, event.corrected);
         return;
       case 'toolCall':
         void this.runTool(session, event.call);
@@ -307,9 +274,7 @@ export class EngineBridge implements SessionMode {
           context.usage.add(key, 'inputAudioTokens', inputAudio);
           context.usage.add(key, 'outputAudioTokens', outputAudio);
         }
-        this.replyBaseline = undefined;
-        this.generating = false;
-        this.releaseReplyWaiters();
+        this.reply.onDone();
         return;
       }
       case 'error':
@@ -323,67 +288,20 @@ export class EngineBridge implements SessionMode {
   /** Barge-in: clear the carrier now, then tell the engine how much of its reply was heard. */
   private onCallerSpeech(session: EngineSession): void {
     const { agent } = this.context;
-    const speaking = this.replyBaseline !== undefined || (this.transport.pendingMs() > 0 && this.hold?.playing !== true);
+    const speaking = this.reply.audible || (this.transport.pendingMs() > 0 && this.hold?.playing !== true);
     if (!speaking || agent.allowInterruptions === false) return;
-    const baseline = this.replyBaseline ?? this.lastReplyBaseline ?? this.transport.playedMs();
-    const heardMs = Math.max(0, this.transport.playedMs() - baseline);
+    const heardMs = this.reply.heardMs();
     this.cutReply(() => session.interrupt(heardMs));
   }
 
-  /**
-   * Clears the carrier and keeps, of the reply's text, the share the caller heard (from the
-   * playback marks); text still to come is cut to that share when it arrives.
-   */
+  /** Clears the carrier and keeps, of the reply's text, the share the caller heard. */
   private cutReply(afterClear?: () => void): void {
-    const share = this.heardShare();
-    const open = this.generating || this.replyBaseline !== undefined;
+    const share = this.reply.heardShare();
     this.hold?.reset(false);
     this.transport.clear();
     afterClear?.();
     this.turns.onCut(share);
-    if (this.heldReply !== undefined) this.commitAssistant(playedPrefix(this.heldReply, share));
-    else if (open) this.heardShareOfNext = share;
-    this.replyBaseline = this.lastReplyBaseline = undefined;
-    this.generating = false;
-    this.releaseReplyWaiters();
-  }
-
-  /** Of the reply's audio so far (played + queued), the share the caller has heard (1 when none). */
-  private heardShare(): number {
-    const baseline = this.replyBaseline ?? this.lastReplyBaseline;
-    if (baseline === undefined) return 1;
-    const played = Math.max(0, this.transport.playedMs() - baseline);
-    const total = played + this.transport.pendingMs();
-    return total > 0 ? played / total : 1;
-  }
-
-  private onAssistantText(text: string): void {
-    if (this.heardShareOfNext !== undefined) {
-      const share = this.heardShareOfNext;
-      this.heardShareOfNext = undefined;
-      this.commitAssistant(playedPrefix(text, share));
-      return;
-    }
-    if (this.heldReply !== undefined) this.commitAssistant(this.heldReply);
-    // The text may come before its audio (ElevenLabs) or with it (OpenAI): either way the reply
-    // is under way, and it is recorded once generated and played.
-    this.generating = true;
-    this.heldReply = text;
-    void this.commitOnceHeard(text);
-  }
-
-  private async commitOnceHeard(text: string): Promise<void> {
-    while (this.heldReply === text && !this.closed && (this.generating || this.transport.pendingMs() > 0)) {
-      if (this.generating) await this.nextReplyDone();
-      else await this.transport.drained();
-    }
-    if (this.heldReply === text && !this.closed) this.commitAssistant(text);
-  }
-
-  private commitAssistant(text: string): void {
-    this.heldReply = undefined;
-    if (text === '') return;
-    this.context.conversation.addAgent(text);
+    this.reply.cut(share);
   }
 
   private async runTool(session: EngineSession, call: ToolCallRequest): Promise<void> {
@@ -406,22 +324,5 @@ export class EngineBridge implements SessionMode {
       ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
     });
     if (!this.closed && !context.control.ended) session.sendToolResult(call.id, outcome.content);
-  }
-
-  private nextReplyDone(timeoutMs = REPLY_WAIT_MS): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, timeoutMs));
-      timer.unref();
-      this.replyWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
-  private releaseReplyWaiters(): void {
-    const waiters = this.replyWaiters;
-    this.replyWaiters = [];
-    for (const release of waiters) release();
   }
 }
