@@ -139,6 +139,7 @@ export { warmUpWebSocket } from './stt/warm-up-web-socket.js';
 // TTS
 export { streamHttpTTS, DEFAULT_TTS_IDLE_TIMEOUT_MS, type StreamHttpTTSOptions, type HttpTTSDecoder } from './tts/stream-http-tts.js';
 export { SampleAligner } from './tts/sample-aligner.js';
+export { SocketAudioQueue, type PausableSocket } from './tts/socket-audio-queue.js';
 export { wavHeaderLength, stripWavHeader, WavHeaderStripper } from './tts/wav-header.js';
 export { TTSStreamError } from './tts/tts-stream-error.js';
 export { resolveOutputFormat } from './tts/resolve-output-format.js';

@@ -1,5 +1,5 @@
 import {
-  AsyncQueue,
+  bytesForDuration,
   closeAfterPeer,
   ConfigError,
   connectWebSocket,
@@ -12,6 +12,7 @@ import {
   resolveOutputFormat,
   retry,
   SampleAligner,
+  SocketAudioQueue,
   toWebSocketUrl,
   TTSStreamError,
   bytesPerSample,
@@ -31,6 +32,8 @@ const KEY = 'elevenlabs_ws';
 const CLOSE_POLICY_VIOLATION = 1008;
 /** After isFinal, how long the server's close frame may take (and then our own close's answer). */
 const PEER_CLOSE_WAIT_MS = 1000;
+/** Audio read from the socket and not yet taken beyond which the socket is paused (backpressure to the vendor), ms. */
+const MAX_QUEUED_MS = 2000;
 
 export interface ElevenLabsWebSocketTTSOptions extends ElevenLabsTTSOptions {
   /** Let ElevenLabs pick chunk boundaries for whole sentences (lowest latency). Default true. */
@@ -184,8 +187,9 @@ export class ElevenLabsTTS implements TTSProvider {
   }
 
   /** The socket's audio as whole samples; ends on `isFinal`, fails on an error message or a drop. */
-  private receive(ws: WebSocket, format: AudioFormat, logger: Logger, callId: string | undefined): AsyncQueue<Uint8Array> {
-    const queue = new AsyncQueue<Uint8Array>(4096);
+  private receive(ws: WebSocket, format: AudioFormat, logger: Logger, callId: string | undefined): SocketAudioQueue {
+    // A consumer that does not take the audio (the call's playout is full) pauses the socket.
+    const queue = new SocketAudioQueue(ws, bytesForDuration(format, MAX_QUEUED_MS));
     const aligner = new SampleAligner(bytesPerSample(format) === 2 ? 2 : 1);
     let emitted = 0;
     const fail = (error: ProviderError) => queue.fail(emitted > 0 ? new TTSStreamError(KEY, emitted, { cause: error }) : error);

@@ -1,4 +1,4 @@
-import { sameFormat } from '../../audio/audio-format.js';
+import { bytesForDuration, sameFormat } from '../../audio/audio-format.js';
 import type { TTSProvider, TTSSynthesizeOptions } from '../../tts/tts-provider.js';
 import type { PreparedSpeech } from '../prepared-call.js';
 
@@ -11,7 +11,7 @@ export interface PreparedTTS extends TTSProvider {
 /**
  * Wraps `tts` so a greeting synthesized while the phone rang is played from its buffer: the
  * speech output asks for the sentence as usual and gets the prepared audio at once (billed for its
- * characters, as a request would be). Anything else — or the same text in another format — goes to
+ * characters, as a request would be), in 100 ms slices that it reads as the playout has room. Anything else — or the same text in another format — goes to
  * the vendor.
  */
 export function preparedTTS(tts: TTSProvider): PreparedTTS {
@@ -32,9 +32,13 @@ export function preparedTTS(tts: TTSProvider): PreparedTTS {
         return tts.synthesize(text, options);
       }
       offered = undefined;
+      // In 100 ms slices (views, no copy), so the speech path's backpressure paces it like a stream.
+      const slice = Math.max(1, bytesForDuration(speech.format, 100));
       return (async function* () {
         options.onUsage?.({ characters: text.length });
-        yield speech.audio;
+        for (let at = 0; at < speech.audio.length && options.signal?.aborted !== true; at += slice) {
+          yield speech.audio.subarray(at, at + slice);
+        }
       })();
     },
   };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MULAW_8K } from '../../audio/audio-format.js';
 import { silentLogger } from '../../log/logger.js';
 import type { TTSProvider, TTSSynthesizeOptions } from '../../tts/tts-provider.js';
@@ -96,5 +96,114 @@ describe('SpeechOutput', () => {
     speech.clear();
     expect(speech.speaking).toBe(false);
     expect(transport.audio).toHaveLength(1);
+  });
+
+  describe('a long reply (60 s of audio from a vendor faster than real time)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** 100 ms μ-law chunks, each filled with its index (mod 251); counts what was read from it. */
+    function longTTS(seconds: number) {
+      const read = { bytes: 0, signal: undefined as AbortSignal | undefined };
+      const tts: TTSProvider = {
+        key: 'long',
+        outputFormats: [MULAW_8K],
+        synthesize: (_text: string, options: TTSSynthesizeOptions = {}) => {
+          read.signal = options.signal;
+          return (async function* () {
+            for (let i = 0; i < seconds * 10; i++) {
+              read.bytes += 800;
+              yield new Uint8Array(800).fill(i % 251);
+            }
+          })();
+        },
+      };
+      return { tts, read };
+    }
+
+    const sentBytes = (transport: FakeTransport) => transport.audio.reduce((n, a) => n + a.length, 0);
+
+    it('is read from the TTS only while the transport has under ~2 s queued, and every byte arrives in order', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const transport = new FakeTransport();
+      const { tts, read } = longTTS(60);
+      const speech = new SpeechOutput({ tts, transport, logger: silentLogger, usage: new UsageMeter(), callId: () => 'CA1' });
+      const utterance = speech.start(new AbortController().signal);
+      utterance.say('A sixty second answer.');
+      let finished = false;
+      void utterance.finish().then(() => (finished = true));
+      let maxQueuedMs = 0;
+      let maxHeldBytes = 0;
+      // The carrier plays at real time: 250 ms of playout per 250 ms of clock.
+      for (let t = 0; t < 62_000 && !finished; t += 250) {
+        await vi.advanceTimersByTimeAsync(250);
+        transport.play(250);
+        await vi.advanceTimersByTimeAsync(0);
+        maxQueuedMs = Math.max(maxQueuedMs, transport.pendingMs());
+        maxHeldBytes = Math.max(maxHeldBytes, read.bytes - sentBytes(transport));
+      }
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(finished).toBe(true);
+      expect(maxQueuedMs).toBeLessThanOrEqual(2_100); // the bound plus one chunk
+      expect(maxHeldBytes).toBeLessThanOrEqual(800); // read from the vendor and not yet at the transport
+      const audio = Buffer.concat(transport.audio);
+      expect(audio.length).toBe(600 * 800);
+      for (let i = 0; i < 600; i++) expect(audio[i * 800] === i % 251 && audio[i * 800 + 799] === i % 251).toBe(true);
+      expect(transport.commands.filter((c) => c.type === 'mark')).toHaveLength(1);
+    });
+
+    it('the next sentence, requested ahead, reads at most ~2 s of its audio before its turn', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const transport = new FakeTransport();
+      const reads = new Map<string, number>();
+      const tts: TTSProvider = {
+        key: 'long',
+        outputFormats: [MULAW_8K],
+        synthesize: (text: string) =>
+          (async function* () {
+            for (let i = 0; i < 600; i++) {
+              reads.set(text, (reads.get(text) ?? 0) + 800);
+              yield new Uint8Array(800).fill(i % 251);
+            }
+          })(),
+      };
+      const speech = new SpeechOutput({ tts, transport, logger: silentLogger, usage: new UsageMeter(), callId: () => 'CA1' });
+      const utterance = speech.start(new AbortController().signal);
+      utterance.say('First, sixty seconds.');
+      utterance.say('Then sixty more.');
+      for (let t = 0; t < 10_000; t += 250) {
+        await vi.advanceTimersByTimeAsync(250);
+        transport.play(250);
+      }
+      expect(reads.get('Then sixty more.')).toBeGreaterThan(0); // requested ahead, as before
+      expect(reads.get('Then sixty more.')).toBeLessThanOrEqual(16_000 + 800);
+      expect(reads.get('First, sixty seconds.')).toBeLessThanOrEqual(12_100 * 8);
+    });
+
+    it('a barge-in while the TTS is held back ends it at once: nothing more is read or sent', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const transport = new FakeTransport();
+      const { tts, read } = longTTS(60);
+      const speech = new SpeechOutput({ tts, transport, logger: silentLogger, usage: new UsageMeter(), callId: () => 'CA1' });
+      const controller = new AbortController();
+      const utterance = speech.start(controller.signal);
+      utterance.say('A sixty second answer.');
+      for (let t = 0; t < 5_000; t += 250) {
+        await vi.advanceTimersByTimeAsync(250);
+        transport.play(250);
+      }
+      const readBefore = read.bytes;
+      expect(readBefore).toBeLessThan(8_000 * 8); // ~7 s of the 60 s: 5 s played and ~2 s ahead
+      controller.abort();
+      expect(read.signal?.aborted).toBe(true);
+      speech.clear();
+      await utterance.finish(); // settles without waiting for the backlog's wake-up
+      const sentAfterClear = sentBytes(transport);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(sentBytes(transport)).toBe(sentAfterClear);
+      expect(read.bytes).toBeLessThanOrEqual(readBefore + 800);
+      expect(vi.getTimerCount()).toBe(0); // the backlog's wake-up was cleared
+    });
   });
 });

@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.js';
 import type { TTSProvider } from '../../tts/tts-provider.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from '../pipeline/audio-path.js';
 import { playedPrefix } from './played-prefix.js';
+import { PlayoutBacklog } from './playout-backlog.js';
 import { SynthesisJob } from './synthesis-job.js';
 import type { ProviderRequestTiming } from '../call-session.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
@@ -81,9 +82,12 @@ export class SpeechOutput {
   private readonly queued: SynthesisJob[] = [];
   private firstFrameAt = 0;
   private readonly offMark: () => void;
+  /** The TTS is read only while the transport has less than ~2 s queued (backpressure). */
+  private readonly backlog: PlayoutBacklog;
 
   constructor(private readonly options: SpeechOutputOptions) {
     const { tts, transport } = options;
+    this.backlog = new PlayoutBacklog(() => transport.pendingMs());
     this.ttsFormat = chooseFormat(tts.outputFormats, transport.format, 'tts');
     this.convert = createFrameConverter(this.ttsFormat, transport.format);
     this.offMark = transport.on('mark', (name) => {
@@ -140,6 +144,7 @@ export class SpeechOutput {
           onRequest: sentenceHooks.onTtsRequest,
           onFirstByte: sentenceHooks.onTtsFirstByte,
           onDone: hooks.onTtsRequestEnd,
+          backlog: this.backlog,
         });
         this.queued.push(job);
         this.prefetch();

@@ -1,9 +1,10 @@
-import type { AudioFormat } from '../../audio/audio-format.js';
+import { bytesForDuration, type AudioFormat } from '../../audio/audio-format.js';
 import { StreamIdleTimeoutError } from '../../errors/stream-idle-timeout-error.js';
 import type { Logger } from '../../log/logger.js';
 import type { TTSProvider } from '../../tts/tts-provider.js';
 import type { ProviderRequestTiming } from '../call-session.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
+import type { PlayoutBacklog } from './playout-backlog.js';
 
 export interface SynthesisJobOptions {
   readonly tts: TTSProvider;
@@ -16,23 +17,34 @@ export interface SynthesisJobOptions {
   readonly onFirstByte?: (() => void) | undefined;
   /** The request's timing, once its stream ended (for its trace span). */
   readonly onDone?: ((request: ProviderRequestTiming) => void) | undefined;
+  /**
+   * While piped, the vendor stream is read only when this has room (the transport's backlog);
+   * before, at most `aheadMs` of audio is read ahead. None: read as fast as the vendor sends.
+   */
+  readonly backlog?: PlayoutBacklog | undefined;
+  /** How much audio a job reads ahead before it is piped (ms). Default 2000. */
+  readonly aheadMs?: number;
 }
 
 /**
  * One sentence's synthesis, startable ahead of playback: the speech output starts the next
  * sentence's request while the current one is still streaming, so the next sentence's time to
- * first byte is hidden. Audio is buffered until the sender pipes it; an abort ends it at once.
+ * first byte is hidden. Audio is buffered until the sender pipes it (at most `aheadMs` of it: the
+ * vendor stream is not read further until then); once piped, the vendor stream is read only
+ * while the transport's backlog has room, so a long sentence stays at the vendor (backpressure)
+ * instead of in memory. An abort ends it at once.
  * A vendor stream that stalls (`StreamIdleTimeoutError`) is requested once more when none of
  * the sentence's audio came yet; otherwise (or when the retry stalls too) the sentence ends
  * with what it had and the speech goes on with the next one. Characters are counted only for
  * audio that was synthesized (the vendor's `onUsage` when it reports one).
  */
-/** Chunks buffered for a job not yet being sent; beyond this the oldest are dropped. */
-const MAX_BUFFERED = 4096;
-
 export class SynthesisJob {
   /** Audio that came before `pipe` (the lookahead sentence). */
   private buffered: Uint8Array[] = [];
+  private bufferedBytes = 0;
+  private readonly maxBufferedBytes: number;
+  /** Resolves the read-ahead wait of a job not yet piped (on pipe, or abort). */
+  private wake: (() => void) | undefined;
   private sink: ((chunk: Uint8Array) => void) | undefined;
   private finished = false;
   private failure: unknown;
@@ -42,7 +54,9 @@ export class SynthesisJob {
   constructor(
     readonly text: string,
     private readonly options: SynthesisJobOptions,
-  ) {}
+  ) {
+    this.maxBufferedBytes = bytesForDuration(options.format, options.aheadMs ?? 2_000);
+  }
 
   get aborted(): boolean {
     return this.options.signal.aborted;
@@ -66,6 +80,7 @@ export class SynthesisJob {
       this.settle = { resolve, reject };
       const buffered = this.buffered;
       this.buffered = [];
+      this.bufferedBytes = 0;
       try {
         for (const chunk of buffered) onChunk(chunk);
       } catch (err) {
@@ -73,9 +88,36 @@ export class SynthesisJob {
         return;
       }
       this.sink = onChunk;
+      this.wakeReader();
       if (this.finished || this.options.signal.aborted) this.finish(this.failure);
       else this.options.signal.addEventListener('abort', this.onAbort, { once: true });
     });
+  }
+
+  private wakeReader(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Before the next read of the vendor stream: `undefined` to read now, or what to wait for —
+   * the pipe (a job not yet piped that has read `aheadMs` ahead), or room in the backlog.
+   */
+  private room(): Promise<void> | undefined {
+    const { signal, backlog } = this.options;
+    if (signal.aborted || this.finished) return undefined;
+    if (this.sink !== undefined) return backlog?.wait(signal);
+    if (this.bufferedBytes < this.maxBufferedBytes) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    }).then(() => this.room());
   }
 
   /** An abort ends the piping at once, whatever the vendor stream still does. */
@@ -85,8 +127,8 @@ export class SynthesisJob {
     if (this.finished) return;
     const sink = this.sink;
     if (sink === undefined) {
-      if (this.buffered.length >= MAX_BUFFERED) this.buffered.shift();
       this.buffered.push(chunk);
+      this.bufferedBytes += chunk.length;
       return;
     }
     try {
@@ -161,6 +203,8 @@ export class SynthesisJob {
               this.options.onFirstByte?.();
             }
             this.deliver(chunk);
+            const wait = this.room();
+            if (wait !== undefined) await wait;
           }
           break;
         } catch (err) {
