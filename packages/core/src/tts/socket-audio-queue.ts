@@ -4,6 +4,7 @@ import { AsyncQueue } from '../util/async-queue.js';
 export interface PausableSocket {
   /** Stop reading the socket (the vendor's sends back up in TCP, then at the vendor). */
   pause(): void;
+  /** Read the socket again. */
   resume(): void;
 }
 
@@ -37,10 +38,12 @@ export class SocketAudioQueue implements AsyncIterable<Uint8Array> {
     return this.paused;
   }
 
+  /** Ended or failed (further pushes are ignored). */
   get closed(): boolean {
     return this.queue.closed;
   }
 
+  /** Queue a chunk read from the socket; pauses the socket once over `maxBytes`. */
   push(chunk: Uint8Array): void {
     if (this.queue.closed) return;
     this.bytes += chunk.length;
@@ -51,16 +54,19 @@ export class SocketAudioQueue implements AsyncIterable<Uint8Array> {
     }
   }
 
+  /** No more audio: the iteration ends after what is queued. */
   end(): void {
     this.queue.end();
     this.release();
   }
 
+  /** The iteration throws `error` after what is queued. */
   fail(error: unknown): void {
     this.queue.fail(error);
     this.release();
   }
 
+  /** The queued audio, once (single consumer); taking it resumes a paused socket at half of `maxBytes`. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     const inner = this.queue[Symbol.asyncIterator]();
     const take = (result: IteratorResult<Uint8Array>): IteratorResult<Uint8Array> => {
