@@ -1,12 +1,14 @@
 // The server under load, in its own process (the benchmark pins it to one core with taskset).
 // PATTER_LOAD_MODE: `mulaw` (Cartesia STT and TTS at μ-law 8 kHz: audio passed through),
 // `pcm16` (both at PCM16 16 kHz: transcoded and resampled both ways) or `floor` (a bare `ws`
-// server that only parses each media frame and answers it with one: the cost floor).
+// server that only parses each media frame and answers it with one: the cost floor), or `engine`
+// (OpenAI Realtime, PCM16 24 kHz both ways, against the loopback fake: transcoded and resampled).
 // Answers IPC: `stats` (CPU, memory, event-loop delay since the last `reset`), `reset`, `gc`, `close`.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CartesiaSTT, CartesiaTTS } from '@patter/cartesia';
 import { PCM16_16K, silentLogger } from '@patter/core';
 import { OpenAILLM } from '@patter/openai';
+import { OpenAIRealtime } from '@patter/openai-realtime';
 import { Patter } from '@patter/server';
 import { Twilio } from '@patter/twilio';
 import { startFloorServer } from './floor-server.js';
@@ -26,6 +28,27 @@ if (mode === 'floor') {
   const floor = await startFloorServer(port);
   activeCalls = () => floor.connections;
   close = floor.close;
+} else if (mode === 'engine') {
+  const phone = new Patter({
+    carrier: new Twilio({ accountSid: process.env.PATTER_LOAD_ACCOUNT_SID!, authToken: process.env.PATTER_LOAD_AUTH_TOKEN!, baseUrl: 'http://127.0.0.1:9' }),
+    phoneNumber: '+14155550199',
+    webhookUrl: `http://127.0.0.1:${port}`,
+    logger: silentLogger,
+  });
+  const handle = await phone.serve({
+    agent: phone.agent({
+      engine: new OpenAIRealtime({ apiKey: 'load', baseUrl: `${vendorUrl}/v1` }),
+      systemPrompt: 'You are a load test.',
+      // The fake's answer to the greeting's response.create lasts the whole call.
+      firstMessage: 'Hello, this is the load test.',
+    }),
+    port,
+    host: '127.0.0.1',
+    maxCalls: 10_000,
+    shutdownSignals: false,
+  });
+  activeCalls = () => handle.activeCalls;
+  close = () => handle.close({ timeoutMs: 0 });
 } else {
   const pcm = mode === 'pcm16';
   const sentence = (i: number) => `This is sentence number ${i + 1} of the load test.`;

@@ -1,14 +1,30 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { serveRealtime, type RealtimeCounters } from './load-realtime-fake.js';
 
 /** Seconds of agent audio the TTS fake returns per character of text (about 15 characters a second). */
 export const SECONDS_PER_CHARACTER = 0.065;
 
+/**
+ * How often the STT fake finalizes on its own, in seconds of caller audio. Cartesia's ink-whisper
+ * (`/stt/websocket`, what `CartesiaSTT` speaks) has no finalize from us in this scenario: it ends
+ * a segment itself once the caller has been silent for `max_silence_duration_secs` (notes §2),
+ * answering an `is_final` transcript whose `duration` is the audio behind it (§4), so the client
+ * drops the audio before it from its replay ring. The generator's caller sends silence all call
+ * long; a real caller speaks in phrases of a few seconds with pauses between them. A final every
+ * 2 s of audio stands for that: an empty final (nothing was said, so no turn starts and the LLM
+ * fake stays unreached), the cadence of short phrases, and a ring that holds at most ~2 s as in
+ * a real call — not the 15 s bound that a fake which never finalizes fills.
+ */
+export const STT_FINAL_EVERY_SECONDS = 2;
+
 /** What the vendor fakes received, for the audio-delivered figure. */
-export interface VendorCounters {
+export interface VendorCounters extends RealtimeCounters {
   /** Caller audio bytes the STT sockets received. */
   sttBytes: number;
+  /** Finals the STT fake sent on its own (every `STT_FINAL_EVERY_SECONDS` of audio). */
+  sttFinals: number;
   sttSockets: number;
   ttsRequests: number;
 }
@@ -20,13 +36,14 @@ export interface LoadVendors {
 }
 
 /**
- * Loopback stand-ins for Cartesia STT (`/stt/websocket`: counts audio, never transcribes, answers
- * `done`/`close` with `done` then a 1000 close) and Cartesia TTS (`/tts/bytes`: `SECONDS_PER_CHARACTER`
- * of audio per character of the transcript, in the requested format, streamed in 100 ms chunks), and an OpenAI chat endpoint that
+ * Loopback stand-ins for Cartesia STT (`/stt/websocket`: counts audio, sends an empty `is_final`
+ * transcript every `STT_FINAL_EVERY_SECONDS` of it, answers `done`/`close` with `done` then a 1000 close) and Cartesia TTS (`/tts/bytes`: `SECONDS_PER_CHARACTER`
+ * of audio per character of the transcript, in the requested format, streamed in 100 ms chunks), OpenAI
+ * Realtime (`/v1/realtime`, `load-realtime-fake.ts`: the engine mode), and an OpenAI chat endpoint that
  * is never reached (no caller turn ends). Lean on purpose: they run beside the load generator.
  */
 export async function startLoadVendors(): Promise<LoadVendors> {
-  const counters: VendorCounters = { sttBytes: 0, sttSockets: 0, ttsRequests: 0 };
+  const counters: VendorCounters = { sttBytes: 0, sttFinals: 0, sttSockets: 0, ttsRequests: 0, realtimeBytes: 0, realtimeSockets: 0 };
   const http: Server = createServer((request, response) => {
     if (request.method !== 'POST' || !request.url?.startsWith('/tts/bytes')) {
       response.writeHead(404).end();
@@ -50,12 +67,28 @@ export async function startLoadVendors(): Promise<LoadVendors> {
     });
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const realtime = serveRealtime(wss, counters);
   http.on('upgrade', (request, socket, head) => {
+    if (request.url?.startsWith('/v1/realtime')) {
+      wss.handleUpgrade(request, socket, head, (ws) => realtime.handle(ws));
+      return;
+    }
+    const query = new URL(request.url ?? '/', 'http://fake').searchParams;
+    const bytesPerSecond = Number(query.get('sample_rate') ?? 8000) * (query.get('encoding') === 'pcm_s16le' ? 2 : 1);
+    const finalEvery = bytesPerSecond * STT_FINAL_EVERY_SECONDS;
     wss.handleUpgrade(request, socket, head, (ws) => {
       counters.sttSockets++;
+      let received = 0;
+      let nextFinal = finalEvery;
       ws.on('message', (data: Buffer, isBinary) => {
         if (isBinary) {
           counters.sttBytes += data.length;
+          received += data.length;
+          if (received >= nextFinal) {
+            nextFinal += finalEvery;
+            counters.sttFinals++;
+            ws.send(`{"type":"transcript","request_id":"load","text":"","is_final":true,"duration":${received / bytesPerSecond},"language":"en","words":[]}`);
+          }
           return;
         }
         const command = data.toString();
@@ -73,6 +106,7 @@ export async function startLoadVendors(): Promise<LoadVendors> {
     url: `http://127.0.0.1:${port}`,
     counters,
     close: async () => {
+      realtime.close();
       for (const client of wss.clients) client.terminate();
       wss.close();
       http.closeAllConnections();

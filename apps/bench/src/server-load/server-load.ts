@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import type { BenchReport } from '../bench-report.js';
 import { LoadCall, type LoadTarget } from './load-call.js';
 import { LoadServerProcess, type ServerStats } from './load-server-process.js';
-import { startLoadVendors, type LoadVendors } from './load-vendors.js';
+import { startLoadVendors, STT_FINAL_EVERY_SECONDS, type LoadVendors } from './load-vendors.js';
 
-type Mode = 'floor' | 'mulaw' | 'pcm16';
+type Mode = 'floor' | 'mulaw' | 'pcm16' | 'engine';
 
 const env = process.env;
 const COUNTS = (env.PATTER_LOAD_CALLS ?? '100,200,300,400').split(',').map(Number);
@@ -16,7 +16,7 @@ const WINDOW_S = Number(env.PATTER_LOAD_WINDOW_S ?? 10);
 const ACCOUNT_SID = 'AC' + 'b2'.repeat(16);
 const AUTH_TOKEN = 'load-bench-auth-token';
 /** Caller audio bytes per second as the STT receives it, per mode. */
-const STT_BYTES_PER_S: Record<Mode, number> = { floor: 0, mulaw: 8000, pcm16: 32_000 };
+const STT_BYTES_PER_S: Record<Mode, number> = { floor: 0, mulaw: 8000, pcm16: 32_000, engine: 48_000 };
 
 interface Sample {
   readonly mode: Mode;
@@ -30,6 +30,8 @@ interface Sample {
   readonly rssKBPerCall: number;
   readonly heapKBPerCall: number;
   readonly externalKBPerCall: number;
+  /** STT finals the fake sent in the window, per call. */
+  readonly finalsPerCall: number;
   readonly pass: boolean;
 }
 
@@ -38,7 +40,8 @@ interface Sample {
  * generator and the vendor fakes on core 1. Full duplex for the whole measured window: every
  * caller sends a 20 ms frame on the generator's clock while the agent speaks (Cartesia STT + TTS
  * fakes, pipeline mode). Modes: `floor` (bare ws: parse + answer each frame), `mulaw` (audio passed
- * through), `pcm16` (transcoded both ways). A run passes when event-loop p99 < 20 ms and ≥ 99 % of
+ * through), `pcm16` (transcoded both ways), `engine` (OpenAI Realtime, PCM16 24 kHz both ways; not
+ * in the default list: PATTER_LOAD_MODES=floor,engine). A run passes when event-loop p99 < 20 ms and ≥ 99 % of
  * the audio was delivered both ways. Env: PATTER_LOAD_CALLS, _MODES, _REPS, _WARMUP_S, _WINDOW_S.
  */
 export async function run(): Promise<BenchReport> {
@@ -74,6 +77,10 @@ export async function run(): Promise<BenchReport> {
     `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
     'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls.',
+    `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
+      .filter((s) => s.mode === 'mulaw' || s.mode === 'pcm16')
+      .map((s) => `${s.mode}@${s.calls} ${s.finalsPerCall.toFixed(1)}`)
+      .join(', ')}.`,
     ...MODES.filter((m) => m !== 'floor').map((mode) => {
       const largest = Math.max(0, ...samples.filter((s) => s.mode === mode && s.pass).map((s) => s.calls));
       return `${mode}: largest passing N = ${largest}; cost vs floor at each N: ${ratios(samples, mode)}`;
@@ -139,12 +146,14 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     await sleep(WARMUP_S * 1000);
     await server.ask('reset');
     const before = await server.stats();
-    const sttBefore = vendors.counters.sttBytes;
+    const sttBefore = vendors.counters.sttBytes + vendors.counters.realtimeBytes;
+    const finalsBefore = vendors.counters.sttFinals;
     const receivedBefore = sum(calls, (c) => c.received);
     const underrunsBefore = sum(calls, (c) => c.underruns);
     await sleep(WINDOW_S * 1000);
     const after = await server.stats();
-    const sttBytes = vendors.counters.sttBytes - sttBefore;
+    const sttBytes = vendors.counters.sttBytes + vendors.counters.realtimeBytes - sttBefore;
+    const sttFinals = vendors.counters.sttFinals - finalsBefore;
     const received = sum(calls, (c) => c.received) - receivedBefore;
     const underruns = sum(calls, (c) => c.underruns) - underrunsBefore;
     // Memory is read after a full GC at the end of the window, calls still live: what the calls
@@ -171,6 +180,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       heapKBPerCall: perCall(memory.heapUsed - idle.memory.heapUsed),
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
       externalKBPerCall: perCall(memory.external - idle.memory.external),
+      finalsPerCall: sttFinals / count,
       pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
     };
   } finally {
