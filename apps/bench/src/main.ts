@@ -1,5 +1,6 @@
 import type { Bench } from './bench-report.js';
 import { run as audioFrame } from './audio-frame.js';
+import { run as outboundPacer } from './outbound-pacer.js';
 import { run as ttsTtfb } from './tts-ttfb.js';
 import { run as ttsTtfbWebSocket } from './tts-ttfb-websocket.js';
 import { run as pipelineLatency } from './pipeline-latency.js';
@@ -14,6 +15,7 @@ import { formatReport } from './print-table.js';
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
 const BENCHES: readonly Bench[] = [
   { name: 'audio-frame', run: audioFrame },
+  { name: 'outbound-pacer', run: outboundPacer },
   { name: 'tts-ttfb', run: ttsTtfb },
   { name: 'tts-ttfb-websocket', run: ttsTtfbWebSocket },
   { name: 'pipeline-latency', run: pipelineLatency },
