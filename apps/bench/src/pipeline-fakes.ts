@@ -126,13 +126,17 @@ export class BenchTransport implements CallTransport {
     this.onFrame();
     this.pending += audio.length / 8;
   }
-  mark(name: string): void {
+  mark(name: string): Promise<boolean> {
     // Sentence marks only: the session's heard-latency mark (after a reply's first frame) is not one.
     if (!name.startsWith('patter-heard-')) this.marks++;
     this.emitter.emit('mark', name);
+    return Promise.resolve(true);
   }
   clear(): void {
     this.pending = 0;
+  }
+  positionMs(): number {
+    return this.pending;
   }
   playedMs(): number {
     return 0;

@@ -38,7 +38,10 @@ export interface CallTransportEvents extends Record<string, unknown> {
   start: CallInfo;
   audio: Uint8Array;
   dtmf: string;
-  /** A mark the session placed has been played by the carrier. */
+  /**
+   * A mark placed with `mark()` has been played by the carrier (for observers; the one who placed
+   * it awaits the promise `mark()` returned). Not emitted for the transport's own marks.
+   */
   mark: string;
   /** The media stream ended. Emitted once. */
   stop: { readonly reason: CallEndReason };
@@ -48,6 +51,11 @@ export interface CallTransportEvents extends Record<string, unknown> {
  * One call's media stream, carrier-neutral. Built by a `Carrier` from its WebSocket. Audio
  * out may be any length: the transport cuts it into the carrier's frame size and paces it.
  * Malformed or out-of-order carrier messages are logged and dropped, never thrown.
+ *
+ * The transport owns the one timeline of what the caller hears: ms of outbound audio since the
+ * last `clear()`, frame padding included. `positionMs()` is where the audio queued so far ends on
+ * it, `playedMs()` how far the carrier has played; everything else (which text was heard at a
+ * barge-in, when a reply started to be heard) reads these two and the promises of `mark()`.
  */
 export interface CallTransport {
   readonly carrier: string;
@@ -58,15 +66,26 @@ export interface CallTransport {
   on<K extends keyof CallTransportEvents>(event: K, listener: (payload: CallTransportEvents[K]) => void): () => void;
   /** Queue audio for playback (in `format`). */
   sendAudio(audio: Uint8Array): void;
-  /** Place a named mark after the audio queued so far; `mark` fires when it has been played. */
-  mark(name: string): void;
-  /** Drop all queued and carrier-buffered audio (barge-in). */
+  /**
+   * Place a named mark after the audio queued so far (a partial last frame before it is padded
+   * with silence, so `positionMs()` after this call is the mark's place on the timeline). The
+   * promise resolves true once the carrier echoed it as played (the `mark` event fires then too),
+   * false when a `clear()` dropped it or the call ended; it never rejects. Names must be unique
+   * among the marks not yet echoed.
+   */
+  mark(name: string): Promise<boolean>;
+  /** Drop all queued and carrier-buffered audio (barge-in); marks not yet played resolve false. */
   clear(): void;
-  /** Milliseconds of audio played since the last `clear()` (from marks, interpolated by clock). */
+  /**
+   * The timeline position (ms since the last `clear()`) at the end of what was queued so far,
+   * padding included; `playedMs()` reaches it once all of it has been played.
+   */
+  positionMs(): number;
+  /** Milliseconds of the timeline played since the last `clear()` (from marks, interpolated by clock). */
   playedMs(): number;
-  /** Milliseconds queued or sent and not yet played. */
+  /** Milliseconds queued or sent and not yet played (`positionMs() - playedMs()`). */
   pendingMs(): number;
-  /** Resolves when everything queued so far has been played (or the call ended). */
+  /** Resolves when everything queued so far has been played (or the call ended): a mark of the transport's own. */
   drained(): Promise<void>;
   /** Send DTMF digits (`0-9*#A-D`, `w` = 0.5 s pause) to the far end. */
   sendDtmf(digits: string): Promise<void>;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
 import { OutboundPacer } from './outbound-pacer.js';
+import { PlaybackTracker } from './playback-tracker.js';
 
 type Sent = { kind: 'frame'; bytes: Uint8Array; at: number } | { kind: 'mark'; name: string; at: number };
 
@@ -174,6 +175,64 @@ describe('OutboundPacer', () => {
     expect(vi.getTimerCount()).toBe(0);
     pacer.push(ramp(160));
     expect(frames()).toHaveLength(6); // a new utterance starts at once
+  });
+
+  it('positionMs: a mark after a partial frame pads it in the queue at once, so the position is exact before anything is sent', () => {
+    const { pacer, sent } = setup({ leadMs: 0 });
+    pacer.push(ramp(160 * 3 + 80)); // 70 ms: with no lead, one frame goes out now, the rest waits
+    expect(pacer.positionMs()).toBe(70);
+    pacer.mark('s1');
+    expect(pacer.positionMs()).toBe(80); // the 10 ms of padding the mark needs, counted now
+    expect(pacer.queuedMs()).toBe(60);
+    pacer.push(ramp(240)); // the next sentence starts on the frame boundary
+    expect(pacer.positionMs()).toBe(110);
+    pacer.mark('s2');
+    expect(pacer.positionMs()).toBe(120);
+    pacer.mark('s3'); // nothing partial: no padding
+    expect(pacer.positionMs()).toBe(120);
+    expect(sent.filter((s) => s.kind === 'frame')).toHaveLength(1);
+  });
+
+  it('positionMs: tail padding (no mark) is counted when the padded frame is sent; clear resets it', async () => {
+    const { pacer, frames } = setup({ leadMs: 80 });
+    pacer.push(ramp(240));
+    expect(pacer.positionMs()).toBe(30);
+    await vi.advanceTimersByTimeAsync(300); // no more audio: the tail goes out padded
+    expect(frames()).toHaveLength(2);
+    expect(pacer.positionMs()).toBe(40);
+    pacer.push(ramp(100));
+    expect(pacer.positionMs()).toBe(52.5);
+    pacer.clear();
+    expect(pacer.positionMs()).toBe(0);
+    pacer.push(ramp(160));
+    expect(pacer.positionMs()).toBe(20);
+    pacer.close();
+  });
+
+  it('positionMs agrees with the playback tracker once everything is sent (marks, tail holds, odd chunks, several frames a send)', async () => {
+    for (const framesPerSend of [1, 3]) {
+      const tracker = new PlaybackTracker({ now: () => Date.now() });
+      const pacer = new OutboundPacer({
+        format: MULAW_8K,
+        framesPerSend,
+        now: () => Date.now(),
+        sendFrame: (frame) => tracker.onAudioSent((frame.byteLength / 160) * 20),
+        sendMark: (name) => tracker.onMarkSent(name),
+      });
+      let n = 0;
+      for (const [bytes, then] of [[333, 'mark'], [70, 'wait'], [1000, 'mark'], [160, 'mark'], [7, 'wait'], [481, 'none']] as const) {
+        pacer.push(ramp(bytes));
+        if (then === 'mark') pacer.mark(`m${++n}`);
+        else if (then === 'wait') await vi.advanceTimersByTimeAsync(400); // the tail is sent padded
+      }
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(pacer.idle()).toBe(true);
+      // Bytes, each padded to whole 160-byte frames: 333→480 (mark), 70→160 (tail), 1000→1120 (mark),
+      // 160, 7→160 (tail), 481→640 (tail); 8 bytes a ms.
+      expect(pacer.positionMs()).toBe((480 + 160 + 1120 + 160 + 160 + 640) / 8);
+      expect(tracker.totalSentMs()).toBe(pacer.positionMs());
+      pacer.close();
+    }
   });
 
   it('frames PCM16 16 kHz as 640 bytes and pads with zeros', () => {

@@ -48,9 +48,11 @@ export function silenceByte(format: AudioFormat): number {
  * not yet audible; with `framesPerSend` > 1, frames due together go out in one send (fewer socket
  * writes). Marks keep their place in the audio. A partial last frame is carried into the
  * next chunk, so no silence is ever inserted inside the audio; it is padded with silence
- * (Telnyx rejects frames under 20 ms) only when the utterance ends: a mark follows it, or no
- * audio came for `tailHoldMs`. One timer, unref'd, alive only while
- * audio is queued.
+ * (Telnyx rejects frames under 20 ms) only when the utterance ends: when a mark is queued after
+ * it (padded in the queue right then), or when no audio came for `tailHoldMs` (padded as it is
+ * sent). The pacer owns the call's outbound timeline: `positionMs()` counts everything queued
+ * since the last clear, that padding included, so it is where the carrier's playhead will be once
+ * it has played it all. One timer, unref'd, alive only while audio is queued.
  */
 export class OutboundPacer {
   readonly frameBytes: number;
@@ -64,11 +66,15 @@ export class OutboundPacer {
   /** `scratchViews[k - 1]`: the first k frames of the scratch buffer. */
   private readonly scratchViews: Uint8Array[];
   private readonly silence: number;
+  /** One frame of codec silence; a mark's padding is a view of it (no allocation per mark). */
+  private readonly silenceFrame: Uint8Array;
   private queue: QueueItem[] = [];
   private head = 0;
   /** Offset into the audio item at `head`. */
   private offset = 0;
   private bytesQueued = 0;
+  /** Bytes queued since the last clear, padding included: the timeline position of the queue's end. */
+  private positionBytes = 0;
   /** Clock time at which the carrier will have played everything sent. */
   private sentUntil = 0;
   /** Clock time at which the carrier runs dry (`sentUntil` before it is moved up to now). */
@@ -97,6 +103,7 @@ export class OutboundPacer {
     const scratch = new Uint8Array(this.frameBytes * this.framesPerSend);
     this.scratchViews = Array.from({ length: this.framesPerSend }, (_, k) => scratch.subarray(0, (k + 1) * this.frameBytes));
     this.silence = silenceByte(options.format);
+    this.silenceFrame = new Uint8Array(this.frameBytes).fill(this.silence);
   }
 
   /** Queue audio (not copied: the caller must not modify it afterwards). */
@@ -108,13 +115,24 @@ export class OutboundPacer {
     }
     this.queue.push({ audio, mark: undefined });
     this.bytesQueued += audio.byteLength;
+    this.positionBytes += audio.byteLength;
     this.lastAudioAt = this.now();
     this.pump();
   }
 
-  /** Queue a mark after the audio queued so far. */
+  /**
+   * Queue a mark after the audio queued so far. A partial last frame before it is padded with
+   * silence now, so the mark sits on a frame boundary and `positionMs()` is exact at once.
+   */
   mark(name: string): void {
     if (this.closed) return;
+    const partial = this.positionBytes % this.frameBytes;
+    if (partial !== 0) {
+      const padding = this.frameBytes - partial;
+      this.queue.push({ audio: this.silenceFrame.subarray(0, padding), mark: undefined });
+      this.bytesQueued += padding;
+      this.positionBytes += padding;
+    }
     this.queue.push({ audio: undefined, mark: name });
     this.pump();
   }
@@ -130,6 +148,7 @@ export class OutboundPacer {
     this.head = 0;
     this.offset = 0;
     this.bytesQueued = 0;
+    this.positionBytes = 0;
     this.sentUntil = this.now();
     this.stopTimer();
     return dropped;
@@ -138,6 +157,14 @@ export class OutboundPacer {
   /** Audio queued and not yet sent, ms. */
   queuedMs(): number {
     return (this.bytesQueued / this.frameBytes) * this.frameMs;
+  }
+
+  /**
+   * The timeline position at the end of what was queued so far (ms since the last clear),
+   * padding included: the carrier has played it all when its playhead reaches this.
+   */
+  positionMs(): number {
+    return (this.positionBytes / this.frameBytes) * this.frameMs;
   }
 
   /** Whether anything (audio or marks) is waiting to be sent. */
@@ -168,9 +195,10 @@ export class OutboundPacer {
         wakeIn = buffered - this.leadMs - this.frameMs;
         break;
       }
-      if (this.bytesQueued < this.frameBytes && !this.markFollows()) {
-        // A partial frame: carried into the next chunk; padded only once the utterance has ended.
-        // Ended = no audio for tailHoldMs; sent then, or once the carrier is down to its last frame.
+      if (this.bytesQueued < this.frameBytes) {
+        // A partial frame with no mark after it (a mark pads the audio before it to whole frames):
+        // carried into the next chunk; padded only once the utterance has ended. Ended = no audio
+        // for tailHoldMs; sent then, or once the carrier is down to its last frame.
         const holdUntil = Math.max(this.lastAudioAt + this.tailHoldMs, this.audibleUntil - this.frameMs);
         if (holdUntil > now) {
           wakeIn = holdUntil - now;
@@ -185,11 +213,6 @@ export class OutboundPacer {
     else this.stopTimer();
   }
 
-  private markFollows(): boolean {
-    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.mark !== undefined) return true;
-    return false;
-  }
-
   /** Whole frames queued before the next mark, at most `framesPerSend`. */
   private wholeFramesDue(): number {
     const most = this.framesPerSend * this.frameBytes;
@@ -202,7 +225,7 @@ export class OutboundPacer {
     return Math.min(this.framesPerSend, Math.floor(bytes / this.frameBytes));
   }
 
-  /** Sends the due whole frames (or one padded partial frame) in one call; returns the frames sent. */
+  /** Sends the due whole frames (or the tail-held partial frame, padded) in one call; returns the frames sent. */
   private sendFrames(): number {
     const frames = Math.max(1, this.wholeFramesDue());
     const size = frames * this.frameBytes;
@@ -229,7 +252,10 @@ export class OutboundPacer {
       this.bytesQueued -= take;
       if (this.offset === item.audio.byteLength) this.advance();
     }
-    if (filled < size) scratch.fill(this.silence, filled);
+    if (filled < size) {
+      scratch.fill(this.silence, filled);
+      this.positionBytes += size - filled;
+    }
     this.options.sendFrame(scratch);
     return frames;
   }

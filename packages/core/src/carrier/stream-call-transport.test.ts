@@ -166,6 +166,62 @@ describe('StreamCallTransport', () => {
     expect(stops).toEqual(['caller_hangup']);
   });
 
+  it('mark() resolves true once the carrier echoed it, false when a clear dropped it (sent or still queued) and at stop', async () => {
+    const { transport, send, received } = await pair();
+    expect(await transport.mark('before-start')).toBe(false);
+    send({ e: 'start', sid: 'S1' });
+    await eventually(() => expect(transport.info).toBeTruthy());
+    const settled: string[] = [];
+    const track = (name: string, played: Promise<boolean>) => void played.then((p) => settled.push(`${name}:${p}`));
+    transport.sendAudio(new Uint8Array(400));
+    track('a', transport.mark('a'));
+    expect(transport.positionMs()).toBe(60); // 50 ms and the padding before the mark
+    transport.sendAudio(new Uint8Array(160));
+    track('b', transport.mark('b')); // sent: within the lead
+    transport.sendAudio(new Uint8Array(8000));
+    track('c', transport.mark('c')); // still queued behind 1 s of audio
+    expect(transport.positionMs()).toBe(1080);
+    await eventually(() => expect(received.filter((m) => m.e === 'mark').map((m) => m.name)).toEqual(['a', 'b']));
+    send({ e: 'mark', sid: 'S1', name: 'a' });
+    await eventually(() => expect(settled).toEqual(['a:true']));
+    transport.clear();
+    await eventually(() => expect(settled).toEqual(['a:true', 'b:false', 'c:false']));
+    expect(transport.positionMs()).toBe(0);
+    send({ e: 'mark', sid: 'S1', name: 'b' }); // the carrier echoes the cleared mark: still not played
+    transport.sendAudio(new Uint8Array(160));
+    track('d', transport.mark('d'));
+    await tick();
+    send({ e: 'stop', sid: 'S1' });
+    await eventually(() => expect(settled).toEqual(['a:true', 'b:false', 'c:false', 'd:false']));
+    expect(await transport.mark('after-stop')).toBe(false);
+  });
+
+  it('drained() waits on a mark of its own: no mark event, session marks (any name) settle only by their own echo', async () => {
+    const { transport, send, received } = await pair();
+    const marks: string[] = [];
+    transport.on('mark', (m) => marks.push(m));
+    send({ e: 'start', sid: 'S1' });
+    await eventually(() => expect(transport.info).toBeTruthy());
+    transport.sendAudio(new Uint8Array(240));
+    const session = transport.mark('patter-drain-x');
+    let drained = false;
+    void transport.drained().then(() => (drained = true));
+    const wire = () => received.filter((m) => m.e === 'mark').map((m) => String(m.name));
+    await eventually(() => expect(wire()).toHaveLength(2));
+    const drainMark = wire()[1]!;
+    expect(drainMark).not.toBe('patter-drain-x');
+    send({ e: 'mark', sid: 'S1', name: 'patter-drain-x' });
+    expect(await session).toBe(true);
+    expect(marks).toEqual(['patter-drain-x']);
+    await tick();
+    expect(drained).toBe(false); // the session's echo is not the drain's
+    send({ e: 'mark', sid: 'S1', name: drainMark });
+    await eventually(() => expect(drained).toBe(true));
+    expect(marks).toEqual(['patter-drain-x']);
+    expect(warnings).not.toContain('echo of an unknown mark');
+    transport.close();
+  });
+
   it('sends DTMF in-band and resolves when the carrier has played it', async () => {
     const { transport, send, received, client } = await pair();
     send({ e: 'start', sid: 'S1' });

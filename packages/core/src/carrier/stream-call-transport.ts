@@ -5,9 +5,9 @@ import type { WebSocket } from '../net/connect-web-socket.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { CallEndReason, CallInfo, CallTransport, CallTransportEvents } from './call-transport.js';
 import type { StreamContext } from './carrier.js';
-import { DrainWaiters } from './drain-waiters.js';
 import { dtmfAudio, isDtmfDigits, type DtmfToneOptions } from './dtmf-tones.js';
 import { decodeBase64, type CarrierCallCommands, type MediaStreamCodec, type MediaStreamMessage } from './media-stream-codec.js';
+import { MarkWaiters } from './mark-waiters.js';
 import { OutboundPacer } from './outbound-pacer.js';
 import { PlaybackTracker } from './playback-tracker.js';
 
@@ -37,12 +37,14 @@ const DRAIN_MARK = 'patter-drain-';
 /** Close codes a peer sends for a protocol violation (RFC 6455 §7.4.1: 1002, 1003, 1007, 1009). */
 const PROTOCOL_CLOSE_CODES = new Set([1002, 1003, 1007, 1009]);
 const DIGIT = /^[0-9*#A-D]$/;
+const ignore = (): void => {};
 
 /**
  * A carrier media stream over a WebSocket as a `CallTransport`. The carrier package supplies
  * the wire codec and REST commands; this class owns the state machine (start → media … → stop),
- * input validation (bad frames are logged and dropped, the call goes on), outbound pacing,
- * playback tracking by marks, and in-band DTMF.
+ * input validation (bad frames are logged and dropped, the call goes on), outbound pacing, the
+ * call's one outbound timeline (the pacer's position, padding included; the played position from
+ * the frames sent, the clock and mark echoes), marks and their promises, and in-band DTMF.
  */
 export class StreamCallTransport implements CallTransport {
   readonly carrier: string;
@@ -62,7 +64,8 @@ export class StreamCallTransport implements CallTransport {
   private endReason: CallEndReason | undefined;
   private hangupPromise: Promise<void> | undefined;
   private drainSeq = 0;
-  private readonly drains = new DrainWaiters();
+  /** Marks placed and not yet echoed (the session's and `drained()`'s, one namespace). */
+  private readonly marks = new MarkWaiters();
   private dropped = 0;
   private stopTimer: NodeJS.Timeout | undefined;
   /** The `ws` error code (`WS_ERR_…`) that made the socket close, if any. */
@@ -111,9 +114,11 @@ export class StreamCallTransport implements CallTransport {
     this.pacer.push(audio);
   }
 
-  mark(name: string): void {
-    if (this.ended || this.callInfo === undefined) return;
+  mark(name: string): Promise<boolean> {
+    if (this.ended || this.callInfo === undefined) return Promise.resolve(false);
+    const played = this.marks.add(name, true);
     this.pacer.mark(name);
+    return played;
   }
 
   clear(): void {
@@ -121,7 +126,11 @@ export class StreamCallTransport implements CallTransport {
     this.pacer.clear();
     this.tracker.clear();
     this.send(this.options.codec.encodeClear(this.streamId));
-    this.drains.resolveAll();
+    this.marks.dropAll();
+  }
+
+  positionMs(): number {
+    return this.pacer.positionMs();
   }
 
   playedMs(): number {
@@ -129,16 +138,17 @@ export class StreamCallTransport implements CallTransport {
   }
 
   pendingMs(): number {
-    return this.pacer.queuedMs() + this.tracker.unplayedMs();
+    return Math.max(0, this.pacer.positionMs() - this.tracker.playedMs());
   }
 
   drained(): Promise<void> {
     if (this.ended || this.callInfo === undefined) return Promise.resolve();
     if (this.pacer.idle() && this.tracker.unplayedMs() <= 0) return Promise.resolve();
+    // A mark of the transport's own, not announced; it also settles after a fallback delay.
     const name = `${DRAIN_MARK}${++this.drainSeq}`;
-    const done = this.drains.add(name, this.pendingMs() + 2_000);
+    const done = this.marks.add(name, false, this.pendingMs() + 2_000);
     this.pacer.mark(name);
-    return done;
+    return done.then(ignore);
   }
 
   async sendDtmf(digits: string): Promise<void> {
@@ -317,9 +327,9 @@ export class StreamCallTransport implements CallTransport {
 
   private onMarkEcho(name: string): void {
     const kind = this.tracker.onMarkEcho(name);
-    if (name.startsWith(DRAIN_MARK)) return this.drains.resolve(name);
-    if (kind === 'played') this.emitter.emit('mark', name);
-    else if (kind === 'unknown') this.drop('echo of an unknown mark', {});
+    if (kind === 'played') {
+      if (this.marks.settle(name, true)) this.emitter.emit('mark', name);
+    } else if (kind === 'unknown') this.drop('echo of an unknown mark', {});
   }
 
   private sendFrame(frame: Uint8Array): void {
@@ -342,7 +352,7 @@ export class StreamCallTransport implements CallTransport {
     this.ended = true;
     if (this.stopTimer !== undefined) clearTimeout(this.stopTimer);
     this.pacer.close();
-    this.drains.resolveAll();
+    this.marks.dropAll();
     this.emitter.emit('stop', { reason });
     this.emitter.removeAllListeners();
   }

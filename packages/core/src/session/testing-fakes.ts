@@ -41,7 +41,7 @@ export class FakeTransport implements CallTransport {
   });
   private sentMs = 0;
   private played = 0;
-  private marks: { name: string; atMs: number }[] = [];
+  private marks: { name: string; atMs: number; played: (played: boolean) => void }[] = [];
   /** Heard-latency marks placed (see `mark`). */
   readonly heardMarks: string[] = [];
   private drainWaiters: (() => void)[] = [];
@@ -80,6 +80,7 @@ export class FakeTransport implements CallTransport {
   stop(reason: CallEndReason = 'caller_hangup'): void {
     this.ended = true;
     this.emitter.emit('stop', { reason });
+    this.dropMarks();
     this.flushDrain();
   }
 
@@ -91,19 +92,20 @@ export class FakeTransport implements CallTransport {
     this.sentMs += durationMs(this.format, audio.length);
   }
 
-  mark(name: string): void {
+  mark(name: string): Promise<boolean> {
     if (name === '') throw new Error('mark needs a name');
     // The session's heard-latency mark (after a reply's first frame) is tracked, not listed.
     if (name.startsWith('patter-heard-')) this.heardMarks.push(name);
     else this.commands.push({ type: 'mark', name });
-    this.marks.push({ name, atMs: this.sentMs });
+    if (this.ended) return Promise.resolve(false);
+    return new Promise((played) => this.marks.push({ name, atMs: this.sentMs, played }));
   }
 
   clear(): void {
     this.commands.push({ type: 'clear' });
     this.sentMs = 0;
     this.played = 0;
-    this.marks = [];
+    this.dropMarks();
     this.flushDrain();
   }
 
@@ -112,7 +114,10 @@ export class FakeTransport implements CallTransport {
     this.played = Math.min(this.sentMs, this.played + ms);
     const reached = this.marks.filter((m) => m.atMs <= this.played);
     this.marks = this.marks.filter((m) => m.atMs > this.played);
-    for (const m of reached) this.emitter.emit('mark', m.name);
+    for (const m of reached) {
+      this.emitter.emit('mark', m.name);
+      m.played(true);
+    }
     if (this.pendingMs() === 0) this.flushDrain();
   }
 
@@ -124,6 +129,11 @@ export class FakeTransport implements CallTransport {
 
   playAll(): void {
     this.play(Number.POSITIVE_INFINITY);
+  }
+
+  /** No frames here: the timeline is the exact audio sent. */
+  positionMs(): number {
+    return this.sentMs;
   }
 
   playedMs(): number {
@@ -159,6 +169,12 @@ export class FakeTransport implements CallTransport {
 
   count(type: TransportCommand['type']): number {
     return this.commands.filter((c) => c.type === type).length;
+  }
+
+  private dropMarks(): void {
+    const marks = this.marks;
+    this.marks = [];
+    for (const m of marks) m.played(false);
   }
 
   private flushDrain(): void {

@@ -78,11 +78,14 @@ export class DevPhoneTransport implements DevPhoneCallTransport {
   sendAudio(audio: Uint8Array): void {
     this.media.sendAudio(audio);
   }
-  mark(name: string): void {
-    this.media.mark(name);
+  mark(name: string): Promise<boolean> {
+    return this.media.mark(name);
   }
   clear(): void {
     this.media.clear();
+  }
+  positionMs(): number {
+    return this.media.positionMs();
   }
   playedMs(): number {
     return this.media.playedMs();

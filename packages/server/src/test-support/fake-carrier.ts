@@ -68,6 +68,8 @@ class FakeTransport implements CallTransport {
   info: CallInfo | undefined;
   private readonly events = new TypedEmitter<CallTransportEvents>();
   private stopped = false;
+  /** Marks sent: this carrier never echoes, so each resolves false at a clear or the call's end. */
+  private marks: ((played: boolean) => void)[] = [];
 
   constructor(
     private readonly socket: WebSocket,
@@ -84,11 +86,17 @@ class FakeTransport implements CallTransport {
   sendAudio(audio: Uint8Array): void {
     this.send({ event: 'media', payload: Buffer.from(audio).toString('base64') });
   }
-  mark(name: string): void {
+  mark(name: string): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
     this.send({ event: 'mark', name });
+    return new Promise((resolve) => this.marks.push(resolve));
   }
   clear(): void {
     this.send({ event: 'clear' });
+    this.dropMarks();
+  }
+  positionMs(): number {
+    return 0;
   }
   playedMs(): number {
     return 0;
@@ -123,6 +131,13 @@ class FakeTransport implements CallTransport {
     if (this.stopped) return;
     this.stopped = true;
     this.events.emit('stop', { reason });
+    this.dropMarks();
+  }
+
+  private dropMarks(): void {
+    const marks = this.marks;
+    this.marks = [];
+    for (const resolve of marks) resolve(false);
   }
 
   private onMessage(data: Buffer): void {

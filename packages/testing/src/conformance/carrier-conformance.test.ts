@@ -66,6 +66,7 @@ function flawed(inner: CallTransport, flaw: Flaw | undefined, commands: CarrierC
     sendAudio: (audio) => inner.sendAudio(audio),
     mark: (name) => inner.mark(name),
     clear: () => (flaw === 'clearIgnored' ? undefined : inner.clear()),
+    positionMs: () => inner.positionMs(),
     playedMs: () => inner.playedMs(),
     pendingMs: () => inner.pendingMs(),
     drained: () => inner.drained(),

@@ -88,8 +88,14 @@ class HangupTransport implements CallTransport {
   }
 
   sendAudio(): void {}
-  mark(): void {}
+  /** Nothing is played on this leg: a mark never is. */
+  async mark(): Promise<boolean> {
+    return false;
+  }
   clear(): void {}
+  positionMs(): number {
+    return 0;
+  }
   playedMs(): number {
     return 0;
   }

@@ -52,7 +52,7 @@ export class EngineReply {
   /** Reply audio is about to go to the carrier. */
   onAudio(): void {
     if (this.baseline === undefined) {
-      this.baseline = this.transport.playedMs() + this.transport.pendingMs();
+      this.baseline = this.transport.positionMs();
       this.lastBaseline = this.baseline;
       if (!this.generating) this.heardShareOfNext = undefined;
     }

@@ -16,19 +16,11 @@ export class EngineTurns {
   private turn = 0;
   /** The engine reports speech end: final transcripts (which may come late) do not start turns. */
   private speechEvents = false;
-  private readonly offMark: () => void;
 
   constructor(
     private readonly context: SessionContext,
     private readonly transport: CallTransport,
-  ) {
-    this.offMark = transport.on('mark', (name) => {
-      const timer = this.timer;
-      if (!timer || name !== `${HEARD_MARK}${timer.turn}`) return;
-      timer.mark('heard');
-      this.emit(false);
-    });
-  }
+  ) {}
 
   /** The caller finished a turn: by the engine's VAD (`speech`) or as a final transcript. */
   onCallerTurnEnd(source: 'speech' | 'transcript', at = performance.now()): void {
@@ -48,7 +40,12 @@ export class EngineTurns {
       return;
     }
     timer.mark('firstFrame');
-    sendMarkingFirstFrame(this.transport, audio, `${HEARD_MARK}${timer.turn}`);
+    void sendMarkingFirstFrame(this.transport, audio, `${HEARD_MARK}${timer.turn}`).then((played) => {
+      // Heard while still the current turn (not cut, not followed by the caller's next turn).
+      if (!played || this.timer !== timer) return;
+      timer.mark('heard');
+      this.emit(false);
+    });
   }
 
   /** The reply was cut (barge-in): `heardShare` of it had been played. */
@@ -58,7 +55,6 @@ export class EngineTurns {
   }
 
   close(): void {
-    this.offMark();
     this.timer = undefined;
   }
 

@@ -27,6 +27,8 @@ interface ActiveReply {
   /** Sentences said before the current tool round (already in the history). */
   roundStart: number;
   done: Promise<void>;
+  /** In the history (and its metrics emitted): a heard echo after this changes nothing. */
+  committed: boolean;
 }
 
 /** The longest `waitForPlayback` waits for the agent to finish talking. */
@@ -52,8 +54,6 @@ export class PipelineSession implements SessionMode {
   private active: ActiveReply | undefined;
   private turnCount = 0;
   private pendingTimer: TurnTimer | undefined;
-  /** Heard marks not yet echoed → their turn's timer. */
-  private readonly heardMarks = new Map<string, TurnTimer>();
   private readonly offs: (() => void)[] = [];
 
   constructor(
@@ -84,14 +84,6 @@ export class PipelineSession implements SessionMode {
     });
     this.providers = { stt: this.stt.key, tts: this.tts.key };
     if (agent.llm && agent.onMessage === undefined) this.providers.llm = agent.llm.key;
-    this.offs.push(
-      transport.on('mark', (name) => {
-        const timer = this.heardMarks.get(name);
-        if (!timer) return;
-        this.heardMarks.delete(name);
-        timer.mark('heard');
-      }),
-    );
     this.dtmf = new DtmfCollector((digits) => {
       const timer = new TurnTimer(++this.turnCount);
       timer.mark('sttFinal');
@@ -133,7 +125,7 @@ export class PipelineSession implements SessionMode {
     // only what was heard stays in the history.
     const controller = new AbortController();
     const utterance = speech.start(controller.signal);
-    const reply: ActiveReply = { controller, utterance, timer: new TurnTimer(this.turnCount), roundStart: 0, done: Promise.resolve() };
+    const reply: ActiveReply = { controller, utterance, timer: new TurnTimer(this.turnCount), roundStart: 0, done: Promise.resolve(), committed: false };
     this.active = reply;
     if (prepared) this.tts.offer(prepared);
     utterance.say(text);
@@ -155,7 +147,6 @@ export class PipelineSession implements SessionMode {
 
   async close(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
-    this.heardMarks.clear();
     this.dtmf.close();
     const reply = this.active;
     this.active = undefined;
@@ -206,7 +197,7 @@ export class PipelineSession implements SessionMode {
   }
 
   private commit(text: string, reply: ActiveReply, interrupted: boolean): void {
-    this.heardMarks.delete(`patter-heard-${reply.timer.turn}`);
+    reply.committed = true;
     this.context.conversation.addAgent(text);
     if (reply.timer.has('sttFinal') || reply.timer.has('firstFrame')) {
       this.context.events.emit('metrics', reply.timer.result(this.context.callId(), interrupted, this.providers));
@@ -236,8 +227,6 @@ export class PipelineSession implements SessionMode {
     }
     if (this.active) this.interrupt();
     context.events.emit('turnStart', { turn: timer.turn, at: timer.startedAt() });
-    const heardMark = `patter-heard-${timer.turn}`;
-    this.heardMarks.set(heardMark, timer);
     context.conversation.addUser(turn.text, turn.source);
     // Not AbortSignal.any(): it keeps a dependent-signal set on the call's signal that grows
     // with every turn. close() aborts the active reply when the call ends.
@@ -247,9 +236,13 @@ export class PipelineSession implements SessionMode {
       onTtsFirstByte: () => timer.mark('ttsFirstByte'),
       onFirstFrame: () => timer.mark('firstFrame'),
       onTtsRequestEnd: (request) => timer.addRequest(request),
-      firstFrameMark: heardMark,
+      // Its echo tells when the caller heard the reply start (the name is looked up on the wire).
+      firstFrameMark: `patter-heard-${timer.turn}`,
+      onHeard: () => {
+        if (!reply.committed) timer.mark('heard');
+      },
     });
-    const reply: ActiveReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve() };
+    const reply: ActiveReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve(), committed: false };
     this.active = reply;
     reply.done = this.runReply(turn, reply);
   }

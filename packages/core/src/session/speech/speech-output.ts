@@ -1,4 +1,4 @@
-import { durationMs, type AudioFormat } from '../../audio/audio-format.js';
+import type { AudioFormat } from '../../audio/audio-format.js';
 import type { CallTransport } from '../../carrier/call-transport.js';
 import { sendMarkingFirstFrame } from '../../carrier/mark-first-frame.js';
 import type { Logger } from '../../log/logger.js';
@@ -23,16 +23,19 @@ export interface SpeechHooks {
   readonly onTtsRequestEnd?: (request: ProviderRequestTiming) => void;
   /** A mark placed right after the first frame: its echo says when the caller heard the reply. */
   readonly firstFrameMark?: string;
+  /** The carrier played `firstFrameMark` (not called when it was cleared or the call ended). */
+  readonly onHeard?: () => void;
 }
 
 interface Segment {
   readonly text: string;
   /** The sentence's position in its utterance. */
   readonly index: number;
-  readonly mark: string;
-  /** On the transport's timeline (ms of audio since the last clear). */
-  readonly startMs: number;
+  /** On the transport's timeline (ms since the last clear, padding included): where its audio starts… */
+  startMs: number;
+  /** …and ends (before the padding its mark adds: silence, not part of the sentence). */
   endMs: number;
+  /** The carrier echoed the sentence's mark, or a later one. */
   played: boolean;
 }
 
@@ -68,20 +71,20 @@ export interface SpeechOutputOptions {
  * The agent's voice on one call: synthesizes sentences with the TTS in a format negotiated
  * against the carrier's (converted only when the TTS cannot produce the carrier format),
  * sends the audio to the transport and places a mark after each sentence, and knows which
- * text was actually played — from the marks and `transport.playedMs()` — for barge-in.
+ * text was actually played — from the marks' promises and the transport's timeline
+ * (`positionMs()` as each sentence is sent, `playedMs()` now) — for barge-in.
  */
 export class SpeechOutput {
   readonly ttsFormat: AudioFormat;
   private readonly convert: FrameConverter | undefined;
+  /** Sentences sent since the last clear whose mark has not been echoed, in order. */
   private readonly segments: Segment[] = [];
-  private sentMs = 0;
   private markSeq = 0;
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
   /** Sentences not yet fully sent, in order (the first two have their requests out). */
   private readonly queued: SynthesisJob[] = [];
   private firstFrameAt = 0;
-  private readonly offMark: () => void;
   /** The TTS is read only while the transport has less than ~2 s queued (backpressure). */
   private readonly backlog: PlayoutBacklog;
 
@@ -90,12 +93,6 @@ export class SpeechOutput {
     this.backlog = new PlayoutBacklog(() => transport.pendingMs());
     this.ttsFormat = chooseFormat(tts.outputFormats, transport.format, 'tts');
     this.convert = createFrameConverter(this.ttsFormat, transport.format);
-    this.offMark = transport.on('mark', (name) => {
-      const index = this.segments.findIndex((segment) => segment.mark === name);
-      if (index < 0) return;
-      // Marks echo in order: this segment and every one before it have been played.
-      for (const segment of this.segments.splice(0, index + 1)) segment.played = true;
-    });
   }
 
   /** Whether the agent is talking: sentences waiting for synthesis, or audio not yet played. */
@@ -173,19 +170,16 @@ export class SpeechOutput {
   /** Barge-in: drop everything queued at the carrier. Call after reading `playedText()`. */
   clear(): void {
     this.options.transport.clear();
-    this.sentMs = 0;
     this.segments.length = 0;
   }
 
   close(): void {
-    this.offMark();
+    this.segments.length = 0;
   }
 
-  /** Audio that is not a sentence (hold audio): queued at the carrier, counted on the timeline. */
+  /** Audio that is not a sentence (hold audio): queued at the carrier, on its timeline. */
   sendSound(audio: Uint8Array): void {
-    const { transport } = this.options;
-    transport.sendAudio(audio);
-    this.sentMs += durationMs(transport.format, audio.length);
+    this.options.transport.sendAudio(audio);
   }
 
   /** Keeps the sentence being sent and the next one requested (one sentence of lookahead). */
@@ -200,7 +194,7 @@ export class SpeechOutput {
 
   private async send(job: SynthesisJob, index: number, mine: Segment[], signal: AbortSignal, hooks: SpeechHooks): Promise<void> {
     const { transport } = this.options;
-    let segment: Segment = { text: job.text, index, mark: '', startMs: 0, endMs: 0, played: false };
+    const segment: Segment = { text: job.text, index, startMs: 0, endMs: 0, played: false };
     let firstChunk = true;
     let firstFrame = true;
     // Each chunk goes to the transport in the tick the vendor delivered it (no per-chunk await).
@@ -210,26 +204,33 @@ export class SpeechOutput {
         firstChunk = false;
         // Hold audio may have been sent while this sentence was synthesized: it starts after it.
         if (this.options.onSpeechAudio?.() === true) this.firstFrameAt = performance.now();
-        segment = { ...segment, startMs: this.sentMs, endMs: this.sentMs };
+        segment.startMs = segment.endMs = transport.positionMs();
         mine.push(segment);
         this.segments.push(segment);
       }
       const frame = this.convert ? this.convert(chunk) : chunk;
       if (frame.length === 0) return;
-      if (this.sentMs === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
-      if (firstFrame && hooks.firstFrameMark !== undefined) sendMarkingFirstFrame(transport, frame, hooks.firstFrameMark);
-      else transport.sendAudio(frame);
-      this.sentMs += durationMs(transport.format, frame.length);
-      segment.endMs = this.sentMs;
+      if (transport.positionMs() === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
+      if (firstFrame && hooks.firstFrameMark !== undefined) {
+        const onHeard = hooks.onHeard;
+        void sendMarkingFirstFrame(transport, frame, hooks.firstFrameMark).then((played) => {
+          if (played) onHeard?.();
+        });
+      } else transport.sendAudio(frame);
+      segment.endMs = transport.positionMs();
       if (firstFrame) {
         firstFrame = false;
         hooks.onFirstFrame?.();
       }
     });
     if (signal.aborted || firstChunk) return;
-    const mark = `patter-${++this.markSeq}`;
-    (segment as { mark: string }).mark = mark;
-    transport.mark(mark);
+    void transport.mark(`patter-${++this.markSeq}`).then((played) => {
+      if (!played) return;
+      // Marks echo in order: this sentence and every one before it have been played.
+      const index = this.segments.indexOf(segment);
+      if (index < 0) return;
+      for (const before of this.segments.splice(0, index + 1)) before.played = true;
+    });
   }
 
   private playedText(mine: readonly Segment[], fromSentence: number): string {
