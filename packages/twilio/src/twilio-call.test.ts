@@ -105,16 +105,18 @@ describe('Twilio inbound call through the simulator', () => {
     const markAt = performance.now();
     expect(echoed).toBe('greeting');
     const frames = call.media.items;
-    // 25 whole frames and the padded tail (26 × 160 bytes): twelve 2-frame messages, the odd frame, the tail.
-    expect(frames.map((f) => f.bytes)).toEqual([...Array(12).fill(320), 160, 160]);
+    // 25 whole frames and the tail, padded to a whole frame when the mark was placed (26 × 160 bytes):
+    // thirteen 2-frame messages.
+    expect(frames.map((f) => f.bytes)).toEqual(Array(13).fill(320));
     expect(call.receivedAudio().subarray(0, agentAudio.byteLength)).toEqual(Buffer.from(agentAudio));
     expect(call.receivedAudio().subarray(agentAudio.byteLength).every((b) => b === 0xff)).toBe(true); // padded with μ-law silence
     // Paced at real time: frame k leaves once fewer than lead + one frame (100 ms) are buffered, i.e.
-    // no earlier than k × 20 − 100 ms after the send, so the last of the 26 frames not before 400 ms.
+    // no earlier than k × 20 − 100 ms after the send (with the frame after it in the same message), so
+    // the last message (frames 24 and 25, from 0) not before 380 ms.
     // Measured from the send, not from the first frame: on a loaded machine a late first frame and the
     // pacer's catch-up shorten the first-to-last span, but nothing ever leaves early. The upper bound
     // is generous for the same reason.
-    expect(frames.at(-1)!.at - sentAt).toBeGreaterThanOrEqual(25 * 20 - 100 - 5);
+    expect(frames.at(-1)!.at - sentAt).toBeGreaterThanOrEqual(24 * 20 - 100 - 5);
     expect(frames.at(-1)!.at - sentAt).toBeLessThan(3_000);
     // The echo came after the audio before it had played.
     expect(markAt - sentAt).toBeGreaterThanOrEqual(500);
