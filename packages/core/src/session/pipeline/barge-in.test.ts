@@ -175,4 +175,30 @@ describe('barge-in', () => {
       { role: 'user', content: 'Question two?' },
     ]);
   });
+
+  it("a turn's heard latency comes from its heard mark's promise: set once played, absent when cut before it played, nothing after the cut changes it", async () => {
+    const ctx = setup({ interruptionMinMs: 0 });
+    const metrics: TurnMetrics[] = [];
+    ctx.session.on('metrics', (m) => metrics.push(m));
+    await agentTalking(ctx);
+    expect(ctx.transport.heardMarks).toEqual(['patter-heard-1']);
+    ctx.transport.playThrough('patter-heard-1'); // the reply's first frame played
+    await microtasks();
+    ctx.stt.last.speechStarted();
+    await until(() => metrics.length === 1);
+    expect(metrics[0]).toMatchObject({ turn: 1, interrupted: true });
+    expect(metrics[0]?.heardMs).toBeGreaterThanOrEqual(0);
+
+    for (let i = 0; i < 5; i++) ctx.transport.hear(voicedFrame());
+    ctx.stt.last.say('Wait, stop.');
+    await until(() => ctx.transport.heardMarks.length === 2 && ctx.transport.count('mark') === 3);
+    ctx.stt.last.speechStarted(); // cut before its first frame was played: the clear settles the mark as not played
+    await until(() => metrics.length === 2);
+    expect(metrics[1]).toMatchObject({ turn: 2, interrupted: true });
+    expect(metrics[1]?.heardMs).toBeUndefined();
+    ctx.transport.playAll();
+    await microtasks();
+    expect(metrics).toHaveLength(2);
+    expect(metrics[1]?.heardMs).toBeUndefined();
+  });
 });
