@@ -12,24 +12,12 @@ import type { HoldAudioPlayer } from '../speech/hold-audio-player.js';
 import { preparedTTS, type PreparedTTS } from '../speech/prepared-tts.js';
 import type { PreparedSpeech } from '../prepared-call.js';
 import type { ReplySource, UserTurn } from '../reply/reply-source.js';
-import { streamReply } from '../reply/reply-stream.js';
 import type { SessionContext } from '../session-context.js';
 import type { SessionMode } from '../session-mode.js';
-import { SpeechOutput, type Utterance } from '../speech/speech-output.js';
+import { SpeechOutput } from '../speech/speech-output.js';
+import { speakReply, type AgentReply } from './agent-reply.js';
 import { TurnTimer } from '../turns/turn-metrics.js';
 import { reportProvider } from '../../telemetry/provider-signals.js';
-
-/** The reply being produced and spoken. */
-interface ActiveReply {
-  readonly controller: AbortController;
-  readonly utterance: Utterance;
-  readonly timer: TurnTimer;
-  /** Sentences said before the current tool round (already in the history). */
-  roundStart: number;
-  done: Promise<void>;
-  /** In the history (and its metrics emitted): a heard echo after this changes nothing. */
-  committed: boolean;
-}
 
 /** The longest `waitForPlayback` waits for the agent to finish talking. */
 const PLAYBACK_WAIT_MS = 30_000;
@@ -51,7 +39,7 @@ export class PipelineSession implements SessionMode {
   private readonly providers: Record<string, string>;
   private readonly dtmf: DtmfCollector;
   private input: CallerInput | undefined;
-  private active: ActiveReply | undefined;
+  private active: AgentReply | undefined;
   private turnCount = 0;
   private pendingTimer: TurnTimer | undefined;
   private readonly offs: (() => void)[] = [];
@@ -125,7 +113,7 @@ export class PipelineSession implements SessionMode {
     // only what was heard stays in the history.
     const controller = new AbortController();
     const utterance = speech.start(controller.signal);
-    const reply: ActiveReply = { controller, utterance, timer: new TurnTimer(this.turnCount), roundStart: 0, done: Promise.resolve(), committed: false };
+    const reply: AgentReply = { controller, utterance, timer: new TurnTimer(this.turnCount), roundStart: 0, done: Promise.resolve(), committed: false };
     this.active = reply;
     if (prepared) this.tts.offer(prepared);
     utterance.say(text);
@@ -196,7 +184,7 @@ export class PipelineSession implements SessionMode {
     this.commit(heard, reply, true);
   }
 
-  private commit(text: string, reply: ActiveReply, interrupted: boolean): void {
+  private commit(text: string, reply: AgentReply, interrupted: boolean): void {
     reply.committed = true;
     this.context.conversation.addAgent(text);
     if (reply.timer.has('sttFinal') || reply.timer.has('firstFrame')) {
@@ -242,48 +230,17 @@ export class PipelineSession implements SessionMode {
         if (!reply.committed) timer.mark('heard');
       },
     });
-    const reply: ActiveReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve(), committed: false };
+    const reply: AgentReply = { controller, utterance, timer, roundStart: 0, done: Promise.resolve(), committed: false };
     this.active = reply;
     reply.done = this.runReply(turn, reply);
   }
 
-  private async runReply(turn: UserTurn, reply: ActiveReply): Promise<void> {
+  private async runReply(turn: UserTurn, reply: AgentReply): Promise<void> {
     const { context, tts } = this;
-    const { utterance, timer } = reply;
+    const { utterance } = reply;
     const signal = reply.controller.signal;
-    let said = 0;
     try {
-      const lastRound = await streamReply(
-        context,
-        this.source,
-        turn,
-        signal,
-        {
-          sentence: (text) => {
-            said++;
-            timer.addUsage(tts.key, 'characters', text.length);
-            utterance.say(text);
-          },
-          toolRound: () => {
-            reply.roundStart = said;
-            this.hold?.toolStarted();
-          },
-        },
-        {
-          onRequest: () => {
-            this.hold?.toolFinished();
-            timer.mark('llmRequest');
-          },
-          onFirstToken: () => timer.mark('llmFirstToken'),
-          onFirstSentence: () => timer.mark('firstSentence'),
-          onRequestEnd: (request) => timer.addRequest(request),
-          onUsage: (usage) => {
-            const key = context.agent.llm?.key ?? 'llm';
-            timer.addUsage(key, 'inputTokens', usage.inputTokens);
-            timer.addUsage(key, 'outputTokens', usage.outputTokens);
-          },
-        },
-      );
+      const lastRound = await speakReply(context, this.source, turn, reply, { ttsKey: tts.key, hold: this.hold });
       await utterance.finish();
       if (!signal.aborted) this.hold?.reset();
       // Still interruptible while the carrier plays it: commit once heard to the end.
