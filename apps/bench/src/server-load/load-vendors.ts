@@ -15,9 +15,10 @@ export const SECONDS_PER_CHARACTER = 0.065;
  * long; a real caller speaks in phrases of a few seconds with pauses between them. A final every
  * 2 s of audio stands for that: an empty final (nothing was said, so no turn starts and the LLM
  * fake stays unreached), the cadence of short phrases, and a ring that holds at most ~2 s as in
- * a real call — not the 15 s bound that a fake which never finalizes fills.
+ * a real call — not the 15 s bound that a fake which never finalizes fills. PATTER_LOAD_STT_FINAL_S
+ * changes it (0: never finalize, as the fake did before).
  */
-export const STT_FINAL_EVERY_SECONDS = 2;
+export const STT_FINAL_EVERY_SECONDS = Number(process.env.PATTER_LOAD_STT_FINAL_S ?? 2);
 
 /** What the vendor fakes received, for the audio-delivered figure. */
 export interface VendorCounters extends RealtimeCounters {
@@ -75,7 +76,7 @@ export async function startLoadVendors(): Promise<LoadVendors> {
     }
     const query = new URL(request.url ?? '/', 'http://fake').searchParams;
     const bytesPerSecond = Number(query.get('sample_rate') ?? 8000) * (query.get('encoding') === 'pcm_s16le' ? 2 : 1);
-    const finalEvery = bytesPerSecond * STT_FINAL_EVERY_SECONDS;
+    const finalEvery = STT_FINAL_EVERY_SECONDS > 0 ? bytesPerSecond * STT_FINAL_EVERY_SECONDS : Number.POSITIVE_INFINITY;
     wss.handleUpgrade(request, socket, head, (ws) => {
       counters.sttSockets++;
       let received = 0;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BenchReport } from '../bench-report.js';
 import { LoadCall, type LoadTarget } from './load-call.js';
 import { LoadServerProcess, type ServerStats } from './load-server-process.js';
@@ -30,6 +31,8 @@ interface Sample {
   readonly rssKBPerCall: number;
   readonly heapKBPerCall: number;
   readonly externalKBPerCall: number;
+  /** The generator's own event-loop p99 in the window (ms): when high, its frames went out in bursts. */
+  readonly generatorP99: number;
   /** STT finals the fake sent in the window, per call. */
   readonly finalsPerCall: number;
   readonly pass: boolean;
@@ -71,6 +74,7 @@ export async function run(): Promise<BenchReport> {
     s.rssKBPerCall,
     s.heapKBPerCall,
     s.externalKBPerCall,
+    s.generatorP99,
     s.pass ? 'pass' : 'FAIL',
   ]);
   const notes = [
@@ -88,7 +92,7 @@ export async function run(): Promise<BenchReport> {
   ];
   return {
     title: 'server-load: full-duplex Twilio pipeline calls on one core',
-    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'RSS KB/call', 'heap KB/call', 'ext KB/call', 'result'],
+    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'RSS KB/call', 'heap KB/call', 'ext KB/call', 'gen p99 ms', 'result'],
     rows,
     notes,
   };
@@ -106,6 +110,10 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 }
+
+/** The generator's (and vendor fakes') event-loop delay: its frame clock is only as steady as this. */
+const generatorLoop = monitorEventLoopDelay({ resolution: 5 });
+generatorLoop.enable();
 
 async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: boolean): Promise<Sample> {
   const port = await freePort();
@@ -145,6 +153,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     }, 20);
     await sleep(WARMUP_S * 1000);
     await server.ask('reset');
+    generatorLoop.reset();
     const before = await server.stats();
     const sttBefore = vendors.counters.sttBytes + vendors.counters.realtimeBytes;
     const finalsBefore = vendors.counters.sttFinals;
@@ -152,6 +161,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     const underrunsBefore = sum(calls, (c) => c.underruns);
     await sleep(WINDOW_S * 1000);
     const after = await server.stats();
+    const generatorP99 = generatorLoop.percentile(99) / 1e6;
     const sttBytes = vendors.counters.sttBytes + vendors.counters.realtimeBytes - sttBefore;
     const sttFinals = vendors.counters.sttFinals - finalsBefore;
     const received = sum(calls, (c) => c.received) - receivedBefore;
@@ -181,6 +191,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
       externalKBPerCall: perCall(memory.external - idle.memory.external),
       finalsPerCall: sttFinals / count,
+      generatorP99,
       pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
     };
   } finally {

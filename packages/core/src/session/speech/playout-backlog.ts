@@ -1,7 +1,11 @@
 /** Audio queued at the transport (sent or not, not yet played) above which speech stops pulling from the TTS, ms. */
 export const SPEECH_AHEAD_MS = 2_000;
-/** Once over `SPEECH_AHEAD_MS`, speech waits until the backlog is down to this, ms (one wake-up pulls ~0.5 s). */
-export const SPEECH_RESUME_MS = 1_500;
+/**
+ * Once over `SPEECH_AHEAD_MS`, speech waits until the backlog is down to this, ms: one wake-up
+ * pulls ~0.25 s, so the work per wake-up stays small (a server with hundreds of calls must not
+ * convert seconds of audio per call in one turn of its event loop).
+ */
+export const SPEECH_RESUME_MS = 1_750;
 
 /**
  * Backpressure for the agent's speech: the TTS stream is read only while the transport has less

@@ -43,6 +43,8 @@ export class SynthesisJob {
   private buffered: Uint8Array[] = [];
   private bufferedBytes = 0;
   private readonly maxBufferedBytes: number;
+  /** The most audio handed on at once (100 ms, whole samples). */
+  private readonly piece: number;
   /** Resolves the read-ahead wait of a job not yet piped (on pipe, or abort). */
   private wake: (() => void) | undefined;
   private sink: ((chunk: Uint8Array) => void) | undefined;
@@ -56,6 +58,7 @@ export class SynthesisJob {
     private readonly options: SynthesisJobOptions,
   ) {
     this.maxBufferedBytes = bytesForDuration(options.format, options.aheadMs ?? 2_000);
+    this.piece = Math.max(1, bytesForDuration(options.format, 100));
   }
 
   get aborted(): boolean {
@@ -202,9 +205,13 @@ export class SynthesisJob {
               firstAt = performance.now();
               this.options.onFirstByte?.();
             }
-            this.deliver(chunk);
-            const wait = this.room();
-            if (wait !== undefined) await wait;
+            // A large chunk (a socket read of seconds of audio) goes out in 100 ms pieces, each
+            // when there is room: the work per wake-up stays small, so calls do not stall the loop.
+            for (let at = 0; at < chunk.length && !signal.aborted; at += this.piece) {
+              this.deliver(at === 0 && chunk.length <= this.piece ? chunk : chunk.subarray(at, at + this.piece));
+              const wait = this.room();
+              if (wait !== undefined) await wait;
+            }
           }
           break;
         } catch (err) {
