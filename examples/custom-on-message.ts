@@ -11,11 +11,16 @@ const ANSWERS: readonly (readonly [RegExp, string])[] = [
   [/where|address/i, 'We are at 12 Via Roma, next to the station.'],
 ];
 
-/** One turn: an answer from the FAQ, or goodbye (and hang up) when the caller says bye. */
+/**
+ * One turn: an answer from the FAQ, or goodbye when the caller says bye — said first, then the
+ * call hangs up once it has been heard (a reply returned after `hangup()` would come too late:
+ * the call is over by then).
+ */
 export async function answer({ text, call }: MessageContext): Promise<string> {
   if (/\bbye\b/i.test(text)) {
+    await call.say('Goodbye!');
     await call.hangup();
-    return 'Goodbye!';
+    return '';
   }
   return ANSWERS.find(([pattern]) => pattern.test(text))?.[1] ?? 'Sorry, I can tell you our hours or our address.';
 }
