@@ -51,6 +51,10 @@ const QUEUE = 'patter-dial';
  * tolerates). Such a start is tried again with a fresh instance (a failed pg-boss never restarts).
  */
 const CREATE_RACE = /duplicate key value violates unique constraint "pg_(namespace|type)_|already exists/;
+/** PostgreSQL's deadlock_detected: creating the dial queue's partition together, one server is aborted. */
+const DEADLOCK = '40P01';
+const isStartRace = (error: unknown): boolean =>
+  (error as { code?: unknown })?.code === DEADLOCK || CREATE_RACE.test(String((error as Error)?.message));
 const START_ATTEMPTS = 4;
 /** The lease a reconciler takes on a stale attempt: long enough to ask the carrier. */
 const reconcileLease = (leaseMs: number, checkMs: number) => Math.min(leaseMs, checkMs);
@@ -90,7 +94,7 @@ export class Fleet {
   static async start(options: FleetOptions & { readonly work?: boolean }): Promise<Fleet> {
     const expire = options.jobExpireSeconds ?? 60;
     const boss = await startBoss(options, expire);
-    await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 1, expireInSeconds: expire });
+    await createDialQueue(boss, expire, options.logger ?? silentLogger);
     const fleet = new Fleet(options, boss);
     if (options.work !== false) await fleet.startWorking();
     return fleet;
@@ -287,9 +291,27 @@ async function startBoss(options: FleetOptions, expire: number): Promise<PgBoss>
       await boss.start();
       return boss;
     } catch (error) {
-      if (attempt >= START_ATTEMPTS || !CREATE_RACE.test(String((error as Error)?.message))) throw error;
+      if (attempt >= START_ATTEMPTS || !isStartRace(error)) throw error;
       (options.logger ?? silentLogger).debug({ attempt }, 'fleet: another server was creating the job schema; starting again');
       await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * The dial queue, created by every server at start (idempotent). Servers creating it together
+ * take pg-boss's locks in different orders and PostgreSQL aborts one with a deadlock: that one
+ * tries again (the queue is usually there by then).
+ */
+async function createDialQueue(boss: PgBoss, expire: number, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 1, expireInSeconds: expire });
+      return;
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !isStartRace(error)) throw error;
+      logger.debug({ attempt }, 'fleet: another server was creating the dial queue; trying again');
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
