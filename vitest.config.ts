@@ -10,8 +10,9 @@ export default defineConfig({
       // The demo is an app, not a package: apps/e2e-browser drives its receptionist.
       { find: /^@patter\/demo$/, replacement: fileURLToPath(new URL('./apps/demo/src/index.ts', import.meta.url)) },
       { find: /^@patter\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` },
-      // The one subpath export: the vitest suites of @patter/testing.
+      // The subpath exports: the vitest suites of @patter/testing, core's entry for plugin authors.
       { find: /^@patter\/testing\/vitest$/, replacement: `${packages}testing/src/vitest.ts` },
+      { find: /^@patter\/core\/plugin$/, replacement: `${packages}core/src/plugin.ts` },
     ],
   },
   test: {

@@ -80,6 +80,17 @@ describe('packed packages installed from their tarballs into a fresh app', () =>
     expect(JSON.parse(stdout)).toEqual({ sameRegistry: true, esmSeesCjsPlugin: true, cjsSeesEsmPlugin: true });
   }, 60_000);
 
+  it('@patter/core/plugin shares one copy of core with @patter/core, through import and through require', async () => {
+    // A provider a plugin registers through the plugin entry is created through the app entry, and
+    // an error the plugin machinery throws is an instance of the class the app entry exports: both
+    // entries load the same chunk of core (one registry, one class per error), in each format.
+    const expected = { registered: true, sameClass: true, sameError: true };
+    for (const file of ['out/plugin-entry.mjs', 'out/plugin-entry.cjs']) {
+      const { stdout } = await run(process.execPath, [file], { cwd: app, timeout: 60_000 });
+      expect(JSON.parse(stdout), file).toEqual(expected);
+    }
+  }, 60_000);
+
   it('patter serve of a TypeScript module without tsx installed says how to install it', async () => {
     const failure = await run(process.execPath, ['node_modules/@patter/server/bin/patter.js', 'serve', 'agent.ts'], { cwd: app, timeout: 60_000 }).then(
       () => undefined,
@@ -90,7 +101,7 @@ describe('packed packages installed from their tarballs into a fresh app', () =>
   }, 60_000);
 });
 
-/** The app's sources: an import of every package both ways, the example, the registry check. */
+/** The app's sources: an import of every package (and core's plugin entry) both ways, the example, the registry checks. */
 function writeFiles(app: string): void {
   const names = readdirSync(join(app, 'node_modules', '@patter'));
   writeFileSync(
@@ -100,8 +111,9 @@ function writeFiles(app: string): void {
       include: ['*.mts', '*.cts'],
     }),
   );
-  writeFileSync(join(app, 'all.mts'), names.map((name, i) => `import * as p${i} from '@patter/${name}';`).join('\n') + `\nexport const all = [${names.map((_, i) => `p${i}`).join(', ')}];\n`);
-  writeFileSync(join(app, 'all.cts'), names.map((name, i) => `import p${i} = require('@patter/${name}');`).join('\n') + `\nexport const all = [${names.map((_, i) => `p${i}`).join(', ')}];\n`);
+  const entries = [...names.map((name) => `@patter/${name}`), '@patter/core/plugin'];
+  writeFileSync(join(app, 'all.mts'), entries.map((entry, i) => `import * as p${i} from '${entry}';`).join('\n') + `\nexport const all = [${entries.map((_, i) => `p${i}`).join(', ')}];\n`);
+  writeFileSync(join(app, 'all.cts'), entries.map((entry, i) => `import p${i} = require('${entry}');`).join('\n') + `\nexport const all = [${entries.map((_, i) => `p${i}`).join(', ')}];\n`);
   // Plain Patter: a Twilio webhook signed as Twilio signs it, answered with the stream TwiML. (Not
   // @patter/testing's simulator: its entry point imports vitest, which a plain app has not got.)
   const example = (imports: string): string => `${imports}
@@ -160,6 +172,39 @@ async function main(): Promise<void> {
 }
 void main();
 `,
+  );
+  // A plugin as its author writes it: contracts from @patter/core, machinery from @patter/core/plugin.
+  const pluginEntry = (imports: string, key: string): string => `${imports}
+class EchoSTT implements STTProvider {
+  readonly key = '${key}';
+  readonly inputFormats = [MULAW_8K];
+  stream(): never {
+    throw new ConfigError('stream', 'not in this check');
+  }
+}
+registry.register(definePlugin({ name: '@acme/${key}', providers: [{ kind: 'stt', key: '${key}', create: () => new EchoSTT() }] }));
+let error: unknown;
+try {
+  resolveApiKey(undefined, 'ACME_NOT_SET_API_KEY');
+} catch (caught) {
+  error = caught;
+}
+console.log(JSON.stringify({
+  registered: createSTT('${key}', {}) instanceof EchoSTT,
+  sameClass: new TTSStreamError('acme', 0) instanceof ProviderError,
+  sameError: error instanceof ConfigError && error instanceof PatterError,
+}));
+`;
+  writeFileSync(
+    join(app, 'plugin-entry.mts'),
+    pluginEntry(`import { ConfigError, MULAW_8K, PatterError, ProviderError, createSTT, registry, type STTProvider } from '@patter/core';
+import { TTSStreamError, definePlugin, resolveApiKey } from '@patter/core/plugin';`, 'acme_esm'),
+  );
+  writeFileSync(
+    join(app, 'plugin-entry.cts'),
+    pluginEntry(`import { ConfigError, MULAW_8K, PatterError, ProviderError, createSTT, registry, type STTProvider } from '@patter/core';
+import plugin = require('@patter/core/plugin');
+const { TTSStreamError, definePlugin, resolveApiKey } = plugin;`, 'acme_cjs'),
   );
   writeFileSync(join(app, 'agent.ts'), "export const phone = {}; export const agent = {};\n");
 }

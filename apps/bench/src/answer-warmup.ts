@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CartesiaTTS } from '@patter/cartesia';
 import {
-  AsyncQueue,
   MULAW_8K,
   silentLogger,
   type LLMDelta,
@@ -10,6 +9,7 @@ import {
   type STTStream,
   type Transcript,
 } from '@patter/core';
+import { AsyncQueue } from '@patter/core/plugin';
 import { Patter } from '@patter/server';
 import { FakeHttpServer, FakeTwilioApi, TwilioSimulator } from '@patter/testing';
 import { Twilio } from '@patter/twilio';

@@ -1,7 +1,5 @@
+import { MULAW_8K, PCM16_16K, PCM16_24K } from '@patter/core';
 import {
-  MULAW_8K,
-  PCM16_16K,
-  PCM16_24K,
   Resampler,
   createAudioConverter,
   decodeMulaw,
@@ -9,7 +7,7 @@ import {
   extractJsonStringField,
   pcm16Bytes,
   quoteJsonString,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { availableParallelism, loadavg } from 'node:os';
 import alawmulaw from 'alawmulaw';
 import type { BenchReport } from './bench-report.js';

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
-  createCallSession,
   MULAW_8K,
   PCM16_24K,
   silentLogger,
@@ -9,8 +8,8 @@ import {
   type CallSession,
   type Engine,
   type EngineSession,
-  type WebSocket,
 } from '@patter/core';
+import { createCallSession, type WebSocket } from '@patter/core/plugin';
 import { OpenAIRealtimeSession } from '@patter/openai-realtime';
 import type { BenchReport } from './bench-report.js';
 import { BenchTransport } from './pipeline-fakes.js';

@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
+import { MULAW_8K, type Logger } from '@patter/core';
 import {
-  MULAW_8K,
   OutboundPacer,
   StreamCallTransport,
-  type Logger,
   type MediaStreamCodec,
   type MediaStreamMessage,
   type WebSocket,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import type { BenchReport } from './bench-report.js';
 import { measure, type Timing } from './measure.js';
 

@@ -1,8 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
-  AsyncQueue,
   MULAW_8K,
-  transcript,
   type AudioFormat,
   type CallEndReason,
   type CallInfo,
@@ -17,8 +15,8 @@ import {
   type TTSProvider,
   type TTSSynthesizeOptions,
   type Transcript,
-  TypedEmitter,
 } from '@patter/core';
+import { AsyncQueue, transcript, TypedEmitter } from '@patter/core/plugin';
 
 /** Timestamps (performance.now()) of one turn, stamped by the zero-delay fakes. */
 export interface TurnStamps {

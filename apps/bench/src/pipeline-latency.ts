@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { createCallSession, silentLogger, type CallSession } from '@patter/core';
+import { silentLogger, type CallSession } from '@patter/core';
+import { createCallSession } from '@patter/core/plugin';
 import type { BenchReport } from './bench-report.js';
 import { CallFakes, type TurnStamps } from './pipeline-fakes.js';
 

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { encodeWav, silentLogger, type TTSProvider } from '@patter/core';
+import { silentLogger, type TTSProvider } from '@patter/core';
+import { encodeWav } from '@patter/core/plugin';
 import { CartesiaTTS } from '@patter/cartesia';
 import { ElevenLabsRestTTS } from '@patter/elevenlabs';
 import { InworldTTS } from '@patter/inworld';

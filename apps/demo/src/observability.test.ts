@@ -1,4 +1,5 @@
-import { observeCall, type CallSessionEvents, TypedEmitter } from '@patter/core';
+import type { CallSessionEvents } from '@patter/core';
+import { observeCall, TypedEmitter } from '@patter/core/plugin';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startObservability, type Observability } from './observability.js';
 

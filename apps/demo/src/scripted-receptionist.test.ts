@@ -1,4 +1,4 @@
-import { createTextSession } from '@patter/core';
+import { createTextSession } from '@patter/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { Bookings } from './bookings.js';
 import { readSlots, scriptedReceptionist } from './scripted-receptionist.js';

@@ -1,4 +1,4 @@
-import { encodeWav } from '@patter/core';
+import { encodeWav } from '@patter/core/plugin';
 import { loadFixture, pcmToBytes, silence, type FixtureName } from '@patter/testing';
 
 /** What the fake microphone says: fixtures and silences (numbers, in ms), in order. */

@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { AnthropicLLM, type AnthropicLLMOptions } from './anthropic-llm.js';
 
 export { AnthropicLLM, DEFAULTS, type AnthropicLLMOptions } from './anthropic-llm.js';

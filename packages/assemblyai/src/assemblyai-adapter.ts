@@ -1,11 +1,5 @@
-import {
-  ProviderAuthError,
-  ProviderError,
-  transcript,
-  type TranscriptWord,
-  type WebSocketSTTAdapter,
-  type WebSocketSTTContext,
-} from '@patter/core';
+import { ProviderAuthError, ProviderError, type TranscriptWord } from '@patter/core';
+import { transcript, type WebSocketSTTAdapter, type WebSocketSTTContext } from '@patter/core/plugin';
 
 export const FORCE_ENDPOINT = '{"type":"ForceEndpoint"}';
 export const TERMINATE = '{"type":"Terminate"}';

@@ -4,6 +4,13 @@ import {
   PCM16_16K,
   PCM16_8K,
   createConsoleLogger,
+  type AudioFormat,
+  type Logger,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+} from '@patter/core';
+import {
   createWebSocketSTTStream,
   describeFormat,
   joinUrl,
@@ -11,14 +18,9 @@ import {
   resolveApiKey,
   toWebSocketUrl,
   warmUpWebSocket,
-  type AudioFormat,
-  type Logger,
   type QueryValue,
-  type STTProvider,
-  type STTStream,
-  type STTStreamOptions,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { assemblyAIAdapter } from './assemblyai-adapter.js';
 
 export type AssemblyAIModel =

@@ -2,10 +2,9 @@ import {
   ProviderAuthError,
   ProviderError,
   ProviderStatusError,
-  transcript,
   type TranscriptWord,
-  type WebSocketSTTAdapter,
 } from '@patter/core';
+import { transcript, type WebSocketSTTAdapter } from '@patter/core/plugin';
 
 interface CartesiaWord {
   word?: string;

@@ -4,6 +4,14 @@ import {
   MULAW_8K,
   PCM16_16K,
   PCM16_8K,
+  type AudioFormat,
+  type Logger,
+  type ParkedSTTConnection,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+} from '@patter/core';
+import {
   connectWebSocket,
   createWebSocketSTTStream,
   describeFormat,
@@ -13,16 +21,10 @@ import {
   sameFormat,
   toWebSocketUrl,
   warmUpWebSocket,
-  type AudioFormat,
-  type Logger,
-  type ParkedSTTConnection,
   type QueryValue,
-  type STTProvider,
-  type STTStream,
-  type STTStreamOptions,
   type WebSocket,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { cartesiaSTTAdapter } from './cartesia-stt-adapter.js';
 
 export type CartesiaSTTModel = 'ink-whisper' | 'ink-whisper-2025-06-04' | 'ink-2' | (string & {});

@@ -10,14 +10,12 @@ import {
   PCM16_8K,
   ProviderAuthError,
   ProviderStatusError,
-  TTSStreamError,
-  conversionChain,
   createTTS,
-  negotiateFormat,
   type Logger,
   type TTSUsage,
   silentLogger,
 } from '@patter/core';
+import { TTSStreamError, conversionChain, negotiateFormat } from '@patter/core/plugin';
 import { CartesiaTTS, TTS } from './index.js';
 
 interface Hit {

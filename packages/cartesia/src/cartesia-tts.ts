@@ -5,17 +5,19 @@ import {
   PCM16_16K,
   PCM16_8K,
   createConsoleLogger,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
   resolveOutputFormat,
   streamHttpTTS,
   warmUpHttp,
-  type AudioFormat,
-  type Logger,
-  type TTSProvider,
-  type TTSSynthesizeOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 export type CartesiaTTSModel = 'sonic-3' | 'sonic-3.5' | 'sonic-latest' | 'sonic-2' | 'sonic-turbo' | (string & {});
 

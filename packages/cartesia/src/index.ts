@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { CartesiaSTT, type CartesiaSTTOptions } from './cartesia-stt.js';
 import { CartesiaTTS, type CartesiaTTSOptions } from './cartesia-tts.js';
 

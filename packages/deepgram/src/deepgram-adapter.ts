@@ -1,11 +1,5 @@
-import {
-  ProviderError,
-  transcript,
-  type Transcript,
-  type TranscriptWord,
-  type WebSocketSTTAdapter,
-  type WebSocketSTTContext,
-} from '@patter/core';
+import { ProviderError, type Transcript, type TranscriptWord } from '@patter/core';
+import { transcript, type WebSocketSTTAdapter, type WebSocketSTTContext } from '@patter/core/plugin';
 
 export const FINALIZE = '{"type":"Finalize"}';
 export const CLOSE_STREAM = '{"type":"CloseStream"}';

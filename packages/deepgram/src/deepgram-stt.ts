@@ -6,6 +6,13 @@ import {
   PCM16_24K,
   PCM16_48K,
   PCM16_8K,
+  type AudioFormat,
+  type Logger,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+} from '@patter/core';
+import {
   createWebSocketSTTStream,
   describeFormat,
   joinUrl,
@@ -13,14 +20,9 @@ import {
   resolveApiKey,
   toWebSocketUrl,
   warmUpWebSocket,
-  type AudioFormat,
-  type Logger,
   type QueryValue,
-  type STTProvider,
-  type STTStream,
-  type STTStreamOptions,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { deepgramAdapter } from './deepgram-adapter.js';
 
 export type DeepgramModel =

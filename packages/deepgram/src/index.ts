@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { DeepgramSTT, type DeepgramSTTOptions } from './deepgram-stt.js';
 
 export { DeepgramSTT, DEFAULTS, type DeepgramSTTOptions, type DeepgramModel } from './deepgram-stt.js';

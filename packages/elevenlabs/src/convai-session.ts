@@ -1,13 +1,11 @@
 import {
-  AsyncQueue,
-  closeWebSocket,
   ProviderError,
   type AudioFormat,
   type EngineEvent,
   type EngineSession,
   type Logger,
-  type WebSocket,
 } from '@patter/core';
+import { AsyncQueue, closeWebSocket, type WebSocket } from '@patter/core/plugin';
 
 export const CONVAI_KEY = 'elevenlabs_convai';
 

@@ -1,20 +1,22 @@
 import {
   ConfigError,
-  connectWebSocket,
-  httpRequest,
-  joinUrl,
-  normalizeBaseUrl,
   ProviderError,
   ProviderTimeoutError,
-  resolveApiKey,
   silentLogger,
-  toWebSocketUrl,
   type AudioFormat,
   type Engine,
   type EngineConnectOptions,
   type EngineSession,
-  type WebSocket,
 } from '@patter/core';
+import {
+  connectWebSocket,
+  httpRequest,
+  joinUrl,
+  normalizeBaseUrl,
+  resolveApiKey,
+  toWebSocketUrl,
+  type WebSocket,
+} from '@patter/core/plugin';
 import { CONVAI_KEY, ConvAISession } from './convai-session.js';
 import { parseElevenLabsFormat } from './elevenlabs-format.js';
 import { DEFAULTS, ENV } from './elevenlabs-tts-options.js';

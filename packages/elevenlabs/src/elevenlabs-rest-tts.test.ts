@@ -2,11 +2,10 @@ import {
   ALAW_8K,
   MULAW_8K,
   PCM16_16K,
-  conversionChain,
   createTTS,
-  negotiateFormat,
   silentLogger,
 } from '@patter/core';
+import { conversionChain, negotiateFormat } from '@patter/core/plugin';
 import { FakeHttpServer, type FakeHttpRequest, type FakeHttpResponse, irregularChunks, textAudio, collectAll, exchangeClosedByClient } from '@patter/testing';
 import { describeHttpTTSBehaviour, describeTTSConformance } from '@patter/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';

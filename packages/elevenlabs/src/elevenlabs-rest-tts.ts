@@ -1,14 +1,16 @@
 import {
   createConsoleLogger,
-  joinUrl,
-  resolveOutputFormat,
-  streamHttpTTS,
-  warmUpHttp,
   type AudioFormat,
   type Logger,
   type TTSProvider,
   type TTSSynthesizeOptions,
 } from '@patter/core';
+import {
+  joinUrl,
+  resolveOutputFormat,
+  streamHttpTTS,
+  warmUpHttp,
+} from '@patter/core/plugin';
 import { toElevenLabsFormat } from './elevenlabs-format.js';
 import { ENV, resolveTTSOptions, type ElevenLabsTTSOptions, type ResolvedTTSOptions } from './elevenlabs-tts-options.js';
 

@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULT_TTS_IDLE_TIMEOUT_MS, normalizeBaseUrl, resolveApiKey, type AudioFormat, type Logger } from '@patter/core';
+import { ConfigError, type AudioFormat, type Logger } from '@patter/core';
+import { DEFAULT_TTS_IDLE_TIMEOUT_MS, normalizeBaseUrl, resolveApiKey } from '@patter/core/plugin';
 import { ELEVENLABS_OUTPUT_FORMATS, parseElevenLabsFormat, type ElevenLabsOutputFormat } from './elevenlabs-format.js';
 
 export type ElevenLabsModel =

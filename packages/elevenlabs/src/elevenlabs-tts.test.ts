@@ -5,12 +5,10 @@ import {
   PCM16_16K,
   ProviderAuthError,
   StreamIdleTimeoutError,
-  TTSStreamError,
-  conversionChain,
   createTTS,
-  negotiateFormat,
   type Logger,
 } from '@patter/core';
+import { TTSStreamError, conversionChain, negotiateFormat } from '@patter/core/plugin';
 import { FakeHttpServer, FakeWebSocketServer, type FakeWebSocketConnection } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsTTS, TTS } from './index.js';

@@ -1,14 +1,20 @@
 import {
-  bytesForDuration,
-  closeAfterPeer,
   ConfigError,
-  connectWebSocket,
   createConsoleLogger,
-  joinUrl,
   ProviderAuthError,
   ProviderConnectionError,
   ProviderError,
   StreamIdleTimeoutError,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
+import {
+  bytesForDuration,
+  closeAfterPeer,
+  connectWebSocket,
+  joinUrl,
   resolveOutputFormat,
   retry,
   SampleAligner,
@@ -18,12 +24,8 @@ import {
   bytesPerSample,
   warmUpHttp,
   withIdleTimeout,
-  type AudioFormat,
-  type Logger,
-  type TTSProvider,
-  type TTSSynthesizeOptions,
   type WebSocket,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { toElevenLabsFormat } from './elevenlabs-format.js';
 import { ENV, resolveTTSOptions, type ElevenLabsTTSOptions, type ResolvedTTSOptions } from './elevenlabs-tts-options.js';
 

@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { ElevenLabsConvAI, type ElevenLabsConvAIOptions } from './elevenlabs-convai.js';
 import { ElevenLabsRestTTS, type ElevenLabsRestTTSOptions } from './elevenlabs-rest-tts.js';
 import { ElevenLabsTTS, type ElevenLabsWebSocketTTSOptions } from './elevenlabs-tts.js';

@@ -1,4 +1,5 @@
-import { ProviderAuthError, ProviderStatusError, readNDJSON, type HttpTTSDecoder } from '@patter/core';
+import { ProviderAuthError, ProviderStatusError } from '@patter/core';
+import { readNDJSON, type HttpTTSDecoder } from '@patter/core/plugin';
 
 interface InworldLine {
   readonly result?: { readonly audioContent?: unknown };

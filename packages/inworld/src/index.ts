@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { InworldTTS, type InworldTTSOptions } from './inworld-tts.js';
 
 export {

@@ -9,15 +9,17 @@ import {
   PCM16_16K,
   PCM16_8K,
   ProviderStatusError,
-  TTSStreamError,
-  conversionChain,
   createTTS,
-  encodeWav,
-  negotiateFormat,
   type Logger,
   type TTSUsage,
   silentLogger,
 } from '@patter/core';
+import {
+  TTSStreamError,
+  conversionChain,
+  encodeWav,
+  negotiateFormat,
+} from '@patter/core/plugin';
 import { InworldTTS, TTS } from './index.js';
 
 interface Hit {

@@ -6,17 +6,19 @@ import {
   PCM16_8K,
   audioFormat,
   createConsoleLogger,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
   resolveOutputFormat,
   streamHttpTTS,
   warmUpHttp,
-  type AudioFormat,
-  type Logger,
-  type TTSProvider,
-  type TTSSynthesizeOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { decodeInworldStream } from './decode-inworld-stream.js';
 
 export type InworldModel =

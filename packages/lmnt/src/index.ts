@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { LmntTTS, type LmntTTSOptions } from './lmnt-tts.js';
 
 export { LmntTTS, type LmntTTSOptions, type LmntModel, type LmntFormat, type LmntSampleRate } from './lmnt-tts.js';

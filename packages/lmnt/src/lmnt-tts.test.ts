@@ -11,15 +11,17 @@ import {
   PCM16_8K,
   ProviderAuthError,
   ProviderStatusError,
-  TTSStreamError,
-  conversionChain,
   createTTS,
-  encodeWav,
-  negotiateFormat,
   type Logger,
   type TTSUsage,
   silentLogger,
 } from '@patter/core';
+import {
+  TTSStreamError,
+  conversionChain,
+  encodeWav,
+  negotiateFormat,
+} from '@patter/core/plugin';
 import { LmntTTS, TTS } from './index.js';
 
 interface Hit {

@@ -6,17 +6,19 @@ import {
   PCM16_8K,
   audioFormat,
   createConsoleLogger,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
   resolveOutputFormat,
   streamHttpTTS,
   warmUpHttp,
-  type AudioFormat,
-  type Logger,
-  type TTSProvider,
-  type TTSSynthesizeOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 export type LmntModel = 'blizzard' | (string & {});
 /** `raw` is the pre-1.1 name, accepted as a deprecated alias of `pcm_s16le`. */

@@ -1,4 +1,5 @@
-import { ConfigError, maskPhoneNumber, type AgentOptions } from '@patter/core';
+import { ConfigError, type AgentOptions } from '@patter/core';
+import { maskPhoneNumber } from '@patter/core/plugin';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { viewInProgress } from './call-view.js';

@@ -1,14 +1,16 @@
 import {
-  connectWebSocket,
-  joinUrl,
   ProviderTimeoutError,
   silentLogger,
-  toWebSocketUrl,
   type AudioFormat,
   type EngineConnectOptions,
   type EngineTurn,
-  type WebSocket,
 } from '@patter/core';
+import {
+  connectWebSocket,
+  joinUrl,
+  toWebSocketUrl,
+  type WebSocket,
+} from '@patter/core/plugin';
 import { buildSessionUpdate } from './build-session-update.js';
 import { OpenAIRealtimeSession } from './openai-realtime-session.js';
 import { closedError, PROVIDER, realtimeError } from './realtime-error.js';

@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { OpenAIRealtime } from './openai-realtime.js';
 import { OpenAIRealtime2 } from './openai-realtime-2.js';
 import type { OpenAIRealtimeOptions } from './realtime-options.js';

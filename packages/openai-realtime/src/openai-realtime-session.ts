@@ -1,14 +1,16 @@
+import type {
+  AudioFormat,
+  EngineEvent,
+  EngineSession,
+  Logger,
+} from '@patter/core';
 import {
   AsyncQueue,
   closeWebSocket,
   durationMs,
   sameFormat,
-  type AudioFormat,
-  type EngineEvent,
-  type EngineSession,
-  type Logger,
   type WebSocket,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { fromWireFormat } from './realtime-audio-format.js';
 import { closedError, realtimeError } from './realtime-error.js';
 

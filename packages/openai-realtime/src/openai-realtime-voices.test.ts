@@ -1,4 +1,5 @@
-import { ConfigError, MULAW_8K, ProviderAuthError, connectWebSocket, type EngineSession } from '@patter/core';
+import { ConfigError, MULAW_8K, ProviderAuthError, type EngineSession } from '@patter/core';
+import { connectWebSocket } from '@patter/core/plugin';
 import { FakeWebSocketServer, sessionUpdate, startFakeRealtime } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAIRealtime, OpenAIRealtime2 } from './index.js';

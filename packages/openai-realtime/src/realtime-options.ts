@@ -1,4 +1,5 @@
-import { ConfigError, normalizeBaseUrl, resolveApiKey } from '@patter/core';
+import { ConfigError } from '@patter/core';
+import { normalizeBaseUrl, resolveApiKey } from '@patter/core/plugin';
 
 /** The Realtime API's built-in voices (GA `audio.output.voice`; marin and cedar recommended). */
 export const REALTIME_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;

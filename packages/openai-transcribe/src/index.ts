@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { OpenAITranscribeSTT, type OpenAITranscribeSTTOptions } from './openai-transcribe-stt.js';
 
 export { OpenAITranscribeSTT, DEFAULTS, type OpenAITranscribeSTTOptions } from './openai-transcribe-stt.js';

@@ -1,10 +1,16 @@
 import {
-  BufferedSTTStream,
   ConfigError,
   PCM16_16K,
   PCM16_24K,
   PCM16_8K,
   ProviderError,
+  type AudioFormat,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+} from '@patter/core';
+import {
+  BufferedSTTStream,
   audioFormData,
   header,
   httpRequest,
@@ -15,15 +21,11 @@ import {
   typedBody,
   resolveApiKey,
   warmUpHttp,
-  type AudioFormat,
   type BufferedTranscriptionEvent,
   type BufferedUtterance,
   type BufferedSTTTuning,
-  type STTProvider,
-  type STTStream,
-  type STTStreamOptions,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 export interface OpenAITranscribeSTTOptions extends BufferedSTTTuning {
   /** Default: the `OPENAI_API_KEY` environment variable. */

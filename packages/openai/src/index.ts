@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { OpenAITTS, type OpenAITTSOptions } from './openai-tts.js';
 import { OpenAILLM, type OpenAILLMOptions } from './openai-llm.js';
 

@@ -1,4 +1,5 @@
-import { ProviderConnectionError, ProviderError, readSSE, typedBody, type LLMDelta, type Logger } from '@patter/core';
+import { ProviderConnectionError, ProviderError, type LLMDelta, type Logger } from '@patter/core';
+import { readSSE, typedBody } from '@patter/core/plugin';
 
 interface ToolCallChunk {
   index?: number;

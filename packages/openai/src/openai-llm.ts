@@ -1,15 +1,17 @@
 import {
   ConfigError,
-  joinUrl,
-  normalizeBaseUrl,
-  resolveApiKey,
-  streamLLMRequest,
-  warmUpHttp,
   type ChatMessage,
   type LLMChatOptions,
   type LLMDelta,
   type LLMProvider,
 } from '@patter/core';
+import {
+  joinUrl,
+  normalizeBaseUrl,
+  resolveApiKey,
+  streamLLMRequest,
+  warmUpHttp,
+} from '@patter/core/plugin';
 import { toOpenAIMessages, toOpenAITools } from './openai-llm-messages.js';
 import { readChatStream } from './openai-llm-stream.js';
 

@@ -9,11 +9,11 @@ import {
   ProviderAuthError,
   ProviderStatusError,
   StreamIdleTimeoutError,
-  TTSStreamError,
   createTTS,
   type TTSUsage,
   silentLogger,
 } from '@patter/core';
+import { TTSStreamError } from '@patter/core/plugin';
 import { OpenAITTS, TTS } from './index.js';
 
 interface Hit {

@@ -2,17 +2,19 @@ import {
   ConfigError,
   PCM16_24K,
   createConsoleLogger,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
   resolveOutputFormat,
   streamHttpTTS,
   warmUpHttp,
-  type AudioFormat,
-  type Logger,
-  type TTSProvider,
-  type TTSSynthesizeOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 export type OpenAITTSModel = 'tts-1' | 'tts-1-hd' | 'gpt-4o-mini-tts' | 'gpt-4o-mini-tts-2025-12-15' | (string & {});
 export type OpenAITTSVoice =

@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { RimeTTS, type RimeTTSOptions } from './rime-tts.js';
 
 export { RimeTTS, type RimeTTSOptions, type RimeModel } from './rime-tts.js';

@@ -6,17 +6,19 @@ import {
   PCM16_8K,
   audioFormat,
   createConsoleLogger,
+  type AudioFormat,
+  type Logger,
+  type TTSProvider,
+  type TTSSynthesizeOptions,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   resolveApiKey,
   resolveOutputFormat,
   streamHttpTTS,
   warmUpHttp,
-  type AudioFormat,
-  type Logger,
-  type TTSProvider,
-  type TTSSynthesizeOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 /** `arcana` was retired on 2026-08-15 (accepted, with a warning). */
 export type RimeModel = 'coda' | 'mistv2' | 'mist' | 'arcana' | (string & {});

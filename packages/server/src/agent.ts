@@ -1,4 +1,5 @@
-import { validateAgentOptions, type AgentMode, type AgentOptions, type Logger } from '@patter/core';
+import type { AgentOptions, Logger } from '@patter/core';
+import { validateAgentOptions, type AgentMode } from '@patter/core/plugin';
 
 const AGENT = Symbol.for('patter.agent');
 

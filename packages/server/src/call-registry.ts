@@ -1,4 +1,4 @@
-import type { CallOverrides, CallSession, CallTransport, CarrierCallEvent, CallDirection } from '@patter/core';
+import type { CallOverrides, CallSession, CallTransport, CallDirection, CarrierCallEvent } from '@patter/core';
 import type { Agent } from './agent.js';
 
 /** An outbound call placed by `phone.call()` whose media stream has not connected yet. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { joinUrl, toWebSocketUrl, type Carrier, type CarrierHost } from '@patter/core';
+import type { Carrier, CarrierHost } from '@patter/core';
+import { joinUrl, toWebSocketUrl } from '@patter/core/plugin';
 import { routeCallEvent } from './route-call-event.js';
 import { warmupsOf } from './warmup-registry.js';
 import type { ServerContext } from './server-context.js';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { ConfigError, normalizeBaseUrl } from '@patter/core';
+import { ConfigError } from '@patter/core';
+import { normalizeBaseUrl } from '@patter/core/plugin';
 
 /** Whether a host name or address is this machine: `localhost` (and `*.localhost`), `127.x.y.z`, `::1`. */
 export function isLoopbackHostname(hostname: string): boolean {

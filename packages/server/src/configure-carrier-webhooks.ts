@@ -1,4 +1,5 @@
-import { ConfigError, maskPhoneNumber, type Carrier, type Logger, type WebhookChange } from '@patter/core';
+import { ConfigError, type Carrier, type Logger, type WebhookChange } from '@patter/core';
+import { maskPhoneNumber } from '@patter/core/plugin';
 import { AutoConfigureError } from './auto-configure-error.js';
 
 /** Refuses `autoConfigure` before anything starts when it cannot work. */

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { RateLimitedLog, type Logger } from '@patter/core';
+import type { Logger } from '@patter/core';
+import { RateLimitedLog } from '@patter/core/plugin';
 
 const REFUSAL = 'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 

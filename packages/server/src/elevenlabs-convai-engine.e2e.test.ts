@@ -1,4 +1,5 @@
-import { createAudioConverter, defineTool, MULAW_8K, PCM16_16K, type AudioFormat } from '@patter/core';
+import { defineTool, MULAW_8K, PCM16_16K, type AudioFormat } from '@patter/core';
+import { createAudioConverter } from '@patter/core/plugin';
 import { ElevenLabsConvAI } from '@patter/elevenlabs';
 import { loadFixture, pcmToBytes, sendConvAIAudio, sineWave, startFakeConvAI, type FakeConvAI, type TwilioSimulatedCall } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CartesiaTTS } from '@patter/cartesia';
-import { CONTINUE_INSTRUCTION, FallbackLLM, FallbackSTT, FallbackTTS, type CallEndSummary, type Logger } from '@patter/core';
+import { FallbackLLM, FallbackSTT, FallbackTTS, type CallEndSummary, type Logger } from '@patter/core';
+import { CONTINUE_INSTRUCTION } from '@patter/core/plugin';
 import { DeepgramSTT } from '@patter/deepgram';
 import { OpenAILLM } from '@patter/openai';
 import { FakeHttpServer, FakeTwilioApi, FIXTURE_TEXTS, loadFixture, TwilioSimulator } from '@patter/testing';

@@ -1,4 +1,14 @@
-import { createAudioConverter, defineTool, MULAW_8K, PCM16_24K, type AgentOptions, type AudioFormat, type Engine, type WebhookTool, WEBHOOK_SIGNATURE_HEADER } from '@patter/core';
+import {
+  defineTool,
+  MULAW_8K,
+  PCM16_24K,
+  type AgentOptions,
+  type AudioFormat,
+  type Engine,
+  type WebhookTool,
+  WEBHOOK_SIGNATURE_HEADER,
+} from '@patter/core';
+import { createAudioConverter } from '@patter/core/plugin';
 import { OpenAIRealtime, OpenAIRealtime2 } from '@patter/openai-realtime';
 import {
   appendedAudio,

@@ -1,4 +1,5 @@
-import { ConfigError, maskPhoneNumber, PatterError, type AgentOptions, type CallOverrides } from '@patter/core';
+import { ConfigError, PatterError, type AgentOptions, type CallOverrides } from '@patter/core';
+import { maskPhoneNumber } from '@patter/core/plugin';
 import { createAgent, isAgent } from './agent.js';
 import { newCallRef, streamUrl } from './carrier-host.js';
 import type { ServerContext } from './server-context.js';

@@ -1,14 +1,13 @@
 import {
   ConfigError,
-  createCallSession,
   createConsoleLogger,
   PatterError,
-  rejectUnknownOptions,
   type AgentOptions,
   type CallEndSummary,
   type Carrier,
   type Logger,
 } from '@patter/core';
+import { createCallSession, rejectUnknownOptions } from '@patter/core/plugin';
 import { createAgent, isAgent, type Agent } from './agent.js';
 import { checkWebhookUrl, isLoopbackHostname } from './check-webhook-url.js';
 import { checkAutoConfigure, configureCarrierWebhooks } from './configure-carrier-webhooks.js';

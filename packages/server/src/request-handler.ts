@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { RateLimitedLog, type CarrierHttpRequest, type CarrierHttpResponse } from '@patter/core';
+import type { CarrierHttpRequest, CarrierHttpResponse } from '@patter/core';
+import { RateLimitedLog } from '@patter/core/plugin';
 import { createCarrierHost } from './carrier-host.js';
 import { DevPhoneCarrier } from './devphone/devphone-carrier.js';
 import { BodyTooLargeError, readBody } from './body-reader.js';

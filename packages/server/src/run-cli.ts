@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { maskPhoneNumber, PatterError } from '@patter/core';
+import { PatterError } from '@patter/core';
+import { maskPhoneNumber } from '@patter/core/plugin';
 import { CliUsageError, parseCliArgs } from './cli-args.js';
 import { CLI_HELP } from './cli-help.js';
 import { describeWebhookChange } from './configure-carrier-webhooks.js';

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CartesiaTTS } from '@patter/cartesia';
-import { encodeMulaw, silentLogger, type CallEndSummary, type VADProvider } from '@patter/core';
+import { silentLogger, type CallEndSummary, type VADProvider } from '@patter/core';
+import { encodeMulaw } from '@patter/core/plugin';
 import { DeepgramSTT } from '@patter/deepgram';
 import { OpenAILLM } from '@patter/openai';
 import { SileroVAD } from '@patter/silero';

@@ -1,4 +1,5 @@
-import type { Carrier, CallDirection, CallOverrides, CallSession, CallTransport, Logger, WebSocket } from '@patter/core';
+import type { Carrier, CallDirection, CallOverrides, CallSession, CallTransport, Logger } from '@patter/core';
+import type { WebSocket } from '@patter/core/plugin';
 import type { Agent } from './agent.js';
 import { DevPhoneTransport } from './devphone/devphone-transport.js';
 import { invokeCallback } from './invoke-callback.js';

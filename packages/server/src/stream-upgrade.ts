@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import type { Carrier, RateLimitedLog } from '@patter/core';
+import type { Carrier } from '@patter/core';
+import type { RateLimitedLog } from '@patter/core/plugin';
 import { startCall } from './start-call.js';
 import type { ServerContext } from './server-context.js';
 import { StreamToken } from './stream-token.js';

@@ -1,4 +1,5 @@
-import { prepareCall, type AgentOptions, type AudioFormat, type Logger, type PreparedCall } from '@patter/core';
+import type { AgentOptions, AudioFormat, Logger, PreparedCall } from '@patter/core';
+import { prepareCall } from '@patter/core/plugin';
 import type { ServerContext } from './server-context.js';
 
 export interface WarmupRegistryOptions {

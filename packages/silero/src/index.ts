@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { SileroVAD, type SileroVADOptions } from './silero-vad.js';
 
 export { SileroVAD, type SileroVADOptions } from './silero-vad.js';

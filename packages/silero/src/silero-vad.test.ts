@@ -1,4 +1,5 @@
-import { MULAW_8K, PCM16_16K, PCM16_8K, audioFormat, createAudioConverter, ConfigError, type Logger, type VoiceActivity } from '@patter/core';
+import { MULAW_8K, PCM16_16K, PCM16_8K, audioFormat, ConfigError, type Logger, type VoiceActivity } from '@patter/core';
+import { createAudioConverter } from '@patter/core/plugin';
 import { loadFixture, sineWave } from '@patter/testing';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,15 +1,17 @@
 import {
   audioFormat,
-  createAudioConverter,
-  durationMs,
-  EnergyVoiceActivityDetector,
-  frameRms,
-  type AudioConverter,
   type AudioFormat,
   type Logger,
   type VoiceActivity,
   type VoiceActivityDetector,
 } from '@patter/core';
+import {
+  createAudioConverter,
+  durationMs,
+  EnergyVoiceActivityDetector,
+  frameRms,
+  type AudioConverter,
+} from '@patter/core/plugin';
 import type { Tensor } from 'onnxruntime-node';
 import type { SileroModel } from './silero-model.js';
 

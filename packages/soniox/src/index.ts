@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { SonioxSTT, type SonioxSTTOptions } from './soniox-stt.js';
 
 export { SonioxSTT, DEFAULTS, type SonioxSTTOptions, type SonioxModel } from './soniox-stt.js';

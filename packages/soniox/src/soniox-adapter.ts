@@ -1,11 +1,5 @@
-import {
-  ProviderAuthError,
-  ProviderError,
-  ProviderStatusError,
-  transcript,
-  type WebSocketSTTAdapter,
-  type WebSocketSTTContext,
-} from '@patter/core';
+import { ProviderAuthError, ProviderError, ProviderStatusError } from '@patter/core';
+import { transcript, type WebSocketSTTAdapter, type WebSocketSTTContext } from '@patter/core/plugin';
 
 export const FINALIZE = '{"type":"finalize"}';
 export const KEEP_ALIVE = '{"type":"keepalive"}';

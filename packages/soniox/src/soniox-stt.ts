@@ -4,6 +4,13 @@ import {
   MULAW_8K,
   PCM16_16K,
   PCM16_8K,
+  type AudioFormat,
+  type Logger,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+} from '@patter/core';
+import {
   createWebSocketSTTStream,
   describeFormat,
   joinUrl,
@@ -11,13 +18,8 @@ import {
   resolveApiKey,
   toWebSocketUrl,
   warmUpWebSocket,
-  type AudioFormat,
-  type Logger,
-  type STTProvider,
-  type STTStream,
-  type STTStreamOptions,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { sonioxAdapter } from './soniox-adapter.js';
 
 export type SonioxModel = 'stt-rt-v4' | 'stt-rt-v5' | 'stt-rt-v3' | (string & {});

@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { SpeechmaticsSTT, type SpeechmaticsSTTOptions } from './speechmatics-stt.js';
 
 export {

@@ -1,11 +1,5 @@
-import {
-  ProviderAuthError,
-  ProviderError,
-  transcript,
-  type TranscriptWord,
-  type WebSocketSTTAdapter,
-  type WebSocketSTTContext,
-} from '@patter/core';
+import { ProviderAuthError, ProviderError, type TranscriptWord } from '@patter/core';
+import { transcript, type WebSocketSTTAdapter, type WebSocketSTTContext } from '@patter/core/plugin';
 import { AdaptiveEndOfTurn } from './adaptive-end-of-turn.js';
 
 export const FORCE_END_OF_UTTERANCE = '{"message":"ForceEndOfUtterance"}';

@@ -3,17 +3,19 @@ import {
   MULAW_8K,
   PCM16_16K,
   PCM16_8K,
-  createWebSocketSTTStream,
-  normalizeBaseUrl,
-  resolveApiKey,
-  warmUpWebSocket,
   type AudioFormat,
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
+} from '@patter/core';
+import {
+  createWebSocketSTTStream,
+  normalizeBaseUrl,
+  resolveApiKey,
+  warmUpWebSocket,
   type WebSocketSTTStream,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { speechmaticsAdapter } from './speechmatics-adapter.js';
 
 /**

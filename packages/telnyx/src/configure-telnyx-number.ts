@@ -16,7 +16,8 @@
  *
  * Patter's webhook route reads API v2 events, so `webhook_api_version` '1' is set to '2' too.
  */
-import { ConfigError, httpRequest, maskPhoneNumber, ProviderStatusError, type WebhookChange } from '@patter/core';
+import { ConfigError, ProviderStatusError, type WebhookChange } from '@patter/core';
+import { httpRequest, maskPhoneNumber } from '@patter/core/plugin';
 import type { TelnyxRestOptions } from './telnyx-rest.js';
 
 interface PhoneNumberJson {

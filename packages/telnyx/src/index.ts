@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { Telnyx, type TelnyxOptions } from './telnyx.js';
 
 export { Telnyx, DEFAULTS, type TelnyxOptions, type TelnyxCodec, type TelnyxMachineDetection } from './telnyx.js';

@@ -1,13 +1,11 @@
+import { ALAW_8K, MULAW_8K, type AudioFormat } from '@patter/core';
 import {
-  ALAW_8K,
   extractJsonStringField,
-  MULAW_8K,
   objectField,
   stringField,
-  type AudioFormat,
   type MediaStreamCodec,
   type MediaStreamMessage,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { decodeClientState } from './telnyx-client-state.js';
 
 const FORMATS: Readonly<Record<string, AudioFormat>> = { PCMU: MULAW_8K, PCMA: ALAW_8K };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { httpRequest, joinUrl, ProviderStatusError } from '@patter/core';
+import { ProviderStatusError } from '@patter/core';
+import { httpRequest, joinUrl } from '@patter/core/plugin';
 
 export interface TelnyxRestOptions {
   readonly baseUrl: string;

@@ -1,13 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  maskPhoneNumber,
-  RateLimitedLog,
-  type CarrierCallEvent,
-  type CarrierHost,
-  type CarrierHttpResponse,
-  type CarrierRoute,
-  type MachineDetectionResult,
-} from '@patter/core';
+import type { CarrierCallEvent, CarrierHost, CarrierHttpResponse, CarrierRoute, MachineDetectionResult } from '@patter/core';
+import { maskPhoneNumber, RateLimitedLog } from '@patter/core/plugin';
 import { decodeClientState } from './telnyx-client-state.js';
 import { verifyTelnyxSignature } from './telnyx-signature.js';
 

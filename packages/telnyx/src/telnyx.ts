@@ -3,24 +3,26 @@ import {
   ALAW_8K,
   ConfigError,
   MULAW_8K,
+  type AudioFormat,
+  type CallTransport,
+  type Carrier,
+  type CarrierHost,
+  type CarrierRoute,
+  type OutboundCallRequest,
+  type StreamContext,
+  type WebhookChange,
+  type WebhookTarget,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   rejectUnknownOptions,
   resolveApiKey,
   StreamCallTransport,
   framesPerMessage,
-  type AudioFormat,
-  type CallTransport,
-  type Carrier,
-  type CarrierHost,
-  type CarrierRoute,
   type DtmfToneOptions,
-  type OutboundCallRequest,
-  type StreamContext,
-  type WebhookChange,
-  type WebhookTarget,
   type WebSocket,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { encodeClientState } from './telnyx-client-state.js';
 import { TelnyxMediaCodec } from './telnyx-media-codec.js';
 import { configureTelnyxNumber } from './configure-telnyx-number.js';

@@ -15,7 +15,8 @@
  * The number's StatusCallback is left alone: inbound calls end through their media stream, and
  * Patter's status route serves the outbound calls it places (their callback is set per call).
  */
-import { ConfigError, httpRequest, joinUrl, maskPhoneNumber, ProviderStatusError, type WebhookChange } from '@patter/core';
+import { ConfigError, ProviderStatusError, type WebhookChange } from '@patter/core';
+import { httpRequest, joinUrl, maskPhoneNumber } from '@patter/core/plugin';
 import type { TwilioRestOptions } from './twilio-rest.js';
 
 /** The fields of an IncomingPhoneNumber Patter reads. */

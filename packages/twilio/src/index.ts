@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { Twilio, type TwilioOptions } from './twilio.js';
 
 export { Twilio, DEFAULTS, type TwilioOptions } from './twilio.js';

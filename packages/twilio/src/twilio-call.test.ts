@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mulawToPcm16, type Logger } from '@patter/core';
+import type { Logger } from '@patter/core';
+import { mulawToPcm16 } from '@patter/core/plugin';
 import { readFileSync } from 'node:fs';
 import { CarrierHarness, FakeTwilioApi, TwilioSimulator, fixturePath } from '@patter/testing';
 import { Twilio } from './twilio.js';

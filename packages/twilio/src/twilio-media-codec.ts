@@ -1,12 +1,12 @@
+import { MULAW_8K } from '@patter/core';
 import {
   extractJsonStringField,
-  MULAW_8K,
   objectField,
   stringField,
   stringRecord,
   type MediaStreamCodec,
   type MediaStreamMessage,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 /** How the carrier starts a media frame (checked first; any other layout is still read). */
 const MEDIA_PREFIX = '{"event":"media"';

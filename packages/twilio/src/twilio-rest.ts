@@ -1,4 +1,5 @@
-import { httpRequest, joinUrl, ProviderStatusError } from '@patter/core';
+import { ProviderStatusError } from '@patter/core';
+import { httpRequest, joinUrl } from '@patter/core/plugin';
 
 export interface TwilioRestOptions {
   readonly baseUrl: string;

@@ -1,12 +1,5 @@
-import {
-  maskPhoneNumber,
-  RateLimitedLog,
-  type CarrierHost,
-  type CarrierHttpRequest,
-  type CarrierHttpResponse,
-  type CarrierRoute,
-  type MachineDetectionResult,
-} from '@patter/core';
+import type { CarrierHost, CarrierHttpRequest, CarrierHttpResponse, CarrierRoute, MachineDetectionResult } from '@patter/core';
+import { maskPhoneNumber, RateLimitedLog } from '@patter/core/plugin';
 import { BoundedCache } from './bounded-cache.js';
 import { validateTwilioJsonSignature, validateTwilioSignature } from './twilio-signature.js';
 import { rejectTwiml, streamTwiml } from './twilio-twiml.js';

@@ -1,27 +1,29 @@
 import {
   ConfigError,
   MULAW_8K,
+  type AudioFormat,
+  type CallTransport,
+  type Carrier,
+  type CarrierCallQuery,
+  type CarrierCallRecord,
+  type CarrierHost,
+  type CarrierRoute,
+  type OutboundCallRequest,
+  type StreamContext,
+  type WebhookChange,
+  type WebhookTarget,
+} from '@patter/core';
+import {
   joinUrl,
   normalizeBaseUrl,
   rejectUnknownOptions,
   resolveApiKey,
   StreamCallTransport,
   framesPerMessage,
-  type AudioFormat,
-  type CallTransport,
-  type Carrier,
   type CarrierCallCommands,
-  type CarrierCallQuery,
-  type CarrierCallRecord,
-  type CarrierHost,
-  type CarrierRoute,
   type DtmfToneOptions,
-  type OutboundCallRequest,
-  type StreamContext,
-  type WebhookChange,
-  type WebhookTarget,
   type WebSocket,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { TwilioMediaCodec } from './twilio-media-codec.js';
 import { configureTwilioNumber } from './configure-twilio-number.js';
 import { TwilioRest, twilioErrorCode, type FormFields, type TwilioRestOptions } from './twilio-rest.js';

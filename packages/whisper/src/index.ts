@@ -1,4 +1,5 @@
-import { definePlugin, registry } from '@patter/core';
+import { registry } from '@patter/core';
+import { definePlugin } from '@patter/core/plugin';
 import { WhisperSTT, type WhisperSTTOptions } from './whisper-stt.js';
 
 export { WhisperSTT, DEFAULTS, type WhisperSTTOptions } from './whisper-stt.js';

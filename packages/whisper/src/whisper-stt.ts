@@ -1,9 +1,15 @@
 import {
-  BufferedSTTStream,
   ConfigError,
   PCM16_16K,
   PCM16_24K,
   PCM16_8K,
+  type AudioFormat,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+} from '@patter/core';
+import {
+  BufferedSTTStream,
   audioFormData,
   httpRequest,
   joinUrl,
@@ -11,15 +17,11 @@ import {
   readJsonBody,
   resolveApiKey,
   warmUpHttp,
-  type AudioFormat,
   type BufferedTranscriptionEvent,
   type BufferedUtterance,
   type BufferedSTTTuning,
-  type STTProvider,
-  type STTStream,
-  type STTStreamOptions,
   rejectUnknownOptions,
-} from '@patter/core';
+} from '@patter/core/plugin';
 
 export interface WhisperSTTOptions extends BufferedSTTTuning {
   /** Default: the `OPENAI_API_KEY` environment variable. */

@@ -1,4 +1,5 @@
-import { encodeMulaw, MULAW_8K, type VADProvider } from '@patter/core';
+import { MULAW_8K, type VADProvider } from '@patter/core';
+import { encodeMulaw } from '@patter/core/plugin';
 
 /** The session's barge-in rule on voiced frames: 250 ms of voice, gaps under 200 ms tolerated. */
 export class BargeInCounter {

@@ -1,4 +1,4 @@
-import alawmulaw from 'alawmulaw';
+import { g711 } from './g711.js';
 import { ConfigError } from '../errors/config-error.js';
 
 /**
@@ -6,13 +6,13 @@ import { ConfigError } from '../errors/config-error.js';
  * identical to it, at a table lookup per sample.
  */
 const DECODE = new Int16Array(256);
-for (let code = 0; code < 256; code++) DECODE[code] = alawmulaw.alaw.decodeSample(code);
+for (let code = 0; code < 256; code++) DECODE[code] = g711.alaw.decodeSample(code);
 /** Indexed by the sample's 16 bits; built on first use (about 10 ms). */
 let ENCODE: Uint8Array | undefined;
 
 function encodeTable(): Uint8Array {
   const table = new Uint8Array(65536);
-  for (let s = 0; s < 65536; s++) table[s] = alawmulaw.alaw.encodeSample(s < 32768 ? s : s - 65536);
+  for (let s = 0; s < 65536; s++) table[s] = g711.alaw.encodeSample(s < 32768 ? s : s - 65536);
   return (ENCODE = table);
 }
 

@@ -1,4 +1,4 @@
-import { httpRequest } from '@patter/core';
+import { httpRequest } from '@patter/core/plugin';
 import type { CarrierCallInfo, Dialer, DialRequest } from '../dialer.js';
 
 /** A Dialer speaking Twilio's Calls API (create; list by To/From), for tests against FakeTwilioApi. */

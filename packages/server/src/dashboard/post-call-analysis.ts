@@ -1,4 +1,5 @@
-import { createArgumentsValidator, toolJsonSchema, type LLMProvider, type ToolParameters } from '@patter/core';
+import type { LLMProvider, ToolParameters } from '@patter/core';
+import { createArgumentsValidator, toolJsonSchema } from '@patter/core/plugin';
 import type { CallAnalysis, CallRecord } from '@patter/store';
 
 /** `analysis` serve option: one LLM pass over each finished call's transcript. */

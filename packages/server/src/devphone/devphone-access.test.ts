@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { createConsoleLogger, WebSocket } from '@patter/core';
+import { createConsoleLogger } from '@patter/core';
+import { WebSocket } from '@patter/core/plugin';
 import { Twilio } from '@patter/twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Patter } from '../patter.js';

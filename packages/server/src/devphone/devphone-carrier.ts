@@ -8,8 +8,8 @@ import {
   type CarrierHttpResponse,
   type CarrierRoute,
   type StreamContext,
-  type WebSocket,
 } from '@patter/core';
+import type { WebSocket } from '@patter/core/plugin';
 import { DevPhoneAccess, isSameOrigin, type DevPhoneAccessRequest } from './devphone-access.js';
 import { devPhoneAsset } from './devphone-assets.js';
 import { DEVPHONE_FORMAT } from './devphone-format.js';

@@ -1,4 +1,4 @@
-import { objectField, stringField, type MediaStreamCodec, type MediaStreamMessage } from '@patter/core';
+import { objectField, stringField, type MediaStreamCodec, type MediaStreamMessage } from '@patter/core/plugin';
 
 /**
  * The dev phone's media-stream wire format: Twilio-shaped JSON text frames (`start`, `media`

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { silentLogger, WebSocket, type CallEndSummary } from '@patter/core';
+import { silentLogger, type CallEndSummary } from '@patter/core';
+import { WebSocket } from '@patter/core/plugin';
 import { OpenAIRealtime } from '@patter/openai-realtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from '../patter.js';

@@ -1,15 +1,13 @@
-import {
-  StreamCallTransport,
-  TypedEmitter,
-  type CallEndReason,
-  type CallFailure,
-  type CallInfo,
-  type CallSession,
-  type CallTransportEvents,
-  type StreamContext,
-  type TextChannel,
-  type WebSocket,
+import type {
+  CallEndReason,
+  CallInfo,
+  CallSession,
+  CallTransportEvents,
+  CallFailure,
+  StreamContext,
+  TextChannel,
 } from '@patter/core';
+import { StreamCallTransport, TypedEmitter, type WebSocket } from '@patter/core/plugin';
 import type { DevPhoneCallTransport } from './devphone-call-transport.js';
 import { devPhoneCodec } from './devphone-codec.js';
 import { DEVPHONE_FORMAT } from './devphone-format.js';

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { silentLogger, WebSocket, type CallEndSummary } from '@patter/core';
+import { silentLogger, type CallEndSummary } from '@patter/core';
+import { WebSocket } from '@patter/core/plugin';
 import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from '../patter.js';

@@ -1,12 +1,11 @@
 import { createInterface } from 'node:readline';
-import {
-  createTextSession,
-  maskPhoneNumber,
-  type AgentOptions,
-  type CallEndSummary,
-  type ChatMessage,
-  type Logger,
+import type {
+  AgentOptions,
+  CallEndSummary,
+  ChatMessage,
+  Logger,
 } from '@patter/core';
+import { createTextSession, maskPhoneNumber } from '@patter/core/plugin';
 
 export interface TestModeOptions {
   readonly agent: AgentOptions;

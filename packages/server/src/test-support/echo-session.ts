@@ -1,5 +1,14 @@
-import type { CallControl, CallEndReason, CallEndSummary, CallSession, CallSessionEvents, CallSessionOptions, CarrierCallEvent, ChatMessage } from '@patter/core';
-import { TypedEmitter } from '@patter/core';
+import type {
+  CallControl,
+  CallEndReason,
+  CallEndSummary,
+  CallSession,
+  CallSessionEvents,
+  CallSessionOptions,
+  ChatMessage,
+  CarrierCallEvent,
+} from '@patter/core';
+import { TypedEmitter } from '@patter/core/plugin';
 
 /** What one echo session saw: frames in, and frames that were not this call's or out of order. */
 export interface EchoStats {

@@ -1,6 +1,5 @@
 import {
   MULAW_8K,
-  TypedEmitter,
   type CallEndReason,
   type CallInfo,
   type CallTransport,
@@ -10,8 +9,8 @@ import {
   type CarrierRoute,
   type OutboundCallRequest,
   type StreamContext,
-  type WebSocket,
 } from '@patter/core';
+import { TypedEmitter, type WebSocket } from '@patter/core/plugin';
 
 /**
  * A minimal carrier for server tests. Webhook `POST /fake/voice` answers `{ streamUrl }` (503 when

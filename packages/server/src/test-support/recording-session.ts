@@ -5,10 +5,10 @@ import type {
   CallSession,
   CallSessionEvents,
   CallSessionOptions,
-  CarrierCallEvent,
   ChatMessage,
+  CarrierCallEvent,
 } from '@patter/core';
-import { TypedEmitter } from '@patter/core';
+import { TypedEmitter } from '@patter/core/plugin';
 
 /**
  * A stand-in for core's call session in server tests: records what reaches it (options, audio,

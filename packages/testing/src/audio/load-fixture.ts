@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { durationMs as durationOf, type AudioFormat } from '@patter/core';
+import type { AudioFormat } from '@patter/core';
+import { durationMs as durationOf } from '@patter/core/plugin';
 import { fixturePath } from './fixture-path.js';
 import { FIXTURE_TEXTS, type FixtureName, type FixtureVariant } from './fixture-texts.js';
 import { parseWav } from './parse-wav.js';

@@ -12,10 +12,8 @@ import {
   PCM16_44K,
   PCM16_48K,
   PCM16_8K,
-  createAudioConverter,
-  describeFormat,
-  negotiateFormat,
 } from '@patter/core';
+import { createAudioConverter, describeFormat, negotiateFormat } from '@patter/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from './load-fixture.js';
 import { bytesToPcm, concatBytes, mulawToPcm } from './pcm-bytes.js';

@@ -1,12 +1,10 @@
+import { MULAW_8K, silentLogger, type CallTransport } from '@patter/core';
 import {
-  MULAW_8K,
-  silentLogger,
   StreamCallTransport,
-  type CallTransport,
   type CarrierCallCommands,
   type MediaStreamCodec,
   type MediaStreamMessage,
-} from '@patter/core';
+} from '@patter/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCarrierConformance } from '../vitest/describe-carrier-conformance.js';
 import { WebSocket } from 'ws';

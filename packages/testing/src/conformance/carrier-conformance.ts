@@ -1,4 +1,5 @@
-import { bytesForDuration, type CallTransport, type CallTransportEvents } from '@patter/core';
+import type { CallTransport, CallTransportEvents } from '@patter/core';
+import { bytesForDuration } from '@patter/core/plugin';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { assert, assertBytesEqual, assertEqual, distinctAudio, framesOf, tick, waitUntil, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { bytesPerSample, type AudioFormat } from '@patter/core';
+import type { AudioFormat } from '@patter/core';
+import { bytesPerSample } from '@patter/core/plugin';
 import { TestKitError } from '../test-kit-error.js';
 
 /** Fail a conformance check. */

@@ -1,4 +1,5 @@
-import { sameFormat, MULAW_8K, PCM16_16K, type AudioFormat } from '@patter/core';
+import { MULAW_8K, PCM16_16K, type AudioFormat } from '@patter/core';
+import { sameFormat } from '@patter/core/plugin';
 import { loadFixture } from '../audio/load-fixture.js';
 import type { FixtureName } from '../audio/fixture-texts.js';
 import { distinctAudio } from './check-helpers.js';

@@ -1,5 +1,4 @@
 import {
-  AsyncQueue,
   PCM16_24K,
   type Engine,
   type EngineConnectOptions,
@@ -7,6 +6,7 @@ import {
   type EngineSession,
   type ToolCallRequest,
 } from '@patter/core';
+import { AsyncQueue } from '@patter/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { describeEngineConformance } from '../vitest/describe-engine-conformance.js';
 import { concatBytes } from '../audio/pcm-bytes.js';

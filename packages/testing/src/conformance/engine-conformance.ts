@@ -1,5 +1,4 @@
 import {
-  bytesPerSample,
   MULAW_8K,
   type Engine,
   type EngineConnectOptions,
@@ -7,6 +6,7 @@ import {
   type EngineSession,
   type ToolCallRequest,
 } from '@patter/core';
+import { bytesPerSample } from '@patter/core/plugin';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { assert, assertBytesEqual, assertEqual, distinctAudio, framesOf, tick, waitUntil, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';

@@ -1,4 +1,5 @@
-import { ConfigError, PCM16_16K, silentLogger, streamHttpTTS, warmUpHttp, type Logger, type TTSProvider, type TTSSynthesizeOptions } from '@patter/core';
+import { ConfigError, PCM16_16K, silentLogger, type Logger, type TTSProvider, type TTSSynthesizeOptions } from '@patter/core';
+import { streamHttpTTS, warmUpHttp } from '@patter/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeHttpTTSBehaviour } from '../vitest/describe-http-tts-behaviour.js';
 import { FakeHttpServer } from '../fakes/fake-http-server.js';

@@ -1,4 +1,5 @@
-import { ConfigError, ProviderAuthError, ProviderStatusError, TTSStreamError, type Logger, type TTSProvider } from '@patter/core';
+import { ConfigError, ProviderAuthError, ProviderStatusError, type Logger, type TTSProvider } from '@patter/core';
+import { TTSStreamError } from '@patter/core/plugin';
 import type { FakeHttpResponse } from '../fakes/fake-http-response.js';
 import { assert, assertBytesEqual, assertEqual, fail, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck } from './conformance-check.js';

@@ -1,4 +1,5 @@
-import { delay, isAbortError, type LLMChatOptions, type LLMDelta, type LLMProvider } from '@patter/core';
+import type { LLMChatOptions, LLMDelta, LLMProvider } from '@patter/core';
+import { delay, isAbortError } from '@patter/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { describeLLMConformance } from '../vitest/describe-llm-conformance.js';
 import { runConformanceChecks } from './conformance-check.js';

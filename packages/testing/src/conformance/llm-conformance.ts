@@ -1,4 +1,5 @@
-import { isAbortError, type ChatMessage, type LLMDelta, type LLMProvider, type ToolCallRequest, type ToolSpec } from '@patter/core';
+import type { ChatMessage, LLMDelta, LLMProvider, ToolCallRequest, ToolSpec } from '@patter/core';
+import { isAbortError } from '@patter/core/plugin';
 import { assert, assertEqual, fail, settledWithinTurn, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';
 

@@ -1,7 +1,5 @@
 import {
-  createCallSession,
   silentLogger,
-  TypedEmitter,
   type AudioFormat,
   type CallEndSummary,
   type CallInfo,
@@ -12,6 +10,7 @@ import {
   type STTProvider,
   type TTSProvider,
 } from '@patter/core';
+import { createCallSession, TypedEmitter } from '@patter/core/plugin';
 
 export interface STTCallEndOptions {
   /** The carrier's format: pick one the STT takes natively, so the fake hears the bytes untouched. */

@@ -1,4 +1,13 @@
-import { AsyncQueue, PCM16_16K, MULAW_8K, transcript, type AudioFormat, type STTProvider, type STTStream, type STTStreamOptions, type Transcript } from '@patter/core';
+import {
+  PCM16_16K,
+  MULAW_8K,
+  type AudioFormat,
+  type STTProvider,
+  type STTStream,
+  type STTStreamOptions,
+  type Transcript,
+} from '@patter/core';
+import { AsyncQueue, transcript } from '@patter/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { describeSTTConformance } from '../vitest/describe-stt-conformance.js';
 import { concatBytes } from '../audio/pcm-bytes.js';

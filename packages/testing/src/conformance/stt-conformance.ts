@@ -1,5 +1,5 @@
 import type { AudioFormat, STTProvider, STTStream, Transcript } from '@patter/core';
-import { durationMs, isAbortError } from '@patter/core';
+import { durationMs, isAbortError } from '@patter/core/plugin';
 import {
   assert,
   assertBytesEqual,

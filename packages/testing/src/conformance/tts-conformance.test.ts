@@ -1,12 +1,11 @@
 import {
-  delay,
-  isAbortError,
   PCM16_16K,
   type AudioFormat,
   type TTSInputStream,
   type TTSProvider,
   type TTSSynthesizeOptions,
 } from '@patter/core';
+import { delay, isAbortError } from '@patter/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { describeTTSConformance } from '../vitest/describe-tts-conformance.js';
 import { distinctAudio } from './check-helpers.js';

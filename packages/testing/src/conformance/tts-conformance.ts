@@ -1,4 +1,5 @@
-import { bytesPerSample, isAbortError, type AudioFormat, type TTSProvider } from '@patter/core';
+import type { AudioFormat, TTSProvider } from '@patter/core';
+import { bytesPerSample, isAbortError } from '@patter/core/plugin';
 import { concatBytes } from '../audio/pcm-bytes.js';
 import { assert, assertBytesEqual, fail, settledWithinTurn, tick, withTimeout } from './check-helpers.js';
 import type { ConformanceCheck, ConformanceHooks } from './conformance-check.js';

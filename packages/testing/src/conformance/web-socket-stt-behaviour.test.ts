@@ -1,15 +1,17 @@
 import {
   PCM16_16K,
-  createWebSocketSTTStream,
-  rejectUnknownOptions,
-  transcript,
-  warmUpWebSocket,
   type Logger,
   type STTProvider,
   type STTStream,
   type STTStreamOptions,
-  type WebSocketSTTAdapter,
 } from '@patter/core';
+import {
+  createWebSocketSTTStream,
+  rejectUnknownOptions,
+  transcript,
+  warmUpWebSocket,
+  type WebSocketSTTAdapter,
+} from '@patter/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWebSocketSTTBehaviour } from '../vitest/describe-web-socket-stt-behaviour.js';
 import { FakeWebSocketServer } from '../fakes/fake-web-socket-server.js';

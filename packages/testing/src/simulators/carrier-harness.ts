@@ -8,10 +8,10 @@ import {
   type CallEndReason,
   type CallTransport,
   type Carrier,
+  type Logger,
   type CarrierCallEvent,
   type CarrierHost,
   type CarrierRoute,
-  type Logger,
 } from '@patter/core';
 import { WaitableLog } from '../fakes/waitable-log.js';
 

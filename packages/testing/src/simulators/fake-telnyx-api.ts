@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isBase64 } from '@patter/core';
+import { isBase64 } from '@patter/core/plugin';
 import { WaitableLog } from '../fakes/waitable-log.js';
 import { FakeRestServer, type RecordedRequest, type RestAnswer } from './fake-rest-server.js';
 import { FakeTelnyxNumbers } from './fake-telnyx-numbers.js';

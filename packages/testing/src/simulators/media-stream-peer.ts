@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { pcm16Samples, pcm16ToMulaw, WebSocket } from '@patter/core';
+import { pcm16Samples, pcm16ToMulaw, WebSocket } from '@patter/core/plugin';
 import { parseWav } from '../audio/parse-wav.js';
 import { WaitableLog } from '../fakes/waitable-log.js';
 import { TestKitError } from '../test-kit-error.js';

@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { isBase64, type WebSocket } from '@patter/core';
+import { isBase64, type WebSocket } from '@patter/core/plugin';
 import { TestKitError } from '../test-kit-error.js';
 import type { FakeTelnyxApi, FakeTelnyxCommand } from './fake-telnyx-api.js';
 import { MediaStreamPeer } from './media-stream-peer.js';
