@@ -21,12 +21,6 @@ export interface HttpRequestOptions {
   /** Named in the error when the vendor answers 401/403. */
   readonly apiKeyEnv?: string;
   readonly dispatcher?: Dispatcher;
-  /**
-   * Bytes of the response body read ahead of its consumer before the socket is no longer read
-   * (undici's default is 64 KiB). A streamed body a consumer reads slowly (TTS audio played at
-   * real time) keeps at most this much in the process; the rest waits at the sender.
-   */
-  readonly highWaterMark?: number;
 }
 
 export interface HttpResponse {
@@ -63,7 +57,6 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       signal: options.signal ?? null,
       headersTimeout: options.timeoutMs ?? 30_000,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-      ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error;

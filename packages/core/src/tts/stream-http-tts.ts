@@ -14,11 +14,6 @@ import { stripWavHeader, WavHeaderStripper } from './wav-header.js';
 /** Default `idleTimeoutMs` of a TTS response body. */
 export const DEFAULT_TTS_IDLE_TIMEOUT_MS = 5_000;
 const DEFAULT_IDLE_TIMEOUT_MS = DEFAULT_TTS_IDLE_TIMEOUT_MS;
-/**
- * Body bytes read ahead of the speech path (1 s of μ-law, 0.25 s of PCM16 16 kHz): the speech path
- * reads the body only as the call's playout has room, so the rest of a long reply waits at the vendor.
- */
-const BODY_HIGH_WATER_MARK = 8 * 1024;
 
 /** What a vendor's response body becomes: audio chunks (decoded from JSON lines, SSE …). */
 export type HttpTTSDecoder = (
@@ -106,7 +101,6 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
           headers,
           body,
           timeoutMs: wait.ms,
-          highWaterMark: BODY_HIGH_WATER_MARK,
           ...(signal ? { signal } : {}),
           ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
