@@ -1,71 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MULAW_8K, type AudioFormat } from '../../audio/audio-format.js';
-import type { Engine, EngineConnectOptions, EngineEvent, EngineSession } from '../../engine/engine.js';
-import { ProviderError } from '../../errors/provider-error.js';
-import { AsyncQueue } from '../../util/async-queue.js';
+import { MULAW_8K } from '../../audio/audio-format.js';
+import type { Engine } from '../../engine/engine.js';
 import { createCallSession } from '../create-call-session.js';
+import { ProviderError } from '../../errors/provider-error.js';
 import { definePlugin } from '../../registry/define-plugin.js';
 import { registry } from '../../registry/registry.js';
 import { FakeTransport, settle, until } from '../testing-fakes.js';
-
-/** An engine whose sessions record what the bridge sends and emit what the test says. */
-class FakeEngine implements Engine {
-  readonly key = 'fake_engine';
-  readonly sessions: FakeEngineSession[] = [];
-  readonly connects: EngineConnectOptions[] = [];
-  constructor(private readonly format: AudioFormat = MULAW_8K) {}
-  async connect(options: EngineConnectOptions): Promise<EngineSession> {
-    this.connects.push(options);
-    const session = new FakeEngineSession(this.format);
-    this.sessions.push(session);
-    return session;
-  }
-}
-
-class FakeEngineSession implements EngineSession {
-  readonly audio: Uint8Array[] = [];
-  readonly said: string[] = [];
-  readonly interrupts: number[] = [];
-  readonly toolResults: { callId: string; output: string }[] = [];
-  closed = false;
-  private readonly queue = new AsyncQueue<EngineEvent>();
-  constructor(readonly inputFormat: AudioFormat, readonly outputFormat: AudioFormat = inputFormat) {}
-  emit(event: EngineEvent): void {
-    this.queue.push(event);
-  }
-  sendAudio(audio: Uint8Array): void {
-    this.audio.push(audio);
-  }
-  events(): AsyncIterable<EngineEvent> {
-    return this.queue;
-  }
-  sendToolResult(callId: string, output: string): void {
-    this.toolResults.push({ callId, output });
-  }
-  interrupt(playedMs: number): void {
-    this.interrupts.push(playedMs);
-  }
-  say(text: string): void {
-    this.said.push(text);
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-    this.queue.end();
-  }
-}
-
-function engineCall(agent: Partial<Parameters<typeof createCallSession>[0]['agent']> = {}) {
-  const transport = new FakeTransport();
-  const engine = new FakeEngine();
-  const session = createCallSession({
-    transport,
-    agent: { engine, systemPrompt: 'You work for {company}.', variables: { company: 'Acme' }, ...agent },
-  });
-  transport.start();
-  return { transport, engine, session };
-}
-
-const frame = (byte: number, length = 160) => new Uint8Array(length).fill(byte);
+import { engineCall, FakeEngine, frame } from './fake-engine.js';
 
 describe('engine bridge', () => {
   it('an engine whose plugin prices it by the minute of call is charged for the call’s duration', async () => {
@@ -387,78 +328,5 @@ describe('engine bridge', () => {
     transport.stop('caller_hangup');
     const summary = await session.ended;
     expect(summary.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: one two three']);
-  });
-});
-
-describe('engine bridge: resuming a dropped session', () => {
-  /** A resumable engine; `refuse` makes every later connect fail with that error. */
-  class ResumableEngine extends FakeEngine {
-    readonly resumable = true;
-    refuse: ProviderError | undefined;
-    override async connect(options: EngineConnectOptions): Promise<EngineSession> {
-      if (this.refuse) {
-        this.connects.push(options);
-        throw this.refuse;
-      }
-      return super.connect(options);
-    }
-  }
-  const sentBytes = (transport: FakeTransport) => transport.audio.reduce((n, a) => n + a.byteLength, 0);
-  const dropped = (retryable: boolean) => ({ type: 'error', error: new ProviderError('fake_engine', 'socket dropped', { retryable }), fatal: true }) as const;
-
-  it('reconnects a session that dropped (retryable) with the conversation so far, not the greeting again; the call goes on', async () => {
-    const transport = new FakeTransport();
-    const engine = new ResumableEngine();
-    const session = createCallSession({ transport, agent: { engine, firstMessage: 'Welcome.' } });
-    transport.start();
-    await until(() => engine.sessions.length === 1);
-    const first = engine.sessions[0]!;
-    expect(engine.connects[0]!.firstMessage).toBe('Welcome.');
-    first.emit({ type: 'transcript', role: 'user', text: 'A table for two.', isFinal: true });
-    first.emit({ type: 'transcript', role: 'assistant', text: 'For when?', isFinal: true });
-    first.emit({ type: 'audio', data: frame(9, 800) });
-    first.emit({ type: 'responseDone' });
-    await until(() => sentBytes(transport) === 800);
-    transport.playAll();
-    // A reply under way when the socket drops: its text is still given to the new session.
-    first.emit({ type: 'transcript', role: 'user', text: 'Friday.', isFinal: true });
-    first.emit({ type: 'transcript', role: 'assistant', text: 'Friday works.', isFinal: true });
-    first.emit({ type: 'audio', data: frame(9, 800) });
-    await until(() => sentBytes(transport) === 1600);
-    first.emit(dropped(true));
-    void first.close(); // the vendor's socket is gone: its events end
-    await until(() => engine.sessions.length === 2);
-    expect(engine.connects[1]!.firstMessage).toBeUndefined();
-    expect(engine.connects[1]!.history).toEqual([
-      { role: 'user', text: 'A table for two.' },
-      { role: 'assistant', text: 'For when?' },
-      { role: 'user', text: 'Friday.' },
-      { role: 'assistant', text: 'Friday works.' },
-    ]);
-    // Caller audio reaches the new session; its replies play.
-    transport.hear(frame(1));
-    await until(() => engine.sessions[1]!.audio.length === 1);
-    engine.sessions[1]!.emit({ type: 'audio', data: frame(7, 800) });
-    await until(() => sentBytes(transport) === 2400);
-    expect(transport.count('hangup')).toBe(0);
-    transport.stop('caller_hangup');
-    expect((await session.ended).reason).toBe('caller_hangup');
-    expect(engine.sessions[1]!.closed).toBe(true);
-  });
-
-  it('ends the call (reason error) when the drop is not retryable, or when reconnecting fails', async () => {
-    for (const refuse of [undefined, new ProviderError('fake_engine', 'bad key', { retryable: false })]) {
-      const transport = new FakeTransport();
-      const engine = new ResumableEngine();
-      const session = createCallSession({ transport, agent: { engine } });
-      transport.start();
-      await until(() => engine.sessions.length === 1);
-      engine.refuse = refuse;
-      engine.sessions[0]!.emit(dropped(refuse !== undefined));
-      void engine.sessions[0]!.close();
-      expect((await session.ended).reason).toBe('error');
-      expect(engine.connects).toHaveLength(refuse ? 2 : 1);
-      expect(transport.count('hangup')).toBe(1);
-    }
   });
 });
