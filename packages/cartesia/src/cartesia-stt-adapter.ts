@@ -33,6 +33,8 @@ export interface CartesiaSTTAdapterConfig {
   /** `done` (default, the 2025 protocol Pipecat speaks) or `close` (2026 docs and SDK). */
   readonly closeCommand: 'done' | 'close';
   readonly pingIntervalMs: number;
+  /** Audio per message (frames coalesced up to it). */
+  readonly chunkMs: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export function cartesiaSTTAdapter(config: CartesiaSTTAdapterConfig): WebSocketS
     },
     // Cartesia disconnects after 20 s without audio; pings keep NATs and proxies open.
     keepAlive: { intervalMs: config.pingIntervalMs },
+    chunkMs: config.chunkMs,
     // Transcripts come only with speech: Cartesia may rightly say nothing through a long silence.
     inactivityTimeoutMs: 0,
     close: (io) => io.send(config.closeCommand),

@@ -248,6 +248,24 @@ describe('CartesiaSTT', () => {
     await stream.close();
   });
 
+  it('sends the caller audio in 100 ms messages by default (five Twilio frames each); chunkMs: 20 sends each frame', async () => {
+    const fake = await fakeCartesia();
+    const stream = CartesiaSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url }).stream({ format: MULAW_8K });
+    await until(() => fake.connections.length === 1);
+    for (let i = 0; i < 10; i++) stream.sendAudio(frame('kenobi', 160));
+    await until(() => bytesOn(fake, 0) === 1600);
+    expect(fake.connections[0]?.binaryMessages().map((m) => m.byteLength)).toEqual([800, 800]);
+    await stream.close();
+
+    const each = CartesiaSTT.forTwilio({ apiKey: KEY, baseUrl: fake.url, chunkMs: 20 }).stream({ format: MULAW_8K });
+    await until(() => fake.connections.length === 2);
+    for (let i = 0; i < 3; i++) each.sendAudio(frame('kenobi', 160));
+    await until(() => bytesOn(fake, 1) === 480);
+    expect(fake.connections[1]?.binaryMessages().map((m) => m.byteLength)).toEqual([160, 160, 160]);
+    await each.close();
+    expect(() => new CartesiaSTT({ apiKey: KEY, chunkMs: 5 })).toThrow(/chunkMs/);
+  });
+
   it('an error message (invalid model) fails the stream typed, not retried', async () => {
     const fake = await fakeCartesia();
     const bad = new CartesiaSTT({ apiKey: KEY, baseUrl: fake.url, model: 'nope' }).stream({ format: PCM16_16K });

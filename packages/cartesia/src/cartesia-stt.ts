@@ -56,6 +56,12 @@ export interface CartesiaSTTOptions {
    * vendor may rightly send nothing through a long silence.
    */
   readonly inactivityTimeoutMs?: number;
+  /**
+   * Caller audio per message, 20–1000 ms: frames are coalesced up to it (Cartesia's docs suggest
+   * ~100 ms chunks; fewer, larger messages cost the server less). A finalize or close sends what is
+   * held at once. Default 100; 20 sends each Twilio frame as it comes.
+   */
+  readonly chunkMs?: number;
 }
 
 /** Every option name, for the unknown-option check (`satisfies` keeps the list complete). */
@@ -63,7 +69,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(
   Object.keys({
     apiKey: true, model: true, language: true, minVolume: true, maxSilenceDurationSecs: true,
     keyterms: true, version: true, closeCommand: true, pingIntervalMs: true, baseUrl: true,
-    inputFormats: true, logger: true, inactivityTimeoutMs: true,
+    inputFormats: true, logger: true, inactivityTimeoutMs: true, chunkMs: true,
   } satisfies Record<keyof CartesiaSTTOptions, true>),
 );
 
@@ -73,6 +79,7 @@ export const DEFAULTS = {
   version: '2026-03-01',
   closeCommand: 'done',
   pingIntervalMs: 30_000,
+  chunkMs: 100,
   baseUrl: 'wss://api.cartesia.ai',
   inputFormats: [PCM16_16K, MULAW_8K, ALAW_8K, PCM16_8K],
 } as const;
@@ -117,6 +124,9 @@ export class CartesiaSTT implements STTProvider {
     }
     if (options.closeCommand !== undefined && options.closeCommand !== 'done' && options.closeCommand !== 'close') {
       throw new ConfigError('closeCommand', `must be 'done' or 'close', got ${String(options.closeCommand)}`);
+    }
+    if (options.chunkMs !== undefined && !(options.chunkMs >= 20 && options.chunkMs <= 1000)) {
+      throw new ConfigError('chunkMs', `must be between 20 and 1000, got ${options.chunkMs}`);
     }
     this.inputFormats = options.inputFormats ?? DEFAULTS.inputFormats;
     for (const format of this.inputFormats) encodingOf(format);
@@ -212,6 +222,7 @@ export class CartesiaSTT implements STTProvider {
       headers: this.headers(),
       closeCommand: this.options.closeCommand ?? DEFAULTS.closeCommand,
       pingIntervalMs: this.options.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
+      chunkMs: this.options.chunkMs ?? DEFAULTS.chunkMs,
     });
   }
 }

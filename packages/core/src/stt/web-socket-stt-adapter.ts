@@ -100,6 +100,12 @@ export interface WebSocketSTTAdapter {
   classifyClose?(code: number, reason: string): ProviderError | undefined;
   /** The vendor's minimum audio message duration: frames are coalesced up to it (AssemblyAI: 50). */
   readonly minChunkMs?: number;
+  /**
+   * The vendor's preferred audio message duration: frames are coalesced up to it (fewer socket
+   * writes), at the cost of up to this long before a frame leaves. A finalize or a close sends what
+   * is held at once, and so does a tail that waited this long. None: each frame as it comes.
+   */
+  readonly chunkMs?: number;
   /** Largest audio message when a backlog is flushed (after open / reconnect). Default 100 ms. */
   readonly maxChunkMs?: number;
   /**

@@ -11,6 +11,7 @@ import { AudioPacer } from './audio-pacer.js';
 import { AudioReplayBuffer } from './audio-replay-buffer.js';
 import { InactivityWatch } from './inactivity-watch.js';
 import { SignalWaiters } from './signal-waiters.js';
+import { TailFlush } from './tail-flush.js';
 import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
 import type { Transcript } from './transcript.js';
 import type { WebSocketSTTAdapter, WebSocketSTTContext, WebSocketSTTSignal } from './web-socket-stt-adapter.js';
@@ -31,6 +32,8 @@ export interface WebSocketSTTStreamOptions extends STTStreamOptions {
    * 0 turns the check off.
    */
   readonly inactivityTimeoutMs?: number;
+  /** Audio per message: frames are coalesced up to it. Default: the adapter's `chunkMs`, else each frame as it comes. */
+  readonly chunkMs?: number;
 }
 
 /** After the vendor's last message, how long its close frame may take before we close (1000). */
@@ -75,7 +78,11 @@ class AdapterSTTStream implements WebSocketSTTStream {
   private readonly bytesPerSecond: number;
   private readonly sampleBytes: number;
   private readonly minChunkBytes: number;
+  /** Audio is sent once this much is waiting (the vendor's minimum, or its preferred chunk). */
+  private readonly chunkBytes: number;
   private readonly maxChunkBytes: number;
+  /** Sends a partial chunk that waited a whole chunk's time (when coalescing). */
+  private readonly tail: TailFlush | undefined;
   private readonly ctx: WebSocketSTTContext;
   private readonly inactivityTimeoutMs: number;
   private state: 'running' | 'closing' | 'closed' = 'running';
@@ -119,7 +126,12 @@ class AdapterSTTStream implements WebSocketSTTStream {
     this.sampleBytes = bytesPerSample(format);
     this.bytesPerSecond = format.sampleRate * this.sampleBytes;
     this.minChunkBytes = adapter.minChunkMs ? bytesForDuration(format, adapter.minChunkMs) : 0;
-    this.maxChunkBytes = Math.max(this.minChunkBytes, bytesForDuration(format, adapter.maxChunkMs ?? 100));
+    const chunkMs = options.chunkMs ?? adapter.chunkMs ?? 0;
+    this.chunkBytes = Math.max(this.minChunkBytes, chunkMs > 0 ? bytesForDuration(format, chunkMs) : 0);
+    this.maxChunkBytes = Math.max(this.chunkBytes, bytesForDuration(format, adapter.maxChunkMs ?? 100));
+    if (this.chunkBytes > this.minChunkBytes) {
+      this.tail = new TailFlush(chunkMs, () => this.buffer.end > this.sentPos, () => this.flush(true));
+    }
     this.buffer = new AudioReplayBuffer(bytesForDuration(format, options.maxBufferMs ?? 15_000));
     this.inactivityTimeoutMs = options.inactivityTimeoutMs ?? adapter.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_MS;
     const pace = adapter.paceAudio;
@@ -154,7 +166,10 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (!ws || !this.audioReady) return;
     if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
     const pending = this.buffer.end - this.sentPos;
-    if (pending < this.minChunkBytes) return;
+    if (pending < this.chunkBytes) {
+      if (pending === audio.byteLength) this.tail?.started();
+      return;
+    }
     if (pending === audio.byteLength && pending <= this.maxChunkBytes && (!this.pacer || this.pacer.allows(pending))) {
       ws.send(audio);
       this.audioMessages++;
@@ -181,7 +196,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.finalizePending = true;
       return;
     }
-    this.flush(this.minChunkBytes === 0);
+    this.flush(true);
     // Paced audio still waits: the finalize follows it (from `paced`).
     if (this.pacer?.waiting) return void (this.finalizePending = true);
     this.finalizePending = false;
@@ -220,7 +235,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     const ws = this.ws;
     if (this.pacer?.waiting) await this.lifecycle.wait('drained', closeTimeoutMs, this.runDone);
     if (ws && ws.readyState === WebSocket.OPEN && this.state === 'closing') {
-      this.flush(this.minChunkBytes === 0);
+      this.flush(true);
       const timeoutMs = Math.max(100, closeTimeoutMs - (Date.now() - started));
       const audioMessages = () => this.audioMessages;
       const io = {
@@ -349,7 +364,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
       this.audioReady = !this.adapter.awaitReady;
       this.audioMessages = 0;
       this.pacer?.reset();
-      this.flush(false);
+      this.flushBacklog();
       // A finalize the dropped socket never answered covers audio that is being replayed: repeat it.
       if (this.finalizeUnanswered) this.finalizePending = true;
       if (this.finalizePending && this.audioReady) this.sendFinalize();
@@ -365,15 +380,18 @@ class AdapterSTTStream implements WebSocketSTTStream {
     });
   }
 
-  /** Sends the unsent audio in chunks of at most `maxChunkBytes`; a tail under the minimum stays unless `all`. */
-  private flush(all: boolean): void {
+  /**
+   * Sends the unsent audio in chunks of at most `maxChunkBytes`. A tail under `chunkBytes` stays
+   * unless `tail` (a finalize, a close, a tail that waited); one under the vendor's minimum always stays.
+   */
+  private flush(tail: boolean): void {
     const ws = this.ws;
     if (!ws || !this.audioReady) return;
     if (this.sentPos < this.buffer.start) this.sentPos = this.buffer.start;
     let budget = this.pacer ? this.pacer.budget() : Infinity;
     while (this.buffer.end > this.sentPos) {
       const pending = this.buffer.end - this.sentPos;
-      if (pending < this.minChunkBytes && !all) break;
+      if (pending < this.minChunkBytes || (pending < this.chunkBytes && !tail)) break;
       let size = Math.min(pending, this.maxChunkBytes);
       if (pending - size > 0 && pending - size < this.minChunkBytes) size = pending;
       if (size > budget) return void this.pacer?.wake(size);
@@ -387,9 +405,15 @@ class AdapterSTTStream implements WebSocketSTTStream {
     }
   }
 
+  /** Audio held while no socket took it goes out; a partial chunk left waits at most one chunk's time. */
+  private flushBacklog(): void {
+    this.flush(false);
+    if (this.buffer.end > this.sentPos) this.tail?.started();
+  }
+
   /** The pacer's clock allows more audio: send it; once caught up, a waiting finalize or close goes on. */
   private paced(): void {
-    this.flush(this.state !== 'running' && this.minChunkBytes === 0);
+    this.flush(this.state !== 'running');
     if (this.pacer?.waiting) return;
     if (this.finalizePending && this.state !== 'closed') this.sendFinalize();
     this.lifecycle.raise('drained');
@@ -469,7 +493,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
     if (signal === 'ready' && !this.audioReady && this.ws && this.state !== 'closed') {
       this.audioReady = true;
       this.pacer?.reset();
-      this.flush(false);
+      this.flushBacklog();
       if (this.finalizePending) this.sendFinalize();
       this.lifecycle.raise('open');
     }
@@ -496,6 +520,7 @@ class AdapterSTTStream implements WebSocketSTTStream {
 
   private teardown(): void {
     this.state = 'closed';
+    this.tail?.stop();
     this.pacer?.stop();
     this.keepAlive?.stop();
     this.keepAlive = undefined;
