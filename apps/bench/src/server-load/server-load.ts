@@ -14,6 +14,12 @@ const MODES = (env.PATTER_LOAD_MODES ?? 'floor,mulaw,pcm16').split(',') as Mode[
 const REPS = Number(env.PATTER_LOAD_REPS ?? 1);
 const WARMUP_S = Number(env.PATTER_LOAD_WARMUP_S ?? 3);
 const WINDOW_S = Number(env.PATTER_LOAD_WINDOW_S ?? 10);
+/**
+ * Caller clocks per 20 ms: the calls are split into this many groups, each sending on its own
+ * phase (real carrier streams each run on their own clock, from when their call connected). 1:
+ * every caller sends in the same tick (a synchronized burst no carrier produces; the worst case).
+ */
+const PHASES = Number(env.PATTER_LOAD_PHASES ?? 4);
 const ACCOUNT_SID = 'AC' + 'b2'.repeat(16);
 const AUTH_TOKEN = 'load-bench-auth-token';
 /** Caller audio bytes per second as the STT receives it, per mode. */
@@ -45,7 +51,7 @@ interface Sample {
  * fakes, pipeline mode). Modes: `floor` (bare ws: parse + answer each frame), `mulaw` (audio passed
  * through), `pcm16` (transcoded both ways), `engine` (OpenAI Realtime, PCM16 24 kHz both ways; not
  * in the default list: PATTER_LOAD_MODES=floor,engine). A run passes when event-loop p99 < 20 ms and ≥ 99 % of
- * the audio was delivered both ways. Env: PATTER_LOAD_CALLS, _MODES, _REPS, _WARMUP_S, _WINDOW_S.
+ * the audio was delivered both ways. Env: PATTER_LOAD_CALLS, _MODES, _REPS, _WARMUP_S, _WINDOW_S, _PHASES.
  */
 export async function run(): Promise<BenchReport> {
   const pinned = pinGenerator();
@@ -78,7 +84,7 @@ export async function run(): Promise<BenchReport> {
     s.pass ? 'pass' : 'FAIL',
   ]);
   const notes = [
-    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
+    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
     'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls.',
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
@@ -130,7 +136,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     pinned ? 0 : undefined,
   );
   const calls: LoadCall[] = [];
-  let ticker: NodeJS.Timeout | undefined;
+  let stopClock = (): void => {};
   try {
     await server.ask('gc');
     const idle = await server.stats();
@@ -138,19 +144,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     for (let batch = 0; batch < count; batch += 25) {
       calls.push(...(await Promise.all(Array.from({ length: Math.min(25, count - batch) }, (_, i) => LoadCall.open(target, batch + i)))));
     }
-    // The caller's clock: one frame per call per 20 ms, catching up (at most 5 frames) after a late tick.
-    const started = performance.now();
-    let ticks = 0;
-    ticker = setInterval(() => {
-      const due = Math.floor((performance.now() - started) / 20);
-      for (let catchUp = 0; ticks < due && catchUp < 5; catchUp++, ticks++) {
-        for (const call of calls) {
-          call.sendFrame();
-          call.playTick();
-        }
-      }
-      ticks = Math.max(ticks, due);
-    }, 20);
+    stopClock = startCallerClocks(calls, PHASES);
     await sleep(WARMUP_S * 1000);
     await server.ask('reset');
     generatorLoop.reset();
@@ -195,7 +189,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
     };
   } finally {
-    clearInterval(ticker);
+    stopClock();
     await Promise.all(calls.map((call) => call.hangUp()));
     await server.stop();
   }
@@ -209,6 +203,39 @@ function pinGenerator(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The callers' clocks: `phases` groups, group g ticking at g × 20/phases ms into each 20 ms; each
+ * call sends one frame per 20 ms (catching up at most 5 after a late tick) and plays one. Returns stop.
+ */
+function startCallerClocks(calls: readonly LoadCall[], phases: number): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  const groups = Math.max(1, Math.min(phases, calls.length));
+  for (let g = 0; g < groups; g++) {
+    const group = calls.filter((_, i) => i % groups === g);
+    timers.push(
+      setTimeout(() => {
+        const started = performance.now();
+        let ticks = 0;
+        timers.push(
+          setInterval(() => {
+            const due = Math.floor((performance.now() - started) / 20);
+            for (let catchUp = 0; ticks < due && catchUp < 5; catchUp++, ticks++) {
+              for (const call of group) {
+                call.sendFrame();
+                call.playTick();
+              }
+            }
+            ticks = Math.max(ticks, due);
+          }, 20),
+        );
+      }, (g * 20) / groups),
+    );
+  }
+  return () => {
+    for (const timer of timers) clearTimeout(timer);
+  };
 }
 
 function freePort(): Promise<number> {
