@@ -153,6 +153,37 @@ describe('SpeechOutput', () => {
       expect(transport.commands.filter((c) => c.type === 'mark')).toHaveLength(1);
     });
 
+    it('wakes to read the TTS about once a second of playout (~1 s per wake-up), never letting the queue fall under ~1 s', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const transport = new FakeTransport();
+      const { tts, read } = longTTS(30);
+      const speech = new SpeechOutput({ tts, transport, logger: silentLogger, usage: new UsageMeter(), callId: () => 'CA1' });
+      const utterance = speech.start(new AbortController().signal);
+      utterance.say('A thirty second answer.');
+      let finished = false;
+      void utterance.finish().then(() => (finished = true));
+      // Each 100 ms step of real-time playout: did the TTS get read in it (a wake-up)?
+      let wakes = 0;
+      let lowestQueuedMs = Number.POSITIVE_INFINITY;
+      await vi.advanceTimersByTimeAsync(0);
+      let before = read.bytes;
+      for (let t = 0; t < 27_000; t += 100) {
+        transport.play(100);
+        await vi.advanceTimersByTimeAsync(100);
+        if (read.bytes > before) wakes++;
+        before = read.bytes;
+        if (read.bytes < 30 * 8000) lowestQueuedMs = Math.min(lowestQueuedMs, transport.pendingMs());
+      }
+      transport.play(5_000);
+      await vi.advanceTimersByTimeAsync(5_000);
+      // 28 s read after the first 2 s: ~1 s per wake-up (waking every 250 ms would be ~110).
+      expect(wakes).toBeGreaterThanOrEqual(20);
+      expect(wakes).toBeLessThanOrEqual(35);
+      expect(lowestQueuedMs).toBeGreaterThanOrEqual(900);
+      expect(read.bytes).toBe(30 * 8000);
+      expect(finished).toBe(true);
+    });
+
     it('the next sentence, requested ahead, reads at most ~2 s of its audio before its turn', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
       const transport = new FakeTransport();
