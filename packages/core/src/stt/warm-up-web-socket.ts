@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { connectWebSocket } from '../net/connect-web-socket.js';
+import { connectSTTSocket } from './connect-stt-socket.js';
 import type { WebSocketSTTAdapter } from './web-socket-stt-adapter.js';
 
 /**
@@ -14,15 +14,7 @@ export async function warmUpWebSocket(
 ): Promise<void> {
   const logger = options.logger ?? silentLogger;
   try {
-    const request = adapter.request();
-    const ws = await connectWebSocket(request.url, {
-      provider: adapter.provider,
-      ...(request.headers ? { headers: request.headers } : {}),
-      ...(request.protocols ? { protocols: request.protocols } : {}),
-      ...(adapter.apiKeyEnv ? { apiKeyEnv: adapter.apiKeyEnv } : {}),
-      timeoutMs: options.timeoutMs ?? 5000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const ws = await connectSTTSocket(adapter, { timeoutMs: options.timeoutMs ?? 5000, signal: options.signal });
     ws.on('error', () => {});
     // connectWebSocket holds messages until a listener exists; read, so the close handshake completes.
     ws.on('message', () => {});
