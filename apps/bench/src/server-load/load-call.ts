@@ -22,6 +22,8 @@ const PAYLOAD = Buffer.alloc(160, 0xff).toString('base64');
 export class LoadCall {
   /** 20 ms of agent audio received from the server (a message may carry several frames). */
   received = 0;
+  /** Media messages received (one carries one or more frames). */
+  mediaMessages = 0;
   /** Frames played on the simulated playout clock, and ticks with nothing to play. */
   played = 0;
   underruns = 0;
@@ -120,6 +122,7 @@ export class LoadCall {
       const end = data.indexOf(0x22, start);
       const padding = data[end - 1] === 0x3d ? (data[end - 2] === 0x3d ? 2 : 1) : 0;
       this.received += Math.floor((((end - start) / 4) * 3 - padding) / 160);
+      this.mediaMessages++;
       return;
     }
     const message = JSON.parse(data.toString('utf8')) as { event?: string; mark?: { name?: string } };

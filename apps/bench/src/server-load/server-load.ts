@@ -34,6 +34,8 @@ interface Sample {
   readonly inDelivered: number;
   readonly outDelivered: number;
   readonly underruns: number;
+  /** Media messages the server sent per call per second (two 20 ms frames per message by default). */
+  readonly outMessagesPerS: number;
   readonly rssKBPerCall: number;
   readonly heapKBPerCall: number;
   readonly externalKBPerCall: number;
@@ -77,6 +79,7 @@ export async function run(): Promise<BenchReport> {
     s.inDelivered,
     s.outDelivered,
     s.underruns,
+    s.outMessagesPerS,
     s.rssKBPerCall,
     s.heapKBPerCall,
     s.externalKBPerCall,
@@ -98,7 +101,7 @@ export async function run(): Promise<BenchReport> {
   ];
   return {
     title: 'server-load: full-duplex Twilio pipeline calls on one core',
-    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'RSS KB/call', 'heap KB/call', 'ext KB/call', 'gen p99 ms', 'result'],
+    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'ext KB/call', 'gen p99 ms', 'result'],
     rows,
     notes,
   };
@@ -153,6 +156,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     const finalsBefore = vendors.counters.sttFinals;
     const receivedBefore = sum(calls, (c) => c.received);
     const underrunsBefore = sum(calls, (c) => c.underruns);
+    const messagesBefore = sum(calls, (c) => c.mediaMessages);
     await sleep(WINDOW_S * 1000);
     const after = await server.stats();
     const generatorP99 = generatorLoop.percentile(99) / 1e6;
@@ -160,6 +164,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     const sttFinals = vendors.counters.sttFinals - finalsBefore;
     const received = sum(calls, (c) => c.received) - receivedBefore;
     const underruns = sum(calls, (c) => c.underruns) - underrunsBefore;
+    const messages = sum(calls, (c) => c.mediaMessages) - messagesBefore;
     // Memory is read after a full GC at the end of the window, calls still live: what the calls
     // hold, not the garbage a collection would free.
     await server.ask('gc');
@@ -180,6 +185,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       inDelivered: Math.min(100, inDelivered),
       outDelivered: Math.min(100, outDelivered),
       underruns,
+      outMessagesPerS: (1000 * messages) / (count * wallMs),
       rssKBPerCall: perCall(memory.rss - idle.memory.rss),
       heapKBPerCall: perCall(memory.heapUsed - idle.memory.heapUsed),
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).

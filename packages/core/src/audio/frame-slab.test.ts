@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFrameConverter } from '../session/pipeline/audio-path.js';
 import { MULAW_8K, PCM16_16K } from './audio-format.js';
-import { copyFrame } from './frame-slab.js';
+import { agentAudio, copyFrame } from './frame-slab.js';
 
 describe('copyFrame', () => {
   it('gives independent, 8-byte-aligned copies that share slabs but never bytes', () => {
@@ -41,5 +41,15 @@ describe('copyFrame', () => {
     expect([first.byteLength, second.byteLength]).toEqual([640, 640]);
     expect(Buffer.from(first).toString('hex')).toBe(firstBytes); // the second conversion left the first frame alone
     expect(Buffer.from(second).toString('hex')).not.toBe(firstBytes);
+  });
+
+  it('agent audio (queued for playout) is carved from slabs of its own, never shared with caller frames', () => {
+    const toCarrier = createFrameConverter(PCM16_16K, MULAW_8K, agentAudio)!;
+    const fromCarrier = createFrameConverter(MULAW_8K, PCM16_16K)!;
+    const agent = [toCarrier(new Uint8Array(640)), toCarrier(new Uint8Array(640))];
+    const caller = fromCarrier(new Uint8Array(160));
+    expect(agent[0]!.buffer).toBe(agent[1]!.buffer);
+    expect(agent[0]!.buffer).not.toBe(caller.buffer);
+    expect(copyFrame(new Uint8Array(8)).buffer).not.toBe(agentAudio.copy(new Uint8Array(8)).buffer);
   });
 });

@@ -3,6 +3,7 @@ import type { Engine, EngineConnectOptions, EngineEvent, EngineSession } from '.
 import type { ProviderError } from '../../errors/provider-error.js';
 import type { ToolCallRequest } from '../../llm/chat-message.js';
 import { createFrameConverter, type FrameConverter } from '../pipeline/audio-path.js';
+import { agentAudio } from '../../audio/frame-slab.js';
 import { createHoldAudio } from '../speech/create-hold-audio.js';
 import { engineHistory } from './engine-history.js';
 import type { HoldAudioPlayer } from '../speech/hold-audio-player.js';
@@ -191,8 +192,8 @@ export class EngineBridge implements SessionMode {
   }
 
   private useFormats(input: EngineSession['inputFormat'], output: EngineSession['outputFormat']): void {
-    this.toEngine = createFrameConverter(this.transport.format, input, 'engine');
-    this.toCarrier = createFrameConverter(output, this.transport.format, 'engine');
+    this.toEngine = createFrameConverter(this.transport.format, input);
+    this.toCarrier = createFrameConverter(output, this.transport.format, agentAudio);
   }
 
   private onCallerAudio(frame: Uint8Array): void {

@@ -1,6 +1,6 @@
 import type { AudioFormat } from '../../audio/audio-format.js';
 import { createAudioConverter } from '../../audio/audio-converter.js';
-import { copyFrame } from '../../audio/frame-slab.js';
+import { copyFrame, type FrameSlab } from '../../audio/frame-slab.js';
 import { negotiateFormat } from '../../audio/negotiate-format.js';
 import { ConfigError } from '../../errors/config-error.js';
 
@@ -19,12 +19,13 @@ export function chooseFormat(offered: readonly AudioFormat[], wanted: AudioForma
 
 /**
  * A converter from `from` to `to`, or `undefined` when they are the same (pass-through, no
- * copy). `_option` is kept for callers that name the side (unused). Each converted frame is a
- * fresh array (the transport and the STT may queue it), carved from a shared slab: no backing
- * store is allocated per frame.
+ * copy). Each converted frame is a fresh array (the transport and the STT may queue it), carved
+ * from a shared slab: caller frames' by default, `agentAudio` for audio queued for playout.
+ * No backing store is allocated per frame.
  */
-export function createFrameConverter(from: AudioFormat, to: AudioFormat, _option?: string): FrameConverter | undefined {
+export function createFrameConverter(from: AudioFormat, to: AudioFormat, slab?: FrameSlab): FrameConverter | undefined {
   const converter = createAudioConverter(from, to);
   if (converter.passThrough) return undefined;
+  if (slab) return (frame) => slab.copy(converter.convert(frame));
   return (frame) => copyFrame(converter.convert(frame));
 }

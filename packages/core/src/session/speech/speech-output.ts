@@ -1,6 +1,7 @@
 import type { AudioFormat } from '../../audio/audio-format.js';
 import type { CallTransport } from '../../carrier/call-transport.js';
 import { sendMarkingFirstFrame } from '../../carrier/mark-first-frame.js';
+import { agentAudio } from '../../audio/frame-slab.js';
 import type { Logger } from '../../log/logger.js';
 import type { TTSProvider } from '../../tts/tts-provider.js';
 import { chooseFormat, createFrameConverter, type FrameConverter } from '../pipeline/audio-path.js';
@@ -92,7 +93,7 @@ export class SpeechOutput {
     const { tts, transport } = options;
     this.backlog = new PlayoutBacklog(() => transport.pendingMs());
     this.ttsFormat = chooseFormat(tts.outputFormats, transport.format, 'tts');
-    this.convert = createFrameConverter(this.ttsFormat, transport.format);
+    this.convert = createFrameConverter(this.ttsFormat, transport.format, agentAudio);
   }
 
   /** Whether the agent is talking: sentences waiting for synthesis, or audio not yet played. */
