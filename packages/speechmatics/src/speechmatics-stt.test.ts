@@ -5,121 +5,25 @@ import {
   PCM16_16K,
   ProviderAuthError,
   createSTT,
-  type STTStream,
-  type Transcript,
 } from '@patter/core';
-import { FakeWebSocketServer, loadFixture, runSTTCallEnd, type FakeWebSocketConnection } from '@patter/testing';
-import { describeSTTConformance, describeWebSocketSTTBehaviour } from '@patter/testing/vitest';
-import { AdaptiveEndOfTurn } from './adaptive-end-of-turn.js';
-import { speechmaticsAdapter } from './speechmatics-adapter.js';
+import { loadFixture, runSTTCallEnd } from '@patter/testing';
 import { STT, SpeechmaticsSTT } from './index.js';
+import {
+  collect,
+  EMPTY_PARTIAL,
+  END_OF_UTTERANCE,
+  fakeSpeechmatics,
+  FINAL_HELLO_THERE,
+  PARTIAL_HELLO,
+  PARTIAL_HELLO_THERE,
+  pcmFrame,
+  until,
+  word,
+} from './test-support/fake-speechmatics.js';
 
-const RECOGNITION_STARTED = { message: 'RecognitionStarted', orchestrator_version: '2025.11.07+cd4ff775c0+14.7.0', id: '807670e9-14af-4fa2-9e8f-5d525c22156e', language_pack_info: { adapted: false, itn: true, language_description: 'English', word_delimiter: ' ', writing_direction: 'left-to-right' } };
-const word = (content: string, start: number, end: number, confidence: number) => ({ type: 'word', start_time: start, end_time: end, alternatives: [{ content, confidence, language: 'en' }] });
-const PARTIAL_HELLO = { message: 'AddPartialTranscript', format: '2.1', metadata: { start_time: 0.08, end_time: 0.42, transcript: 'hello' }, results: [word('hello', 0.08, 0.42, 0)] };
-const PARTIAL_HELLO_THERE = { message: 'AddPartialTranscript', format: '2.1', metadata: { start_time: 0.08, end_time: 0.86, transcript: 'hello there' }, results: [word('hello', 0.08, 0.42, 0), word('there', 0.46, 0.86, 0)] };
-const FINAL_HELLO_THERE = { message: 'AddTranscript', format: '2.1', metadata: { start_time: 0.08, end_time: 0.86, transcript: 'Hello there. ' }, results: [word('Hello', 0.08, 0.42, 0.98), word('there', 0.46, 0.86, 0.97), { type: 'punctuation', start_time: 0.86, end_time: 0.86, attaches_to: 'previous', is_eos: true, alternatives: [{ content: '.', confidence: 1.0, language: 'en' }] }] };
-const EMPTY_PARTIAL = { message: 'AddPartialTranscript', format: '2.1', metadata: { start_time: 0.86, end_time: 0.86, transcript: '' }, results: [] };
-const MODELS = new Set(['standard', 'enhanced', 'melia-1']);
-const END_OF_UTTERANCE = { message: 'EndOfUtterance', metadata: { start_time: 1.36, end_time: 1.36 } };
-
-/** One session as the fake saw it. */
-interface Session {
-  readonly socket: FakeWebSocketConnection;
-  start?: Record<string, unknown>;
-  /** Binary chunks received (Speechmatics seq_no). */
-  chunks: number;
-  bytes: number;
-  readonly control: Record<string, unknown>[];
-  send(message: unknown): void;
-}
-
-/**
- * A loopback Speechmatics RT v2 server, as strict as the real one: path `/v2` and a Bearer key
- * on the upgrade (401 otherwise), StartRecognition first, audio only after RecognitionStarted
- * (else Error protocol_error + close 1003), AudioAdded per chunk, EndOfStream with the right
- * last_seq_no.
- */
-async function fakeSpeechmatics(onSession: (s: Session, event: 'audio' | 'control', data?: Record<string, unknown>) => void, refuseStatus?: number) {
-  const sessions: Session[] = [];
-  const server = await FakeWebSocketServer.start({
-    path: '/v2',
-    onUpgrade: (req) => {
-      if (refuseStatus) return { reject: { status: refuseStatus, body: 'Refused' } };
-      return req.headers.authorization === 'Bearer test-key' ? undefined : { reject: { status: 401, body: 'Unauthorized' } };
-    },
-    onConnection: async (socket) => {
-      const session: Session = { socket, chunks: 0, bytes: 0, control: [], send: (m) => void socket.send(m as object) };
-      sessions.push(session);
-      let started = false;
-      for (;;) {
-        const { data } = await socket.nextMessage(60_000).catch(() => ({ data: undefined }));
-        if (data === undefined) return;
-        if (typeof data !== 'string') {
-          if (!started) {
-            session.send({ message: 'Error', type: 'protocol_error', reason: 'audio before RecognitionStarted' });
-            await socket.close(1003);
-            return;
-          }
-          session.chunks++;
-          session.bytes += data.byteLength;
-          session.send({ message: 'AudioAdded', seq_no: session.chunks });
-          onSession(session, 'audio');
-          continue;
-        }
-        const message = JSON.parse(data) as Record<string, unknown>;
-        if (!session.start) {
-          const config = message.transcription_config as Record<string, unknown> | undefined;
-          if (message.message !== 'StartRecognition' || typeof config?.language !== 'string') {
-            session.send({ message: 'Error', type: 'invalid_message', reason: 'expected StartRecognition' });
-            await socket.close(1003);
-            return;
-          }
-          const model = config.model ?? config.operating_point ?? 'standard';
-          if (!MODELS.has(String(model))) {
-            session.send({ message: 'Error', type: 'invalid_model', reason: `unknown model ${String(model)}` });
-            await socket.close(4004, 'invalid_model');
-            return;
-          }
-          session.start = message;
-          session.send({ message: 'Info', type: 'recognition_quality', quality: 'telephony', reason: 'Running recognition using a telephony model quality.' });
-          void socket.sendAfter(20, RECOGNITION_STARTED).then(() => (started = true));
-          continue;
-        }
-        session.control.push(message);
-        if (message.message === 'EndOfStream') {
-          if (message.last_seq_no !== session.chunks) session.send({ message: 'Error', type: 'protocol_error', reason: 'bad last_seq_no' });
-          // The script sends the finals still pending, then EndOfTranscript; the close frame comes
-          // in a later write than the last message (as over TLS).
-          onSession(session, 'control', message);
-          session.send({ message: 'EndOfTranscript' });
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          await socket.close(1000);
-          return;
-        }
-        onSession(session, 'control', message);
-      }
-    },
-  });
-  return { url: `${server.url}/v2`, sessions, upgrades: server.upgrades, connections: server.connections, close: () => server.close() };
-}
-
-function collect(stream: STTStream): { out: Transcript[]; done: Promise<void> } {
-  const out: Transcript[] = [];
-  const done = (async () => {
-    for await (const t of stream.transcripts()) out.push(t);
-  })();
-  return { out, done };
-}
-
-const pcmFrame = () => new Uint8Array(640); // 20 ms of 16 kHz PCM16
-const until = async (check: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
+// SpeechmaticsSTT against the strict loopback RT v2 server: the session it starts, transcripts,
+// turn detection, a drop replayed since the last final, errors, options. The shared WebSocket-STT
+// behaviours and the STT contract are in speechmatics-conformance.test.ts.
 
 describe('SpeechmaticsSTT', () => {
   let fake: Awaited<ReturnType<typeof fakeSpeechmatics>> | undefined;
@@ -314,143 +218,6 @@ describe('SpeechmaticsSTT', () => {
     expect(() => new SpeechmaticsSTT({ apiKey: 'k', pingIntervalMs: 180_000 })).toThrow(/pingIntervalMs/);
   });
 
-});
-
-// The WebSocket-STT behaviours every such plugin shares. This fake answers from a script, not from
-// word frames, so the checks that need a transcribing fake are skipped: the tests above cover them
-// the Speechmatics way (malformed and unknown messages, the drop replaying since the last final
-// with seq_no and word times, the final after EndOfStream at call end).
-const served: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(served.splice(0).map((f) => f.close()));
-});
-describeWebSocketSTTBehaviour(
-  {
-    name: 'SpeechmaticsSTT',
-    provider: 'speechmatics',
-    envVar: 'SPEECHMATICS_API_KEY',
-    serve: async (options) => {
-      const fake = await fakeSpeechmatics(() => {}, options?.refuseStatus);
-      served.push(fake);
-      return fake;
-    },
-    create: (options) => new SpeechmaticsSTT(options),
-    frame: () => pcmFrame(),
-    misspelledOption: ['enablePartial', 'enablePartials'],
-    malformedMessage: '{"message": not json',
-    unknownMessage: '{"message":"SomethingNew","x":1}',
-    callEnd: { sent: (conn) => conn.jsonMessages<{ message: string }>().at(-1)?.message, expected: 'EndOfStream' },
-    keepAlive: { create: (options) => new SpeechmaticsSTT({ ...options, pingIntervalMs: 1000 }), intervalMs: 1000, message: 'ping' },
-  },
-  {
-    skip: [
-      'a malformed and an unknown vendor message are logged and dropped; the stream goes on on the same connection',
-      'a socket dropped mid-utterance without a close frame reconnects, replays what was not final, and loses no words',
-      'call end: the words in flight reach the call transcript, the end of stream goes out, the socket closes with 1000',
-    ],
-  },
-);
-
-describe('AdaptiveEndOfTurn', () => {
-  it('waits less after a full stop and more after a filler or conjunction', () => {
-    const turn = new AdaptiveEndOfTurn({ baseDelay: 0.8, onEndOfTurn: () => {} });
-    expect(turn.delayFor('Book it for Monday.')).toBeCloseTo(0.6);
-    expect(turn.delayFor('Is it open?')).toBeCloseTo(0.6);
-    expect(turn.delayFor('I want the table and')).toBeCloseTo(1.6);
-    expect(turn.delayFor('for Monday um')).toBeCloseTo(1.6);
-    expect(turn.delayFor('for Monday')).toBeCloseTo(1.0);
-  });
-});
-
-describe('AdaptiveEndOfTurn timing', () => {
-  it('counts the wait from the speech, not from the late final, and restarts on new speech', async () => {
-    const ends: number[] = [];
-    const started = performance.now();
-    const turn = new AdaptiveEndOfTurn({ baseDelay: 1.2, onEndOfTurn: () => ends.push(performance.now() - started) });
-    turn.heard('book a table');
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    turn.refine('Book a table.'); // the final lags: a 0.9 s wait of which 0.4 s already passed
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(ends).toHaveLength(1);
-    expect(ends[0]).toBeGreaterThan(880);
-    expect(ends[0]).toBeLessThan(1250); // restarting at the final would end at ≥ 1300 ms
-    turn.heard('and');
-    turn.stop();
-    await new Promise((resolve) => setTimeout(resolve, 450));
-    expect(ends).toHaveLength(1);
-  });
-});
-
-// The shared STT contract against the same fake, in both formats Speechmatics takes raw.
-for (const format of [PCM16_16K, MULAW_8K]) {
-  let fake: Awaited<ReturnType<typeof fakeSpeechmatics>> | undefined;
-  describeSTTConformance({
-    name: `SpeechmaticsSTT ${format.encoding}/${format.sampleRate}`,
-    format,
-    beforeEach: async () => {
-      fake = await fakeSpeechmatics(() => {});
-    },
-    afterEach: () => fake?.close(),
-    createProvider: () => new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake?.url ?? '', turnDetection: 'FIXED' }),
-    connections: () =>
-      (fake?.sessions ?? []).map((s) => ({
-        audio: () => s.socket.binaryBytes(),
-        speak: async (text: string) => {
-          const seconds = s.bytes / (format.sampleRate * (format.encoding === 'pcm16' ? 2 : 1));
-          s.send({ message: 'AddTranscript', format: '2.1', metadata: { start_time: 0, end_time: seconds, transcript: text }, results: [] });
-          s.send({ message: 'EndOfUtterance', metadata: { start_time: seconds, end_time: seconds } });
-        },
-      })),
-  });
-}
-
-describe('speechmaticsAdapter error mapping', () => {
-  const adapter = speechmaticsAdapter({ url: 'ws://x/v2', apiKey: 'k', startRecognition: {}, send: () => false });
-
-  it('maps close codes: auth and config are final, quota waits 5 s before a new session', () => {
-    expect(adapter.classifyClose?.(4001, 'not_authorised')).toMatchObject({ retryable: false, status: 401 });
-    expect(adapter.classifyClose?.(4004, 'invalid_model')).toMatchObject({ retryable: false });
-    expect(adapter.classifyClose?.(4005, 'quota_exceeded')).toMatchObject({ retryable: true, retryAfter: 5 });
-    expect(adapter.classifyClose?.(4013, 'job_error')).toMatchObject({ retryable: true, retryAfter: 5 });
-    expect(adapter.classifyClose?.(1011, 'internal_error')).toMatchObject({ retryable: true, retryAfter: 5 });
-  });
-
-  it('a 1011 internal_error close is retried only after at least 5 s (was ~44 ms)', async () => {
-    let closedAt = 0;
-    const fake = await fakeSpeechmatics((s, event) => {
-      if (event === 'audio' && closedAt === 0) {
-        closedAt = Date.now();
-        void s.socket.close(1011, 'internal_error');
-      }
-    });
-    try {
-      const stream = new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url }).stream({ format: PCM16_16K });
-      void collect(stream);
-      stream.sendAudio(pcmFrame());
-      await until(() => fake.sessions.length === 2, 12_000);
-      // Measured in-process against the same clock; the wait is 5 s, so 4.9 s leaves ample margin.
-      expect(Date.now() - closedAt).toBeGreaterThanOrEqual(4900);
-      await stream.close();
-    } finally {
-      await fake.close();
-    }
-  }, 20_000);
-
-  it('an invalid_config Error fails the stream without a reconnect', async () => {
-    const fake = await fakeSpeechmatics((s, event) => {
-      if (event === 'audio') s.send({ message: 'Error', type: 'invalid_config', reason: 'max_delay too small' });
-    });
-    try {
-      const stream = new SpeechmaticsSTT({ apiKey: 'test-key', baseUrl: fake.url }).stream({ format: PCM16_16K });
-      const { done } = collect(stream);
-      stream.sendAudio(pcmFrame());
-      const error = await done.catch((e: unknown) => e);
-      expect(error).toMatchObject({ provider: 'speechmatics', retryable: false, body: { type: 'invalid_config', reason: 'max_delay too small' } });
-      expect(fake.sessions).toHaveLength(1);
-    } finally {
-      await fake.close();
-    }
-  });
 });
 
 describe.skipIf(!(process.env.PATTER_LIVE_TESTS && process.env.SPEECHMATICS_API_KEY))('SpeechmaticsSTT live', () => {
