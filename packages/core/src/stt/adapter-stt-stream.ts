@@ -14,7 +14,7 @@ import { STTSocketLiveness } from './stt-socket-liveness.js';
 import type { STTStream, STTStreamOptions, STTUsage } from './stt-provider.js';
 import type { Transcript } from './transcript.js';
 import type { WebSocketSTTAdapter, WebSocketSTTContext, WebSocketSTTSignal } from './web-socket-stt-adapter.js';
-import type { WebSocketSTTStream, WebSocketSTTStreamOptions } from './web-socket-stt-stream.js';
+import type { WebSocketSTTStream, WebSocketSTTStreamOptions } from './web-socket-stt-stream-options.js';
 import { reportProvider } from '../telemetry/provider-signals.js';
 
 const DEFAULT_INACTIVITY_MS = 15_000;
