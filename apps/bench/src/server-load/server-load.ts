@@ -43,6 +43,8 @@ interface Sample {
   readonly generatorP99: number;
   /** STT finals the fake sent in the window, per call. */
   readonly finalsPerCall: number;
+  /** TTS requests (sentences) the fake answered in the window, per call: the agent's speech is synthesized as it plays. */
+  readonly ttsPerCall: number;
   readonly pass: boolean;
 }
 
@@ -93,6 +95,10 @@ export async function run(): Promise<BenchReport> {
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
       .filter((s) => s.mode === 'mulaw' || s.mode === 'pcm16')
       .map((s) => `${s.mode}@${s.calls} ${s.finalsPerCall.toFixed(1)}`)
+      .join(', ')}.`,
+    `TTS requests (sentences synthesized while they play) per call in the window: ${samples
+      .filter((s) => s.mode === 'mulaw' || s.mode === 'pcm16')
+      .map((s) => `${s.mode}@${s.calls} ${s.ttsPerCall.toFixed(1)}`)
       .join(', ')}.`,
     ...MODES.filter((m) => m !== 'floor').map((mode) => {
       const largest = Math.max(0, ...samples.filter((s) => s.mode === mode && s.pass).map((s) => s.calls));
@@ -154,6 +160,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     const before = await server.stats();
     const sttBefore = vendors.counters.sttBytes + vendors.counters.realtimeBytes;
     const finalsBefore = vendors.counters.sttFinals;
+    const ttsBefore = vendors.counters.ttsRequests;
     const receivedBefore = sum(calls, (c) => c.received);
     const underrunsBefore = sum(calls, (c) => c.underruns);
     const messagesBefore = sum(calls, (c) => c.mediaMessages);
@@ -162,6 +169,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     const generatorP99 = generatorLoop.percentile(99) / 1e6;
     const sttBytes = vendors.counters.sttBytes + vendors.counters.realtimeBytes - sttBefore;
     const sttFinals = vendors.counters.sttFinals - finalsBefore;
+    const ttsRequests = vendors.counters.ttsRequests - ttsBefore;
     const received = sum(calls, (c) => c.received) - receivedBefore;
     const underruns = sum(calls, (c) => c.underruns) - underrunsBefore;
     const messages = sum(calls, (c) => c.mediaMessages) - messagesBefore;
@@ -191,6 +199,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
       externalKBPerCall: perCall(memory.external - idle.memory.external),
       finalsPerCall: sttFinals / count,
+      ttsPerCall: ttsRequests / count,
       generatorP99,
       pass: after.loop.p99 < 20 && inDelivered >= 99 && outDelivered >= 99,
     };
