@@ -210,35 +210,23 @@ describe('createWebSocketSTTStream', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(9 * FRAME);
   });
 
-  it('with chunkMs, coalesces 20 ms frames into messages of that length; a finalize sends the partial tail at once', async () => {
-    const f = await fake();
-    const stream = createWebSocketSTTStream(adapter(f.url, { chunkMs: 100 }), { format: PCM16_16K });
-    const all = collect(stream);
-    await until(() => f.conns.length === 1);
-    await new Promise((r) => setTimeout(r, 20));
-    for (let i = 0; i < 12; i++) stream.sendAudio(frame('hello'));
-    await until(() => (f.conns[0]?.audio.length ?? 0) >= 10 * FRAME);
-    // Two 100 ms messages; the two frames after them wait for more audio.
-    expect(f.conns[0]?.messages.map((m) => m.byteLength)).toEqual([5 * FRAME, 5 * FRAME]);
-    stream.finalize();
-    await until(() => f.conns[0]?.texts.includes('finalize') ?? false);
-    expect(f.conns[0]?.messages.map((m) => m.byteLength)).toEqual([5 * FRAME, 5 * FRAME, 2 * FRAME]);
-    await stream.close();
-    await all;
-  });
-
-  it('with chunkMs, a partial chunk is sent once it waited chunkMs (the caller audio stopped mid-chunk)', async () => {
+  it('with chunkMs, coalesces 20 ms frames into messages of that length; a partial chunk goes after chunkMs, or at once on finalize', async () => {
     const f = await fake();
     const stream = createWebSocketSTTStream(adapter(f.url, { chunkMs: 100 }), { format: PCM16_16K });
     const all = collect(stream);
     await until(() => f.conns.length === 1);
     await new Promise((r) => setTimeout(r, 20));
     const sentAt = performance.now();
-    for (let i = 0; i < 3; i++) stream.sendAudio(frame('there'));
-    await until(() => (f.conns[0]?.audio.length ?? 0) === 3 * FRAME);
+    for (let i = 0; i < 12; i++) stream.sendAudio(frame('hello'));
+    await until(() => (f.conns[0]?.audio.length ?? 0) >= 10 * FRAME);
+    expect(f.conns[0]?.messages.map((m) => m.byteLength)).toEqual([5 * FRAME, 5 * FRAME]);
+    // The caller audio stops mid-chunk: the two frames left go once they waited 100 ms.
+    await until(() => (f.conns[0]?.audio.length ?? 0) === 12 * FRAME);
     expect(performance.now() - sentAt).toBeGreaterThanOrEqual(95);
-    expect(f.conns[0]?.messages.map((m) => m.byteLength)).toEqual([3 * FRAME]);
-    expect(f.conns[0]?.texts).toEqual([]);
+    stream.sendAudio(frame('there'));
+    stream.finalize();
+    await until(() => f.conns[0]?.texts.includes('finalize') ?? false);
+    expect(f.conns[0]?.messages.map((m) => m.byteLength)).toEqual([5 * FRAME, 5 * FRAME, 2 * FRAME, FRAME]);
     await stream.close();
     await all;
   });
