@@ -55,6 +55,7 @@ export type {
   WebSocketSTTSignal,
 } from './stt/web-socket-stt-adapter.js';
 export type { AudioPace } from './stt/audio-pacer.js';
+export { TailFlush } from './audio/tail-flush.js';
 export type { UtteranceBufferOptions } from './stt/utterance-buffer.js';
 export { warmUpWebSocket } from './stt/warm-up-web-socket.js';
 export {

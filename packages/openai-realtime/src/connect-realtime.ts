@@ -38,7 +38,7 @@ export async function connectRealtime(
     ...(connect.signal ? { signal: connect.signal } : {}),
   });
   const configured = waitForSessionUpdated(ws, options.connectTimeoutMs);
-  const session = new OpenAIRealtimeSession(ws, formats, logger);
+  const session = new OpenAIRealtimeSession(ws, formats, logger, options.inputChunkMs);
   ws.send(
     JSON.stringify(
       buildSessionUpdate({

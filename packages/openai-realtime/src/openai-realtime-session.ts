@@ -11,6 +11,7 @@ import {
   sameFormat,
   type WebSocket,
 } from '@patter/core/plugin';
+import { RealtimeAudioBatcher } from './realtime-audio-batcher.js';
 import { fromWireFormat } from './realtime-audio-format.js';
 import { closedError, realtimeError } from './realtime-error.js';
 
@@ -50,14 +51,20 @@ export class OpenAIRealtimeSession implements EngineSession {
   private readonly functionNames = new Map<string, string>();
   private closedLocally = false;
   private closing: Promise<void> | undefined;
+  /** The caller's audio, sent in `inputChunkMs` appends. */
+  private readonly appends: RealtimeAudioBatcher;
 
   constructor(
     private readonly ws: WebSocket,
     formats: { readonly input: AudioFormat; readonly output: AudioFormat },
     private readonly logger: Logger,
+    inputChunkMs = 100,
   ) {
     this.input = formats.input;
     this.output = formats.output;
+    this.appends = new RealtimeAudioBatcher(formats.input, inputChunkMs, (base64) => {
+      if (this.ws.readyState === 1) this.ws.send('{"type":"input_audio_buffer.append","audio":"' + base64 + '"}');
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       this.onMessage(String(data));
@@ -84,13 +91,13 @@ export class OpenAIRealtimeSession implements EngineSession {
     this.logger.info({ input: next.input, output: next.output }, 'openai realtime server agreed different audio formats');
     this.input = next.input;
     this.output = next.output;
+    this.appends.setFormat(next.input);
     this.queue.push({ type: 'formats', input: next.input, output: next.output });
   }
 
   sendAudio(audio: Uint8Array): void {
     if (this.ws.readyState !== 1) return;
-    const base64 = Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength).toString('base64');
-    this.ws.send('{"type":"input_audio_buffer.append","audio":"' + base64 + '"}');
+    this.appends.push(audio);
   }
 
   events(): AsyncIterable<EngineEvent> {
@@ -127,6 +134,8 @@ export class OpenAIRealtimeSession implements EngineSession {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closedLocally = true;
+      this.appends.flush();
+      this.appends.stop();
       this.queue.end();
       await closeWebSocket(this.ws, 1000, 'call ended');
     })();
@@ -259,6 +268,7 @@ export class OpenAIRealtimeSession implements EngineSession {
   }
 
   private onClose(code: number, reason: string): void {
+    this.appends.stop();
     if (this.closedLocally) return;
     const error = closedError(code, reason);
     this.logger.warn({ code, reason }, 'openai realtime socket closed by the server');

@@ -129,6 +129,31 @@ describe('OpenAIRealtime', () => {
     });
   });
 
+  it('batches the caller audio into 100 ms appends (five 20 ms frames each); a partial chunk goes once it waited 100 ms', async () => {
+    fake = await startFakeRealtime();
+    session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions);
+    const conn = fake.connections[0]!;
+    const appends = () =>
+      conn.jsonMessages<{ type: string; audio?: string }>().filter((m) => m.type === 'input_audio_buffer.append').map((m) => Buffer.from(m.audio!, 'base64'));
+    const sentAt = performance.now();
+    for (let i = 0; i < 12; i++) session.sendAudio(new Uint8Array(960).fill(i)); // 20 ms of PCM16 24 kHz each
+    await until(() => appends().length === 2);
+    expect(appends().map((a) => a.length)).toEqual([4800, 4800]);
+    expect([...appends()[1]!.subarray(0, 960)].every((b) => b === 5)).toBe(true); // in order
+    await until(() => appends().length === 3);
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(95);
+    expect(appends()[2]!.length).toBe(1920);
+  });
+
+  it('inputChunkMs: 20 appends each frame as it comes; out of range is refused naming it', async () => {
+    fake = await startFakeRealtime();
+    session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1', inputChunkMs: 20 }).connect(connectOptions);
+    const conn = fake.connections[0]!;
+    for (let i = 0; i < 3; i++) session.sendAudio(new Uint8Array(960));
+    await until(() => conn.jsonMessages<{ type: string }>().filter((m) => m.type === 'input_audio_buffer.append').length === 3);
+    expect(() => new OpenAIRealtime({ apiKey: 'k', inputChunkMs: 5 })).toThrow(/^inputChunkMs: must be between 20 and 1000/);
+  });
+
   it('accepts the beta event names as aliases', async () => {
     fake = await startFakeRealtime();
     session = await new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: fake.httpUrl + '/v1' }).connect(connectOptions);

@@ -35,6 +35,12 @@ export interface OpenAIRealtimeOptions {
   readonly silenceDurationMs?: number;
   /** Handshake timeout in ms. Default 10 000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Caller audio per `input_audio_buffer.append`, 20–1000 ms: carrier frames are batched into one
+   * event (LiveKit sends 100 ms; five times fewer socket writes than one per 20 ms frame). The
+   * server's VAD hears a frame up to this much later. Default 100; 20 sends each Twilio frame.
+   */
+  readonly inputChunkMs?: number;
 }
 
 /** Options after defaults and validation. */
@@ -47,6 +53,7 @@ export interface ResolvedRealtimeOptions {
   readonly baseUrl: string;
   readonly silenceDurationMs: number;
   readonly connectTimeoutMs: number;
+  readonly inputChunkMs: number;
 }
 
 export const DEFAULTS = {
@@ -55,6 +62,7 @@ export const DEFAULTS = {
   baseUrl: 'https://api.openai.com/v1',
   silenceDurationMs: 500,
   connectTimeoutMs: 10_000,
+  inputChunkMs: 100,
 } as const;
 
 export function resolveRealtimeOptions(
@@ -78,6 +86,8 @@ export function resolveRealtimeOptions(
   }
   const silence = options.silenceDurationMs ?? DEFAULTS.silenceDurationMs;
   if (!Number.isFinite(silence) || silence < 0) throw new ConfigError('silenceDurationMs', 'must be a number ≥ 0');
+  const inputChunkMs = options.inputChunkMs ?? DEFAULTS.inputChunkMs;
+  if (!(inputChunkMs >= 20 && inputChunkMs <= 1000)) throw new ConfigError('inputChunkMs', `must be between 20 and 1000, got ${inputChunkMs}`);
   return {
     apiKey: resolveApiKey(options.apiKey, 'OPENAI_API_KEY'),
     voice,
@@ -87,6 +97,7 @@ export function resolveRealtimeOptions(
     baseUrl: normalizeBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl),
     silenceDurationMs: silence,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    inputChunkMs,
   };
 }
 

@@ -2,7 +2,7 @@ import { bytesForDuration, bytesPerSample, type AudioFormat } from '../audio/aud
 import type { Logger } from '../log/logger.js';
 import { AudioPacer, type AudioPace } from './audio-pacer.js';
 import { AudioReplayBuffer } from './audio-replay-buffer.js';
-import { TailFlush } from './tail-flush.js';
+import { TailFlush } from '../audio/tail-flush.js';
 
 /** Sends one binary audio message on the current socket. */
 export type STTAudioSend = (audio: Uint8Array) => void;
