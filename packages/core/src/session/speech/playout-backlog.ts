@@ -3,9 +3,9 @@ export const SPEECH_AHEAD_MS = 2_000;
 /**
  * Once over `SPEECH_AHEAD_MS`, speech waits until the backlog is down to this, ms: one wake-up
  * pulls ~1 s (in 100 ms pieces), once a second per speaking call. Each wake-up resumes the vendor
- * stream (an HTTP body re-parsed from where it paused), so waking every 0.25 s cost a 200-call
- * PCM16 server ~10 µs per call-frame more and doubled its event-loop p99 (`server-load` bench);
- * 1 s of audio per wake-up is still small work, and 1 s left queued is far from an underrun.
+ * stream (undici copies the socket data buffered while paused into one buffer and parses it again
+ * from where it paused), so fewer, larger wake-ups cost less; 1 s of audio per wake-up is still
+ * small work, and 1 s left queued is far from an underrun.
  */
 export const SPEECH_RESUME_MS = 1_000;
 
