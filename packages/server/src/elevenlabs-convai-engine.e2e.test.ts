@@ -3,7 +3,7 @@ import { createAudioConverter } from '@patter/core/plugin';
 import { ElevenLabsConvAI } from '@patter/elevenlabs';
 import { loadFixture, pcmToBytes, sendConvAIAudio, sineWave, startFakeConvAI, type FakeConvAI, type TwilioSimulatedCall } from '@patter/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { playoutEnd, startEngineServer, type EngineServer } from './test-support/engine-server.js';
+import { playoutEnd, startEngineServer, toolTimedOut, type EngineServer } from './test-support/engine-server.js';
 import { waitFor } from './test-support/test-server.js';
 
 // A Twilio call through the real server and the real ElevenLabs Conversational AI engine,
@@ -168,7 +168,6 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     return audio;
   }
 
-  const toolTimedOut = (s: EngineServer) => s.logs.some((l) => l.msg === 'tool call failed' || JSON.stringify(l).includes('timed out'));
 
   it('end_call after the goodbye: the call ends (agent_hangup) within its playout + 1 s, no tool timeout, the socket closes with 1000', async () => {
     const { phone, conversation, server: s } = await call('ulaw_8000');
@@ -189,7 +188,7 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     await waitFor(() => s.ends.length === 1, 5_000);
     expect(s.ends[0]?.reason).toBe('agent_hangup');
     expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Thanks for calling, goodbye!']);
-    expect(toolTimedOut(s)).toBe(false);
+    expect(toolTimedOut(s.logs)).toBe(false);
     // A proper close frame at the call's end, from our side.
     const closed = await conversation.conn.closed;
     expect(closed).toMatchObject({ code: 1000, byServer: false });
@@ -213,7 +212,7 @@ describe('ElevenLabsConvAI over a Twilio call', () => {
     expect(transferredAt - played).toBeLessThan(1000);
     await waitFor(() => s.ends.length === 1, 5_000);
     expect(s.ends[0]?.reason).toBe('transfer');
-    expect(toolTimedOut(s)).toBe(false);
+    expect(toolTimedOut(s.logs)).toBe(false);
     expect((await conversation.conn.closed).code).toBe(1000);
   });
 

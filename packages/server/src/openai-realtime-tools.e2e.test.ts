@@ -10,7 +10,7 @@ import {
   type FakeWebSocketConnection,
 } from '@patter/testing';
 import { describe, expect, it } from 'vitest';
-import { playoutEnd, type EngineServer } from './test-support/engine-server.js';
+import { playoutEnd, toolTimedOut } from './test-support/engine-server.js';
 import { CALLER, frames, openAIRealtimeHarness, speak, tone } from './test-support/openai-realtime-harness.js';
 import { waitFor } from './test-support/test-server.js';
 
@@ -166,7 +166,6 @@ describe('OpenAIRealtime over a Twilio call', () => {
 });
 
 describe('OpenAIRealtime: ending, transferring and barge-in timing', () => {
-  const toolTimedOut = (s: EngineServer) => s.logs.some((l) => l.msg === 'tool call failed' || JSON.stringify(l).includes('timed out'));
 
   /** One response in which the agent says `text` (audio + transcript), then calls `name`, as the model does before hanging up. */
   async function sayThenCall(conn: FakeWebSocketConnection, id: string, audio: Uint8Array, text: string, name: string, args: string) {
@@ -195,7 +194,7 @@ describe('OpenAIRealtime: ending, transferring and barge-in timing', () => {
     await waitFor(() => s.ends.length === 1, 5_000);
     expect(s.ends[0]?.reason).toBe('agent_hangup');
     expect(s.ends[0]!.transcript.map((t) => `${t.role}: ${t.text}`)).toEqual(['assistant: Thanks for calling, goodbye!']);
-    expect(toolTimedOut(s)).toBe(false);
+    expect(toolTimedOut(s.logs)).toBe(false);
     expect(await conn.closed).toMatchObject({ code: 1000, byServer: false });
     expect(phone.violations).toEqual([]);
   });
@@ -216,7 +215,7 @@ describe('OpenAIRealtime: ending, transferring and barge-in timing', () => {
     expect(transferredAt - played).toBeLessThan(1000);
     await waitFor(() => s.ends.length === 1, 5_000);
     expect(s.ends[0]?.reason).toBe('transfer');
-    expect(toolTimedOut(s)).toBe(false);
+    expect(toolTimedOut(s.logs)).toBe(false);
     expect((await conn.closed).code).toBe(1000);
   });
 });

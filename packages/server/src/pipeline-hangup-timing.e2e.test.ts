@@ -6,7 +6,7 @@ import { FakeHttpServer, FakeTwilioApi, FakeWebSocketServer, loadFixture, Twilio
 import { Twilio } from '@patter/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Patter } from './patter.js';
-import { playoutEnd, type LogLine } from './test-support/engine-server.js';
+import { playoutEnd, toolTimedOut, type LogLine } from './test-support/engine-server.js';
 import { waitFor } from './test-support/test-server.js';
 
 // Pipeline mode's end_call / transfer_call, timed against the Twilio simulator's playback: the
@@ -116,7 +116,6 @@ async function pipelineCall(text: string, tool: string, args: string) {
   return { call, update, at, logs, ends };
 }
 
-const toolTimedOut = (logs: readonly LogLine[]) => logs.some((l) => l.msg === 'tool call failed' || JSON.stringify(l).includes('timed out'));
 
 describe('pipeline mode: end_call and transfer_call after the last words', () => {
   it('end_call: Twilio gets the hangup within the goodbye playout + 1 s (reason agent_hangup), no tool timeout', async () => {

@@ -90,3 +90,8 @@ export function playoutEnd(frames: readonly { readonly at: number; readonly byte
   for (const frame of frames) end = Math.max(end, frame.at) + frame.bytes / 8;
   return end;
 }
+
+/** Whether a tool call failed or something timed out (a hang-up that waited on a tool). */
+export function toolTimedOut(logs: readonly LogLine[]): boolean {
+  return logs.some((l) => l.msg === 'tool call failed' || JSON.stringify(l).includes('timed out'));
+}
