@@ -38,7 +38,8 @@ export interface OpenAIRealtimeOptions {
   /**
    * Caller audio per `input_audio_buffer.append`, 20–1000 ms: carrier frames are batched into one
    * event (LiveKit sends 100 ms; five times fewer socket writes than one per 20 ms frame). The
-   * server's VAD hears a frame up to this much later. Default 100; 20 sends each Twilio frame.
+   * server's VAD, which detects barge-in, hears a frame up to this much later (40 ms on average at
+   * 100). Default 100; 20 sends each Twilio frame.
    */
   readonly inputChunkMs?: number;
 }
