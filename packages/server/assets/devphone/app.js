@@ -99,7 +99,9 @@ function onPlayed({ played, buffered }) {
   if (buffered === 0 && clearedAt !== undefined) {
     const now = performance.now();
     stats.lastClearToSilenceMs = Math.round(now - clearedAt);
-    if (clearSentAt !== undefined) stats.lastServerClearToSilenceMs = Math.round(performance.timeOrigin + now - clearSentAt);
+    // Wall clock against wall clock: `performance.timeOrigin + performance.now()` drifts from
+    // `Date.now()` over a page's life (tens of ms seen in CI), so it cannot be compared with `sentAt`.
+    if (clearSentAt !== undefined) stats.lastServerClearToSilenceMs = Date.now() - clearSentAt;
     clearedAt = undefined;
     clearSentAt = undefined;
   }
