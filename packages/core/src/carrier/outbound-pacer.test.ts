@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
 import { OutboundPacer } from './outbound-pacer.js';
@@ -255,4 +257,26 @@ describe('OutboundPacer', () => {
     expect(frames()).toHaveLength(5);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('lets go of audio once it is sent: a played chunk is not kept alive while later audio waits', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { pacer, frames } = setup({ leadMs: 80 });
+    let played: Uint8Array | undefined = ramp(960); // 120 ms: 100 ms sent at once (the lead plus the frame playing now)
+    const playedBuffer = new WeakRef(played.buffer);
+    pacer.push(played);
+    played = undefined;
+    pacer.push(ramp(16_000)); // 2 s queued behind it
+    await vi.advanceTimersByTimeAsync(20); // its last frame goes
+    expect(frames()).toHaveLength(6);
+    // The collector runs on real time, outside the faked timers.
+    vi.useRealTimers();
+    for (let i = 0; i < 3 && playedBuffer.deref() !== undefined; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    expect(playedBuffer.deref()).toBeUndefined();
+    pacer.close();
+  });
 });
+

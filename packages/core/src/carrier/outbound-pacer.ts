@@ -35,6 +35,9 @@ export interface OutboundPacerOptions {
 
 type QueueItem = { audio: Uint8Array; mark: undefined } | { audio: undefined; mark: string };
 
+/** What a sent item's slot holds until the queue is compacted: nothing that pins its audio. */
+const SENT: QueueItem = Object.freeze({ audio: undefined, mark: '' });
+
 /** Codec silence for padding a short final frame. */
 export function silenceByte(format: AudioFormat): number {
   if (format.encoding === 'mulaw') return 0xff;
@@ -186,7 +189,7 @@ export class OutboundPacer {
     while (this.head < this.queue.length) {
       const item = this.queue[this.head]!;
       if (item.mark !== undefined) {
-        this.head++;
+        this.queue[this.head++] = SENT;
         this.options.sendMark(item.mark);
         continue;
       }
@@ -260,8 +263,9 @@ export class OutboundPacer {
     return frames;
   }
 
+  /** The head item is sent: its slot lets go of the audio (a played chunk may be a view of a large vendor read). */
   private advance(): void {
-    this.head++;
+    this.queue[this.head++] = SENT;
     this.offset = 0;
   }
 
