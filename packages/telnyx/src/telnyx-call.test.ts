@@ -60,7 +60,7 @@ describe('Telnyx inbound call through the simulator', () => {
     await call.stop();
   });
 
-  it('carries audio both ways: in order and intact in; paced whole 20 ms frames out, two to a message; marks, clear, DTMF, stop once', async () => {
+  it('carries audio both ways: in order and intact in; paced whole 20 ms frames out, five to a message; marks, clear, DTMF, stop once', async () => {
     const call = await sim.inboundCall();
     const server = await harness.calls.next();
     await server.started;
@@ -74,8 +74,9 @@ describe('Telnyx inbound call through the simulator', () => {
     server.transport.sendAudio(reply);
     server.transport.mark('reply-1');
     expect(await server.marks.next(3000)).toBe('reply-1');
-    // 15 whole frames and the tail, padded to a whole frame when the mark was placed: eight 2-frame messages.
-    expect(call.media.items.map((m) => m.bytes)).toEqual(Array(8).fill(320));
+    // 15 whole frames and the tail, padded to a whole frame when the mark was placed: three 5-frame
+    // messages (the default messageMs, 100 ms) and the last frame on its own.
+    expect(call.media.items.map((m) => m.bytes)).toEqual([800, 800, 800, 160]);
     expect(call.receivedAudio().subarray(0, reply.byteLength)).toEqual(Buffer.from(reply));
     const mark = call.marks.items[0]!;
     expect(mark.echoedAt! - call.media.items[0]!.at).toBeGreaterThanOrEqual(300);

@@ -56,7 +56,7 @@ export interface TelnyxOptions {
   readonly leadMs?: number;
   /**
    * Agent audio per outbound media message, ms (a multiple of 20, up to 200): 20 ms frames due
-   * together go out as one message, so one socket write carries them. Default 40.
+   * together go out as one message, so one socket write carries them. Default 100 (ten messages a second; Telnyx takes 20 ms to 30 s per message).
    */
   readonly messageMs?: number;
   /** REST request timeout, ms. */
@@ -89,7 +89,7 @@ export const DEFAULTS = Object.freeze({
   ringTimeoutSecs: 60,
   signatureToleranceSecs: 300,
   leadMs: 80,
-  messageMs: 40,
+  messageMs: 100,
   requestTimeoutMs: 15_000,
 });
 

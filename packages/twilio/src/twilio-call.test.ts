@@ -93,7 +93,7 @@ describe('Twilio inbound call through the simulator', () => {
     await call.stop();
   });
 
-  it('agent audio goes out as whole 20 ms μ-law frames, two to a message, paced at real time, and marks round-trip after playback', async () => {
+  it('agent audio goes out as whole 20 ms μ-law frames, five to a message, paced at real time, and marks round-trip after playback', async () => {
     const call = await sim.inboundCall();
     const server = await harness.calls.next();
     await server.started;
@@ -107,17 +107,17 @@ describe('Twilio inbound call through the simulator', () => {
     expect(echoed).toBe('greeting');
     const frames = call.media.items;
     // 25 whole frames and the tail, padded to a whole frame when the mark was placed (26 × 160 bytes):
-    // thirteen 2-frame messages.
-    expect(frames.map((f) => f.bytes)).toEqual(Array(13).fill(320));
+    // five 5-frame messages (100 ms each, the default messageMs) and the last frame on its own.
+    expect(frames.map((f) => f.bytes)).toEqual([...Array(5).fill(800), 160]);
     expect(call.receivedAudio().subarray(0, agentAudio.byteLength)).toEqual(Buffer.from(agentAudio));
     expect(call.receivedAudio().subarray(agentAudio.byteLength).every((b) => b === 0xff)).toBe(true); // padded with μ-law silence
     // Paced at real time: frame k leaves once fewer than lead + one frame (100 ms) are buffered, i.e.
-    // no earlier than k × 20 − 100 ms after the send (with the frame after it in the same message), so
-    // the last message (frames 24 and 25, from 0) not before 380 ms.
+    // no earlier than k × 20 − 100 ms after the send (with the frames after it in the same message), so
+    // the last message (frame 25, from 0) not before 400 ms.
     // Measured from the send, not from the first frame: on a loaded machine a late first frame and the
     // pacer's catch-up shorten the first-to-last span, but nothing ever leaves early. The upper bound
     // is generous for the same reason.
-    expect(frames.at(-1)!.at - sentAt).toBeGreaterThanOrEqual(24 * 20 - 100 - 5);
+    expect(frames.at(-1)!.at - sentAt).toBeGreaterThanOrEqual(25 * 20 - 100 - 5);
     expect(frames.at(-1)!.at - sentAt).toBeLessThan(3_000);
     // The echo came after the audio before it had played.
     expect(markAt - sentAt).toBeGreaterThanOrEqual(500);
@@ -211,7 +211,7 @@ describe('Twilio inbound call through the simulator', () => {
     const sentAt = performance.now();
     await server.transport.sendDtmf('1#');
     expect(performance.now() - sentAt).toBeGreaterThanOrEqual(300); // resolves once the tones have played
-    expect(call.media.items.map((frame) => frame.bytes)).toEqual(Array(10).fill(320)); // 20 frames, two to a message
+    expect(call.media.items.map((frame) => frame.bytes)).toEqual(Array(4).fill(800)); // 20 frames, five to a message
     const pcm = mulawToPcm16(call.receivedAudio());
     const dominant = (from: number, freqs: number[]) => {
       const power = freqs.map((f) => goertzel(pcm, from, 800, f));

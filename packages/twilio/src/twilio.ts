@@ -57,7 +57,7 @@ export interface TwilioOptions {
   readonly leadMs?: number;
   /**
    * Agent audio per outbound media message, ms (a multiple of 20, up to 200): 20 ms frames due
-   * together go out as one message, so one socket write carries them. Default 40.
+   * together go out as one message, so one socket write carries them. Default 100 (ten messages a second; Twilio and Telnyx accept any size from 20 ms).
    */
   readonly messageMs?: number;
   /** REST request timeout, ms. */
@@ -92,7 +92,7 @@ export const DEFAULTS = Object.freeze({
   ringTimeoutSecs: 60,
   recordingChannels: 'mono' as const,
   leadMs: 80,
-  messageMs: 40,
+  messageMs: 100,
   requestTimeoutMs: 15_000,
 });
 
