@@ -35,6 +35,8 @@ export async function run(): Promise<BenchReport> {
   // Reused state, as a call would hold it.
   const up = new Resampler(8000, 16000);
   const down = new Resampler(24000, 8000);
+  const half = new Resampler(16000, 8000);
+  const halfOut = new Int16Array(half.maxOutput(320));
   const pcm8 = new Int16Array(160);
   const pcm16 = new Int16Array(up.maxOutput(160));
   const pcm8out = new Int16Array(down.maxOutput(480));
@@ -96,6 +98,7 @@ export async function run(): Promise<BenchReport> {
   row('  μ-law decode 160', measure(() => decodeMulaw(mulawFrame, pcm8)));
   row('  resample 8 → 16 kHz (160 → 320)', measure(() => up.process(pcm8, pcm16)));
   row('  resample 24 → 8 kHz (480 → 160)', measure(() => down.process(tts16, pcm8out)));
+  row('  resample 16 → 8 kHz (320 → 160)', measure(() => half.process(pcm16.subarray(0, 320), halfOut)));
   row('  μ-law encode 160', measure(() => encodeMulaw(pcm8, mulawOut)));
   row('  base64 encode 160 B', measure(() => mulawOutBuf.toString('base64', 0, 160).length));
   row('  JSON.stringify (media message)', measure(() => JSON.stringify({ event: 'media', streamSid, media: { payload: payloadText } }).length));

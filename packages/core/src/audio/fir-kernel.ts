@@ -16,6 +16,8 @@ export const MAX_CHUNK = 4096;
 export const MAX_OUT = 16384;
 
 export const X_OFFSET = 0;
+/** `decimate2`'s two streams share the history area: odd samples from X_OFFSET, even ones from here. */
+export const EVEN_OFFSET = X_OFFSET + (40 + MAX_CHUNK / 2 + 8) * 4;
 export const IN_OFFSET = X_OFFSET + (MAX_TAPS + MAX_CHUNK) * 4;
 export const OUT_OFFSET = IN_OFFSET + MAX_CHUNK * 2;
 const FILTERS_OFFSET = Math.ceil((OUT_OFFSET + MAX_OUT * 2) / 65536) * 65536;
@@ -31,6 +33,8 @@ type ProcessFn = (
   input: number,
   out: number,
 ) => number;
+
+type Decimate2Fn = (coef: number, center: number, nIn: number, phase: number, odd: number, even: number, input: number, out: number) => number;
 
 /** The bit of the WebAssembly JS API used here (the project's `lib` has no DOM typings). */
 interface Wasm {
@@ -48,6 +52,7 @@ const instance = new wasm.Instance(new wasm.Module(Buffer.from(FIR_KERNEL_WASM, 
 /** Views on the kernel's memory; replaced when it grows. */
 export const heap = {
   process: instance.exports['process'] as ProcessFn,
+  decimate2: instance.exports['decimate2'] as Decimate2Fn,
   f32: new Float32Array(memory.buffer),
   i16: new Int16Array(memory.buffer),
 };

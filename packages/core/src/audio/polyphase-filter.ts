@@ -37,7 +37,19 @@ export function polyphaseFilter(inputRate: number, outputRate: number): Polyphas
   return filter;
 }
 
-function design(inputRate: number, outputRate: number): PolyphaseFilter {
+/** The prototype low-pass of `inputRate → outputRate` (at the rate `inputRate × L`), before it is split into phases. */
+interface LowPass {
+  readonly L: number;
+  readonly M: number;
+  /** Taps per phase (the longest), a multiple of 8. */
+  readonly taps: number;
+  readonly perPhase: number;
+  /** `perPhase × L` coefficients; those from `n` on are zero. */
+  readonly h: Float64Array;
+  readonly center: number;
+}
+
+function lowPass(inputRate: number, outputRate: number): LowPass {
   const g = gcd(inputRate, outputRate);
   const L = outputRate / g;
   const M = inputRate / g;
@@ -65,6 +77,11 @@ function design(inputRate: number, outputRate: number): PolyphaseFilter {
     const r = m / center;
     h[j] = sinc * (besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0Beta);
   }
+  return { L, M, taps, perPhase, h, center };
+}
+
+function design(inputRate: number, outputRate: number): PolyphaseFilter {
+  const { L, M, taps, perPhase, h, center } = lowPass(inputRate, outputRate);
   let peak = 0;
   for (const v of h) peak = Math.max(peak, Math.abs(v));
   // Phase p holds h[p + kL], k = 0..perPhase-1, reversed (window index j = taps-1-k) and
@@ -93,6 +110,39 @@ function design(inputRate: number, outputRate: number): PolyphaseFilter {
   const coefOffset = storeFilter(new Uint8Array(Float32Array.from(coefs).buffer));
   for (let p = 0; p < L; p++) table[p * 3] = coefOffset + starts[p]! * 4;
   return { L, M, taps, offset: storeFilter(new Uint8Array(table.buffer)), delay: center / L };
+}
+
+/**
+ * Halving the rate (`2r → r`): the low-pass cuts at a quarter of the input rate, a half-band
+ * filter whose taps at even distances from its centre are zero. The kernel's `decimate2` runs
+ * only the others: 40 taps on the odd samples (`coef`, reversed) and the centre on the even ones.
+ */
+export interface HalfBandFilter {
+  /** Byte offset of the 40 odd-stream taps in the kernel's memory. */
+  readonly coef: number;
+  /** The centre tap (it multiplies even sample n − 19 for output n). */
+  readonly center: number;
+  /** Group delay in input samples. */
+  readonly delay: number;
+}
+
+const halfBands = new Map<number, HalfBandFilter | undefined>();
+
+/** The half-band filter for `inputRate → inputRate / 2`, or undefined when the design does not fit `decimate2`. */
+export function halfBandFilter(inputRate: number): HalfBandFilter | undefined {
+  if (!halfBands.has(inputRate)) halfBands.set(inputRate, designHalfBand(inputRate));
+  return halfBands.get(inputRate);
+}
+
+function designHalfBand(inputRate: number): HalfBandFilter | undefined {
+  const { L, M, h, center } = lowPass(inputRate, inputRate / 2);
+  // decimate2 takes the centre at 38 (even sample n − 19) and the odd taps 1..75.
+  if (L !== 1 || M !== 2 || center !== 38) return undefined;
+  let sum = 0;
+  for (const v of h) sum += v;
+  const coef = new Float32Array(40);
+  for (let q = 1; q <= 38; q++) coef[40 - q] = h[2 * q - 1]! / sum;
+  return { coef: storeFilter(new Uint8Array(coef.buffer)), center: h[center]! / sum, delay: center };
 }
 
 function gcd(a: number, b: number): number {

@@ -51,6 +51,21 @@ describe('Resampler', () => {
     expect(Array.from(concat(parts))).toEqual(Array.from(whole));
   });
 
+  it.each([16000, 48000])('%i Hz halved: exact for odd and irregular chunk sizes (the even/odd split carries over)', (from) => {
+    const signal = speechLike(from, 0.4);
+    const whole = new Resampler(from, from / 2).resample(signal);
+    const r = new Resampler(from, from / 2);
+    const parts: Int16Array[] = [];
+    let at = 0;
+    for (const size of [1, 1, 7, 441, 3, 5000, 2, 999, 320]) {
+      parts.push(r.resample(signal.subarray(at, at + size)));
+      at += size;
+    }
+    parts.push(r.resample(signal.subarray(at)));
+    expect(Array.from(concat(parts))).toEqual(Array.from(whole));
+    expect(whole.length).toBe(Math.ceil(signal.length / 2));
+  });
+
   it('24 → 8 kHz: a 6 kHz tone aliases at least 80 dB below a 1 kHz tone of the same level', () => {
     const reference = levelAfter(tone(1000, 24000, 1, 32000), 24000, 8000, 1000);
     const alias = levelAfter(tone(6000, 24000, 1, 32000), 24000, 8000, 2000);

@@ -1,10 +1,11 @@
 import { ConfigError } from '../errors/config-error.js';
-import { heap, IN_OFFSET, MAX_CHUNK, MAX_OUT, OUT_OFFSET, X_OFFSET } from './fir-kernel.js';
-import { polyphaseFilter, type PolyphaseFilter } from './polyphase-filter.js';
+import { EVEN_OFFSET, heap, IN_OFFSET, MAX_CHUNK, MAX_OUT, OUT_OFFSET, X_OFFSET } from './fir-kernel.js';
+import { halfBandFilter, polyphaseFilter, type HalfBandFilter, type PolyphaseFilter } from './polyphase-filter.js';
 
 /**
  * Streaming PCM16 sample-rate converter: a polyphase FIR (Kaiser-windowed sinc, ≥ 90 dB
- * stopband when downsampling, 80 dB when upsampling) run by a WebAssembly SIMD kernel.
+ * stopband when downsampling, 80 dB when upsampling) run by a WebAssembly SIMD kernel. Halving
+ * the rate (16 → 8 kHz …) skips the half-band filter's zero taps: half the multiplications.
  *
  * Stateful: feed it consecutive frames and the output is exactly (bit for bit) what one call on
  * the whole signal gives, with no clicks at frame boundaries. It is causal, so the output lags the
@@ -23,6 +24,12 @@ export class Resampler {
   readonly delayMs: number;
   private readonly filter: PolyphaseFilter | undefined;
   private readonly history: Float32Array;
+  /** Set when the rate halves: `decimate2` runs instead of the general kernel. */
+  private readonly halfBand: HalfBandFilter | undefined;
+  /** The half-band's even-stream history (its odd stream's is `history`). */
+  private readonly evenHistory: Float32Array;
+  /** Parity of the next input sample's position (half-band). */
+  private phase = 0;
   private readonly chunk: number;
   private t = 0;
 
@@ -32,7 +39,9 @@ export class Resampler {
     this.inputRate = inputRate;
     this.outputRate = outputRate;
     this.filter = inputRate === outputRate ? undefined : polyphaseFilter(inputRate, outputRate);
-    this.history = new Float32Array(this.filter === undefined ? 0 : this.filter.taps - 1);
+    this.halfBand = this.filter !== undefined && this.filter.L === 1 && this.filter.M === 2 ? halfBandFilter(inputRate) : undefined;
+    this.history = new Float32Array(this.halfBand ? 40 : this.filter === undefined ? 0 : this.filter.taps - 1);
+    this.evenHistory = new Float32Array(this.halfBand ? 20 : 0);
     this.chunk = this.filter === undefined ? MAX_CHUNK : Math.min(MAX_CHUNK, Math.floor(((MAX_OUT - 1) * this.filter.M) / this.filter.L));
     this.delayMs = this.filter === undefined ? 0 : (this.filter.delay / inputRate) * 1000;
   }
@@ -83,10 +92,13 @@ export class Resampler {
   /** Forgets the stream (history and phase), as if new. */
   reset(): void {
     this.history.fill(0);
+    this.evenHistory.fill(0);
     this.t = 0;
+    this.phase = 0;
   }
 
   private run(input: Int16Array, output: Int16Array, at: number): number {
+    if (this.halfBand) return this.runHalfBand(this.halfBand, input, output, at);
     const f = this.filter!;
     const { f32, i16 } = heap;
     const history = this.history;
@@ -99,6 +111,22 @@ export class Resampler {
     output.set(kernelView(i16, OUT_OFFSET >> 1, n), at);
     history.set(kernelView(f32, x + input.length, keep));
     this.t += n * f.M - input.length * f.L;
+    return n;
+  }
+
+  private runHalfBand(f: HalfBandFilter, input: Int16Array, output: Int16Array, at: number): number {
+    const { f32, i16 } = heap;
+    const odd = X_OFFSET >> 2;
+    const even = EVEN_OFFSET >> 2;
+    f32.set(this.history, odd);
+    f32.set(this.evenHistory, even);
+    i16.set(input, IN_OFFSET >> 1);
+    const n = heap.decimate2(f.coef, f.center, input.length, this.phase, X_OFFSET, EVEN_OFFSET, IN_OFFSET, OUT_OFFSET);
+    output.set(kernelView(i16, OUT_OFFSET >> 1, n), at);
+    // n even samples came (one output each), the rest were odd: each history keeps its stream's tail.
+    this.history.set(kernelView(f32, odd + input.length - n, this.history.length));
+    this.evenHistory.set(kernelView(f32, even + n, this.evenHistory.length));
+    this.phase = (this.phase + input.length) & 1;
     return n;
   }
 }
