@@ -113,6 +113,30 @@ describe('createCallSession (pipeline)', () => {
     await session.end('agent_hangup');
   });
 
+  it('speaks a first message sentence by sentence (one TTS request each, as a reply) and keeps it whole in the history', async () => {
+    const { transport, tts, llm, stt, session } = setup([[text('We open at nine.'), { type: 'done', finishReason: 'stop' }]], {
+      firstMessage: 'Hi, Acme here. Calls may be recorded! How can I help you today?',
+    });
+    const said: string[] = [];
+    session.on('transcript', (t) => {
+      if (t.role === 'assistant') said.push(t.text);
+    });
+    transport.start();
+    await until(() => transport.count('mark') === 3);
+    expect(tts.requests.map((r) => r.text)).toEqual(['Hi, Acme here.', 'Calls may be recorded!', 'How can I help you today?']);
+    transport.playAll();
+    await until(() => said.length === 1);
+    expect(said).toEqual(['Hi, Acme here. Calls may be recorded! How can I help you today?']);
+    for (let i = 0; i < 10; i++) transport.hear(voicedFrame());
+    stt.last.say('When do you open?');
+    await until(() => llm.requests.length === 1);
+    expect(llm.requests[0]?.messages).toEqual([
+      { role: 'assistant', content: 'Hi, Acme here. Calls may be recorded! How can I help you today?' },
+      { role: 'user', content: 'When do you open?' },
+    ]);
+    await session.end('agent_hangup');
+  });
+
   it('emits callStart once and callEnd once with duration, reason, usage and cost', async () => {
     const { transport, session } = setup([], {
       firstMessage: 'Hello.',

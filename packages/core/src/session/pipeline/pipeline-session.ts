@@ -18,6 +18,7 @@ import { SpeechOutput } from '../speech/speech-output.js';
 import { speakReply, type AgentReply } from './agent-reply.js';
 import { TurnTimer } from '../turns/turn-metrics.js';
 import { reportProvider } from '../../telemetry/provider-signals.js';
+import { splitSentences } from '../reply/split-sentences.js';
 
 /** The longest `waitForPlayback` waits for the agent to finish talking. */
 const PLAYBACK_WAIT_MS = 30_000;
@@ -104,7 +105,7 @@ export class PipelineSession implements SessionMode {
     if (this.active) {
       // Said by a tool or hook during a reply: queued after it, recorded as said.
       const utterance = speech.start(context.signal);
-      utterance.say(text);
+      for (const sentence of splitSentences(text)) utterance.say(sentence);
       context.conversation.addAgent(text);
       await utterance.finish();
       return;
@@ -115,8 +116,12 @@ export class PipelineSession implements SessionMode {
     const utterance = speech.start(controller.signal);
     const reply: AgentReply = { controller, utterance, timer: new TurnTimer(this.turnCount), roundStart: 0, done: Promise.resolve(), committed: false };
     this.active = reply;
-    if (prepared) this.tts.offer(prepared);
-    utterance.say(text);
+    // A prepared clip (synthesized while the phone rang) is the whole text; otherwise one TTS
+    // request per sentence, as a reply's.
+    if (prepared) {
+      this.tts.offer(prepared);
+      utterance.say(text);
+    } else for (const sentence of splitSentences(text)) utterance.say(sentence);
     reply.done = utterance.finish().then(() => this.played(controller.signal));
     await reply.done;
     if (this.active === reply && !controller.signal.aborted) {
