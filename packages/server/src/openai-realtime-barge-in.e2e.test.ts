@@ -49,10 +49,11 @@ describe('OpenAIRealtime: ending, transferring and barge-in timing', () => {
     const { call: phone, conn, server: s } = await h.call({ engine: new OpenAIRealtime({ apiKey: 'sk-test', baseUrl: `${fake.httpUrl}/v1` }) });
     await sessionUpdate(conn);
     const text = 'Sure, we have a table at eight tonight for you.';
-    // 1 s of the reply generated so far; the caller hears about 300 ms of it.
+    // 1 s of the reply generated so far; the caller hears about 300 ms of it (the carrier has been
+    // sent up to leadMs + messageMs, ~200 ms, more than it played).
     await beginResponse(conn, 'resp_1', 'item_1');
     for (const delta of frames(tone(1000), 4800)) await sendAudioDelta(conn, 'resp_1', 'item_1', delta);
-    await waitFor(() => phone.receivedMs() >= 300, 3_000);
+    await waitFor(() => phone.receivedMs() >= 500, 3_000);
     // The caller speaks: the server had more audio of the response ready, in the same read.
     sendInOneRead(conn, [
       { type: 'input_audio_buffer.speech_started', audio_start_ms: 1200, item_id: 'item_user_1' },
