@@ -68,9 +68,10 @@ async function answerNextCall(api: FakeTwilioApi, greeting: string, reply: strin
   const simulator = new TwilioSimulator({ serverUrl, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
   const call = await simulator.connect(created.form.get('Twiml')!, created.sid);
   closers.push(async () => call.drop());
-  await until(() => voiced(call) >= greeting.length * 10 && drained(call) >= 1, 30_000);
+  // Generous waits: the child (tsx, the embedded store, the fleet's queue) is slow on a loaded machine.
+  await until(() => voiced(call) >= greeting.length * 10 && drained(call) >= 1, 60_000);
   await call.sendAudio(new Uint8Array(160 * 12).fill(0x7f), { realtime: false });
-  await until(() => voiced(call) >= (greeting.length + reply.length) * 10 && drained(call) >= 2, 30_000);
+  await until(() => voiced(call) >= (greeting.length + reply.length) * 10 && drained(call) >= 2, 60_000);
   // A callee hangs up a moment after the answer: the last echo reaches the server before the stop.
   await new Promise((resolve) => setTimeout(resolve, 500));
   await call.stop();

@@ -20,6 +20,12 @@ const WINDOW_S = Number(env.PATTER_LOAD_WINDOW_S ?? 10);
  * every caller sends in the same tick (a synchronized burst no carrier produces; the worst case).
  */
 const PHASES = Number(env.PATTER_LOAD_PHASES ?? 4);
+/**
+ * Seconds over which the calls are opened (in batches of 25). 0: as fast as they connect, so every
+ * greeting starts within about a second and, its sentences all the same length, the TTS requests
+ * of every call come in waves; real calls start at their own times.
+ */
+const RAMP_S = Number(env.PATTER_LOAD_RAMP_S ?? 0);
 const ACCOUNT_SID = 'AC' + 'b2'.repeat(16);
 const AUTH_TOKEN = 'load-bench-auth-token';
 /** Caller audio bytes per second as the STT receives it, per mode. */
@@ -55,7 +61,7 @@ interface Sample {
  * fakes, pipeline mode). Modes: `floor` (bare ws: parse + answer each frame), `mulaw` (audio passed
  * through), `pcm16` (transcoded both ways), `engine` (OpenAI Realtime, PCM16 24 kHz both ways; not
  * in the default list: PATTER_LOAD_MODES=floor,engine). A run passes when event-loop p99 < 20 ms and ≥ 99 % of
- * the audio was delivered both ways. Env: PATTER_LOAD_CALLS, _MODES, _REPS, _WARMUP_S, _WINDOW_S, _PHASES.
+ * the audio was delivered both ways. Env: PATTER_LOAD_CALLS, _MODES, _REPS, _WARMUP_S, _WINDOW_S, _PHASES, _RAMP_S.
  */
 export async function run(): Promise<BenchReport> {
   const pinned = pinGenerator();
@@ -89,7 +95,7 @@ export async function run(): Promise<BenchReport> {
     s.pass ? 'pass' : 'FAIL',
   ]);
   const notes = [
-    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
+    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; calls opened over ${RAMP_S} s; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
     'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls.',
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
@@ -150,8 +156,11 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     await server.ask('gc');
     const idle = await server.stats();
     const target: LoadTarget = { serverUrl: `http://127.0.0.1:${port}`, floor: mode === 'floor', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN };
+    const batches = Math.ceil(count / 25);
     for (let batch = 0; batch < count; batch += 25) {
+      const openedAt = performance.now();
       calls.push(...(await Promise.all(Array.from({ length: Math.min(25, count - batch) }, (_, i) => LoadCall.open(target, batch + i)))));
+      if (RAMP_S > 0 && batch + 25 < count) await sleep(Math.max(0, (RAMP_S * 1000) / batches - (performance.now() - openedAt)));
     }
     stopClock = startCallerClocks(calls, PHASES);
     await sleep(WARMUP_S * 1000);
