@@ -19,6 +19,18 @@ const port = Number(process.env.PATTER_LOAD_PORT);
 const vendorUrl = process.env.PATTER_LOAD_VENDOR_URL!;
 const callSeconds = Number(process.env.PATTER_LOAD_CALL_SECONDS ?? 30);
 
+// PATTER_LOAD_MESSAGE_MS: agent audio per media message (Twilio's `messageMs`; its default when unset).
+const messageMs = process.env.PATTER_LOAD_MESSAGE_MS === undefined ? undefined : Number(process.env.PATTER_LOAD_MESSAGE_MS);
+
+function twilio(): Twilio {
+  return new Twilio({
+    accountSid: process.env.PATTER_LOAD_ACCOUNT_SID!,
+    authToken: process.env.PATTER_LOAD_AUTH_TOKEN!,
+    baseUrl: 'http://127.0.0.1:9',
+    ...(messageMs === undefined ? {} : { messageMs }),
+  });
+}
+
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
@@ -30,7 +42,7 @@ if (mode === 'floor') {
   close = floor.close;
 } else if (mode === 'engine') {
   const phone = new Patter({
-    carrier: new Twilio({ accountSid: process.env.PATTER_LOAD_ACCOUNT_SID!, authToken: process.env.PATTER_LOAD_AUTH_TOKEN!, baseUrl: 'http://127.0.0.1:9' }),
+    carrier: twilio(),
     phoneNumber: '+14155550199',
     webhookUrl: `http://127.0.0.1:${port}`,
     logger: silentLogger,
@@ -54,7 +66,7 @@ if (mode === 'floor') {
   const sentence = (i: number) => `This is sentence number ${i + 1} of the load test.`;
   const sentences = Math.ceil(callSeconds / (sentence(0).length * SECONDS_PER_CHARACTER)) + 1;
   const phone = new Patter({
-    carrier: new Twilio({ accountSid: process.env.PATTER_LOAD_ACCOUNT_SID!, authToken: process.env.PATTER_LOAD_AUTH_TOKEN!, baseUrl: 'http://127.0.0.1:9' }),
+    carrier: twilio(),
     phoneNumber: '+14155550199',
     webhookUrl: `http://127.0.0.1:${port}`,
     logger: silentLogger,
