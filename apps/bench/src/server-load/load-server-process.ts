@@ -11,6 +11,15 @@ export interface ServerStats {
 
 const entry = fileURLToPath(new URL('./load-server-main.js', import.meta.url));
 
+/**
+ * The server's Node flags: what the `patter` command starts node with (an old-generation floor,
+ * @patter/server's README "Capacity"), unless PATTER_LOAD_NODE_ARGS replaces them (empty: Node's
+ * defaults; e.g. `--initial-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
+export function serverNodeFlags(): string[] {
+  return (process.env.PATTER_LOAD_NODE_ARGS ?? '--initial-old-space-size=128').split(' ').filter(Boolean);
+}
+
 /** The server under load as a child process, pinned to `core` when taskset exists; asked over IPC. */
 export class LoadServerProcess {
   private nextId = 0;
@@ -18,8 +27,7 @@ export class LoadServerProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(env: Record<string, string>, core: number | undefined): Promise<LoadServerProcess> {
-    // PATTER_LOAD_NODE_ARGS adds Node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-    const extra = process.env.PATTER_LOAD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const extra = serverNodeFlags();
     const node = [process.execPath, '--expose-gc', ...extra, entry];
     const [command, ...args] = core === undefined ? node : ['taskset', '-c', String(core), ...node];
     const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BenchReport } from '../bench-report.js';
 import { LoadCall, type LoadTarget } from './load-call.js';
-import { LoadServerProcess, type ServerStats } from './load-server-process.js';
+import { LoadServerProcess, serverNodeFlags, type ServerStats } from './load-server-process.js';
 import { startLoadVendors, STT_FINAL_EVERY_SECONDS, type LoadVendors } from './load-vendors.js';
 
 type Mode = 'floor' | 'mulaw' | 'pcm16' | 'engine';
@@ -95,7 +95,7 @@ export async function run(): Promise<BenchReport> {
     s.pass ? 'pass' : 'FAIL',
   ]);
   const notes = [
-    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; calls opened over ${RAMP_S} s; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}.`,
+    `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; calls opened over ${RAMP_S} s; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}; server node flags: ${serverNodeFlags().join(' ') || '(none)'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
     'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls.',
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
