@@ -18,7 +18,7 @@ interface Cli {
 
 // bin/patter.js's shebang ends node's own options with `--`: Node 20 otherwise reads `--env-file`
 // anywhere on the command line, the script's arguments included, and fails with its own message.
-const SHEBANG = readFileSync(new URL('../bin/patter.js', import.meta.url), 'utf8').split('\n', 1)[0];
+const SHEBANG = readFileSync(new URL('../bin/patter.js', import.meta.url), 'utf8').split('\n', 1)[0] ?? '';
 
 /** Runs the CLI from source as a user's shell would run the built one (node's options ended by `--`, as the shebang does). */
 function runCli(args: string[], env: Record<string, string> = {}, input?: string): Cli {
