@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderAuthError, ProviderStatusError } from '../errors/provider-error.js';
 import { httpRequest } from './http-request.js';
@@ -37,6 +38,42 @@ describe('httpRequest', () => {
     expect(contentType).toBe('application/json');
     expect(parts.join('')).toBe('one,two');
     expect(parts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends a text body as bytes of its own, not a slice of the shared buffer pool held for the whole response', async () => {
+    const sent: unknown[] = [];
+    class RecordingAgent extends Agent {
+      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        sent.push(options.body);
+        return super.dispatch(options, handler);
+      }
+    }
+    const dispatcher = new RecordingAgent();
+    const received: string[] = [];
+    const url = await listen((req, res) => {
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (text += d));
+      req.on('end', () => {
+        received.push(text);
+        res.end('ok');
+      });
+    });
+    try {
+      for (const body of ['{"transcript":"Café ☎ at 8"}', { transcript: 'Café ☎ at 8' }]) {
+        const response = await httpRequest(url, { provider: 'acme', body, dispatcher });
+        await response.body.text();
+      }
+    } finally {
+      await dispatcher.close();
+    }
+    expect(received).toEqual(['{"transcript":"Café ☎ at 8"}', '{"transcript":"Café ☎ at 8"}']);
+    for (const body of sent) {
+      expect(body).toBeInstanceOf(Uint8Array);
+      const bytes = body as Uint8Array;
+      expect(bytes.byteLength).toBe(Buffer.byteLength('{"transcript":"Café ☎ at 8"}'));
+      expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+    }
   });
 
   it('throws a status error with retry-after and the body for a 429', async () => {

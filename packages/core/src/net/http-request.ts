@@ -40,12 +40,11 @@ export interface HttpResponse {
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const { provider } = options;
   const headers: Record<string, string> = { ...options.headers };
-  let body: string | Uint8Array | FormData | null = null;
-  if (typeof options.body === 'string' || options.body instanceof Uint8Array || options.body instanceof FormData) {
-    body = options.body;
-  }
+  let body: Uint8Array | FormData | null = null;
+  if (options.body instanceof Uint8Array || options.body instanceof FormData) body = options.body;
+  else if (typeof options.body === 'string') body = ownBytes(options.body);
   else if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
+    body = ownBytes(JSON.stringify(options.body));
     headers['content-type'] ??= 'application/json';
   }
   let response: Dispatcher.ResponseData;
@@ -80,6 +79,17 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
     ...(retryAfter === undefined ? {} : { retryAfter }),
     ...(shouldRetry === 'true' || shouldRetry === 'false' ? { retryable: shouldRetry === 'true' } : {}),
   });
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A text body as bytes of its own. undici turns a string body into `Buffer.from(text)`, which for
+ * a short text is a slice of Node's shared 8 KB buffer pool, and keeps it until the response ends:
+ * a TTS request's few hundred bytes held a whole 8 KB slab for as long as the sentence streamed.
+ */
+function ownBytes(text: string): Uint8Array {
+  return encoder.encode(text);
 }
 
 /** Seconds to wait before a retry: `retry-after-ms` (OpenAI) when valid, else `retry-after`. */
