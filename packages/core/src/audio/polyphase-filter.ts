@@ -122,8 +122,6 @@ export interface HalfBandFilter {
   readonly coef: number;
   /** The centre tap (it multiplies even sample n − 19 for output n). */
   readonly center: number;
-  /** Group delay in input samples. */
-  readonly delay: number;
 }
 
 const halfBands = new Map<number, HalfBandFilter | undefined>();
@@ -142,7 +140,7 @@ function designHalfBand(inputRate: number): HalfBandFilter | undefined {
   for (const v of h) sum += v;
   const coef = new Float32Array(40);
   for (let q = 1; q <= 38; q++) coef[40 - q] = h[2 * q - 1]! / sum;
-  return { coef: storeFilter(new Uint8Array(coef.buffer)), center: h[center]! / sum, delay: center };
+  return { coef: storeFilter(new Uint8Array(coef.buffer)), center: h[center]! / sum };
 }
 
 function gcd(a: number, b: number): number {
