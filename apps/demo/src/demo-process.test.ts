@@ -29,9 +29,11 @@ function startDemo(extra: Record<string, string> = {}): Promise<{ url: string; o
   const { output } = spawnDemo(extra);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output()}`)), 15_000);
+    // Resolved once the last start-up line (who may use the dev phone) is out, not just the URL:
+    // under load the lines arrive in separate chunks.
     child?.stdout?.on('data', () => {
       const match = /open (http:\/\/\S+\/phone)/.exec(output());
-      if (match?.[1]) {
+      if (match?.[1] && /^demo: (the dev phone answers|other devices reach the dev phone)/m.test(output())) {
         clearTimeout(timer);
         resolve({ url: match[1].replace(/\/phone$/, ''), output });
       }
@@ -68,8 +70,9 @@ describe.skipIf(!existsSync(main))('the demo as a process', () => {
     expect(tools).toEqual(['book_table']);
     ws.close();
     // SIGTERM: graceful shutdown, then the server re-raises the signal to exit the usual way.
+    // 'close', not 'exit': the output is complete once the child's stdio has closed.
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      child?.once('exit', (code, signal) => resolve({ code, signal })),
+      child?.once('close', (code, signal) => resolve({ code, signal })),
     );
     child?.kill('SIGTERM');
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
