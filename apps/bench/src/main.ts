@@ -10,6 +10,7 @@ import { run as vad } from './vad/vad.js';
 import { run as telemetryOverhead } from './telemetry-overhead.js';
 import { run as answerWarmup } from './answer-warmup.js';
 import { run as callHistory } from './call-history.js';
+import { run as vendorSocketSend } from './vendor-socket-send.js';
 import { formatReport } from './print-table.js';
 
 /** Every benchmark: one file exporting `run(): Promise<BenchReport>`, listed here. */
@@ -25,6 +26,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'telemetry-overhead', run: telemetryOverhead },
   { name: 'answer-warmup', run: answerWarmup },
   { name: 'call-history', run: callHistory },
+  { name: 'vendor-socket-send', run: vendorSocketSend },
 ];
 
 // `node dist/main.js [name…]` runs the named benches only.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +42,24 @@ describe('connectWebSocket', () => {
     expect(seenAuth).toBe('Token k');
     expect(first).toBe('hi');
     ws.close();
+  });
+
+  it('masks its frames with a zero key on loopback: the payload goes out as it is', async () => {
+    const received: Buffer[] = [];
+    const url = await listen((req, socket) => {
+      const accept = createHash('sha1')
+        .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+    });
+    const ws = await connectWebSocket(url, { provider: 'acme' });
+    ws.send(Buffer.from([1, 2, 3, 4, 5]));
+    await expect.poll(() => Buffer.concat(received).length).toBeGreaterThanOrEqual(11);
+    const frame = Buffer.concat(received);
+    // FIN + binary; MASK bit set (a client frame is always masked), length 5; key 0 0 0 0; payload.
+    expect([...frame.subarray(0, 11)]).toEqual([0x82, 0x80 | 5, 0, 0, 0, 0, 1, 2, 3, 4, 5]);
+    ws.terminate();
   });
 
   it('maps a 401 on the upgrade to a non-retryable auth error naming the env var', async () => {

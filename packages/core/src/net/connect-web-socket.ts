@@ -8,6 +8,7 @@ import {
 import { abortReason } from '../util/abort.js';
 import { parseRetryAfter } from '../util/retry.js';
 import { closeWebSocket } from './close-web-socket.js';
+import { maskKeyFor } from './web-socket-mask.js';
 
 export { WebSocket };
 
@@ -35,6 +36,8 @@ const ABORT_CLOSE_MS = 2000;
  * A vendor may send its first message in the same packet as the handshake answer; Node would
  * emit it before the caller's `await` resumes, and it would be lost. So the socket is paused
  * when it opens and resumes as soon as the caller adds a `message` listener.
+ *
+ * Frames are masked as `maskKeyFor(url)` says (a zero key over TLS and loopback).
  */
 export function connectWebSocket(url: string, options: ConnectWebSocketOptions): Promise<WebSocket> {
   const { provider, signal } = options;
@@ -43,10 +46,12 @@ export function connectWebSocket(url: string, options: ConnectWebSocketOptions):
       reject(abortReason(signal));
       return;
     }
+    const generateMask = maskKeyFor(url);
     const ws = new WebSocket(url, options.protocols ?? [], {
       headers: options.headers,
       handshakeTimeout: options.timeoutMs ?? 10_000,
       perMessageDeflate: false,
+      ...(generateMask ? { generateMask } : {}),
     });
     let settled = false;
     const onAbort = () => {
