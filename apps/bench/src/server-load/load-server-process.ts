@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface ServerStats {
@@ -12,12 +13,22 @@ export interface ServerStats {
 const entry = fileURLToPath(new URL('./load-server-main.js', import.meta.url));
 
 /**
- * The server's Node flags: what the `patter` command starts node with (an old-generation floor,
- * @patter/server's README "Capacity"), unless PATTER_LOAD_NODE_ARGS replaces them (empty: Node's
- * defaults; e.g. `--initial-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * The server's Node flags: what the `patter` command starts node with (read from its shebang; an
+ * old-generation floor, @patter/server's README "Capacity"), unless PATTER_LOAD_NODE_ARGS replaces
+ * them (empty: Node's defaults; e.g. `--initial-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 export function serverNodeFlags(): string[] {
-  return (process.env.PATTER_LOAD_NODE_ARGS ?? '--initial-old-space-size=128').split(' ').filter(Boolean);
+  const flags = process.env.PATTER_LOAD_NODE_ARGS;
+  return flags === undefined ? patterCommandFlags() : flags.split(' ').filter(Boolean);
+}
+
+/** The node flags on the `patter` command's shebang (`#!/usr/bin/env -S node <flags> --`). */
+function patterCommandFlags(): string[] {
+  const bin = fileURLToPath(new URL('../../../packages/server/bin/patter.js', import.meta.url));
+  const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const flags = /^#!\/usr\/bin\/env -S node (.*) --$/.exec(shebang)?.[1];
+  if (flags === undefined) throw new Error(`${bin} does not start with "#!/usr/bin/env -S node <flags> --": ${shebang}`);
+  return flags.split(' ').filter(Boolean);
 }
 
 /** The server under load as a child process, pinned to `core` when taskset exists; asked over IPC. */
