@@ -39,7 +39,10 @@ export interface LoadVendors {
 /**
  * Loopback stand-ins for Cartesia STT (`/stt/websocket`: counts audio, sends an empty `is_final`
  * transcript every `STT_FINAL_EVERY_SECONDS` of it, answers `done`/`close` with `done` then a 1000 close) and Cartesia TTS (`/tts/bytes`: `SECONDS_PER_CHARACTER`
- * of audio per character of the transcript, in the requested format, streamed in 100 ms chunks), OpenAI
+ * of audio per character of the transcript, in the requested format, written as 100 ms chunks all in
+ * one go: the whole sentence as fast as loopback carries it, where a real vendor streams as it
+ * synthesizes, a few times faster than real time; harsher on the server's buffering, kinder to its
+ * first-byte latency), OpenAI
  * Realtime (`/v1/realtime`, `load-realtime-fake.ts`: the engine mode), and an OpenAI chat endpoint that
  * is never reached (no caller turn ends). Lean on purpose: they run beside the load generator.
  */
