@@ -8,8 +8,8 @@ import type { BenchReport } from './bench-report.js';
  * CPU of this process per WebSocket message sent to a vendor, through `connectWebSocket` (a zero
  * masking key on loopback and TLS) beside a bare `ws` client with ws's random key, for the
  * messages a call sends most: 100 ms of caller audio for a transcribing STT (PCM16 16 kHz and
- * μ-law 8 kHz, ten a second) and an OpenAI Realtime `input_audio_buffer.append` event of 20 ms of
- * μ-law (fifty a second). The receiver is a separate process that answers the handshake and
+ * μ-law 8 kHz) and an OpenAI Realtime `input_audio_buffer.append` event of 100 ms of μ-law (its
+ * `inputChunkMs` default), each ten a second per call. The receiver is a separate process that answers the handshake and
  * discards the bytes, so only the sender's work is counted (kernel time of its writes included).
  */
 
@@ -17,8 +17,8 @@ const MESSAGES: readonly { readonly name: string; readonly payload: Buffer | str
   { name: 'PCM16 16 kHz, 100 ms (binary)', payload: Buffer.alloc(3_200, 7) },
   { name: 'μ-law 8 kHz, 100 ms (binary)', payload: Buffer.alloc(800, 0x7f) },
   {
-    name: 'input_audio_buffer.append, 20 ms μ-law (text)',
-    payload: JSON.stringify({ type: 'input_audio_buffer.append', audio: Buffer.alloc(160, 0x7f).toString('base64') }),
+    name: 'input_audio_buffer.append, 100 ms μ-law (text)',
+    payload: JSON.stringify({ type: 'input_audio_buffer.append', audio: Buffer.alloc(800, 0x7f).toString('base64') }),
   },
 ];
 
