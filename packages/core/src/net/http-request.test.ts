@@ -76,6 +76,16 @@ describe('httpRequest', () => {
     }
   });
 
+  it("buffers the response body up to the highWaterMark asked for (undici's 64 KiB otherwise)", async () => {
+    const url = await listen((_req, res) => res.end('audio'));
+    const small = await httpRequest(url, { provider: 'acme', highWaterMark: 16 * 1024 });
+    expect(small.body.readableHighWaterMark).toBe(16 * 1024);
+    expect(await small.body.text()).toBe('audio');
+    const usual = await httpRequest(url, { provider: 'acme' });
+    expect(usual.body.readableHighWaterMark).toBe(64 * 1024);
+    await usual.body.text();
+  });
+
   it('throws a status error with retry-after and the body for a 429', async () => {
     const url = await listen((_req, res) => {
       res.writeHead(429, { 'retry-after': '7' }).end('{"error":"rate"}');

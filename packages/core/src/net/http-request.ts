@@ -21,6 +21,11 @@ export interface HttpRequestOptions {
   /** Named in the error when the vendor answers 401/403. */
   readonly apiKeyEnv?: string;
   readonly dispatcher?: Dispatcher;
+  /**
+   * How many bytes of the response body are buffered before undici stops reading the socket (the
+   * rest waits in the kernel until the body is read). Default: undici's, 64 KiB.
+   */
+  readonly highWaterMark?: number;
 }
 
 export interface HttpResponse {
@@ -56,6 +61,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       signal: options.signal ?? null,
       headersTimeout: options.timeoutMs ?? 30_000,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error;

@@ -8,6 +8,7 @@ import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
 import { SampleAligner } from './sample-aligner.js';
 import type { TTSUsage } from './tts-provider.js';
+import { ttsBodyHighWaterMark } from './tts-body-high-water-mark.js';
 import { TTSStreamError } from './tts-stream-error.js';
 import { stripWavHeader, WavHeaderStripper } from './wav-header.js';
 
@@ -85,6 +86,7 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
     headers['content-type'] ??= 'application/json';
   }
   const sampleBytes = bytesPerSample(options.format) === 2 ? 2 : 1;
+  const highWaterMark = ttsBodyHighWaterMark(options.format);
   const retries = options.retries ?? 2;
   const wavHeader = options.wavHeader ?? 'none';
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -104,6 +106,7 @@ export async function* streamHttpTTS(options: StreamHttpTTSOptions): AsyncGenera
           ...(signal ? { signal } : {}),
           ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}),
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+          ...(highWaterMark === undefined ? {} : { highWaterMark }),
         }).catch((error: unknown) => {
           throw stallOnHeadersTimeout(error, provider, wait);
         });
