@@ -7,8 +7,8 @@ import { headersTimeout, stallOnHeadersTimeout, withIdleTimeout } from '../net/w
 import { delay } from '../util/abort.js';
 import { backoffDelay } from '../util/retry.js';
 import { SampleAligner } from './sample-aligner.js';
-import type { TTSUsage } from './tts-provider.js';
 import { ttsBodyHighWaterMark } from './tts-body-high-water-mark.js';
+import type { TTSUsage } from './tts-provider.js';
 import { TTSStreamError } from './tts-stream-error.js';
 import { stripWavHeader, WavHeaderStripper } from './wav-header.js';
 

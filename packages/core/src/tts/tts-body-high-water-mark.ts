@@ -9,8 +9,9 @@ export const PCM16_TTS_BODY_HIGH_WATER_MARK = 16 * 1024;
  * plays (its backlog holds ~2 s at the carrier), so what undici buffers beyond that just waits in
  * memory: its default 64 KiB is 2 s of PCM16 at 16 kHz (1.3 s at 24 kHz) per stream, the sentence
  * playing and the next one alike. PCM16 gets 16 KiB (0.5 s at 16 kHz); the rest stays in the
- * kernel until it is read. G.711 keeps undici's default: 64 KiB is a whole sentence of it, read
- * at once, and pausing the socket there would pin the socket read it came in instead.
+ * kernel until it is read. G.711 keeps undici's default: 64 KiB is 8 s of it, most sentences
+ * whole, and in the load bench a 16 KiB buffer there held more memory per call, not less (a
+ * paused body keeps the socket read it came in, up to 64 KiB, until it is read on).
  */
 export function ttsBodyHighWaterMark(format: AudioFormat): number | undefined {
   return bytesPerSample(format) === 2 ? PCM16_TTS_BODY_HIGH_WATER_MARK : undefined;
