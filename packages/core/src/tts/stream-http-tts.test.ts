@@ -69,6 +69,21 @@ describe('streamHttpTTS', () => {
     expect(usage).toEqual([{ characters: 2 }]);
   });
 
+  it('a PCM16 body far larger than its 16 KiB buffer, read slowly, arrives whole and in order', async () => {
+    // 256 KiB written at once, read slowly: undici pauses the body each time 16 KiB wait unread.
+    const audio = Buffer.from(Array.from({ length: 256 * 1024 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
+    const url = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(audio);
+    });
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of streamHttpTTS(options(url))) {
+      chunks.push(Uint8Array.from(chunk));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(Buffer.concat(chunks).equals(audio)).toBe(true);
+  });
+
   it('retries a 429 before the first byte, honouring retry-after', async () => {
     const times: number[] = [];
     const url = await listen((_req, res, _body, n) => {
