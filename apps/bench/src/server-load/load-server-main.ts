@@ -5,6 +5,7 @@
 // (OpenAI Realtime, PCM16 24 kHz both ways, against the loopback fake: transcoded and resampled).
 // Answers IPC: `stats` (CPU, memory, event-loop delay since the last `reset`), `reset`, `gc`, `close`.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { CartesiaSTT, CartesiaTTS } from '@patter/cartesia';
 import { PCM16_16K, silentLogger } from '@patter/core';
 import { OpenAILLM } from '@patter/openai';
@@ -112,6 +113,7 @@ process.on('message', (message: { type: string; id: number }) => {
         at: performance.now(),
         cpu: process.cpuUsage(),
         memory: process.memoryUsage(),
+        newSpace: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0,
         activeCalls: activeCalls(),
         loop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });

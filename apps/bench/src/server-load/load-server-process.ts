@@ -6,6 +6,8 @@ export interface ServerStats {
   readonly at: number;
   readonly cpu: NodeJS.CpuUsage;
   readonly memory: NodeJS.MemoryUsage;
+  /** V8's young generation, committed (bytes): its semi-spaces grow with the allocation rate, up to 2 × 16 MB. */
+  readonly newSpace: number;
   readonly activeCalls: number;
   readonly loop: { readonly p50: number; readonly p99: number; readonly max: number };
 }

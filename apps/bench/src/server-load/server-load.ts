@@ -44,6 +44,10 @@ interface Sample {
   readonly outMessagesPerS: number;
   readonly rssKBPerCall: number;
   readonly heapKBPerCall: number;
+  /** V8's committed heap (heapTotal: what the heap holds, plus its free room) … */
+  readonly v8KBPerCall: number;
+  /** … of which its young generation. */
+  readonly newSpaceKBPerCall: number;
   readonly externalKBPerCall: number;
   /** The generator's own event-loop p99 in the window (ms): when high, its frames went out in bursts. */
   readonly generatorP99: number;
@@ -90,6 +94,8 @@ export async function run(): Promise<BenchReport> {
     s.outMessagesPerS,
     s.rssKBPerCall,
     s.heapKBPerCall,
+    s.v8KBPerCall,
+    s.newSpaceKBPerCall,
     s.externalKBPerCall,
     s.generatorP99,
     s.pass ? 'pass' : 'FAIL',
@@ -97,7 +103,7 @@ export async function run(): Promise<BenchReport> {
   const notes = [
     `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; calls opened over ${RAMP_S} s; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}; server node flags: ${serverNodeFlags().join(' ') || '(none)'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
-    'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls.',
+    'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls. heap = V8 heap used, V8 = V8 heap committed (used + free room; new space = its young generation), ext = ArrayBuffers and other memory outside the V8 heap; RSS − V8 − ext is code, malloc and the rest.',
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
       .filter((s) => s.mode === 'mulaw' || s.mode === 'pcm16')
       .map((s) => `${s.mode}@${s.calls} ${s.finalsPerCall.toFixed(1)}`)
@@ -113,7 +119,7 @@ export async function run(): Promise<BenchReport> {
   ];
   return {
     title: 'server-load: full-duplex Twilio pipeline calls on one core',
-    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'ext KB/call', 'gen p99 ms', 'result'],
+    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'V8 KB/call', 'new space KB/call', 'ext KB/call', 'gen p99 ms', 'result'],
     rows,
     notes,
   };
@@ -185,7 +191,7 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
     // Memory is read after a full GC at the end of the window, calls still live: what the calls
     // hold, not the garbage a collection would free.
     await server.ask('gc');
-    const { memory } = await server.stats();
+    const { memory, newSpace } = await server.stats();
 
     const wallMs = after.at - before.at;
     const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
@@ -205,6 +211,8 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       outMessagesPerS: (1000 * messages) / (count * wallMs),
       rssKBPerCall: perCall(memory.rss - idle.memory.rss),
       heapKBPerCall: perCall(memory.heapUsed - idle.memory.heapUsed),
+      v8KBPerCall: perCall(memory.heapTotal - idle.memory.heapTotal),
+      newSpaceKBPerCall: perCall(newSpace - idle.newSpace),
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
       externalKBPerCall: perCall(memory.external - idle.memory.external),
       finalsPerCall: sttFinals / count,
