@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { connectWebSocket } from '@patter/core/plugin';
 import type { BenchReport } from './bench-report.js';
@@ -15,8 +16,9 @@ import type { BenchReport } from './bench-report.js';
  * default), each ten a second per call. On loopback (the load bench's vendor fakes) the zero-key
  * side is `connectWebSocket` itself; over TLS (real vendors) both sides are ws clients trusting a
  * throwaway self-signed certificate (made with `openssl`; those rows are left out without it), one
- * with the zero key. The receiver is a separate process that answers the handshake and discards
- * the bytes, so only the sender's work is counted (kernel time of its writes included).
+ * with the zero key. The receiver is a `ws` server in a separate process (so it also shows a
+ * standard server takes the zero-key frames), and only the sender's work is counted (kernel time of
+ * its writes included).
  */
 
 const MESSAGES: readonly { readonly name: string; readonly payload: Buffer | string }[] = [
@@ -28,26 +30,15 @@ const MESSAGES: readonly { readonly name: string; readonly payload: Buffer | str
   },
 ];
 
-/** A sink in its own process: answers any upgrade with 101 and reads whatever comes (TLS when given a key). */
+/**
+ * A sink in its own process: a `ws` server (over TLS when given a key) that takes every message and
+ * drops it. Run from this package's folder, so `require('ws')` finds the bench's own ws.
+ */
 const SINK = `
-const { createHash } = require('node:crypto');
-const onSocket = (socket) => {
-  let head = '';
-  const onData = (chunk) => {
-    head += chunk.toString('latin1');
-    const end = head.indexOf('\\r\\n\\r\\n');
-    if (end < 0) return;
-    socket.off('data', onData);
-    const key = /sec-websocket-key: *(\\S+)/i.exec(head.slice(0, end))[1];
-    const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-    socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
-    socket.on('data', () => {});
-  };
-  socket.on('data', onData);
-  socket.on('error', () => {});
-};
+const { WebSocketServer } = require('ws');
 const { SINK_KEY: key, SINK_CERT: cert } = process.env;
-const server = key ? require('node:tls').createServer({ key, cert }, onSocket) : require('node:net').createServer(onSocket);
+const server = key ? require('node:https').createServer({ key, cert }) : require('node:http').createServer();
+new WebSocketServer({ server, perMessageDeflate: false }).on('connection', (ws) => ws.on('message', () => {}).on('error', () => {}));
 server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
 `;
 
@@ -58,7 +49,8 @@ interface Certificate {
 
 async function startSink(tls?: Certificate): Promise<{ child: ChildProcess; url: string }> {
   const env = tls ? { ...process.env, SINK_KEY: tls.key, SINK_CERT: tls.cert } : process.env;
-  const child = spawn(process.execPath, ['-e', SINK], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const cwd = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(process.execPath, ['-e', SINK], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return { child, url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${Number(String(line).trim())}` };
 }

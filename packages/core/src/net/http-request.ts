@@ -22,8 +22,8 @@ export interface HttpRequestOptions {
   readonly apiKeyEnv?: string;
   readonly dispatcher?: Dispatcher;
   /**
-   * How many bytes of the response body are buffered before undici stops reading the socket (the
-   * rest waits in the kernel until the body is read). Default: undici's, 64 KiB.
+   * How many bytes of the response body undici buffers ahead of the reader before it stops reading
+   * the socket. Default: undici's, 64 KiB.
    */
   readonly highWaterMark?: number;
 }

@@ -10,8 +10,8 @@ const zeroKey: MaskKeyGenerator = (mask) => {
  * so that an intermediary that does not speak WebSocket cannot be fed attacker-chosen bytes it
  * would read as HTTP (cache poisoning, §10.3). No intermediary can read the frames of a TLS
  * connection (`wss:`) or of a loopback one, so there the key is zero: ws then sends each payload
- * as it is instead of XOR-ing a copy of it (an audio chunk ten times a second per call, a JSON
- * audio event fifty). Anywhere else `undefined`: ws's random key.
+ * as it is instead of XOR-ing a copy of it (100 ms of caller audio, ten times a second per call,
+ * to an STT or a Realtime engine). Anywhere else `undefined`: ws's random key.
  */
 export function maskKeyFor(url: string): MaskKeyGenerator | undefined {
   let parsed: URL;

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PCM16_16K } from '../audio/audio-format.js';
+import { MULAW_8K, PCM16_16K } from '../audio/audio-format.js';
 import { encodeWav } from '../audio/wav.js';
 import { ProviderAuthError, ProviderStatusError } from '../errors/provider-error.js';
 import { StreamIdleTimeoutError } from '../errors/stream-idle-timeout-error.js';
@@ -67,6 +68,25 @@ describe('streamHttpTTS', () => {
     expect(chunks.every((c) => c.length % 2 === 0 && c.length > 0)).toBe(true);
     expect(Buffer.concat(chunks)).toEqual(AUDIO);
     expect(usage).toEqual([{ characters: 2 }]);
+  });
+
+  it('asks undici to buffer 16 KiB of a PCM16 body ahead of the reader, and leaves G.711 at its default', async () => {
+    const asked: unknown[] = [];
+    class RecordingAgent extends Agent {
+      override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        asked.push((opts as { highWaterMark?: number }).highWaterMark);
+        return super.dispatch(opts, handler);
+      }
+    }
+    const dispatcher = new RecordingAgent();
+    const url = await listen((_req, res) => void writeIrregular(res));
+    try {
+      await collect(streamHttpTTS(options(url, { dispatcher })));
+      await collect(streamHttpTTS(options(url, { dispatcher, format: MULAW_8K })));
+    } finally {
+      await dispatcher.close();
+    }
+    expect(asked).toEqual([16 * 1024, undefined]);
   });
 
   it('a PCM16 body far larger than its 16 KiB buffer, read slowly, arrives whole and in order', async () => {

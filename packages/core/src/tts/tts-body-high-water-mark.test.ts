@@ -9,7 +9,7 @@ describe('ttsBodyHighWaterMark', () => {
     }
   });
 
-  it("leaves G.711 to undici's default (a whole sentence of it is one socket read)", () => {
+  it("leaves G.711 to undici's default (64 KiB is 8 s of it)", () => {
     expect(ttsBodyHighWaterMark(audioFormat('mulaw', 8000))).toBeUndefined();
     expect(ttsBodyHighWaterMark(audioFormat('alaw', 8000))).toBeUndefined();
   });
