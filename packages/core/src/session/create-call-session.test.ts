@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentOptions } from '../agent/agent-options.js';
-import { PCM16_16K, PCM16_24K } from '../audio/audio-format.js';
+import { MULAW_8K, PCM16_16K, PCM16_24K } from '../audio/audio-format.js';
+import { createAudioConverter } from '../audio/audio-converter.js';
 import type { CallEndSummary, TurnMetrics } from './call-session.js';
 import { createCallSession } from './create-call-session.js';
 import { definePlugin } from '../registry/define-plugin.js';
@@ -107,9 +108,11 @@ describe('createCallSession (pipeline)', () => {
     expect(stt.last.frames[0]?.length).toBeGreaterThan(0);
     expect(stt.last.frames[0]?.length).toBeLessThanOrEqual(640); // 20 ms of PCM16 16 kHz, minus filter delay
     const sent = transport.audio.reduce((n, a) => n + a.length, 0);
-    // The fake TTS gives 8 bytes a character: 112 bytes of PCM16 16 kHz (3.5 ms) → up to 28 μ-law bytes.
-    expect(sent).toBeGreaterThan(10);
-    expect(sent).toBeLessThanOrEqual(28);
+    // The fake TTS gives 8 bytes a character: 112 bytes of PCM16 16 kHz (3.5 ms) → 28 μ-law bytes,
+    // and the resampler's tail (its group delay) drained at the sentence's end.
+    const reference = createAudioConverter(PCM16_16K, MULAW_8K);
+    expect(sent).toBe(reference.convert(new Uint8Array(112)).length + reference.flush().length);
+    expect(sent).toBeGreaterThan(28);
     await session.end('agent_hangup');
   });
 

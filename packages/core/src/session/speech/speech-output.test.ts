@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MULAW_8K } from '../../audio/audio-format.js';
+import { MULAW_8K, PCM16_16K } from '../../audio/audio-format.js';
+import { createAudioConverter } from '../../audio/audio-converter.js';
+import { pcm16Bytes } from '../../audio/pcm16-view.js';
+import { speechLike } from '../../audio/test-signals.js';
 import { silentLogger } from '../../log/logger.js';
 import type { TTSProvider, TTSSynthesizeOptions } from '../../tts/tts-provider.js';
 import { SpeechOutput } from './speech-output.js';
@@ -96,6 +99,40 @@ describe('SpeechOutput', () => {
     speech.clear();
     expect(speech.speaking).toBe(false);
     expect(transport.audio).toHaveLength(1);
+  });
+
+  it('converts each sentence whole as its audio arrives: its resampler tail is sent before its mark, none leaks into the next', async () => {
+    const transport = new FakeTransport();
+    // PCM16 16 kHz only: the μ-law 8 kHz carrier needs converting. Odd-sized reads, split mid-sample.
+    const audioOf = (text: string) => pcm16Bytes(speechLike(16_000, text.length / 40));
+    const tts: TTSProvider = {
+      key: 'pcm',
+      outputFormats: [PCM16_16K],
+      synthesize: (text: string) =>
+        (async function* () {
+          const audio = audioOf(text);
+          for (let at = 0; at < audio.length; at += 999) yield audio.slice(at, at + 999);
+        })(),
+    };
+    const speech = new SpeechOutput({ tts, transport, logger: silentLogger, usage: new UsageMeter(), callId: () => 'CA1' });
+    const utterance = speech.start(new AbortController().signal);
+    const sentences = ['The first sentence, spoken.', 'And a second one.'];
+    for (const sentence of sentences) utterance.say(sentence);
+    await utterance.finish();
+    // What went out between the marks, sentence by sentence.
+    const spoken: number[][] = [[]];
+    let frame = 0;
+    for (const command of transport.commands) {
+      if (command.type === 'mark') spoken.push([]);
+      else if (command.type === 'audio') spoken.at(-1)!.push(...transport.audio[frame++]!);
+    }
+    expect(spoken).toHaveLength(3);
+    for (const [i, sentence] of sentences.entries()) {
+      const reference = createAudioConverter(PCM16_16K, MULAW_8K);
+      const expected = [...reference.convert(audioOf(sentence)), ...reference.flush()];
+      expect(spoken[i]).toEqual(expected);
+    }
+    expect(spoken[2]).toEqual([]);
   });
 
   describe('a long reply (60 s of audio from a vendor faster than real time)', () => {

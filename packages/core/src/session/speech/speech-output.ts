@@ -1,10 +1,11 @@
 import type { AudioFormat } from '../../audio/audio-format.js';
 import type { CallTransport } from '../../carrier/call-transport.js';
 import { sendMarkingFirstFrame } from '../../carrier/mark-first-frame.js';
-import { agentAudio } from '../../audio/frame-slab.js';
+import { createAudioConverter } from '../../audio/audio-converter.js';
+import { conversionChain } from '../../audio/negotiate-format.js';
 import type { Logger } from '../../log/logger.js';
 import type { TTSProvider } from '../../tts/tts-provider.js';
-import { chooseFormat, createFrameConverter, type FrameConverter } from '../pipeline/audio-path.js';
+import { chooseFormat } from '../pipeline/audio-path.js';
 import { playedPrefix } from './played-prefix.js';
 import { PlayoutBacklog } from './playout-backlog.js';
 import { SynthesisJob } from './synthesis-job.js';
@@ -70,14 +71,16 @@ export interface SpeechOutputOptions {
 
 /**
  * The agent's voice on one call: synthesizes sentences with the TTS in a format negotiated
- * against the carrier's (converted only when the TTS cannot produce the carrier format),
+ * against the carrier's (converted only when the TTS cannot produce the carrier format, each
+ * sentence by a converter of its own as its audio arrives),
  * sends the audio to the transport and places a mark after each sentence, and knows which
  * text was actually played — from the marks' promises and the transport's timeline
  * (`positionMs()` as each sentence is sent, `playedMs()` now) — for barge-in.
  */
 export class SpeechOutput {
   readonly ttsFormat: AudioFormat;
-  private readonly convert: FrameConverter | undefined;
+  /** The TTS audio is converted to the carrier's format (each sentence by its own converter). */
+  private readonly converts: boolean;
   /** Sentences sent since the last clear whose mark has not been echoed, in order. */
   private readonly segments: Segment[] = [];
   private markSeq = 0;
@@ -93,7 +96,7 @@ export class SpeechOutput {
     const { tts, transport } = options;
     this.backlog = new PlayoutBacklog(() => transport.pendingMs());
     this.ttsFormat = chooseFormat(tts.outputFormats, transport.format, 'tts');
-    this.convert = createFrameConverter(this.ttsFormat, transport.format, agentAudio);
+    this.converts = conversionChain(this.ttsFormat, transport.format).length > 0;
   }
 
   /** Whether the agent is talking: sentences waiting for synthesis, or audio not yet played. */
@@ -135,6 +138,7 @@ export class SpeechOutput {
         const job = new SynthesisJob(text, {
           tts: this.options.tts,
           format: this.ttsFormat,
+          converter: this.converts ? createAudioConverter(this.ttsFormat, this.options.transport.format) : undefined,
           signal,
           logger: this.options.logger,
           callId: this.options.callId(),
@@ -196,21 +200,17 @@ export class SpeechOutput {
   private async send(job: SynthesisJob, index: number, mine: Segment[], signal: AbortSignal, hooks: SpeechHooks): Promise<void> {
     const { transport } = this.options;
     const segment: Segment = { text: job.text, index, startMs: 0, endMs: 0, played: false };
-    let firstChunk = true;
     let firstFrame = true;
     // Each chunk goes to the transport in the tick the vendor delivered it (no per-chunk await).
-    await job.pipe((chunk) => {
+    await job.pipe((frame) => {
       if (signal.aborted) return;
-      if (firstChunk) {
-        firstChunk = false;
+      if (firstFrame) {
         // Hold audio may have been sent while this sentence was synthesized: it starts after it.
         if (this.options.onSpeechAudio?.() === true) this.firstFrameAt = performance.now();
         segment.startMs = segment.endMs = transport.positionMs();
         mine.push(segment);
         this.segments.push(segment);
       }
-      const frame = this.convert ? this.convert(chunk) : chunk;
-      if (frame.length === 0) return;
       if (transport.positionMs() === 0 || transport.pendingMs() === 0) this.firstFrameAt = performance.now();
       if (firstFrame && hooks.firstFrameMark !== undefined) {
         const onHeard = hooks.onHeard;
@@ -224,7 +224,7 @@ export class SpeechOutput {
         hooks.onFirstFrame?.();
       }
     });
-    if (signal.aborted || firstChunk) return;
+    if (signal.aborted || firstFrame) return;
     void transport.mark(`patter-${++this.markSeq}`).then((played) => {
       if (!played) return;
       // Marks echo in order: this sentence and every one before it have been played.

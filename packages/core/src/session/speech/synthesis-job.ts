@@ -1,4 +1,6 @@
 import { bytesForDuration, type AudioFormat } from '../../audio/audio-format.js';
+import type { AudioConverter } from '../../audio/audio-converter.js';
+import { agentAudio } from '../../audio/frame-slab.js';
 import { StreamIdleTimeoutError } from '../../errors/stream-idle-timeout-error.js';
 import type { Logger } from '../../log/logger.js';
 import type { TTSProvider } from '../../tts/tts-provider.js';
@@ -8,7 +10,14 @@ import type { PlayoutBacklog } from './playout-backlog.js';
 
 export interface SynthesisJobOptions {
   readonly tts: TTSProvider;
+  /** The format the TTS is asked for. */
   readonly format: AudioFormat;
+  /**
+   * This sentence's own converter from `format` to the format it is played in, when they differ:
+   * each vendor chunk is converted as it arrives, and the converter's tail (the resampler's group
+   * delay) is handed on when the sentence ends. None: the audio is handed on as the TTS sent it.
+   */
+  readonly converter?: AudioConverter | undefined;
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly callId: string;
@@ -22,7 +31,7 @@ export interface SynthesisJobOptions {
    * before, at most `aheadMs` of audio is read ahead. None: read as fast as the vendor sends.
    */
   readonly backlog?: PlayoutBacklog | undefined;
-  /** How much audio a job reads ahead before it is piped (ms). Default 2000. */
+  /** How much audio a job reads ahead before it is piped (ms of playout). Default 2000. */
   readonly aheadMs?: number;
 }
 
@@ -32,7 +41,11 @@ export interface SynthesisJobOptions {
  * first byte is hidden. Audio is buffered until the sender pipes it (at most `aheadMs` of it: the
  * vendor stream is not read further until then); once piped, the vendor stream is read only
  * while the transport's backlog has room, so a long sentence stays at the vendor (backpressure)
- * instead of in memory. An abort ends it at once.
+ * instead of in memory. An abort ends it at once. Audio that needs converting is converted when it
+ * arrives, not when it is handed on: what waits (the next sentence's read-ahead, a large read
+ * handed on in pieces) waits in the played format (a quarter of the bytes for PCM16 16 kHz →
+ * μ-law 8 kHz) and the vendor's chunk dies at once, in the young generation, instead of being
+ * promoted by the collections that run while it waits and freed only by the next full one.
  * A vendor stream that stalls (`StreamIdleTimeoutError`) is requested once more when none of
  * the sentence's audio came yet; otherwise (or when the retry stalls too) the sentence ends
  * with what it had and the speech goes on with the next one. Characters are counted only for
@@ -43,8 +56,10 @@ export class SynthesisJob {
   private buffered: Uint8Array[] = [];
   private bufferedBytes = 0;
   private readonly maxBufferedBytes: number;
-  /** The most audio handed on at once (100 ms, whole samples). */
+  /** The most audio handed on at once (100 ms of the played format, whole samples). */
   private readonly piece: number;
+  /** The most vendor audio converted at once (100 ms of `format`): keeps the converter's buffers small. */
+  private readonly rawPiece: number;
   /** Resolves the read-ahead wait of a job not yet piped (on pipe, or abort). */
   private wake: (() => void) | undefined;
   private sink: ((chunk: Uint8Array) => void) | undefined;
@@ -57,8 +72,10 @@ export class SynthesisJob {
     readonly text: string,
     private readonly options: SynthesisJobOptions,
   ) {
-    this.maxBufferedBytes = bytesForDuration(options.format, options.aheadMs ?? 2_000);
-    this.piece = Math.max(1, bytesForDuration(options.format, 100));
+    const played = options.converter?.to ?? options.format;
+    this.maxBufferedBytes = bytesForDuration(played, options.aheadMs ?? 2_000);
+    this.piece = Math.max(1, bytesForDuration(played, 100));
+    this.rawPiece = Math.max(1, bytesForDuration(options.format, 100));
   }
 
   get aborted(): boolean {
@@ -73,7 +90,7 @@ export class SynthesisJob {
   }
 
   /**
-   * Hands the audio (in the TTS format) to `onChunk`: what is buffered at once, then each chunk
+   * Hands the audio (in the played format) to `onChunk`: what is buffered at once, then each chunk
    * in the tick it arrives from the vendor (no queue or generator hop per chunk). Resolves when
    * the synthesis ends, rejects if it failed (or `onChunk` threw). Once per job.
    */
@@ -156,6 +173,33 @@ export class SynthesisJob {
     else settle.reject(this.failure);
   }
 
+  /**
+   * A large chunk (a socket read of seconds of audio) goes out in 100 ms pieces, each when there
+   * is room: the work per wake-up stays small, so calls do not stall the loop.
+   */
+  private async handOn(chunk: Uint8Array): Promise<void> {
+    for (let at = 0; at < chunk.length && !this.options.signal.aborted; at += this.piece) {
+      this.deliver(at === 0 && chunk.length <= this.piece ? chunk : chunk.subarray(at, at + this.piece));
+      const wait = this.room();
+      if (wait !== undefined) await wait;
+    }
+  }
+
+  /** Converts the whole chunk now (100 ms at a time, into the agent-audio slab), then hands it on in pieces. */
+  private async handOnConverted(chunk: Uint8Array): Promise<void> {
+    const converter = this.options.converter!;
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < chunk.length; at += this.rawPiece) {
+      const out = converter.convert(at === 0 && chunk.length <= this.rawPiece ? chunk : chunk.subarray(at, at + this.rawPiece));
+      if (out.length > 0) pieces.push(agentAudio.copy(out));
+    }
+    for (let i = 0; i < pieces.length && !this.options.signal.aborted; i++) {
+      this.deliver(pieces[i]!);
+      const wait = this.room();
+      if (wait !== undefined) await wait;
+    }
+  }
+
   private async produce(): Promise<void> {
     const { tts, usage, signal, logger, callId } = this.options;
     let billed = false;
@@ -205,13 +249,8 @@ export class SynthesisJob {
               firstAt = performance.now();
               this.options.onFirstByte?.();
             }
-            // A large chunk (a socket read of seconds of audio) goes out in 100 ms pieces, each
-            // when there is room: the work per wake-up stays small, so calls do not stall the loop.
-            for (let at = 0; at < chunk.length && !signal.aborted; at += this.piece) {
-              this.deliver(at === 0 && chunk.length <= this.piece ? chunk : chunk.subarray(at, at + this.piece));
-              const wait = this.room();
-              if (wait !== undefined) await wait;
-            }
+            if (this.options.converter !== undefined) await this.handOnConverted(chunk);
+            else await this.handOn(chunk);
           }
           break;
         } catch (err) {
@@ -224,6 +263,8 @@ export class SynthesisJob {
           break;
         }
       }
+      const tail = signal.aborted ? undefined : this.options.converter?.flush();
+      if (tail !== undefined && tail.length > 0) this.deliver(tail);
       this.finish();
     } catch (err) {
       outcome = 'error';
