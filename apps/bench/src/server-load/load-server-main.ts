@@ -3,7 +3,7 @@
 // `pcm16` (both at PCM16 16 kHz: transcoded and resampled both ways) or `floor` (a bare `ws`
 // server that only parses each media frame and answers it with one: the cost floor), or `engine`
 // (OpenAI Realtime, PCM16 24 kHz both ways, against the loopback fake: transcoded and resampled).
-// Answers IPC: `stats` (CPU, memory, event-loop delay since the last `reset`), `reset`, `gc`, `close`.
+// Answers IPC: `stats` (CPU, memory, event-loop delay and collections since the last `reset`), `reset`, `gc`, `close`.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { CartesiaSTT, CartesiaTTS } from '@patter/cartesia';
@@ -13,6 +13,7 @@ import { OpenAIRealtime } from '@patter/openai-realtime';
 import { Patter } from '@patter/server';
 import { Twilio } from '@patter/twilio';
 import { startFloorServer } from './floor-server.js';
+import { GcWatch } from './gc-watch.js';
 import { SECONDS_PER_CHARACTER } from './load-vendors.js';
 
 const mode = process.env.PATTER_LOAD_MODE ?? 'mulaw';
@@ -34,6 +35,7 @@ function twilio(): Twilio {
 
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
+const gcWatch = new GcWatch();
 
 let activeCalls: () => number;
 let close: () => Promise<void>;
@@ -100,6 +102,7 @@ process.on('message', (message: { type: string; id: number }) => {
   switch (message.type) {
     case 'reset':
       loop.reset();
+      gcWatch.reset();
       process.send!({ type: 'reset', id: message.id });
       return;
     case 'gc':
@@ -115,6 +118,7 @@ process.on('message', (message: { type: string; id: number }) => {
         memory: process.memoryUsage(),
         newSpace: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0,
         activeCalls: activeCalls(),
+        gc: gcWatch.stats(),
         loop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });
       return;

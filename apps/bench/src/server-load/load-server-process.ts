@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { GcStats } from './gc-watch.js';
 
 export interface ServerStats {
   readonly at: number;
@@ -10,6 +11,7 @@ export interface ServerStats {
   readonly newSpace: number;
   readonly activeCalls: number;
   readonly loop: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly gc: GcStats;
 }
 
 const entry = fileURLToPath(new URL('./load-server-main.js', import.meta.url));

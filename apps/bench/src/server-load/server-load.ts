@@ -49,6 +49,10 @@ interface Sample {
   /** … of which its young generation. */
   readonly newSpaceKBPerCall: number;
   readonly externalKBPerCall: number;
+  /** Full collections in the window. */
+  readonly majorGcs: number;
+  /** ArrayBuffer memory promoted to the old generation per call (KB/s): what brings the full collections on. */
+  readonly promotedKBPerCallPerS: number;
   /** The generator's own event-loop p99 in the window (ms): when high, its frames went out in bursts. */
   readonly generatorP99: number;
   /** STT finals the fake sent in the window, per call. */
@@ -97,6 +101,8 @@ export async function run(): Promise<BenchReport> {
     s.v8KBPerCall,
     s.newSpaceKBPerCall,
     s.externalKBPerCall,
+    s.majorGcs,
+    s.promotedKBPerCallPerS,
     s.generatorP99,
     s.pass ? 'pass' : 'FAIL',
   ]);
@@ -104,6 +110,7 @@ export async function run(): Promise<BenchReport> {
     `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; calls opened over ${RAMP_S} s; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}; server node flags: ${serverNodeFlags().join(' ') || '(none)'}.`,
     'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
     'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls. heap = V8 heap used, V8 = V8 heap committed (used + free room; new space = its young generation), ext = ArrayBuffers and other memory outside the V8 heap; RSS − V8 − ext is code, malloc and the rest.',
+    'full GCs: mark-compacts in the window. promoted ext: ArrayBuffer memory that outlived young-generation collections (measured after each scavenge), per call per second; freed only by a full GC, which V8 starts once external memory has grown 64 MB since the last one, so it also sets the garbage RSS keeps.',
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
       .filter((s) => s.mode === 'mulaw' || s.mode === 'pcm16')
       .map((s) => `${s.mode}@${s.calls} ${s.finalsPerCall.toFixed(1)}`)
@@ -119,7 +126,7 @@ export async function run(): Promise<BenchReport> {
   ];
   return {
     title: 'server-load: full-duplex Twilio pipeline calls on one core',
-    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'V8 KB/call', 'new space KB/call', 'ext KB/call', 'gen p99 ms', 'result'],
+    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'V8 KB/call', 'new space KB/call', 'ext KB/call', 'full GCs', 'promoted ext KB/s/call', 'gen p99 ms', 'result'],
     rows,
     notes,
   };
@@ -215,6 +222,8 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       newSpaceKBPerCall: perCall(newSpace - idle.newSpace),
       // `external` already includes `arrayBuffers` (Node's process.memoryUsage()).
       externalKBPerCall: perCall(memory.external - idle.memory.external),
+      majorGcs: after.gc.majors,
+      promotedKBPerCallPerS: Math.round(after.gc.promotedArrayBuffersPerS / 1024 / count),
       finalsPerCall: sttFinals / count,
       ttsPerCall: ttsRequests / count,
       generatorP99,
