@@ -45,6 +45,24 @@ describe('AudioReplayBuffer', () => {
     expect([buffer.start, buffer.end]).toEqual([128_000, 128_640]);
   });
 
+  it('keeps a ring no larger than keepBytes when a final empties it (no regrowth at every utterance), not a larger one', () => {
+    const buffer = new AudioReplayBuffer(480_000, 160_000); // keeps up to 5 s of PCM16 16 kHz
+    for (let pos = 0; pos < 64_000; pos += 640) buffer.write(frame(pos)); // 2 s utterance
+    const ring = buffer.allocatedBytes;
+    expect(ring).toBeGreaterThanOrEqual(64_000);
+    const pooled = audioRingPool.pooledBytes;
+    buffer.trim(64_000); // final: nothing left
+    expect(buffer.allocatedBytes).toBe(ring);
+    expect(audioRingPool.pooledBytes).toBe(pooled);
+    for (let pos = 64_000; pos < 128_000; pos += 640) buffer.write(frame(pos)); // the next one: no growth
+    expect(buffer.allocatedBytes).toBe(ring);
+    expect(same(buffer.read(0, 128_000), frame(64_000, 64_000))).toBe(true);
+    for (let pos = 128_000; pos < 320_000; pos += 640) buffer.write(frame(pos)); // 6 s without a final
+    expect(buffer.allocatedBytes).toBeGreaterThan(160_000);
+    buffer.trim(320_000);
+    expect(buffer.allocatedBytes).toBe(0); // a long utterance's ring goes back
+  });
+
   it('release() forgets what it holds and returns the ring; positions go on', () => {
     const buffer = new AudioReplayBuffer(10_000);
     buffer.write(frame(0, 3_000));

@@ -13,7 +13,8 @@ const EMPTY = new Uint8Array(0);
  *
  * The ring is sized to what it has had to hold, not to its capacity: it starts empty, doubles as
  * audio accumulates between finals (so it is bounded by the longest utterance), and is given back
- * when it holds nothing (or on `release`). Rings come from a shared pool (`audioRingPool`).
+ * when it holds nothing, unless it is no larger than `keepBytes` (or on `release`). Rings come from
+ * a shared pool (`audioRingPool`).
  */
 export class AudioReplayBuffer {
   private readonly maxBytes: number;
@@ -24,7 +25,16 @@ export class AudioReplayBuffer {
   private endPos = 0;
   droppedBytes = 0;
 
-  constructor(capacityBytes: number) {
+  /**
+   * @param capacityBytes - the most it holds (older bytes are dropped beyond it)
+   * @param keepBytes - a ring no larger than this is kept when it empties: a live stream empties it
+   *   at every final, and giving it back to grow it again through every size in the next utterance
+   *   turns rings into garbage that outlives young-generation collections. Default 0.
+   */
+  constructor(
+    capacityBytes: number,
+    private readonly keepBytes = 0,
+  ) {
     this.maxBytes = Math.max(1, Math.floor(capacityBytes));
   }
 
@@ -67,11 +77,12 @@ export class AudioReplayBuffer {
   /**
    * Forgets everything before `position` (clamped to what is held). The ring keeps its size
    * (the longest stretch between finals so far: shrinking after each final and growing again in
-   * the next utterance would churn memory); it is given back once nothing is held.
+   * the next utterance would churn memory); it is given back once nothing is held, unless it is
+   * no larger than `keepBytes`.
    */
   trim(position: number): void {
     this.startPos = Math.max(this.startPos, Math.min(position, this.endPos));
-    if (this.endPos === this.startPos) this.release();
+    if (this.endPos === this.startPos && this.ring.byteLength > this.keepBytes) this.release();
   }
 
   /** Forgets everything held and gives the ring back to the pool (positions go on). */

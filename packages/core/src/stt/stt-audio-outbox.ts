@@ -4,6 +4,13 @@ import { AudioPacer, type AudioPace } from './audio-pacer.js';
 import { AudioReplayBuffer } from './audio-replay-buffer.js';
 import { TailFlush } from '../audio/tail-flush.js';
 
+/**
+ * A replay ring no larger than this much audio is kept while the stream lives, when a final
+ * empties it (a longer utterance's ring goes back to the pool): most utterances fit, so a call's
+ * ring stops growing and being given back at every final.
+ */
+const KEEP_RING_MS = 5_000;
+
 /** Sends one binary audio message on the current socket. */
 export type STTAudioSend = (audio: Uint8Array) => void;
 
@@ -70,7 +77,7 @@ export class STTAudioOutbox {
     if (this.chunkBytes > this.minChunkBytes) {
       this.tail = new TailFlush(chunkMs, () => this.buffer.end > this.sentPos, () => this.flush(true));
     }
-    this.buffer = new AudioReplayBuffer(bytesForDuration(format, options.maxBufferMs ?? 15_000));
+    this.buffer = new AudioReplayBuffer(bytesForDuration(format, options.maxBufferMs ?? 15_000), bytesForDuration(format, KEEP_RING_MS));
     const pace = options.pace;
     if (pace) {
       const burst = Math.max(this.maxChunkBytes + this.minChunkBytes, bytesForDuration(format, pace.burstMs ?? 1000));
