@@ -10,10 +10,11 @@ describe('FIR kernel', () => {
     expect(createHash('sha256').update(source).digest('hex')).toBe(FIR_KERNEL_SOURCE_SHA256);
   });
 
-  it('is a WebAssembly module whose process() and decimate2() the resampler gets', () => {
+  it('is a WebAssembly module whose process(), decimate2() and interpolate2() the resampler gets', () => {
     expect(Array.from(Buffer.from(FIR_KERNEL_WASM, 'base64').subarray(0, 4))).toEqual([0, 0x61, 0x73, 0x6d]);
     expect(heap.process).toBeTypeOf('function');
     expect(heap.process.length).toBe(9);
     expect(heap.decimate2.length).toBe(8);
+    expect(heap.interpolate2.length).toBe(9);
   });
 });

@@ -5,7 +5,7 @@ import { FIR_KERNEL_WASM } from './fir-kernel-wasm.js';
  * threaded and a kernel call never yields, so one scratch area serves all resamplers: each call
  * copies its history and chunk in, runs, and copies its output and new history out. Filters
  * (one per rate pair) stay resident after the scratch area. Compiled synchronously at import
- * (the module is 414 bytes), so the resampler API is synchronous.
+ * (the module is 1.6 KB), so the resampler API is synchronous.
  */
 
 /** Longest filter phase, in taps. */
@@ -36,6 +36,18 @@ type ProcessFn = (
 
 type Decimate2Fn = (coef: number, center: number, nIn: number, phase: number, odd: number, even: number, input: number, out: number) => number;
 
+type Interpolate2Fn = (
+  coef: number,
+  bytes: number,
+  skip: number,
+  delay: number,
+  taps: number,
+  nIn: number,
+  x: number,
+  input: number,
+  out: number,
+) => number;
+
 /** The bit of the WebAssembly JS API used here (the project's `lib` has no DOM typings). */
 interface Wasm {
   Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
@@ -53,6 +65,7 @@ const instance = new wasm.Instance(new wasm.Module(Buffer.from(FIR_KERNEL_WASM, 
 export const heap = {
   process: instance.exports['process'] as ProcessFn,
   decimate2: instance.exports['decimate2'] as Decimate2Fn,
+  interpolate2: instance.exports['interpolate2'] as Interpolate2Fn,
   f32: new Float32Array(memory.buffer),
   i16: new Int16Array(memory.buffer),
 };

@@ -17,6 +17,12 @@ export interface PolyphaseFilter {
   readonly offset: number;
   /** Group delay in input samples (fractional). */
   readonly delay: number;
+  /**
+   * When the rate doubles and the second phase is a pure delay: `interpolate2`'s arguments (byte
+   * offsets): phase 0's taps, their length and window offset, and where in the window the delayed
+   * sample is.
+   */
+  readonly doubling?: { readonly coef: number; readonly bytes: number; readonly skip: number; readonly delay: number };
 }
 
 /** Stopband attenuation when downsampling (aliasing) and upsampling (imaging). */
@@ -89,6 +95,8 @@ function design(inputRate: number, outputRate: number): PolyphaseFilter {
   const coefs: number[] = [];
   const table = new Int32Array(L * 3);
   const starts: number[] = [];
+  /** Per phase, the window index of its one tap when it is a pure delay. */
+  const pureDelays: (number | undefined)[] = [];
   for (let p = 0; p < L; p++) {
     const w = new Float64Array(taps);
     let sum = 0;
@@ -100,6 +108,8 @@ function design(inputRate: number, outputRate: number): PolyphaseFilter {
     let last = taps - 1;
     while (first < last && Math.abs(w[first]!) < peak * 1e-9) first++;
     while (last > first && Math.abs(w[last]!) < peak * 1e-9) last--;
+    // A phase whose one tap is (after normalizing) 1 outputs its input sample as it is.
+    if (first === last && Math.abs(w[first]! / sum - 1) < 1e-6) pureDelays[p] = first;
     const count = Math.ceil((last - first + 1) / 8) * 8;
     const skip = Math.min(first, taps - count);
     starts.push(coefs.length);
@@ -109,7 +119,10 @@ function design(inputRate: number, outputRate: number): PolyphaseFilter {
   }
   const coefOffset = storeFilter(new Uint8Array(Float32Array.from(coefs).buffer));
   for (let p = 0; p < L; p++) table[p * 3] = coefOffset + starts[p]! * 4;
-  return { L, M, taps, offset: storeFilter(new Uint8Array(table.buffer)), delay: center / L };
+  const filter = { L, M, taps, offset: storeFilter(new Uint8Array(table.buffer)), delay: center / L };
+  const delayTap = pureDelays[1];
+  if (L !== 2 || M !== 1 || pureDelays[0] !== undefined || delayTap === undefined) return filter;
+  return { ...filter, doubling: { coef: table[0]!, bytes: table[1]!, skip: table[2]!, delay: delayTap * 4 } };
 }
 
 /**

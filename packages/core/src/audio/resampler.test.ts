@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/config-error.js';
+import { heap, IN_OFFSET, OUT_OFFSET, X_OFFSET } from './fir-kernel.js';
+import { polyphaseFilter } from './polyphase-filter.js';
 import { Resampler } from './resampler.js';
 import { db, frames, goertzel, speechLike, tone } from './test-signals.js';
 
@@ -89,6 +91,28 @@ describe('Resampler', () => {
   it('8 → 16 kHz: the image of a 3 kHz tone (at 5 kHz) is ≥ 75 dB down', () => {
     const out = new Resampler(8000, 16000).resample(tone(3000, 8000, 1, 32000));
     expect(db(goertzel(out, 5000, 16000, 800), goertzel(out, 3000, 16000, 800))).toBeLessThan(-75);
+  });
+
+  it.each([
+    [8000, 16000],
+    [16000, 32000],
+    [24000, 48000],
+  ])('%i → %i Hz (doubling): bit for bit what the general polyphase kernel gives, clipping included', (from, to) => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    // Speech-like audio, then full-scale noise that clips, then the extremes themselves.
+    const signal = concat([
+      speechLike(from, 0.1),
+      Int16Array.from({ length: 1000 }, () => Math.round(random() * 32767)),
+      Int16Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? -32768 : 32767)),
+    ]);
+    const filter = polyphaseFilter(from, to);
+    expect(filter.doubling).toBeDefined();
+    heap.f32.fill(0, X_OFFSET >> 2, (X_OFFSET >> 2) + filter.taps - 1);
+    heap.i16.set(signal, IN_OFFSET >> 1);
+    const n = heap.process(filter.offset, filter.L, filter.M, filter.taps, 0, signal.length, X_OFFSET, IN_OFFSET, OUT_OFFSET);
+    const general = heap.i16.slice(OUT_OFFSET >> 1, (OUT_OFFSET >> 1) + n);
+    expect(Array.from(new Resampler(from, to).resample(signal))).toEqual(Array.from(general));
   });
 
   it('flush drains the delayed tail, then starts afresh', () => {

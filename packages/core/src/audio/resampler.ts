@@ -5,7 +5,8 @@ import { halfBandFilter, polyphaseFilter, type HalfBandFilter, type PolyphaseFil
 /**
  * Streaming PCM16 sample-rate converter: a polyphase FIR (Kaiser-windowed sinc, ≥ 90 dB
  * stopband when downsampling, 80 dB when upsampling) run by a WebAssembly SIMD kernel. Halving
- * the rate (16 → 8 kHz …) skips the half-band filter's zero taps: half the multiplications.
+ * the rate (16 → 8 kHz …) skips the half-band filter's zero taps: half the multiplications;
+ * doubling it (8 → 16 kHz …) copies every other sample, which the filter passes unchanged.
  *
  * Stateful: feed it consecutive frames and the output is exactly (bit for bit) what one call on
  * the whole signal gives, with no clicks at frame boundaries. It is causal, so the output lags the
@@ -106,7 +107,11 @@ export class Resampler {
     const x = X_OFFSET >> 2;
     f32.set(history, x);
     i16.set(input, IN_OFFSET >> 1);
-    const n = heap.process(f.offset, f.L, f.M, f.taps, this.t, input.length, X_OFFSET, IN_OFFSET, OUT_OFFSET);
+    // Doubling the rate (t stays 0: two outputs per input sample), every other output is a copy.
+    const d = f.doubling;
+    const n = d
+      ? heap.interpolate2(d.coef, d.bytes, d.skip, d.delay, f.taps, input.length, X_OFFSET, IN_OFFSET, OUT_OFFSET)
+      : heap.process(f.offset, f.L, f.M, f.taps, this.t, input.length, X_OFFSET, IN_OFFSET, OUT_OFFSET);
     // Cached views on the kernel's memory: one memcpy each way, no element loop, no allocation.
     output.set(kernelView(i16, OUT_OFFSET >> 1, n), at);
     history.set(kernelView(f32, x + input.length, keep));
