@@ -179,13 +179,11 @@ export class SynthesisJob {
    */
   private async handOn(chunk: Uint8Array): Promise<void> {
     for (let at = 0; at < chunk.length && !this.options.signal.aborted; at += this.piece) {
-      this.deliver(at === 0 && chunk.length <= this.piece ? chunk : chunk.subarray(at, at + this.piece));
-      const wait = this.room();
-      if (wait !== undefined) await wait;
+      await this.handOnPiece(at === 0 && chunk.length <= this.piece ? chunk : chunk.subarray(at, at + this.piece));
     }
   }
 
-  /** Converts the whole chunk now (100 ms at a time, into the agent-audio slab), then hands it on in pieces. */
+  /** Converts the whole chunk now (100 ms at a time, into the agent-audio slab), then hands each piece on when there is room. */
   private async handOnConverted(chunk: Uint8Array): Promise<void> {
     const converter = this.options.converter!;
     const pieces: Uint8Array[] = [];
@@ -193,11 +191,14 @@ export class SynthesisJob {
       const out = converter.convert(at === 0 && chunk.length <= this.rawPiece ? chunk : chunk.subarray(at, at + this.rawPiece));
       if (out.length > 0) pieces.push(agentAudio.copy(out));
     }
-    for (let i = 0; i < pieces.length && !this.options.signal.aborted; i++) {
-      this.deliver(pieces[i]!);
-      const wait = this.room();
-      if (wait !== undefined) await wait;
-    }
+    for (let i = 0; i < pieces.length && !this.options.signal.aborted; i++) await this.handOnPiece(pieces[i]!);
+  }
+
+  /** Hands one piece on, then waits until there is room for the next. */
+  private async handOnPiece(piece: Uint8Array): Promise<void> {
+    this.deliver(piece);
+    const wait = this.room();
+    if (wait !== undefined) await wait;
   }
 
   private async produce(): Promise<void> {
