@@ -133,7 +133,8 @@ describe('barge-in with Silero in a pipeline call', () => {
     expect(call.clears.items.length).toBe(0);
 
     await call.sendAudio(SPEECH);
-    await waitFor(() => call.clears.items.length === 1, 5_000);
+    // Silero's inference competes with the rest of the suite for the cores: a generous wait.
+    await waitFor(() => call.clears.items.length === 1, 15_000);
     await call.stop();
     await waitFor(() => ends.length === 1, 5_000);
     expect(ends[0]?.transcript.at(-1)?.role).toBe('assistant');
