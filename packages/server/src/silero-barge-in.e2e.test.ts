@@ -141,7 +141,7 @@ describe('barge-in with Silero in a pipeline call', () => {
     // What stayed in the history is the heard part of the reply, not all of it.
     expect(ends[0]!.transcript.at(-1)!.text.length).toBeLessThan(REPLY.length);
     expect(call.violations).toEqual([]);
-  });
+  }, 40_000);
 
   it('the same noise burst interrupts the agent with the default energy detector', async () => {
     const { call } = await startCall(undefined);
