@@ -127,6 +127,22 @@ describe('createAudioConverter', () => {
     expect(Array.from(a)).not.toEqual(Array.from(copy));
   });
 
+  it('hands out the same view object frame after frame while the frame size stays (no per-frame allocation)', () => {
+    const inbound = createAudioConverter(MULAW_8K, PCM16_16K);
+    const frame = new Uint8Array(160).fill(0x7f);
+    const first = inbound.convert(frame);
+    expect(first.length).toBe(640);
+    expect(inbound.convert(frame)).toBe(first);
+    const longer = inbound.convert(new Uint8Array(320).fill(0x7f));
+    expect(longer).not.toBe(first);
+    expect(longer.length).toBe(1280);
+    const outbound = createAudioConverter(PCM16_16K, MULAW_8K);
+    const speech = pcm16Bytes(speechLike(16000, 0.02));
+    const out = outbound.convert(speech);
+    expect(out.length).toBe(160);
+    expect(outbound.convert(speech)).toBe(out);
+  });
+
   it('flush drains the resampler tail and reset starts afresh', () => {
     const c = createAudioConverter(PCM16_16K, MULAW_8K);
     const frame = pcm16Bytes(speechLike(16000, 0.02));

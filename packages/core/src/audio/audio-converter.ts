@@ -3,6 +3,7 @@ import { decodeAlaw, encodeAlaw } from './alaw.js';
 import { decodeMulaw, encodeMulaw } from './mulaw.js';
 import { conversionChain } from './negotiate-format.js';
 import { pcm16Bytes } from './pcm16-view.js';
+import { PrefixView } from './prefix-view.js';
 import { Resampler } from './resampler.js';
 
 /**
@@ -49,14 +50,14 @@ class PassThrough implements AudioConverter {
 class ChainConverter implements AudioConverter {
   readonly passThrough = false;
   private readonly resampler: Resampler | undefined;
-  private pcm = new Int16Array(0);
-  private resampled = new Int16Array(0);
-  private encoded = new Uint8Array(0);
+  // Scratch arrays, handed out as the same view while the frame size stays the same (no per-frame allocation).
+  private readonly pcm = new PrefixView((length) => new Int16Array(length));
+  private readonly resampled = new PrefixView((length) => new Int16Array(length));
+  private readonly encoded = new PrefixView((length) => new Uint8Array(length));
   private carry = -1;
-  // Views handed out last time, reused while the frame size stays the same (no per-frame allocation).
-  private pcmView: Int16Array = new Int16Array(0);
-  private resampledView: Int16Array = new Int16Array(0);
-  private outView: Uint8Array = new Uint8Array(0);
+  /** The PCM16 bytes last handed out, and the samples they view. */
+  private bytesView: Uint8Array = new Uint8Array(0);
+  private bytesOf: Int16Array | undefined;
 
   constructor(
     readonly from: AudioFormat,
@@ -69,9 +70,8 @@ class ChainConverter implements AudioConverter {
     const samples = this.toPcm(input);
     let out = samples;
     if (this.resampler !== undefined) {
-      const need = this.resampler.maxOutput(samples.length);
-      if (this.resampled.length < need) this.resampled = new Int16Array(grow(need));
-      out = this.resampledView = head(this.resampled, this.resampler.process(samples, this.resampled), this.resampledView);
+      const room = this.resampled.room(this.resampler.maxOutput(samples.length));
+      out = this.resampled.of(this.resampler.process(samples, room));
     }
     return this.fromPcm(out);
   }
@@ -91,8 +91,7 @@ class ChainConverter implements AudioConverter {
   private toPcm(input: Uint8Array): Int16Array {
     const { encoding } = this.from;
     if (encoding !== 'pcm16') {
-      if (this.pcm.length < input.length) this.pcm = new Int16Array(grow(input.length));
-      const pcm = (this.pcmView = head(this.pcm, input.length, this.pcmView));
+      const pcm = this.pcm.of(input.length);
       if (encoding === 'mulaw') decodeMulaw(input, pcm);
       else decodeAlaw(input, pcm);
       return pcm;
@@ -102,41 +101,28 @@ class ChainConverter implements AudioConverter {
     }
     const bytes = input.length + (this.carry >= 0 ? 1 : 0);
     const count = bytes >> 1;
-    if (this.pcm.length < count) this.pcm = new Int16Array(grow(count));
-    const pcmBytes = pcm16Bytes(this.pcm);
+    const pcm = this.pcm.of(count);
+    const pcmBytes = pcm16Bytes(pcm);
     let at = 0;
     if (this.carry >= 0) pcmBytes[at++] = this.carry;
     const fit = count * 2 - at;
     pcmBytes.set(fit === input.length ? input : input.subarray(0, fit), at);
     this.carry = fit < input.length ? input[fit]! : -1;
-    return (this.pcmView = head(this.pcm, count, this.pcmView));
+    return pcm;
   }
 
   private fromPcm(samples: Int16Array): Uint8Array {
     const { encoding } = this.to;
     if (encoding === 'pcm16') {
-      const last = this.outView;
-      if (last.buffer === samples.buffer && last.byteOffset === samples.byteOffset && last.length === samples.byteLength) {
-        return last;
+      if (this.bytesOf !== samples) {
+        this.bytesOf = samples;
+        this.bytesView = pcm16Bytes(samples);
       }
-      return (this.outView = pcm16Bytes(samples));
+      return this.bytesView;
     }
-    if (this.encoded.length < samples.length) this.encoded = new Uint8Array(grow(samples.length));
-    const out = (this.outView = head(this.encoded, samples.length, this.outView));
+    const out = this.encoded.of(samples.length);
     if (encoding === 'mulaw') encodeMulaw(samples, out);
     else encodeAlaw(samples, out);
     return out;
   }
-}
-
-/** The first `length` elements of `array`: `previous` when it is already that view, else a new one. */
-function head<T extends Int16Array | Uint8Array>(array: T, length: number, previous: T): T {
-  if (previous.buffer === array.buffer && previous.byteOffset === array.byteOffset && previous.length === length) {
-    return previous;
-  }
-  return (length === array.length ? array : array.subarray(0, length)) as T;
-}
-
-function grow(need: number): number {
-  return Math.max(256, 2 ** Math.ceil(Math.log2(need)));
 }

@@ -138,13 +138,17 @@ export class Resampler {
 
 /** Views on the kernel's memory by (start, length); few distinct ones (frame sizes × filters). */
 const views = new Map<number, Int16Array | Float32Array>();
-let viewsOf: ArrayBuffer | undefined;
+/** The `heap.f32` the cached views were made on: `heap` replaces both its arrays when the memory grows. */
+let viewsOf: Float32Array | undefined;
 
-/** `array.subarray(start, start + length)`, created once per (start, length) while the memory stays. */
+/**
+ * `array.subarray(start, start + length)`, created once per (start, length) while the memory stays.
+ * `array` is `heap.f32` or `heap.i16` (compared by identity: reading `.buffer` is a call into C++).
+ */
 function kernelView<T extends Int16Array | Float32Array>(array: T, start: number, length: number): T {
-  if (viewsOf !== array.buffer) {
+  if (viewsOf !== heap.f32) {
     views.clear();
-    viewsOf = array.buffer as ArrayBuffer;
+    viewsOf = heap.f32;
   }
   // Distinct keys for the two element types: the Int16 views are the negative ones.
   const key = (start * 65536 + length) * (array instanceof Int16Array ? -1 : 1) - 1;
