@@ -14,6 +14,7 @@ import { Patter } from '@patter/server';
 import { Twilio } from '@patter/twilio';
 import { startFloorServer } from './floor-server.js';
 import { GcWatch } from './gc-watch.js';
+import { mainThreadCpuUs } from './main-thread-cpu.js';
 import { SECONDS_PER_CHARACTER } from './load-vendors.js';
 
 const mode = process.env.PATTER_LOAD_MODE ?? 'mulaw';
@@ -115,6 +116,7 @@ process.on('message', (message: { type: string; id: number }) => {
         id: message.id,
         at: performance.now(),
         cpu: process.cpuUsage(),
+        mainThreadCpuUs: mainThreadCpuUs(),
         memory: process.memoryUsage(),
         newSpace: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0,
         activeCalls: activeCalls(),

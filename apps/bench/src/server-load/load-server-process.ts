@@ -6,6 +6,8 @@ import type { GcStats } from './gc-watch.js';
 export interface ServerStats {
   readonly at: number;
   readonly cpu: NodeJS.CpuUsage;
+  /** The main thread's share of `cpu` (µs), where /proc tells it. */
+  readonly mainThreadCpuUs: number | undefined;
   readonly memory: NodeJS.MemoryUsage;
   /** V8's young generation, committed (bytes): its semi-spaces grow with the allocation rate, up to 2 × 16 MB. */
   readonly newSpace: number;

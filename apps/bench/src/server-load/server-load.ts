@@ -37,6 +37,8 @@ interface Sample {
   readonly cpuPercent: number;
   readonly usPerCallFrame: number;
   readonly loop: ServerStats['loop'];
+  /** Share of the server's CPU spent off its main thread (V8's GC and compiler helpers), when known. */
+  readonly otherThreadsPercent: number | undefined;
   readonly inDelivered: number;
   readonly outDelivered: number;
   readonly underruns: number;
@@ -88,6 +90,7 @@ export async function run(): Promise<BenchReport> {
     s.mode,
     s.calls,
     s.cpuPercent,
+    s.otherThreadsPercent ?? 'n/a',
     s.usPerCallFrame,
     s.loop.p50,
     s.loop.p99,
@@ -108,7 +111,7 @@ export async function run(): Promise<BenchReport> {
   ]);
   const notes = [
     `${REPS} rep(s); ${WARMUP_S} s warm-up then a ${WINDOW_S} s window; callers on ${PHASES} clock phase(s) per 20 ms; calls opened over ${RAMP_S} s; ${pinned ? 'server on core 0, generator + fakes on core 1' : 'taskset missing: NOT pinned'}; server node flags: ${serverNodeFlags().join(' ') || '(none)'}.`,
-    'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call.',
+    'µs/call-frame = server CPU ÷ (calls × 50 frames/s × window): one frame in and one out per 20 ms per call. other threads: the part of that CPU spent off the main thread (V8 marking, sweeping and scavenging in parallel, background compiling; on the same pinned core).',
     'memory per call: (after a full GC at the end of the window, calls live) − (idle server after a GC), ÷ calls. heap = V8 heap used, V8 = V8 heap committed (used + free room; new space = its young generation), ext = ArrayBuffers and other memory outside the V8 heap; RSS − V8 − ext is code, malloc and the rest.',
     'full GCs: mark-compacts in the window. promoted ext: ArrayBuffer memory that outlived young-generation collections (measured after each scavenge), per call per second; freed only by a full GC, which V8 starts once external memory has grown 64 MB since the last one, so it also sets the garbage RSS keeps.',
     `STT fake: an empty final every ${STT_FINAL_EVERY_SECONDS} s of caller audio (load-vendors.ts says why); finals per call in the window: ${samples
@@ -126,7 +129,7 @@ export async function run(): Promise<BenchReport> {
   ];
   return {
     title: 'server-load: full-duplex Twilio pipeline calls on one core',
-    columns: ['mode', 'calls', 'cpu %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'V8 KB/call', 'new space KB/call', 'ext KB/call', 'full GCs', 'promoted ext KB/s/call', 'gen p99 ms', 'result'],
+    columns: ['mode', 'calls', 'cpu %', 'other threads %', 'µs/call-frame', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'in %', 'out %', 'underruns', 'out msg/s', 'RSS KB/call', 'heap KB/call', 'V8 KB/call', 'new space KB/call', 'ext KB/call', 'full GCs', 'promoted ext KB/s/call', 'gen p99 ms', 'result'],
     rows,
     notes,
   };
@@ -211,6 +214,10 @@ async function measure(mode: Mode, count: number, vendors: LoadVendors, pinned: 
       calls: count,
       cpuPercent: (100 * cpuUs) / (wallMs * 1000),
       usPerCallFrame: cpuUs / expectedFrames,
+      otherThreadsPercent:
+        after.mainThreadCpuUs === undefined || before.mainThreadCpuUs === undefined
+          ? undefined
+          : (100 * (cpuUs - (after.mainThreadCpuUs - before.mainThreadCpuUs))) / cpuUs,
       loop: after.loop,
       inDelivered: Math.min(100, inDelivered),
       outDelivered: Math.min(100, outDelivered),
